@@ -1,0 +1,40 @@
+"""The exception hierarchy: every error the core raises on purpose is a ReaderError."""
+
+from __future__ import annotations
+
+
+class ReaderError(Exception):
+    """Base class: a message meant for the user, never a traceback."""
+
+
+class ConfigError(ReaderError):
+    """A config file is unreadable or holds a bad key or value."""
+
+    def __init__(self, path: str, key: str | None, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.key = key
+        self.reason = reason
+        self.line = line
+        where = path if line is None else f"{path}:{line}"
+        what = f" key '{key}'" if key else ""
+        super().__init__(f"config error in {where}:{what} {reason}".replace(":  ", ": "))
+
+
+class FetchError(ReaderError):
+    """A feed or page could not be retrieved."""
+
+
+class ParseError(ReaderError):
+    """A document could not be parsed into anything usable."""
+
+
+class ExtractError(ReaderError):
+    """A page could not be turned into an article."""
+
+
+class StorageError(ReaderError):
+    """The database could not be opened, read or written."""
+
+
+class LockedError(StorageError):
+    """Another process holds the fetch lock past the timeout."""

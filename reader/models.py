@@ -1,0 +1,177 @@
+"""Frozen value types shared by the core and the UI. All datetimes are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+FulltextPolicy = Literal["off", "on-open", "prefetch"]
+FULLTEXT_POLICIES: tuple[str, ...] = ("off", "on-open", "prefetch")
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """A feed as the config file (or OPML, or `reader add`) describes it."""
+
+    url: str
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    poll_interval: int | None = None  # seconds; None means the global default
+    fulltext: FulltextPolicy | None = None  # None means the global default
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed row in the store, with its fetch state."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None = None
+    tags: tuple[str, ...] = ()
+    poll_interval: int | None = None
+    fulltext: FulltextPolicy | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    failures: int = 0
+    last_fetched: datetime | None = None
+    last_success: datetime | None = None
+    next_due: datetime | None = None
+    due_reason: str | None = None
+    body_hash: str | None = None
+    item_count: int = 0
+    unread_count: int = 0
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """One entry as parsed from a feed document, before it is stored."""
+
+    key: str  # stable identity within its feed: guid, else link, else hash of title+date
+    title: str
+    link: str | None = None
+    guid: str | None = None
+    author: str | None = None
+    summary: str | None = None  # HTML or text as the feed gave it (sanitised of control characters)
+    content: str | None = None  # the fullest HTML body the feed gave
+    published: datetime | None = None
+    updated: datetime | None = None
+    content_hash: str = ""  # changes when anything shown to the user changes
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed document."""
+
+    title: str | None
+    site_url: str | None
+    items: tuple[ParsedItem, ...]
+    ttl_minutes: int | None = None
+    warning: str | None = None  # e.g. feedparser's bozo reason when entries were still usable
+
+
+@dataclass(frozen=True)
+class Item:
+    """A stored item, as the UI and CLI see it."""
+
+    id: int
+    feed_id: int
+    feed_url: str
+    feed_title: str
+    title: str
+    link: str | None
+    author: str | None
+    summary: str | None
+    content: str | None
+    published: datetime | None
+    first_seen: datetime
+    read: bool
+    saved: bool
+    read_at: datetime | None = None
+    saved_at: datetime | None = None
+    has_article: bool = False
+
+    @property
+    def sort_date(self) -> datetime:
+        return self.published or self.first_seen
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The light row the headline list shows: no bodies."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    link: str | None
+    date: datetime
+    read: bool
+    saved: bool
+
+
+@dataclass(frozen=True)
+class Article:
+    """A page turned into clean, readable text by the readability pass."""
+
+    title: str | None
+    byline: str | None
+    published: datetime | None
+    markdown: str
+    text: str
+    word_count: int
+    reading_minutes: int
+    link_density: float = 0.0
+    thin: bool = False  # quality signal: the extraction looks too short or wrong
+    thin_reason: str | None = None
+    extractor_version: str = ""
+    source: Literal["page", "feed"] = "page"  # "feed" when we fell back to the feed's own content
+    note: str | None = None  # shown in the article header, e.g. why we fell back
+
+
+class ViewKind(StrEnum):
+    ALL = "all"
+    UNREAD = "unread"
+    SAVED = "saved"
+    FEED = "feed"
+    TAG = "tag"
+
+
+@dataclass(frozen=True)
+class View:
+    """Which headlines to show: a kind, an optional feed or tag, search text and an unread filter."""
+
+    kind: ViewKind = ViewKind.ALL
+    feed_id: int | None = None
+    tag: str | None = None
+    search: str | None = None
+    unread_only: bool = False
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What happened when one feed was polled; the store records it on the feed."""
+
+    feed_url: str
+    status: int | None  # HTTP status (or 200 for a local file); None when no response came
+    error: str | None = None  # one line for the user, None on success
+    new_url: str | None = None  # permanent redirect target (301/308)
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    not_modified: bool = False  # 304, or body hash unchanged
+    parsed: ParsedFeed | None = None
+    next_due: datetime | None = None
+    due_reason: str | None = None
+    fetched_at: datetime | None = None
+    new_items: int = 0
+    updated_items: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)

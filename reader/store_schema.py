@@ -1,0 +1,96 @@
+"""The SQLite schema and its numbered migrations (tracked with PRAGMA user_version)."""
+
+from __future__ import annotations
+
+# Each entry upgrades the schema by one version; entry i takes user_version i to i + 1.
+# Never edit a shipped migration: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the initial schema.
+    """
+    CREATE TABLE feeds (
+        id            INTEGER PRIMARY KEY,
+        url           TEXT NOT NULL UNIQUE,
+        title         TEXT,              -- the user's title (config, OPML, `add --title`); wins over doc_title
+        doc_title     TEXT,              -- the title the feed document gives
+        site_url      TEXT,
+        poll_interval INTEGER,           -- seconds; NULL = the global default
+        fulltext      TEXT,              -- off | on-open | prefetch; NULL = the global default
+        active        INTEGER NOT NULL DEFAULT 1,  -- 0: removed, kept only because it has saved items
+        added_at      TEXT NOT NULL,
+        -- fetch state
+        etag          TEXT,
+        last_modified TEXT,
+        body_hash     TEXT,
+        last_status   INTEGER,
+        last_error    TEXT,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        last_fetched  TEXT,
+        last_success  TEXT,
+        next_due      TEXT,
+        due_reason    TEXT
+    );
+
+    CREATE TABLE feed_tags (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        tag     TEXT NOT NULL,
+        PRIMARY KEY (feed_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX feed_tags_tag ON feed_tags(tag);
+
+    CREATE TABLE items (
+        id            INTEGER PRIMARY KEY,
+        feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key           TEXT NOT NULL,      -- identity within the feed: guid, else link, else hash
+        guid          TEXT,
+        title         TEXT NOT NULL,
+        link          TEXT,
+        author        TEXT,
+        summary       TEXT,
+        content       TEXT,
+        published     TEXT,
+        updated       TEXT,
+        sort_date     TEXT NOT NULL,      -- published, else first_seen: the headline order
+        first_seen    TEXT NOT NULL,
+        last_seen     TEXT NOT NULL,      -- last time the feed document carried it (retention uses it)
+        content_hash  TEXT NOT NULL,
+        read          INTEGER NOT NULL DEFAULT 0,
+        read_at       TEXT,
+        saved         INTEGER NOT NULL DEFAULT 0,
+        saved_at      TEXT,
+        fulltext_state TEXT,              -- NULL not tried | done | failed | skipped
+        fulltext_error TEXT,
+        UNIQUE (feed_id, key)
+    );
+    CREATE INDEX items_by_date ON items(sort_date DESC, id DESC);
+    CREATE INDEX items_by_feed ON items(feed_id, sort_date DESC, id DESC);
+    CREATE INDEX items_unread ON items(sort_date DESC, id DESC) WHERE read = 0;
+    CREATE INDEX items_saved ON items(sort_date DESC, id DESC) WHERE saved = 1;
+
+    -- Extracted full text, one row per item; saved items keep theirs forever (an offline copy).
+    CREATE TABLE articles (
+        item_id           INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        url               TEXT,
+        title             TEXT,
+        byline            TEXT,
+        published         TEXT,
+        markdown          TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        word_count        INTEGER NOT NULL,
+        reading_minutes   INTEGER NOT NULL,
+        link_density      REAL NOT NULL DEFAULT 0,
+        thin              INTEGER NOT NULL DEFAULT 0,
+        thin_reason       TEXT,
+        source            TEXT NOT NULL DEFAULT 'page',
+        note              TEXT,
+        extractor_version TEXT NOT NULL,
+        extracted_at      TEXT NOT NULL
+    );
+
+    -- Full-text search over titles and text (feed text, then the extracted article when there is one).
+    -- rowid = items.id.
+    CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+OUR_TABLES = frozenset({"feeds", "feed_tags", "items", "articles", "items_fts"})
