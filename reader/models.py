@@ -45,6 +45,7 @@ class Feed:
     body_hash: str | None = None
     item_count: int = 0
     unread_count: int = 0
+    origin: str = "user"  # "config" when the config file lists it
 
     @property
     def display_title(self) -> str:

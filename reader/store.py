@@ -21,6 +21,7 @@ from reader.models import (
     FULLTEXT_POLICIES,
     Article,
     Feed,
+    FeedConfig,
     FetchOutcome,
     FulltextPolicy,
     Headline,
@@ -73,7 +74,7 @@ def fts_query(text: str) -> str | None:
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.doc_title, f.site_url, f.poll_interval, f.fulltext, f.etag, f.last_modified,
     f.last_status, f.last_error, f.failures, f.last_fetched, f.last_success, f.next_due, f.due_reason,
-    f.body_hash
+    f.body_hash, f.origin
 """
 
 _ITEM_COLUMNS = """
@@ -199,8 +200,13 @@ class Store:
         tags: Sequence[str] = (),
         poll_interval: int | None = None,
         fulltext: FulltextPolicy | str | None = None,
+        *,
+        origin: str = "user",
     ) -> Feed:
-        """Add a feed, or update the settings of one that exists (re-activating a removed one)."""
+        """Add a feed, or update the settings of one that exists (re-activating a removed one).
+
+        `origin` is "config" for feeds the config file lists, "user" for `add` and `import`.
+        """
         if fulltext is not None and fulltext not in FULLTEXT_POLICIES:
             raise ValueError(f"unknown full-text policy {fulltext!r}")
         now = _ts(utcnow())
@@ -208,15 +214,16 @@ class Store:
             row = c.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
             if row is None:
                 feed_id = c.execute(
-                    "INSERT INTO feeds (url, title, poll_interval, fulltext, added_at) VALUES (?, ?, ?, ?, ?)",
-                    (url, title, poll_interval, fulltext, now),
+                    "INSERT INTO feeds (url, title, poll_interval, fulltext, added_at, origin) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (url, title, poll_interval, fulltext, now, origin),
                 ).lastrowid
             else:
                 feed_id = row[0]
                 c.execute(
-                    "UPDATE feeds SET title = COALESCE(?, title), poll_interval = ?, fulltext = ?, active = 1 "
-                    "WHERE id = ?",
-                    (title, poll_interval, fulltext, feed_id),
+                    "UPDATE feeds SET title = COALESCE(?, title), poll_interval = ?, fulltext = ?, active = 1, "
+                    "origin = CASE WHEN ? = 'config' THEN 'config' ELSE origin END WHERE id = ?",
+                    (title, poll_interval, fulltext, origin, feed_id),
                 )
             if tags or row is None:
                 c.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
@@ -228,10 +235,19 @@ class Store:
         assert feed is not None
         return feed
 
-    def sync_feeds(self, configs: Sequence[Any]) -> None:
-        """Make sure every configured feed exists with its configured settings (`FeedConfig`s)."""
+    def sync_feeds(self, configs: Sequence[FeedConfig]) -> None:
+        """Make the configured feeds exist with their configured settings.
+
+        Feeds that an earlier config listed and this one no longer does are removed (their saved items stay);
+        feeds added with `add` or `import` are left alone.
+        """
+        wanted = {fc.url for fc in configs}
         for fc in configs:
-            self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext)
+            self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
+        gone = self._read("SELECT url FROM feeds WHERE origin = 'config' AND active = 1")
+        for (url,) in gone:
+            if url not in wanted:
+                self.remove_feed(url)
 
     def remove_feed(self, url: str) -> bool:
         """Remove a feed and its unsaved items. Saved items stay (the feed row is kept, inactive)."""
@@ -306,6 +322,7 @@ class Store:
             next_due=_dt(r[14]),
             due_reason=r[15],
             body_hash=r[16],
+            origin=r[17],
             item_count=counts[0],
             unread_count=counts[1],
         )

@@ -16,6 +16,7 @@ MIGRATIONS: tuple[str, ...] = (
         poll_interval INTEGER,           -- seconds; NULL = the global default
         fulltext      TEXT,              -- off | on-open | prefetch; NULL = the global default
         active        INTEGER NOT NULL DEFAULT 1,  -- 0: removed, kept only because it has saved items
+        origin        TEXT NOT NULL DEFAULT 'user',  -- 'config': listed in the config file; 'user': add/import
         added_at      TEXT NOT NULL,
         -- fetch state
         etag          TEXT,

@@ -16,7 +16,9 @@ from reader.store_schema import SCHEMA_VERSION
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def pitem(n: int, *, title: str | None = None, chash: str | None = None, day: int | None = None) -> ParsedItem:
+def pitem(
+    n: int, *, title: str | None = None, chash: str | None = None, day: int | None = None
+) -> ParsedItem:
     return ParsedItem(
         key=f"g:item-{n}",
         guid=f"item-{n}",
@@ -72,7 +74,10 @@ def test_repoll_never_duplicates_and_edits_update_in_place(store: Store) -> None
     feed = store.add_feed("https://a.example/feed", tags=["privacy"])
     assert store.apply_fetch(feed, outcome(feed.url, [pitem(1), pitem(2)])) == (2, 0)
     assert store.apply_fetch(feed, outcome(feed.url, [pitem(1), pitem(2)])) == (0, 0)
-    assert store.apply_fetch(feed, outcome(feed.url, [pitem(1, title="Edited", chash="x"), pitem(2)])) == (0, 1)
+    assert store.apply_fetch(feed, outcome(feed.url, [pitem(1, title="Edited", chash="x"), pitem(2)])) == (
+        0,
+        1,
+    )
     items = store.items()
     assert [i.title for i in items] == ["Edited", "Item 2"]
     assert store.count() == 2
@@ -168,8 +173,14 @@ def test_search_titles_and_article_text(store: Store) -> None:
     assert store.count(View(search="antitru")) == 2  # prefix of a summary word
     item2 = next(h for h in store.headlines() if h.title == "Item 2")
     art = Article(
-        title="t", byline=None, published=None, markdown="# x", text="The spectrum auction rules", word_count=4,
-        reading_minutes=1, extractor_version="1",
+        title="t",
+        byline=None,
+        published=None,
+        markdown="# x",
+        text="The spectrum auction rules",
+        word_count=4,
+        reading_minutes=1,
+        extractor_version="1",
     )
     store.store_article(item2.id, art, "https://example.org/2")
     assert [h.id for h in store.headlines(View(search="spectrum auction"))] == [item2.id]
@@ -237,7 +248,28 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_future_dates_never_sort_above_now(store: Store) -> None:
     feed = store.add_feed("https://a.example/feed")
-    future = ParsedItem(key="g:f", title="From the future", published=NOW + timedelta(days=400), content_hash="f")
+    future = ParsedItem(
+        key="g:f", title="From the future", published=NOW + timedelta(days=400), content_hash="f"
+    )
     store.apply_fetch(feed, outcome(feed.url, [future, pitem(1, day=0)]))
     dates = [h.date for h in store.headlines()]
     assert max(dates) <= NOW
+
+
+def test_sync_feeds_follows_the_config_and_leaves_added_feeds(store: Store) -> None:
+    from reader.models import FeedConfig
+
+    store.add_feed("https://mine.example/feed")
+    store.sync_feeds(
+        [FeedConfig("https://a.example/feed", tags=("ai",)), FeedConfig("https://b.example/feed")]
+    )
+    assert {f.url for f in store.feeds()} == {
+        "https://mine.example/feed",
+        "https://a.example/feed",
+        "https://b.example/feed",
+    }
+    store.sync_feeds([FeedConfig("https://a.example/feed", title="A", tags=("ai",))])
+    feeds = {f.url: f for f in store.feeds()}
+    assert set(feeds) == {"https://mine.example/feed", "https://a.example/feed"}
+    assert feeds["https://a.example/feed"].title == "A" and feeds["https://a.example/feed"].origin == "config"
+    assert feeds["https://mine.example/feed"].origin == "user"
