@@ -155,6 +155,7 @@ class View:
     tag: str | None = None
     search: str | None = None
     unread_only: bool = False
+    saved_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,23 @@ class FetchOutcome:
     new_items: int = 0
     updated_items: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PollSummary:
+    """What one poll run did, as the TUI shows it: new items, which feeds failed and why, offline or busy."""
+
+    new_items: int = 0
+    failures: tuple[tuple[str, str, str], ...] = ()  # (title, url, reason)
+    offline: bool = False  # every feed failed with a connection-level error
+    total: int = 0
+    busy: bool = False  # another process was fetching, so this run did nothing
+
+
+@dataclass(frozen=True)
+class ArticleLoad:
+    """The full text for one item: the article (cached or freshly extracted), or why it failed."""
+
+    article: Article | None
+    error: str | None = None
+    from_cache: bool = False

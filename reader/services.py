@@ -1,0 +1,219 @@
+"""What the CLI and the TUI ask of the core: fetch feeds (with full-text prefetch), load articles, open stores."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reader.config import Config
+from reader.errors import LockedError, ReaderError
+from reader.extract import EXTRACTOR_VERSION
+from reader.fulltext import PrefetchReport, feed_article, fetch_article, prefetch
+from reader.http import PoliteClient
+from reader.locations import Locations
+from reader.lock import FetchLock
+from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
+from reader.poller import Poller, PollReport, PollSettings
+from reader.store import Store, utcnow
+
+
+@dataclass
+class FetchSummary:
+    """Everything one `fetch` did."""
+
+    report: PollReport
+    prefetch: PrefetchReport = field(default_factory=PrefetchReport)
+    purged: int = 0
+    feeds: dict[int, Feed] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[tuple[str, str, str]]:
+        out = []
+        for o in self.report.outcomes:
+            if o.error:
+                feed = next((f for f in self.feeds.values() if f.url == o.feed_url), None)
+                out.append((feed.display_title if feed else o.feed_url, o.feed_url, o.error))
+        return out
+
+    @property
+    def offline(self) -> bool:
+        outs = self.report.outcomes
+        return bool(outs) and all(o.error is not None and o.status is None for o in outs)
+
+
+class ReaderServices:
+    """Wires config, locations, store, poller and the readability pass together."""
+
+    def __init__(
+        self, locations: Locations, config: Config, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.locations = locations
+        self.config = config
+        self.clock = clock
+        self._synced = False
+        self._sync_lock = threading.Lock()
+
+    # ------------------------------------------------------------ stores
+
+    def open_store(self) -> Store:
+        """A new Store for the calling thread; the first one made syncs the configured feeds."""
+        store = Store.open(self.locations.db_path)
+        with self._sync_lock:
+            if not self._synced:
+                try:
+                    store.sync_feeds(self.config.feeds)
+                except ReaderError:
+                    store.close()
+                    raise
+                self._synced = True
+        return store
+
+    def fetch_lock(self) -> FetchLock:
+        return FetchLock(self.locations.lock_path)
+
+    # ------------------------------------------------------------ polling
+
+    def poll_settings(self) -> PollSettings:
+        f = self.config.fetch
+        return PollSettings(
+            max_connections=f.max_connections,
+            per_host=f.per_host,
+            connect_timeout=f.connect_timeout,
+            read_timeout=f.read_timeout,
+            deadline=f.deadline,
+            max_body_bytes=f.max_body_bytes,
+            user_agent=f.user_agent or PollSettings().user_agent,
+            default_interval=self.config.general.poll_interval,
+        )
+
+    def policy(self, feed: Feed) -> str:
+        return feed.fulltext or self.config.fulltext.policy
+
+    async def run_fetch(
+        self,
+        store: Store,
+        feeds: Sequence[Feed],
+        *,
+        fulltext: bool = True,
+        progress: Callable[[int, int, int], None] | None = None,
+        fulltext_progress: Callable[[int, int], None] | None = None,
+    ) -> FetchSummary:
+        """Poll `feeds`, store what they carry, prefetch full text, apply retention."""
+        poller = Poller(store, self.poll_settings(), clock=self.clock)
+        try:
+            new_total = 0
+
+            def on_progress(p: object) -> None:
+                nonlocal new_total
+                new_total = getattr(p, "new_items", new_total)
+                if progress:
+                    progress(getattr(p, "done", 0), getattr(p, "total", len(feeds)), new_total)
+
+            report = await poller.poll(feeds, on_progress)
+            summary = FetchSummary(report=report, feeds={f.id: f for f in feeds})
+            if fulltext:
+                jobs = self._prefetch_jobs(feeds, report.outcomes)
+                if jobs:
+                    summary.prefetch = await prefetch(
+                        poller.client,
+                        store,
+                        jobs,
+                        concurrency=self.config.fulltext.concurrency,
+                        progress=fulltext_progress,
+                    )
+        finally:
+            await poller.aclose()
+        if self.config.general.retention_days:
+            summary.purged = store.purge(self.config.general.retention_days, self.clock())
+        return summary
+
+    def _prefetch_jobs(
+        self, feeds: Sequence[Feed], outcomes: Sequence[FetchOutcome]
+    ) -> list[tuple[Feed, int | None]]:
+        by_url = {f.url: f for f in feeds}
+        jobs: list[tuple[Feed, int | None]] = []
+        for o in outcomes:
+            feed = by_url.get(o.feed_url)
+            if feed is None or o.error or not o.new_items or self.policy(feed) != "prefetch":
+                continue
+            first_poll = feed.last_success is None
+            jobs.append((feed, self.config.fulltext.first_poll_items if first_poll else None))
+        return jobs
+
+    def poll(self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]) -> PollSummary:
+        """Blocking: one fetch run for the TUI (called from a thread worker). Skips if another is running."""
+        lock = self.fetch_lock()
+        try:
+            lock.acquire(timeout=0)
+        except LockedError:
+            return PollSummary(total=0, new_items=0, failures=(), busy=True)
+        store = self.open_store()
+        try:
+            feeds = store.feeds()
+            if feed_ids is not None:
+                wanted = set(feed_ids)
+                feeds = [f for f in feeds if f.id in wanted]
+            summary = asyncio.run(self.run_fetch(store, feeds, progress=progress))
+        finally:
+            store.close()
+            lock.release()
+        return PollSummary(
+            total=len(feeds),
+            new_items=summary.report.new_items,
+            failures=tuple(summary.failures),
+            offline=summary.offline,
+        )
+
+    # ------------------------------------------------------------ articles
+
+    def cached_article(self, item_id: int) -> Article | None:
+        store = self.open_store()
+        try:
+            return store.article_for(item_id)
+        finally:
+            store.close()
+
+    def fulltext_policy(self, feed_id: int) -> str:
+        store = self.open_store()
+        try:
+            feed = store.feed_by_id(feed_id)
+        finally:
+            store.close()
+        return self.policy(feed) if feed else self.config.fulltext.policy
+
+    def load_article(self, item_id: int) -> ArticleLoad:
+        """Blocking (thread worker): the cached article, else fetch + extract + cache; on failure the feed's text."""
+        store = self.open_store()
+        try:
+            item = store.item(item_id)
+            if item is None:
+                return ArticleLoad(None, "the item no longer exists")
+            cached = store.article_for(item_id)
+            if cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved):
+                return ArticleLoad(cached, None, from_cache=True)
+            feed = store.feed_by_id(item.feed_id)
+            if feed is not None and self.policy(feed) == "off":
+                return ArticleLoad(feed_article(item, "Full text is off for this feed."), None)
+            if not item.link:
+                return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
+
+            async def go() -> Article:
+                settings = self.poll_settings()
+                async with PoliteClient.from_settings(settings) as client:
+                    return await fetch_article(client, item)
+
+            try:
+                article = asyncio.run(go())
+            except ReaderError as exc:
+                reason = str(exc)
+                store.record_fulltext_failure(item_id, reason)
+                if cached is not None:
+                    return ArticleLoad(cached, None, from_cache=True)
+                return ArticleLoad(feed_article(item, f"Full text unavailable: {reason}"), reason)
+            store.store_article(item_id, article, item.link)
+            return ArticleLoad(article, None)
+        finally:
+            store.close()
