@@ -158,19 +158,31 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     config = load_config(locations.config_path, must_exist=locations.config_explicit)
     services = ReaderServices(locations, config)
     if args.command is None:
-        return _run_tui(services)
+        return _run_tui(services, config, locations)
     store = services.open_store()
     try:
         handler = _HANDLERS[args.command]
-        return handler(args, services, store, config, locations)
+        return int(handler(args, services, store, config, locations))
     finally:
         store.close()
 
 
-def _run_tui(services: ReaderServices) -> int:
+def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> int:
     from reader.app import run_app
+    from reader.services import start_parse_workers
+    from reader.ui.settings import UISettings
 
-    return run_app(services)
+    start_parse_workers()
+    general = config.general
+    settings = UISettings(
+        refresh_on_start=general.refresh_on_start,
+        auto_refresh=general.auto_refresh,
+        mark_read_on_open=general.mark_read_on_open,
+        theme=general.theme,
+        keys=config.keys,
+        state_path=locations.data_dir / "ui-state.json",
+    )
+    return int(run_app(services, settings))
 
 
 # ------------------------------------------------------------------- commands

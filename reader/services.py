@@ -44,6 +44,21 @@ class FetchSummary:
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
 
 
+def start_parse_workers() -> None:
+    """Start the process that forks feed-parsing workers, before a UI takes over stdin/stdout/stderr.
+
+    multiprocessing's helper processes are started lazily and pass `sys.stderr.fileno()` on; under Textual
+    that is no real descriptor and starting them fails ("bad value(s) in fds_to_keep"). Started here, they
+    are reused by every later poll. The poller's parse pool uses the forkserver context with `reader.parse`
+    preloaded, so each worker starts with the parser already imported.
+    """
+    from multiprocessing import forkserver, get_context, resource_tracker
+
+    get_context("forkserver").set_forkserver_preload(["reader.parse"])
+    resource_tracker.ensure_running()
+    forkserver.ensure_running()
+
+
 class ReaderServices:
     """Wires config, locations, store, poller and the readability pass together."""
 

@@ -471,6 +471,8 @@ class Store:
             params.append(view.tag)
         if view.unread_only and view.kind is not ViewKind.UNREAD:
             clauses.append("i.read = 0")
+        if view.saved_only and view.kind is not ViewKind.SAVED:
+            clauses.append("i.saved = 1")
         if view.search:
             query = fts_query(view.search)
             if query is None:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import re
 
-# ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P/X/^/_ ... ST),
-# and two-byte escapes. Their C1 single-byte forms (0x9b CSI, 0x9d OSC, 0x90 DCS, ...) too.
+# Escape sequences, removed whole so their payload (an OSC 52 clipboard text, a window title) goes too:
+# CSI (ESC [ or C1 0x9b, parameters, final byte); OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or C1 0x9d 0x90 0x98 0x9e
+# 0x9f) with a payload up to BEL or ST, only when terminated within a bounded length (an unterminated one
+# loses just its introducer: a lone C1 byte in mis-decoded text must not eat the rest of the page);
+# and other two-byte ESC sequences. Whatever is left of a broken sequence is harmless printable text once
+# every control character is gone.
 _ESCAPE_SEQ = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]            # CSI
-  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])      # OSC, DCS, SOS, PM, APC ...
-        .*?(?:\x07|\x1b\\|\x9c|$)                #   ... up to BEL or ST (or the end)
-  | \x1b[ -/]*[0-~]                              # other two-byte escapes
+    (?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,2048}(?:\x07|\x1b\\|\x9c)
+  | \x1b[ -/]{0,8}[0-~]
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
+# Anything that may start an escape sequence: the cheap test before the full pattern runs.
+_ESC_START = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
 # C0 controls except tab/newline, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and
 # other invisible format characters that can hide or reorder text; line/paragraph separators.
 _CONTROLS_BLOCK = re.compile(
@@ -34,7 +39,7 @@ def clean_block(text: str | None) -> str:
     if not text:
         return ""
     text = _LINE_BREAKS.sub("\n", text)
-    if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
+    if _ESC_START.search(text):
         text = _ESCAPE_SEQ.sub("", text)
     return _CONTROLS_BLOCK.sub("", text)
 

@@ -1,0 +1,27 @@
+"""The UI's settings: what the config file's `[ui]` and `[keys]` tables decide, plus an injectable clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class UISettings:
+    """How the reader behaves; every field has a sensible default."""
+
+    refresh_on_start: bool = True
+    auto_refresh: int | None = 900  # seconds between automatic polls; None turns it off
+    mark_read_on_open: bool = True
+    theme: str | None = None
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
+    state_path: Path | None = None  # small JSON file remembering the last view and selection
+    # The clock relative ages are computed against; tests freeze it so snapshots are stable.
+    now: Callable[[], datetime] = field(default=_utcnow)

@@ -1,0 +1,56 @@
+"""The status bar: the current view on the left, refresh progress and calm notices on the right."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.content import Content
+from textual.widgets import Static
+
+
+class StatusBar(Static):
+    """One line. The screen sets its parts; it never reads anything itself."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._view = ""
+        self._activity = ""
+        self._notice = ""
+        self._notice_is_error = False
+
+    def set_view(self, text: str) -> None:
+        self._view = text
+        self._redraw()
+
+    def set_activity(self, text: str) -> None:
+        self._activity = text
+        self._redraw()
+
+    def set_notice(self, text: str, *, error: bool = False) -> None:
+        self._notice = text
+        self._notice_is_error = error
+        self._redraw()
+
+    @property
+    def text(self) -> str:
+        return "  ".join(p for p in (self._view, self._activity, self._notice) if p)
+
+    def _redraw(self) -> None:
+        right = "  ".join(p for p in (self._activity, self._notice) if p)
+        width = max(0, self.size.width - 2)
+        gap = max(2, width - cell_len(self._view) - cell_len(right))
+        notice_style = "$error" if self._notice_is_error else "$text-muted"
+        parts: list[str | tuple[str, str]] = [self._view, " " * gap]
+        if self._activity:
+            parts.append((self._activity, "$accent"))
+            if self._notice:
+                parts.append("  ")
+        if self._notice:
+            parts.append((self._notice, notice_style))
+        self.update(Content.assemble(*parts))
+
+    def on_resize(self) -> None:
+        self._redraw()

@@ -1,0 +1,79 @@
+"""Snapshot tests (pytest-textual-snapshot): main screen, focus mode, help, saved view, errors, narrow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from uifakes import FEEDS, FakeServices
+
+from reader.app import ReaderApp
+
+# snap_compare is synchronous: these are plain functions. The clock is frozen by the `make` fixture.
+
+
+def test_main_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("j", "j", "k", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(140, 40), run_before=run_before)
+
+
+def test_zen_mode(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("z")
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(120, 32), run_before=run_before)
+
+
+def test_help_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    assert snap_compare(
+        make(keys={"toggle_saved": "s,ctrl+s"}), terminal_size=(120, 50), press=["question_mark"]
+    )
+
+
+def test_saved_view(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("shift+tab", "down", "down", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(140, 30), run_before=run_before)
+
+
+def test_error_state_and_feed_health(
+    snap_compare: Any, make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("R")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(140, 30), run_before=run_before)
+
+
+def test_failing_feed_marked(
+    snap_compare: Any, make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("R")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(140, 30), run_before=run_before)
+
+
+def test_narrow_terminal(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(80, 24), run_before=run_before)

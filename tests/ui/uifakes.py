@@ -1,0 +1,190 @@
+"""A fake `Services` over a real SQLite store, and fixed demo data for the UI tests, snapshots and tmux runs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem
+from reader.store import Store
+from reader.ui.services import ArticleLoad, PollSummary
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+FEEDS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("https://techpolicy.example/feed", "Tech Policy Press", ("policy",)),
+    ("https://eff.example/rss", "EFF Deeplinks", ("policy", "privacy")),
+    ("https://lawfare.example/feed", "Lawfare", ("security",)),
+    ("https://broken.example/feed.xml", "Broken Feed", ("security",)),
+    ("https://blog.example/atom", "A Small Blog", ()),
+]
+
+TOPICS = [
+    "The EU AI Act enters its second phase",
+    "What the new privacy framework means for data brokers",
+    "Antitrust remedies in search: a primer",
+    "Encryption backdoors are back on the table",
+    "A close reading of the platform transparency rules",
+    "Section 230 after the latest ruling",
+    "Facial recognition bans spread to more cities",
+    "Open source and export controls",
+    "Spectrum auctions, explained",
+    "Who audits the auditors? Algorithmic accountability",
+    "Children's online safety bills compared",
+    "Net neutrality, one more time",
+]
+
+ARTICLE = Article(
+    title="The EU AI Act enters its second phase",
+    byline="Jane Doe",
+    published=NOW - timedelta(hours=2),
+    markdown=(
+        "The second phase of the **AI Act** starts today. Providers of general-purpose models must now "
+        "publish summaries of their training data and keep technical documentation up to date.\n\n"
+        "## What changes\n\n"
+        "- Transparency duties for general-purpose models\n"
+        "- Codes of practice, drafted with industry and civil society\n"
+        "- Penalties of up to 3% of worldwide turnover\n\n"
+        "> Regulation is a process, not an event.\n\n"
+        "Read the [official text](https://eur-lex.example/ai-act) or the "
+        "[commentary](javascript:alert(1)) (that second link must not act).\n"
+    ),
+    text="The second phase of the AI Act starts today.",
+    word_count=640,
+    reading_minutes=3,
+    extractor_version="test-1",
+)
+
+
+def parsed_item(
+    feed_no: int, n: int, *, title: str | None = None, hours_ago: float | None = None
+) -> ParsedItem:
+    when = NOW - timedelta(hours=hours_ago if hours_ago is not None else 5 * n + feed_no)
+    return ParsedItem(
+        key=f"f{feed_no}-{n}",
+        guid=f"f{feed_no}-{n}",
+        title=title or f"{TOPICS[(n + feed_no) % len(TOPICS)]} ({feed_no}.{n})",
+        link=f"https://example.org/{feed_no}/{n}",
+        author="A. Writer",
+        summary=f"<p>Summary of item {n}. <b>Bold</b> &amp; <a href='https://example.org'>a link</a>.</p>"
+        f"<p>Second paragraph with [brackets] and *stars*.</p>",
+        published=when,
+        content_hash=f"h{feed_no}-{n}",
+    )
+
+
+def outcome(url: str, items: Sequence[ParsedItem], *, error: str | None = None) -> FetchOutcome:
+    return FetchOutcome(
+        feed_url=url,
+        status=None if error else 200,
+        error=error,
+        parsed=None if error else ParsedFeed(title=None, site_url=None, items=tuple(items)),
+        fetched_at=NOW - timedelta(minutes=10),
+        next_due=NOW + timedelta(minutes=20 if not error else 120),
+        due_reason="backoff after 3 failures" if error else "interval 30m",
+    )
+
+
+def build_archive(path: Path, per_feed: int = 8) -> dict[str, int]:
+    """Feeds with tags, items over a few days, some read and saved, one article cached, one failing feed."""
+    ids: dict[str, int] = {}
+    with Store.open(path) as store:
+        for feed_no, (url, title, tags) in enumerate(FEEDS):
+            feed = store.add_feed(url, title, tags)
+            ids[f"feed{feed_no}"] = feed.id
+            if "broken" in url:
+                store.apply_fetch(feed, outcome(url, [parsed_item(feed_no, n) for n in range(2)]))
+                for _ in range(3):
+                    store.apply_fetch(feed, outcome(url, [], error="HTTP 503 Service Unavailable"))
+                continue
+            store.apply_fetch(feed, outcome(url, [parsed_item(feed_no, n) for n in range(per_feed)]))
+        items = store.headlines(limit=1000)
+        ids["newest"] = items[0].id
+        store.set_read([h.id for h in items[3::3]], True)
+        store.set_saved(items[1].id, True)
+        store.set_saved(items[5].id, True)
+        ids["saved"] = items[1].id
+        store.store_article(items[0].id, ARTICLE, items[0].link)
+        ids["with_article"] = items[0].id
+    return ids
+
+
+@dataclass
+class FakeServices:
+    """Services over a real store file. poll() adds `pending` items; load_article() returns canned results."""
+
+    db_path: Path
+    articles: dict[int, Article | str] = field(default_factory=dict)  # item id -> article, or an error
+    pending: list[tuple[str, ParsedItem]] = field(default_factory=list)  # (feed url, item) added on poll
+    offline: bool = False
+    failing: dict[str, str] = field(default_factory=dict)  # feed url -> error on poll
+    policy: str = "on-open"
+    article_gate: threading.Event | None = None  # when set, load_article waits for it
+    polls: list[Sequence[int] | None] = field(default_factory=list)
+    loads: list[int] = field(default_factory=list)
+    _local: threading.local = field(default_factory=threading.local)
+
+    def open_store(self) -> Store:
+        return Store.open(self.db_path)
+
+    def _store(self) -> Store:
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store.open(self.db_path)
+        return store
+
+    def poll(self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]) -> PollSummary:
+        self.polls.append(None if feed_ids is None else list(feed_ids))
+        with Store.open(self.db_path) as store:
+            feeds = [f for f in store.feeds() if feed_ids is None or f.id in feed_ids]
+            new = 0
+            failures: list[tuple[str, str, str]] = []
+            for done, feed in enumerate(feeds, 1):
+                error = "connection refused" if self.offline else self.failing.get(feed.url)
+                items = [it for url, it in self.pending if url == feed.url]
+                if error:
+                    store.apply_fetch(feed, outcome(feed.url, [], error=error))
+                    failures.append((feed.display_title, feed.url, error))
+                else:
+                    added, _ = store.apply_fetch(feed, outcome(feed.url, items))
+                    new += added
+                progress(done, len(feeds), new)
+            self.pending = [(u, it) for u, it in self.pending if all(f.url != u for f in feeds)]
+        return PollSummary(new, tuple(failures), offline=self.offline and bool(feeds), total=len(feeds))
+
+    def load_article(self, item_id: int) -> ArticleLoad:
+        self.loads.append(item_id)
+        if self.article_gate is not None:
+            self.article_gate.wait(10)
+        with Store.open(self.db_path) as store:
+            cached = store.article_for(item_id)
+            if cached is not None:
+                return ArticleLoad(cached, None, True)
+            canned = self.articles.get(item_id, "no canned article")
+            if isinstance(canned, str):
+                store.record_fulltext_failure(item_id, canned)
+                return ArticleLoad(None, canned, False)
+            item = store.item(item_id)
+            store.store_article(item_id, canned, item.link if item else None)
+            return ArticleLoad(canned, None, False)
+
+    def cached_article(self, item_id: int) -> Article | None:
+        return self._store().article_for(item_id)
+
+    def fulltext_policy(self, feed_id: int) -> str:
+        return self.policy
+
+
+def screen_lines(app: object) -> list[str]:
+    """The text on screen right now, one string per row (what a person would read)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: object) -> str:
+    return "\n".join(screen_lines(app))
