@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -65,12 +66,15 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-async def run_ours(urls: list[str], db: Path, workers: int | None) -> dict[str, float]:
+async def run_ours(urls: list[str], db: Path, workers: int | None, max_conn: int | None = None) -> dict[str, float]:
     store = Store.open(db)
     for u in urls:
         store.add_feed(u)
     feeds = store.feeds()
-    poller = Poller(store, PollSettings(parse_workers=workers))
+    settings = PollSettings(parse_workers=workers)
+    if max_conn:
+        settings = replace(settings, max_connections=max_conn)
+    poller = Poller(store, settings)
     try:
         t0, c0 = time.perf_counter(), time.process_time()
         first = await poller.poll(feeds)
@@ -127,6 +131,7 @@ def main() -> int:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--workers", type=int, default=None, help="parse processes (default: one per core)")
+    ap.add_argument("--max-connections", type=int, default=None, help="global concurrency (default: config's)")
     ap.add_argument("--no-newsboat", action="store_true")
     args = ap.parse_args()
 
@@ -135,7 +140,7 @@ def main() -> int:
         urls = feed_urls(port, args.feeds)
         with tempfile.TemporaryDirectory() as tmpdir:
             tmp = Path(tmpdir)
-            r = asyncio.run(run_ours(urls, tmp / "reader.db", args.workers))
+            r = asyncio.run(run_ours(urls, tmp / "reader.db", args.workers, args.max_connections))
             self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             total = args.feeds * args.items

@@ -41,7 +41,7 @@ class GeneralSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    max_connections: int = 32
+    max_connections: int = 64
     per_host: int = 2
     connect_timeout: int = 10
     read_timeout: int = 20

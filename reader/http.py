@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
+import certifi
 import httpx
 
 from reader import USER_AGENT
@@ -75,7 +77,7 @@ class PoliteClient:
     def __init__(
         self,
         *,
-        max_connections: int = 32,
+        max_connections: int = 64,
         per_host: int = 2,
         connect_timeout: float = 10.0,
         read_timeout: float = 20.0,
@@ -242,6 +244,38 @@ class PoliteClient:
                 raise FetchError(f"body too large (over {cap} bytes once decompressed)")
             parts.append(piece)
         return b"".join(parts)
+
+
+class PerHostTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per host (scheme, host, port), behind the one AsyncClient.
+
+    httpcore checks every pooled connection on every request; with one shared pool and a hundred hosts that
+    scan was about a third of the CPU of a poll. A pool per host keeps the scan to that host's few
+    connections. The TLS context is made once, when the first https host appears, and shared.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self._limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
+        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            if url.scheme == "https" and self._ssl is None:
+                self._ssl = ssl.create_default_context(cafile=certifi.where())
+            pool = httpx.AsyncHTTPTransport(verify=self._ssl or True, limits=self._limits)
+            self._pools[key] = pool
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
 
 
 class _Decoder:

@@ -38,6 +38,10 @@ from reader.textsafe import clean_text
 WORKER_MEMORY_LIMIT = 1536 * 2**20  # address space of a parse worker: a runaway parse fails, the box survives
 
 
+# At most this many feeds' results go into one write transaction (it holds the database's write lock).
+WRITE_BATCH = 50
+
+
 class FetchStore(Protocol):
     """What the poller needs from the store."""
 
@@ -46,7 +50,7 @@ class FetchStore(Protocol):
 
 @dataclass(frozen=True)
 class PollSettings:
-    max_connections: int = 32
+    max_connections: int = 64
     per_host: int = 2
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
@@ -104,6 +108,9 @@ class Poller:
         # The thread opens its own connection (connections are per thread) on the store's file.
         self._writer: ThreadPoolExecutor | None = None
         self._writer_store: FetchStore | None = None
+        self._pending: list[tuple[Feed, FetchOutcome, asyncio.Future[tuple[int, int]]]] = []
+        self._flushing = False
+        self._flush_task: asyncio.Task[None] | None = None
         if self.settings.store_thread and hasattr(store, "path") and hasattr(type(store), "open"):
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-store")
 
@@ -124,17 +131,45 @@ class Poller:
         if close is not None:
             close()
 
-    def _apply_in_writer(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
         if self._writer_store is None:
             self._writer_store = type(self.store).open(self.store.path)  # type: ignore[attr-defined]
-        return self._writer_store.apply_fetch(feed, outcome)
+        store = self._writer_store
+        if hasattr(store, "apply_fetches"):
+            return list(store.apply_fetches(batch))
+        return [store.apply_fetch(feed, outcome) for feed, outcome in batch]
 
     async def _apply(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
         if self._writer is None:
             return self.store.apply_fetch(feed, outcome)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._writer, self._apply_in_writer, feed, outcome
-        )
+        # Results queue up while the writer thread is busy; it then takes them all in one transaction.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, int]] = loop.create_future()
+        self._pending.append((feed, outcome, future))
+        if not self._flushing:
+            self._flushing = True
+            self._flush_task = loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._writer is not None
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:WRITE_BATCH], self._pending[WRITE_BATCH:]
+                pairs = [(f, o) for f, o, _ in batch]
+                try:
+                    results = await loop.run_in_executor(self._writer, self._apply_batch, pairs)
+                except Exception as exc:
+                    for _, _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                for (_, _, fut), result in zip(batch, results, strict=True):
+                    if not fut.done():
+                        fut.set_result(result)
+        finally:
+            self._flushing = False
 
     async def poll(
         self, feeds: Sequence[Feed], progress: Callable[[PollProgress], None] | None = None

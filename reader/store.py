@@ -58,6 +58,8 @@ def plain_text(fragment: str | None) -> str:
     """A cheap HTML-to-text for the search index (not for display)."""
     if not fragment:
         return ""
+    if "<" not in fragment and "&" not in fragment:
+        return _SPACE_RE.sub(" ", fragment).strip()
     return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", fragment))).strip()
 
 
@@ -331,51 +333,72 @@ class Store:
 
     def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
         """Record one poll of `feed`: its fetch state and, when parsed, its items. Returns (new, updated)."""
-        now = outcome.fetched_at or utcnow()
         with self._write() as c:
-            row = c.execute("SELECT id, failures FROM feeds WHERE id = ?", (feed.id,)).fetchone()
-            if row is None:  # removed while we were fetching it
-                return (0, 0)
-            ok = outcome.error is None
-            c.execute(
-                """UPDATE feeds SET
-                    last_status = ?, last_error = ?, failures = ?, last_fetched = ?,
-                    last_success = CASE WHEN ? THEN ? ELSE last_success END,
-                    next_due = ?, due_reason = ?,
-                    etag = CASE WHEN ? THEN ? ELSE etag END,
-                    last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
-                    body_hash = COALESCE(?, body_hash)
-                   WHERE id = ?""",
-                (
-                    outcome.status,
-                    outcome.error,
-                    0 if ok else row[1] + 1,
-                    _ts(now),
-                    ok,
-                    _ts(now),
-                    _ts(outcome.next_due),
-                    outcome.due_reason,
-                    ok,
-                    outcome.etag,
-                    ok,
-                    outcome.last_modified,
-                    outcome.body_hash if ok else None,
-                    feed.id,
-                ),
-            )
-            if outcome.new_url and outcome.new_url != feed.url:
-                clash = c.execute("SELECT id FROM feeds WHERE url = ?", (outcome.new_url,)).fetchone()
-                if clash is None:
-                    c.execute("UPDATE feeds SET url = ? WHERE id = ?", (outcome.new_url, feed.id))
-            parsed = outcome.parsed
-            if parsed is None or not ok:
-                return (0, 0)
-            c.execute(
-                "UPDATE feeds SET doc_title = COALESCE(?, doc_title), site_url = COALESCE(?, site_url) "
-                "WHERE id = ?",
-                (parsed.title, parsed.site_url, feed.id),
-            )
-            return self._upsert_items(c, feed.id, parsed.items, now)
+            return self._apply_one(c, feed, outcome)
+
+    def apply_fetches(self, results: Sequence[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+        """`apply_fetch` for several feeds in one transaction (each commit also flushes the search index,
+        so batching is what makes a first poll of hundreds of feeds cheap). If the batch fails, each result
+        is applied on its own, so one bad result never costs the others."""
+        try:
+            with self._write() as c:
+                return [self._apply_one(c, feed, outcome) for feed, outcome in results]
+        except (StorageError, sqlite3.Error):
+            if len(results) == 1:
+                raise
+        out: list[tuple[int, int]] = []
+        for feed, outcome in results:
+            try:
+                out.append(self.apply_fetch(feed, outcome))
+            except (StorageError, sqlite3.Error):
+                out.append((0, 0))
+        return out
+
+    def _apply_one(self, c: sqlite3.Connection, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        now = outcome.fetched_at or utcnow()
+        row = c.execute("SELECT id, failures FROM feeds WHERE id = ?", (feed.id,)).fetchone()
+        if row is None:  # removed while we were fetching it
+            return (0, 0)
+        ok = outcome.error is None
+        c.execute(
+            """UPDATE feeds SET
+                last_status = ?, last_error = ?, failures = ?, last_fetched = ?,
+                last_success = CASE WHEN ? THEN ? ELSE last_success END,
+                next_due = ?, due_reason = ?,
+                etag = CASE WHEN ? THEN ? ELSE etag END,
+                last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
+                body_hash = COALESCE(?, body_hash)
+               WHERE id = ?""",
+            (
+                outcome.status,
+                outcome.error,
+                0 if ok else row[1] + 1,
+                _ts(now),
+                ok,
+                _ts(now),
+                _ts(outcome.next_due),
+                outcome.due_reason,
+                ok,
+                outcome.etag,
+                ok,
+                outcome.last_modified,
+                outcome.body_hash if ok else None,
+                feed.id,
+            ),
+        )
+        if outcome.new_url and outcome.new_url != feed.url:
+            clash = c.execute("SELECT id FROM feeds WHERE url = ?", (outcome.new_url,)).fetchone()
+            if clash is None:
+                c.execute("UPDATE feeds SET url = ? WHERE id = ?", (outcome.new_url, feed.id))
+        parsed = outcome.parsed
+        if parsed is None or not ok:
+            return (0, 0)
+        c.execute(
+            "UPDATE feeds SET doc_title = COALESCE(?, doc_title), site_url = COALESCE(?, site_url) "
+            "WHERE id = ?",
+            (parsed.title, parsed.site_url, feed.id),
+        )
+        return self._upsert_items(c, feed.id, parsed.items, now)
 
     def _upsert_items(
         self, c: sqlite3.Connection, feed_id: int, items: Sequence[ParsedItem], now: datetime
@@ -389,6 +412,9 @@ class Store:
         now_s = _ts(now)
         new = updated = 0
         seen: list[tuple[str, int]] = []
+        rows: list[tuple[Any, ...]] = []
+        fts_rows: list[tuple[int, str, str]] = []
+        next_id = int(c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0])
         # Feeds list newest first; insert oldest first so ids grow with recency among undated items.
         for it in reversed(items):
             published = it.published if it.published is None or it.published <= now else now
@@ -422,11 +448,11 @@ class Store:
                     )
                 updated += 1
             else:
-                cur = c.execute(
-                    """INSERT INTO items (feed_id, key, guid, title, link, author, summary, content, published,
-                       updated, sort_date, first_seen, last_seen, content_hash)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                # New: ids are assigned here (we hold the write lock) so rows and index go in as batches.
+                item_id = next_id + len(rows)
+                rows.append(
                     (
+                        item_id,
                         feed_id,
                         it.key,
                         it.guid,
@@ -441,14 +467,19 @@ class Store:
                         now_s,
                         now_s,
                         it.content_hash,
-                    ),
+                    )
                 )
-                c.execute(
-                    "INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (cur.lastrowid, it.title, body),
-                )
-                known[it.key] = (int(cur.lastrowid or 0), it.content_hash)
+                fts_rows.append((item_id, it.title, body))
+                known[it.key] = (item_id, it.content_hash)
                 new += 1
+        if rows:
+            c.executemany(
+                """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
+                   updated, sort_date, first_seen, last_seen, content_hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                rows,
+            )
+            c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated
