@@ -46,6 +46,7 @@ class Feed:
     item_count: int = 0
     unread_count: int = 0
     origin: str = "user"  # "config" when the config file lists it
+    ttl_minutes: int | None = None  # RSS <ttl> from the last full fetch, so a 304 still honours it
 
     @property
     def display_title(self) -> str:
@@ -177,6 +178,7 @@ class FetchOutcome:
     new_items: int = 0
     updated_items: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    ttl_minutes: int | None = None  # RSS <ttl> of the document fetched (None on a 304 or failure)
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,7 @@ class Poller:
         except FetchError as exc:
             return self._failure(feed, now, None, str(exc))
         if result.status == 304:
-            due = self._schedule(feed, now, 304, None, result.headers)
+            due = self._schedule(feed, now, 304, feed.ttl_minutes, result.headers)
             return FetchOutcome(
                 feed_url=feed.url,
                 status=304,
@@ -290,8 +290,10 @@ class Poller:
         last_modified = result.headers.get("last-modified")
         if body_hash == feed.body_hash and feed.last_error is None and not new_url:
             # The same bytes as last time: nothing to parse, nothing to store.
-            due = self._schedule(feed, now, result.status, sniff_ttl(result.body), result.headers)
+            ttl = sniff_ttl(result.body)
+            due = self._schedule(feed, now, result.status, ttl, result.headers)
             return FetchOutcome(
+                ttl_minutes=ttl,
                 feed_url=feed.url,
                 status=result.status,
                 etag=etag,
@@ -319,6 +321,7 @@ class Poller:
             warnings=(parsed.warning,) if parsed.warning else (),
             next_due=due.at,
             due_reason=due.reason,
+            ttl_minutes=parsed.ttl_minutes,
         )
 
     def _failure(

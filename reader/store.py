@@ -76,7 +76,7 @@ def fts_query(text: str) -> str | None:
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.doc_title, f.site_url, f.poll_interval, f.fulltext, f.etag, f.last_modified,
     f.last_status, f.last_error, f.failures, f.last_fetched, f.last_success, f.next_due, f.due_reason,
-    f.body_hash, f.origin
+    f.body_hash, f.origin, f.ttl_minutes
 """
 
 _ITEM_COLUMNS = """
@@ -325,6 +325,7 @@ class Store:
             due_reason=r[15],
             body_hash=r[16],
             origin=r[17],
+            ttl_minutes=r[18],
             item_count=counts[0],
             unread_count=counts[1],
         )
@@ -367,7 +368,8 @@ class Store:
                 next_due = ?, due_reason = ?,
                 etag = CASE WHEN ? THEN ? ELSE etag END,
                 last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
-                body_hash = COALESCE(?, body_hash)
+                body_hash = COALESCE(?, body_hash),
+                ttl_minutes = COALESCE(?, ttl_minutes)
                WHERE id = ?""",
             (
                 outcome.status,
@@ -383,6 +385,7 @@ class Store:
                 ok,
                 outcome.last_modified,
                 outcome.body_hash if ok else None,
+                outcome.ttl_minutes if ok else None,
                 feed.id,
             ),
         )

@@ -28,7 +28,8 @@ MIGRATIONS: tuple[str, ...] = (
         last_fetched  TEXT,
         last_success  TEXT,
         next_due      TEXT,
-        due_reason    TEXT
+        due_reason    TEXT,
+        ttl_minutes   INTEGER
     );
 
     CREATE TABLE feed_tags (

@@ -103,6 +103,17 @@ async def test_cache_headers_and_ttl_set_next_due(
     assert 1800 <= due_in(feed(store, c)) <= 1800 * 1.11  # the interval; a short max-age does not speed us up
 
 
+async def test_ttl_still_applies_when_the_feed_answers_304(
+    http_server: LoopbackServer, store: Store, poller: Poller
+) -> None:
+    url = http_server.serve("/t", rss(1, ttl=240), etag='"t1"')
+    store.add_feed(url)
+    await poller.poll(store.feeds())
+    report = await poller.poll(store.feeds())
+    assert report.not_modified == 1
+    assert 14400 <= due_in(feed(store, url)) <= 14400 * 1.11 and "ttl" in (feed(store, url).due_reason or "")
+
+
 async def test_retry_after_and_backoff(http_server: LoopbackServer, store: Store, poller: Poller) -> None:
     busy = http_server.serve("/busy", status=429, headers={"Retry-After": "7200"})
     down = http_server.serve("/down", status=500)
