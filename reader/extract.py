@@ -21,6 +21,7 @@ from reader.extract_clean import clean_article
 from reader.extract_decode import MAX_BYTES, cap_bytes, cap_text, decode_page, sniff_binary
 from reader.extract_markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract_meta import Meta, json_ld_blocks, page_meta
+from reader.extract_prepare import parse_page
 from reader.extract_restore import TaggedDocument, restore
 from reader.models import Article
 from reader.textsafe import clean_block, clean_text
@@ -84,22 +85,24 @@ def _parse_fragment(html: str) -> HtmlElement | None:
     return body if body is not None else doc
 
 
-def _main_block(text: str, url: str | None) -> tuple[HtmlElement | None, HtmlElement | None]:
+def _main_block(page: HtmlElement) -> HtmlElement | None:
     """readability-lxml's main block (html_partial: plain summary() empties some real pages), with the
-    content its clean-up dropped put back; and the page as readability parsed it (for the metadata)."""
-    doc = TaggedDocument(text, url=url)
+    content its clean-up dropped put back. `page` is not changed."""
+    for number, el in enumerate(page.iter()):
+        el.set("x", str(number))  # lets `restore` match the summary's elements with the page's
+    doc = TaggedDocument(page)
     try:
         summary = doc.summary(html_partial=True)
     except (Unparseable, ValueError, etree.LxmlError):
-        return None, doc.source
+        return None
     if not summary or not summary.strip():
-        return None, doc.source
+        return None
     block = _parse_fragment(summary)
     if block is None:
-        return None, doc.source
-    restore(block, doc.source)
+        return None
+    restore(block, page)
     sanitize_tree(block)
-    return block, doc.source
+    return block
 
 
 def _reading_minutes(words: int) -> int:
@@ -186,12 +189,11 @@ def extract(
 
     if not text.strip():
         return _fallback(feed_content, None, url, "The page was empty.", notes, None)
-    block, source = _main_block(text, url)
+    source = parse_page(text)
     if source is None:
-        source = _parse_document(text)
-        if source is None:
-            return _fallback(feed_content, None, url, "The page was empty.", notes, None)
+        return _fallback(feed_content, None, url, "The page was empty.", notes, None)
     meta = page_meta(source, json_ld_blocks(text))
+    block = _main_block(source)
     if block is None:
         return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
     clean_article(block, meta.title)

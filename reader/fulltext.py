@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -33,12 +34,24 @@ def _host(url: str) -> str:
         return ""
 
 
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
+
+
 def _private_ip(host: str) -> bool | None:
-    """True/False for an IP literal (private or not); None when `host` is a name."""
+    """True/False for an IP literal (private or not); None when `host` is a name.
+
+    Shorthand and octal/hex IPv4 forms (`127.1`, `0x7f.0.0.1`, `0177.0.0.1`, `2130706433`) count as
+    literals, the way the system resolver reads them.
+    """
     try:
-        ip = ipaddress.ip_address(host.strip("[]"))
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return None
+        if not _NUMERIC_HOST.match(host):
+            return None
+        try:
+            ip = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return True  # numeric but unreadable: refuse rather than guess
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return not ip.is_global or ip.is_multicast
