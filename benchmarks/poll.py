@@ -66,7 +66,9 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-async def run_ours(urls: list[str], db: Path, workers: int | None, max_conn: int | None = None) -> dict[str, float]:
+async def run_ours(
+    urls: list[str], db: Path, workers: int | None, max_conn: int | None = None
+) -> dict[str, float]:
     store = Store.open(db)
     for u in urls:
         store.add_feed(u)
@@ -131,7 +133,9 @@ def main() -> int:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--workers", type=int, default=None, help="parse processes (default: one per core)")
-    ap.add_argument("--max-connections", type=int, default=None, help="global concurrency (default: config's)")
+    ap.add_argument(
+        "--max-connections", type=int, default=None, help="global concurrency (default: config's)"
+    )
     ap.add_argument("--no-newsboat", action="store_true")
     args = ap.parse_args()
 

@@ -88,6 +88,22 @@ def child_reader(db: str) -> None:
     print(f"FIRST_PAINT {app.first_paint_at!r}", flush=True)
 
 
+def child_cli(db: str) -> None:
+    """Run in the measured process: the real `reader` command (config, services, parse workers, app)."""
+    from reader.app import BENCH_ENV
+    from reader.cli import main as cli_main
+
+    os.environ[BENCH_ENV] = "1"
+    folder = Path(db).parent / f"cli-{Path(db).stem}"
+    folder.mkdir(exist_ok=True)
+    target = folder / "reader.db"
+    if not target.exists():
+        os.link(db, target)  # the same archive, in a data dir of its own
+    config = folder / "config.toml"
+    config.write_text('[general]\nrefresh_on_start = false\nauto_refresh = "off"\n')
+    cli_main(["--config", str(config), "--data-dir", str(folder)])
+
+
 def child_hello() -> None:
     """The baseline: a Textual hello-world that exits on its first paint, measured the same way."""
     from textual.app import App, ComposeResult
@@ -128,6 +144,9 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child-reader":
         child_reader(sys.argv[2])
         return
+    if len(sys.argv) > 2 and sys.argv[1] == "--child-cli":
+        child_cli(sys.argv[2])
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--child-hello":
         child_hello()
         return
@@ -152,6 +171,9 @@ def main() -> None:
         db = folder / f"archive-{size}.db"
         rows.append(
             (f"reader, {size:,} items", [measure(["--child-reader", str(db)]) for _ in range(opts.runs)])
+        )
+        rows.append(
+            (f"`reader` command, {size:,}", [measure(["--child-cli", str(db)]) for _ in range(opts.runs)])
         )
 
     base = statistics.median(t for t, _ in rows[0][1])

@@ -169,10 +169,16 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> int:
     from reader.app import run_app
-    from reader.services import start_parse_workers
     from reader.ui.settings import UISettings
 
-    start_parse_workers()
+    # Open the database once before the UI takes the terminal, so a bad data dir or database is one clear
+    # message here (exit 1), never a traceback inside the app.
+    store = services.open_store()
+    try:
+        store.feeds()
+        store.count()
+    finally:
+        store.close()
     general = config.general
     settings = UISettings(
         refresh_on_start=general.refresh_on_start,

@@ -15,9 +15,11 @@ Any exception while handling one feed becomes a one-line error on that feed; the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -379,6 +381,7 @@ class Poller:
         if workers <= 0:
             return None
         if self._pool is None:
+            start_resource_tracker()
             # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
             # re-imports everything per worker; the server preloads the parser once.
             ctx = multiprocessing.get_context("forkserver")
@@ -400,6 +403,33 @@ class Poller:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             raise ParseError("the parser crashed on this feed (out of memory?)") from None
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr to hand on.
+
+    The tracker passes `sys.stderr.fileno()` to its process; under Textual, stderr is a capture object with
+    no real descriptor and starting the parse pool from a worker failed ("bad value(s) in fds_to_keep").
+    So, if needed, the process's original stderr (or /dev/null) stands in while the tracker starts.
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:  # io.UnsupportedOperation, ValueError on a closed stream, anything odd
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    original = sys.__stderr__
+    try:
+        original_ok = original is not None and original.fileno() >= 0
+    except Exception:
+        original_ok = False
+    with contextlib.ExitStack() as stack:
+        stand_in = original if original_ok else stack.enter_context(open(os.devnull, "w"))
+        stack.enter_context(contextlib.redirect_stderr(stand_in))
+        resource_tracker.ensure_running()
 
 
 def _worker_init() -> None:

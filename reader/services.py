@@ -7,17 +7,26 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reader.config import Config
 from reader.errors import LockedError, ReaderError
-from reader.extract import EXTRACTOR_VERSION
-from reader.fulltext import PrefetchReport, feed_article, fetch_article, prefetch
-from reader.http import PoliteClient
 from reader.locations import Locations
 from reader.lock import FetchLock
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
-from reader.poller import Poller, PollReport, PollSettings
 from reader.store import Store, utcnow
+
+# The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
+# not at start-up: the TUI paints its first headlines from the store alone.
+if TYPE_CHECKING:
+    from reader.fulltext import PrefetchReport
+    from reader.poller import PollReport, PollSettings
+
+
+def _no_prefetch() -> PrefetchReport:
+    from reader.fulltext import PrefetchReport
+
+    return PrefetchReport()
 
 
 @dataclass
@@ -25,7 +34,7 @@ class FetchSummary:
     """Everything one `fetch` did."""
 
     report: PollReport
-    prefetch: PrefetchReport = field(default_factory=PrefetchReport)
+    prefetch: PrefetchReport = field(default_factory=_no_prefetch)
     purged: int = 0
     feeds: dict[int, Feed] = field(default_factory=dict)
 
@@ -42,21 +51,6 @@ class FetchSummary:
     def offline(self) -> bool:
         outs = self.report.outcomes
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
-
-
-def start_parse_workers() -> None:
-    """Start the process that forks feed-parsing workers, before a UI takes over stdin/stdout/stderr.
-
-    multiprocessing's helper processes are started lazily and pass `sys.stderr.fileno()` on; under Textual
-    that is no real descriptor and starting them fails ("bad value(s) in fds_to_keep"). Started here, they
-    are reused by every later poll. The poller's parse pool uses the forkserver context with `reader.parse`
-    preloaded, so each worker starts with the parser already imported.
-    """
-    from multiprocessing import forkserver, get_context, resource_tracker
-
-    get_context("forkserver").set_forkserver_preload(["reader.parse"])
-    resource_tracker.ensure_running()
-    forkserver.ensure_running()
 
 
 class ReaderServices:
@@ -92,6 +86,8 @@ class ReaderServices:
     # ------------------------------------------------------------ polling
 
     def poll_settings(self) -> PollSettings:
+        from reader.poller import PollSettings
+
         f = self.config.fetch
         return PollSettings(
             max_connections=f.max_connections,
@@ -117,6 +113,9 @@ class ReaderServices:
         fulltext_progress: Callable[[int, int], None] | None = None,
     ) -> FetchSummary:
         """Poll `feeds`, store what they carry, prefetch full text, apply retention."""
+        from reader.fulltext import prefetch
+        from reader.poller import Poller
+
         poller = Poller(store, self.poll_settings(), clock=self.clock)
         try:
             new_total = 0
@@ -201,6 +200,10 @@ class ReaderServices:
 
     def load_article(self, item_id: int) -> ArticleLoad:
         """Blocking (thread worker): the cached article, else fetch + extract + cache; on failure the feed's text."""
+        from reader.extract import EXTRACTOR_VERSION
+        from reader.fulltext import feed_article, fetch_article
+        from reader.http import PoliteClient
+
         store = self.open_store()
         try:
             item = store.item(item_id)
