@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -189,9 +189,11 @@ def extract(
 
     if not text.strip():
         return _fallback(feed_content, None, url, "The page was empty.", notes, None)
-    source = parse_page(text)
+    source, trimmed = parse_page(text)
     if source is None:
         return _fallback(feed_content, None, url, "The page was empty.", notes, None)
+    if trimmed and not cut:
+        notes.append("The page was too large to read whole; only the start was read.")
     meta = page_meta(source, json_ld_blocks(text))
     block = _main_block(source)
     if block is None:

@@ -48,6 +48,9 @@ BLOCKS = frozenset(
     ]
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+INLINE = frozenset(
+    ["a", "span", "em", "i", "strong", "b", "small", "sup", "sub", "abbr", "cite", "mark", "u"]
+)
 
 # Words in class or id attributes that mark clutter (matched as whole words of the attribute).
 CLUTTER_WORDS = frozenset(
@@ -103,6 +106,10 @@ CLUTTER_WORDS = frozenset(
         "adblocker",
     ]
 )
+# Class names glue words together ("relatedposts", "sharedaddy", "socialicons"): a long clutter word that
+# starts or ends a token counts too (short ones like "ad" would match far too much).
+_STEMS = sorted((w for w in CLUTTER_WORDS if len(w) >= 5), key=len, reverse=True)
+_COMPOUND = re.compile(r"^(?:(?:{0})[a-z]{{2,}}|[a-z]{{2,}}(?:{0}))$".format("|".join(_STEMS)))
 # Never remove more than this share of the block's text in one element.
 MAX_SHARE = 0.3
 # A notice's container may be climbed to while it stays this small.
@@ -147,7 +154,7 @@ TEASER_LINE = re.compile(
     r"post a comment|join the (?:conversation|discussion)|skip to (?:main )?content|back to top|"
     r"share(?: this)?(?: (?:article|story|post|page))?|share on \w+|copy link|print(?: this)?(?: article)?|"
     r"email(?: this)?(?: article)?|listen to (?:this|the) (?:article|story)|\d+ min(?:ute)?s? read|"
-    r"follow us|subscribe(?: now)?|sign up(?: now)?|log ?in|sign in|register)$",
+    r"follow us|subscribe(?: now)?|sign up(?: now)?|log ?in|sign in|register|like this|share this)$",
     re.I,
 )
 PROMPT = re.compile(
@@ -170,9 +177,12 @@ CREDIT = re.compile(
     r"\bgetty images\b|\bshutterstock\b|\bap photo\b|\bistock\b|\breuters/|\bafp via\b|\bvia getty\b)",
     re.I,
 )
+# Ad-blocker and browser notices speak to the reader ("disable your ad blocker"); an article about ad
+# blocking only mentions it, so the mention alone is not enough.
 NOTICE = re.compile(
-    r"\b(?:ad[ -]?blockers?|adblock(?:er|ing)?|ad[ -]blocking|block(?:s|ing)? (?:ads|advertising)|"
-    r"disable (?:your )?ad|whitelist (?:us|our|this)|your browser (?:is|seems to be|appears to be) "
+    r"\b(?:(?:disable|turn off|pause|deactivate|switch off) (?:your |the )?ad[ -]?block(?:er|ing)?s?|"
+    r"(?:using|use|have|running) (?:an? |your )?ad[ -]?block(?:er|ing)?s?|ad[ -]?block(?:er)?s? (?:detected|"
+    r"is (?:on|enabled|active))|whitelist (?:us|our|this)|allowlist (?:us|our|this)|your browser (?:is|seems to be|appears to be) "
     r"(?:out of date|outdated|not supported|unsupported|too old)|(?:update|upgrade) your browser|"
     r"browser (?:is )?no longer supported|(?:enable|turn on) javascript|javascript (?:is )?(?:disabled|required|"
     r"turned off)|(?:we|this (?:site|website)) uses? cookies|use of cookies|cookie (?:policy|settings|"
@@ -192,6 +202,8 @@ SHORTCODE = re.compile(
     r"[“”][^“”\]]{0,300}[“”]|[^\s\]\"'“”]{1,300}))?){0,20})\s*(/?)\]"
 )
 
+
+EMBED_SHORTCODES = frozenset(["caption", "gallery", "embed", "audio", "video", "playlist", "wp_caption"])
 
 # Stands in for a removed shortcode until its block has been judged (lxml refuses NUL in text).
 _MARK = "\ue000"
@@ -259,8 +271,22 @@ def _biggest_small_ancestor(el: HtmlElement, root: HtmlElement, limit: int) -> H
     return best
 
 
+def _code_name(name: str) -> bool:
+    """A name only a CMS would use: with - or _ ([vc_row], [contact-form-7]), or a well-known embed."""
+    return "-" in name or "_" in name or name in EMBED_SHORTCODES
+
+
+def _is_code(m: re.Match[str]) -> bool:
+    return bool(m.group(4)) or "=" in m.group(3) or _code_name(m.group(2).lower())
+
+
 def strip_shortcodes(root: HtmlElement) -> None:
-    """Remove CMS shortcodes left as text; a short label glued to an embed's shortcode goes with it."""
+    """Remove CMS shortcodes left as text; a short label glued to an embed's shortcode goes with it.
+
+    A shortcode is `[name attr="v"]`, `[name /]`, or `[name]`/`[/name]` whose name has - or _ or is a
+    well-known embed (caption, gallery, video...). Other bracket pairs such as `[bold]...[/bold]` or
+    `[sic]` are ordinary text and stay; a closing `[/name]` goes only with an opening shortcode.
+    """
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
@@ -268,14 +294,17 @@ def strip_shortcodes(root: HtmlElement) -> None:
             value = getattr(el, attr)
             if not value or "[" not in value:
                 continue
-            closing = {m.group(2).lower() for m in SHORTCODE.finditer(value) if m.group(1)}
+            matches = list(SHORTCODE.finditer(value))
+            closing = {m.group(2).lower() for m in matches if m.group(1)}
+            opening = {m.group(2).lower() for m in matches if not m.group(1) and _is_code(m)}
 
-            def repl(m: re.Match[str], closing: set[str] = closing) -> str:
-                if m.group(1) or m.group(2).lower() in closing:
-                    return ""  # a paired shortcode ([caption]...[/caption]): its content is kept
-                is_code = m.group(4) or "=" in m.group(3)
-                is_code = is_code or (("-" in m.group(2) or "_" in m.group(2)) and not m.group(3).strip())
-                return _MARK if is_code else m.group(0)
+            def repl(m: re.Match[str], closing: set[str] = closing, opening: set[str] = opening) -> str:
+                name = m.group(2).lower()
+                if m.group(1):
+                    return "" if name in opening or _code_name(name) else m.group(0)
+                if not _is_code(m):
+                    return m.group(0)
+                return "" if name in closing else _MARK  # paired ([caption]...[/caption]): content stays
 
             new = SHORTCODE.sub(repl, value)
             if new != value:
@@ -304,15 +333,30 @@ def drop_clutter_elements(root: HtmlElement, total: int) -> None:
         if el is root or not isinstance(el.tag, str) or el.getparent() is None:
             continue
         words = _attr_words(el)
-        if not words or not words & CLUTTER_WORDS:
+        if not words or not (words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words)):
             continue
         if words & {"article", "body", "content", "story", "main", "text", "entry"} and el.tag not in (
             "span",
             "a",
         ):
             continue  # "article-related" on a content wrapper is a hint, not a verdict
+        if el.tag in INLINE and _in_prose(el):
+            continue  # a link or span inside a sentence: its class says how it pops up, not what it is
         if len(text_of(el)) <= max(80, total * MAX_SHARE):
             _drop(el)
+
+
+def _in_prose(el: HtmlElement) -> bool:
+    """Whether an inline element sits in running text: its block holds words of plain text besides it."""
+    block = el.getparent()
+    while block is not None and block.tag in INLINE:
+        block = block.getparent()
+    if block is None:
+        return False
+    own = len(text_of(el))
+    links = sum(len(text_of(a)) for a in block.iter("a") if a is not el)
+    plain = len(text_of(block)) - own - links
+    return plain >= 40
 
 
 def drop_inline_credits(root: HtmlElement) -> None:

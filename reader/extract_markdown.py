@@ -299,6 +299,14 @@ class _Renderer:
         self.md.append(f"{fence}{pad}{code}{pad}{fence}")
         self.tx.append(code)
 
+    def add_image(self, el: HtmlElement) -> None:
+        """An image becomes its alt text in the Markdown, in italics ("*Image: a crowded street*"); nothing
+        in the plain text. No alt (or a file name, or the caption again): nothing at all."""
+        alt = _WS.sub(" ", safe_block(el.get("alt") or "")).strip()
+        if not alt or len(alt) > 300 or _FILE_NAME.search(alt) or _in_caption(el, alt):
+            return
+        self.md.append(f" *Image: {escape_md(alt)}* ")
+
     # -- blocks --
 
     def _prefix(self) -> tuple[str, str, str, str]:
@@ -324,7 +332,7 @@ class _Renderer:
         md_raw, tx_raw = "".join(self.md), "".join(self.tx)
         self.md.clear()
         self.tx.clear()
-        if not tx_raw.strip():
+        if not tx_raw.strip() and not md_raw.strip():
             return
         # Two or more line breaks in a row separate paragraphs.
         md_paras = re.split(r"\n[ \n]*\n", md_raw)
@@ -337,7 +345,7 @@ class _Renderer:
     def _emit(self, md_para: str, tx_para: str) -> None:
         md_lines = [_SPACES.sub(" ", ln).strip() for ln in md_para.split("\n") if ln.strip()]
         tx_lines = [_SPACES.sub(" ", ln).strip() for ln in tx_para.split("\n") if ln.strip()]
-        if not tx_lines:
+        if not tx_lines and not md_lines:
             return
         self.text_chars += sum(len(ln) for ln in tx_lines)
         first_md, cont_md, first_tx, cont_tx = self._prefix()
@@ -349,7 +357,7 @@ class _Renderer:
             md_lines = [_escape_line_start(ln) for ln in md_lines]
             md = first_md + ("\\\n" + cont_md).join(md_lines)
             tx = first_tx + ("\n" + cont_tx).join(tx_lines)
-        block.md, block.text = md, tx
+        block.md, block.text = md, (tx if tx_lines else "")  # an image's alt text alone: Markdown only
         self.blocks.append(block)
 
     def _new_block(self) -> Block:
@@ -398,6 +406,19 @@ class _Renderer:
         tx = "\n".join("  ".join(c for c in r if c) for r in rows)
         self.raw_block("\n".join(md_rows), tx)
         return True
+
+
+_FILE_NAME = re.compile(
+    r"^\S+\.(?:jpe?g|png|gif|webp|svg|avif|bmp)$|^(?:image|img|photo|picture|icon|logo)$", re.I
+)
+
+
+def _in_caption(img: HtmlElement, alt: str) -> bool:
+    """Whether the figure around the image already says the same in its caption."""
+    for figure in img.iterancestors("figure"):
+        caption = figure.find(".//figcaption")
+        return caption is not None and alt.lower() in _WS.sub(" ", caption.text_content()).lower()
+    return False
 
 
 def render(root: HtmlElement, base_url: str | None = None) -> Rendered:
@@ -479,6 +500,7 @@ def _start(r: _Renderer, el: HtmlElement, tag: str, walker: etree.iterwalk) -> N
         walker.skip_subtree()
         return
     elif tag == "img":
+        r.add_image(el)
         return
     elif tag in BLOCK_TAGS:
         r.flush()

@@ -36,6 +36,11 @@ NEVER = frozenset(
     ]
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# Inline elements put back inside the prose blocks that held them.
+INLINE = frozenset(
+    ["a", "span", "em", "i", "strong", "b", "abbr", "cite", "mark", "u", "small", "sup", "sub"]
+)
+PROSE = frozenset(["p", "li", "dd", "dt", "td", "th", "blockquote", "figcaption", *HEADINGS])
 # Words in class/id that readability-lxml treats as unlikely content: respect its judgement for these.
 UNLIKELY_WORDS = frozenset(
     [
@@ -95,7 +100,7 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
         super().__init__(tree)
         self._tree = tree
 
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002  # readability's signature
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
         hidden = [el for el in doc.iter() if isinstance(el.tag, str) and _is_hidden(el)]
         for el in hidden:
@@ -116,11 +121,15 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
             _wrap_loose_inline(div, blocky)
 
 
-_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)")
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)"
+)
 # readability-lxml: a div holding any of these (its pattern matches tag-name prefixes: "p" covers "picture")
 # is a container, not a paragraph.
 _BLOCK_PREFIX = re.compile(r"(?:blockquote|dl|div|img|ol|p|pre|table|ul)", re.I)
-_INLINE = frozenset(["a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"])
+_INLINE = frozenset(
+    ["a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"]
+)
 
 
 def _is_hidden(el: HtmlElement) -> bool:
@@ -208,8 +217,25 @@ def looks_like_content(el: HtmlElement, budget: int) -> bool:
         return density < 0.5
     if tag in ("p", "blockquote", "pre", "figcaption"):
         return density < 0.3
-    # Generic containers that readability dropped are mostly widgets (players, promos): leave them out.
+    if tag in ("div", "section"):
+        return _prose_box(el, text, density)
+    # Other containers that readability dropped are mostly widgets (players, promos): leave them out.
     return False
+
+
+_SENTENCE_END = re.compile(r"[.!?…\"”’»)\]](?:\s|$)")
+
+
+def _prose_box(el: HtmlElement, text: str, density: float) -> bool:
+    """A dropped div that holds only prose (a standfirst, an intro, a box of paragraphs) is story content;
+    one holding images, players or lists of links is a widget."""
+    if density >= 0.2 or word_count(text) < 15 or _SENTENCE_END.search(text) is None:
+        return False
+    for d in el.iter():
+        tag = d.tag if isinstance(d.tag, str) else ""
+        if tag in ("img", "picture", "video", "audio", "ul", "ol", "table", "figure") or tag in HEADINGS:
+            return False
+    return True
 
 
 def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
@@ -233,7 +259,15 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
             if path in here:
                 anchor = here[path]
                 continue
-            if path in kept or not looks_like_content(child, budget):
+            if path in kept:
+                continue
+            if child.tag in INLINE and target.tag in PROSE:
+                inline = _restore_inline(target, anchor, child)
+                if inline is not None:
+                    anchor = inline
+                    restored += 1
+                continue
+            if not looks_like_content(child, budget):
                 continue
             clone = copy.deepcopy(child)
             clone.tail = None  # readability already turned stray tail text into paragraphs of its own
@@ -244,6 +278,75 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
             anchor = clone
             restored += 1
             budget -= len(text_of(clone))
+    return restored + _restore_neighbours(summary, by_path, kept, budget)
+
+
+def _restore_inline(
+    target: HtmlElement, anchor: HtmlElement | None, child: HtmlElement
+) -> HtmlElement | None:
+    """Put back a link or span readability dropped from the middle of a sentence (for its class: 'popup',
+    'tooltip'...). Dropping it glued its tail to the text before it, which tells where it was."""
+    text = text_of(child)
+    if not text or len(text) > 300 or any(isinstance(d.tag, str) and d.tag in NEVER for d in child.iter()):
+        return None
+    tail = child.tail or ""
+    before = (target.text if anchor is None else anchor.tail) or ""
+    if not before.endswith(tail) or not (before[: len(before) - len(tail)].strip() or tail.strip()):
+        return None  # not where we think it was, or not inside running text
+    clone = copy.deepcopy(child)
+    clone.tail = tail
+    rest = before[: len(before) - len(tail)]
+    if anchor is None:
+        target.text = rest
+        target.insert(0, clone)
+    else:
+        anchor.tail = rest
+        anchor.addnext(clone)
+    return clone
+
+
+def _restore_neighbours(
+    summary: HtmlElement, by_path: dict[str | None, HtmlElement], kept: set[str | None], budget: int
+) -> int:
+    """When readability kept one box whose box is just a wrapper around it, the story often goes on in
+    the wrapper's siblings (a standfirst and the first paragraphs before a "read more" box, say): put back
+    the prose siblings next to the wrapper, from the nearest outwards, up to the first that is not prose."""
+    wrapper = next((el for el in summary.iter() if not el.get("x") and any(c.get("x") for c in el)), None)
+    if wrapper is None:
+        return 0
+    tops = [c for c in wrapper if isinstance(c.tag, str) and c.get("x") in by_path]
+    if not tops:
+        return 0
+    parents = {id(p): p for p in (by_path[c.get("x")].getparent() for c in tops) if p is not None}
+    if len(parents) != 1:
+        return 0
+    box = next(iter(parents.values()))
+    if box.getparent() is None or box.tag in ("body", "html", "article", "main"):
+        return 0
+    kept_chars = sum(len(text_of(c)) for c in tops)
+    if kept_chars == 0 or len(text_of(box)) > kept_chars * 1.3:
+        return 0  # the box holds much more than what was kept: readability chose within it on purpose
+    restored = 0
+    for direction in ("before", "after"):
+        siblings = list(box.itersiblings(preceding=direction == "before"))
+        insert_at = tops[0] if direction == "before" else tops[-1]
+        for sib in siblings:
+            if not isinstance(sib.tag, str) or sib.get("x") in kept:
+                break
+            text = text_of(sib)
+            if len(text) < 10 and sib.find(".//img") is None:
+                continue  # an empty slot (an ad, a spacer) between the paragraphs
+            if not looks_like_content(sib, budget) or (sib.tag in HEADINGS and direction == "after"):
+                break
+            clone = copy.deepcopy(sib)
+            clone.tail = None
+            if direction == "before":
+                insert_at.addprevious(clone)
+            else:
+                insert_at.addnext(clone)
+            insert_at = clone
+            restored += 1
+            budget -= len(text)
     return restored
 
 

@@ -74,6 +74,40 @@ def test_shortcode_remnants_go_but_bracketed_text_stays() -> None:
     assert "[sic]" in text and "[1]" in text and "[bold]" in text  # not shortcodes: literal text stays
 
 
+def test_bracket_pairs_that_are_not_shortcodes_stay_literal() -> None:
+    clutter = "<p>[vc_row][vc_column]</p><p>[gallery]</p>"
+    prose = "<p>Type [bold]this[/bold] to get bold text, and [quote]that[/quote] for a quote.</p>"
+    text = run(page(clutter, after=prose))
+    assert "[bold]this[/bold]" in text and "[quote]that[/quote]" in text
+    assert "vc_row" not in text and "[gallery]" not in text
+
+
+def test_inline_link_with_a_popup_class_inside_a_sentence_stays() -> None:
+    prose = (
+        '<p>The mayor called the plan <a class="popup" href="/glossary#bold">a bold step</a> for the city, '
+        'and <span class="modal-trigger">several members</span> agreed with her after the vote.</p>'
+    )
+    text = run(page(prose))
+    assert "called the plan a bold step for the city, and several members agreed" in text
+
+
+def test_clutter_class_glued_into_one_word_goes() -> None:
+    box = (
+        '<div class="jp-relatedposts"><h3>More</h3><div><p>Parks budget approved after long debate in the '
+        "council chamber on Monday night.</p><p>March 17, 2016</p></div></div>"
+    )
+    text = run(page("", after=box))
+    assert "Parks budget" not in text
+
+
+def test_an_article_about_ad_blocking_keeps_its_sentences() -> None:
+    prose = (
+        "<p>Publishers say ad blocking has cut their revenue, and the industry group has formed an ad "
+        "blocking working group to study it.</p>"
+    )
+    assert "formed an ad blocking working group" in run(page("", after=prose))
+
+
 @pytest.mark.parametrize(
     "clutter, gone",
     [

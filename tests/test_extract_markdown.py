@@ -43,9 +43,17 @@ def test_markdown_syntax_in_text_is_escaped() -> None:
     assert markdown == "\\# not a heading\n\n1\\. not a list\n\n\\- no"
 
 
-def test_images_become_nothing_and_deep_nesting_is_fine() -> None:
-    markdown, _ = md('<p>x <img src="a.png" alt="A photo"> y</p>')
-    assert markdown == "x y"
+def test_images_become_their_alt_text_in_markdown_only_and_deep_nesting_is_fine() -> None:
+    markdown, text = md('<p>x <img src="a.png" alt="A *photo*"> y</p>')
+    assert markdown == "x *Image: A \\*photo\\** y" and text == "x y"
+    markdown, text = md('<p>t</p><figure><img src="b.png" alt="A crowded street"></figure><p>u</p>')
+    assert markdown == "t\n\n*Image: A crowded street*\n\nu" and text == "t\n\nu"
+    # No alt, a file name, or the caption again: nothing.
+    markdown, _ = md(
+        '<p>x <img src="a.png"> <img alt="IMG_0042.JPG"> y</p>'
+        '<figure><img alt="The mayor"><figcaption>The mayor, on Tuesday.</figcaption></figure>'
+    )
+    assert markdown == "x y\n\nThe mayor, on Tuesday."
     root = lxml.html.fragment_fromstring("<div><p>t</p></div>")
     node = root
     for _ in range(5000):  # built in the tree directly: deeper than the HTML parser would allow
