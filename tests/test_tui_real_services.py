@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import rss
 from httpserver import LoopbackServer
 
 from reader.app import make_app
@@ -46,7 +45,7 @@ def build(tmp_path: Path, server: LoopbackServer) -> tuple[ReaderServices, str]:
 async def test_refresh_then_open_fetches_and_extracts_the_page(
     tmp_path: Path, http_server: LoopbackServer
 ) -> None:
-    services, url = build(tmp_path, http_server)
+    services, _url = build(tmp_path, http_server)
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
