@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from reader.textsafe import quote_url
+
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+xml")
 _SCAN_LIMIT = 512 * 1024  # <link> tags live in <head>; a huge page need not be scanned to the end
 _FEED_START = re.compile(rb"^\s*(?:<\?xml|<rss\b|<feed\b|<rdf:RDF\b|<!--)", re.IGNORECASE)
@@ -45,6 +47,7 @@ def discover_feeds(html: bytes, base_url: str) -> list[str]:
             parts = urlsplit(url)
         except ValueError:
             continue
+        url = quote_url(url)  # no raw controls or bidi overrides in a URL we may store
         if parts.scheme in ("http", "https") and parts.netloc and url not in found:
             found.append(url)
     return found

@@ -26,7 +26,7 @@ import httpx
 
 from reader import USER_AGENT
 from reader.errors import FetchError
-from reader.textsafe import clean_text
+from reader.textsafe import clean_text, quote_url
 
 if TYPE_CHECKING:
     from reader.poller import PollSettings
@@ -379,7 +379,9 @@ def _redirect_target(current: str, location: str) -> str:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         raise FetchError(f"redirect to a non-http(s) URL: {clean_text(location, 200)!r}")
-    return target
+    # Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces): httpx sends it so
+    # anyway, and a permanent redirect's target becomes the feed URL we store and show.
+    return quote_url(target)
 
 
 def _status_reason(status: int) -> str:

@@ -31,7 +31,7 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
-from reader.textsafe import clean_block, clean_text
+from reader.textsafe import clean_block, clean_text, is_safe
 
 MAX_ITEMS = 5000
 TITLE_LIMIT = 1000
@@ -229,6 +229,14 @@ def sniff_ttl(body: bytes) -> int | None:
     return _ttl(m.group(1).decode()) if m else None
 
 
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _no_surrogate(m: re.Match[bytes]) -> bytes:
+    value = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF else m.group(0)
+
+
 def _defuse(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, Mapping[str, str]]:
     """Remove DOCTYPE internal subsets; refuse documents that still declare entities.
 
@@ -241,6 +249,9 @@ def _defuse(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, Mapping[str
         body = _to_utf8(body)
         headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         headers["content-type"] = "application/xml; charset=utf-8"
+    if b"&#" in body:
+        # A character reference to a lone surrogate makes feedparser fail the whole document.
+        body = _CHARREF.sub(_no_surrogate, body)
     if b"<!" in body:
         body = _DOCTYPE.sub(b"", body)
         if _ENTITY_DECL.search(body):
@@ -355,7 +366,7 @@ def _safe_link(link: object, base: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    if any(ch in absolute for ch in "\x00\r\n\t ") or len(absolute) > 4096:
+    if any(ch in absolute for ch in "\x00\r\n\t ") or len(absolute) > 4096 or not is_safe(absolute):
         return None
     return absolute
 

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import sys
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -61,6 +62,7 @@ class PollSettings:
     user_agent: str = USER_AGENT
     default_interval: int = 1800  # seconds, when a feed has no poll_interval of its own
     parse_workers: int | None = None  # processes; None = one per core; 0 = parse in a thread of this process
+    parse_timeout: float = 30.0  # seconds one document may take to parse before it counts as an error
     host_jitter: float = 0.05  # up to this many seconds between back-to-back requests to one host
     store_thread: bool = True  # write results from a thread with its own connection (store needs .path)
     max_in_flight: int | None = None  # feeds fetched but not yet stored; None = 2 x max_connections
@@ -106,6 +108,7 @@ class Poller:
         self.clock = clock
         self.client = PoliteClient.from_settings(self.settings)
         self._pool: Executor | None = None
+        self._killed_pools: weakref.WeakSet[Executor] = weakref.WeakSet()
         # SQLite does its work without the GIL: writing from a thread lets the event loop keep fetching.
         # The thread opens its own connection (connections are per thread) on the store's file.
         self._writer: ThreadPoolExecutor | None = None
@@ -391,18 +394,37 @@ class Poller:
 
     async def _parse(self, body: bytes, url: str, headers: Mapping[str, str], now: datetime) -> ParsedFeed:
         loop = asyncio.get_running_loop()
-        pool = self._parse_pool()
         headers = dict(headers)
-        if pool is None:
-            return await asyncio.to_thread(parse_feed, body, url, headers, now=now)
-        try:
-            return await loop.run_in_executor(pool, _parse_job, body, url, headers, now)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): replace the pool; this feed gets the blame.
-            if self._pool is pool:
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
-            raise ParseError("the parser crashed on this feed (out of memory?)") from None
+        for _attempt in range(2):
+            pool = self._parse_pool()
+            if pool is None:
+                return await asyncio.to_thread(parse_feed, body, url, headers, now=now)
+            try:
+                async with asyncio.timeout(self.settings.parse_timeout):
+                    return await loop.run_in_executor(pool, _parse_job, body, url, headers, now)
+            except TimeoutError:
+                # Tag soup can cost feedparser's loose parser seconds per MB: stop that worker, not the poll.
+                self._replace_pool(pool, killed=True)
+                raise ParseError(f"parsing took longer than {self.settings.parse_timeout:g} s") from None
+            except BrokenProcessPool:
+                if pool in self._killed_pools:
+                    continue  # we stopped that pool for another feed's sake: try again on a fresh one
+                # A worker died (killed, out of memory): replace the pool; this feed gets the blame.
+                self._replace_pool(pool, killed=False)
+                raise ParseError("the parser crashed on this feed (out of memory?)") from None
+        raise ParseError("the parser could not be started")
+
+    def _replace_pool(self, pool: Executor, *, killed: bool) -> None:
+        if self._pool is not pool:
+            return
+        self._pool = None
+        if killed:
+            self._killed_pools.add(pool)
+            # ProcessPoolExecutor cannot cancel a running job; end its processes so the CPU comes back.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def start_resource_tracker() -> None:

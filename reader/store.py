@@ -31,6 +31,7 @@ from reader.models import (
     ViewKind,
 )
 from reader.store_schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION
+from reader.textsafe import clean_text
 
 BUSY_TIMEOUT_MS = 15_000
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -59,8 +60,9 @@ def plain_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     if "<" not in fragment and "&" not in fragment:
-        return _SPACE_RE.sub(" ", fragment).strip()
-    return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", fragment))).strip()
+        return clean_text(fragment)
+    # Unescaping can produce control or bidi characters (`&#x202e;`): clean after it.
+    return clean_text(html.unescape(_TAG_RE.sub(" ", fragment)))
 
 
 def fts_query(text: str) -> str | None:

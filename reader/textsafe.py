@@ -8,6 +8,7 @@ to the terminal. Markup safety is the UI's job: it never hands these strings to 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 # Escape sequences, removed whole so their payload (an OSC 52 clipboard text, a window title) goes too:
 # CSI (ESC [ or C1 0x9b, parameters, final byte); OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or C1 0x9d 0x90 0x98 0x9e
@@ -62,3 +63,16 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
 def is_safe(text: str) -> bool:
     """True when `text` holds nothing `clean_block` would remove."""
     return clean_block(text) == _LINE_BREAKS.sub("\n", text)
+
+
+# Characters kept as they are when a URL is percent-encoded (the reserved and unreserved sets, and "%").
+URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def quote_url(url: str) -> str:
+    """Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces, non-ASCII).
+
+    Servers see the same request (HTTP clients send URLs so encoded), and a URL we store and show can no
+    longer carry an escape sequence or reorder text.
+    """
+    return quote(url, safe=URL_SAFE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis_profiles  # noqa: F401  (registers the CI and release fuzzing profiles)
 import pytest
 from httpserver import LoopbackServer
 

@@ -310,3 +310,32 @@ def test_now_is_timezone_aware() -> None:
     from reader.poller import utcnow
 
     assert utcnow().tzinfo is not None and abs(utcnow() - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+async def test_a_parse_past_its_time_limit_fails_that_feed_only(
+    http_server: LoopbackServer, store: Store
+) -> None:
+    slow = http_server.serve("/slow.xml", rss(3))
+    store.add_feed(slow)
+    p = Poller(store, PollSettings(parse_workers=1, host_jitter=0.0, parse_timeout=0.000001))
+    try:
+        report = await p.poll(store.feeds())
+        assert report.outcomes[0].error is not None and "parsing took longer" in report.outcomes[0].error
+        # The stopped worker is replaced: the next poll, with time to parse, works.
+        p.settings = PollSettings(parse_workers=1, host_jitter=0.0)
+        store.add_feed(http_server.serve("/ok.xml", rss(2, start=10)))
+        report = await p.poll([f for f in store.feeds() if f.url.endswith("/ok.xml")])
+        assert report.outcomes[0].error is None and report.new_items == 2
+    finally:
+        await p.aclose()
+
+
+async def test_a_reference_to_a_lone_surrogate_does_not_sink_the_feed(
+    http_server: LoopbackServer, store: Store, poller: Poller
+) -> None:
+    url = http_server.serve(
+        "/s.xml", rss(2, extra_item="<category>bad &#xD800; and &#56320; refs</category>")
+    )
+    store.add_feed(url)
+    report = await poller.poll(store.feeds())
+    assert report.outcomes[0].error is None and report.new_items == 2
