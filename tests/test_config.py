@@ -407,7 +407,7 @@ toml_ish = st.lists(
 ).map("\n".join)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(toml_ish)
 def test_arbitrary_toml_ish_text_only_raises_config_error(text: str) -> None:
     try:
@@ -419,7 +419,7 @@ def test_arbitrary_toml_ish_text_only_raises_config_error(text: str) -> None:
         assert isinstance(config, Config)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_only_raise_config_error(data: bytes) -> None:
     with tempfile.NamedTemporaryFile(suffix=".toml") as handle:

@@ -259,7 +259,7 @@ def test_export_escapes_markup_and_strips_controls() -> None:
 # --- properties -----------------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=500))
 def test_arbitrary_bytes_only_raise_parse_error(data: bytes) -> None:
     try:
@@ -291,7 +291,7 @@ _fragments = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.one_of(_fragments, st.text(max_size=10)), max_size=15))
 def test_opml_like_text_only_raises_parse_error(parts: list[str]) -> None:
     try:
@@ -303,7 +303,7 @@ def test_opml_like_text_only_raises_parse_error(parts: list[str]) -> None:
 _any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(_any_text, st.lists(st.text(max_size=20), max_size=4)),
