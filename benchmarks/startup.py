@@ -69,7 +69,11 @@ def child_reader(db: str) -> None:
             return Store.open(db)
 
         def poll(
-            self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]
+            self,
+            feed_ids: Sequence[int] | None,
+            progress: Callable[[int, int, int], None],
+            *,
+            due_only: bool = False,
         ) -> PollSummary:
             return PollSummary()
 

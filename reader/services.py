@@ -157,8 +157,18 @@ class ReaderServices:
             jobs.append((feed, self.config.fulltext.first_poll_items if first_poll else None))
         return jobs
 
-    def poll(self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]) -> PollSummary:
-        """Blocking: one fetch run for the TUI (called from a thread worker). Skips if another is running."""
+    def poll(
+        self,
+        feed_ids: Sequence[int] | None,
+        progress: Callable[[int, int, int], None],
+        *,
+        due_only: bool = False,
+    ) -> PollSummary:
+        """Blocking: one fetch run for the TUI (called from a thread worker). Skips if another is running.
+
+        `due_only` (start-up and automatic refreshes) polls only feeds whose schedule says they are due,
+        so leaving the reader open never polls a feed sooner than its interval, server hints or backoff allow.
+        """
         lock = self.fetch_lock()
         try:
             lock.acquire(timeout=0)
@@ -166,7 +176,7 @@ class ReaderServices:
             return PollSummary(total=0, new_items=0, failures=(), busy=True)
         store = self.open_store()
         try:
-            feeds = store.feeds()
+            feeds = store.due_feeds(self.clock()) if due_only else store.feeds()
             if feed_ids is not None:
                 wanted = set(feed_ids)
                 feeds = [f for f in feeds if f.id in wanted]

@@ -97,7 +97,13 @@ class AuditServices:
     def open_store(self) -> Store:
         return Store.open(self.db)
 
-    def poll(self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]) -> PollSummary:
+    def poll(
+        self,
+        feed_ids: Sequence[int] | None,
+        progress: Callable[[int, int, int], None],
+        *,
+        due_only: bool = False,
+    ) -> PollSummary:
         progress(1, 1, 0)
         return PollSummary(new_items=0, failures=self.failures, offline=False, total=1)
 

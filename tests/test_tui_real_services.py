@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -70,3 +71,25 @@ async def test_refresh_then_open_fetches_and_extracts_the_page(
         await pilot.press("R")
         await app.workers.wait_for_complete()
         assert http_server.requests("/live.xml")[-1].headers.get("if-none-match") == '"l1"'
+
+
+async def test_start_up_and_automatic_refreshes_poll_only_due_feeds(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    services, _url = build(tmp_path, http_server)
+    with services.open_store() as store:
+        store.add_feed(
+            http_server.serve("/other.xml", b"<rss version='2.0'><channel><title>o</title></channel></rss>")
+        )
+    # First run: everything is due.
+    summary = await asyncio.to_thread(services.poll, None, lambda *a: None, due_only=True)
+    assert summary.total == 2 and http_server.count("/live.xml") == 1
+    # A new session right after: nothing is due, so opening the reader polls nothing.
+    app = make_app(services, UISettings(refresh_on_start=True, auto_refresh=None))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert http_server.count("/live.xml") == 1 and http_server.count("/other.xml") == 1
+        await pilot.press("R")  # asking explicitly polls every feed
+        await app.workers.wait_for_complete()
+        assert http_server.count("/live.xml") == 2 and http_server.count("/other.xml") == 2

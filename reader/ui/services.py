@@ -21,8 +21,11 @@ class Services(Protocol):
         """A new Store for the calling thread."""
         ...
 
-    def poll(self, feed_ids: Sequence[int] | None, progress: ProgressCallback) -> PollSummary:
-        """Poll feeds (None: all). Blocking; `progress(done, total, new_items)` runs on the worker thread."""
+    def poll(
+        self, feed_ids: Sequence[int] | None, progress: ProgressCallback, *, due_only: bool = False
+    ) -> PollSummary:
+        """Poll feeds (None: all; `due_only`: only those whose schedule says so). Blocking;
+        `progress(done, total, new_items)` runs on the worker thread."""
         ...
 
     def load_article(self, item_id: int) -> ArticleLoad:

@@ -139,7 +139,7 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert services.polls == [None]
+        assert services.polls == [None] and services.due_only == [False]  # R: every feed, now
         assert screen.headlines.pager.total == total + 3
         highlighted = screen.headlines.highlighted
         assert highlighted is not None and highlighted.id == h.id  # same item still selected
@@ -170,6 +170,7 @@ async def test_refresh_on_start_and_failures_are_marked(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert services.polls == [None]
+        assert services.due_only == [True]  # the start-up refresh respects each feed's schedule
         text = screen_text(app)
         assert "1 of 5 feeds failed" in text
         assert "! Lawfare" in text
@@ -194,7 +195,7 @@ async def test_offline_says_so_once(make: Callable[..., ReaderApp], services: Fa
 async def test_worker_failure_is_one_plain_notification(
     make: Callable[..., ReaderApp], services: FakeServices
 ) -> None:
-    def boom(feed_ids: object, progress: object) -> None:
+    def boom(feed_ids: object, progress: object, **_: object) -> None:
         raise RuntimeError("[bold]kaboom[/]")
 
     services.poll = boom  # type: ignore[assignment,method-assign]

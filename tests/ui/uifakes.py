@@ -124,6 +124,7 @@ class FakeServices:
     policy: str = "on-open"
     article_gate: threading.Event | None = None  # when set, load_article waits for it
     polls: list[Sequence[int] | None] = field(default_factory=list)
+    due_only: list[bool] = field(default_factory=list)
     loads: list[int] = field(default_factory=list)
     _local: threading.local = field(default_factory=threading.local)
 
@@ -136,8 +137,15 @@ class FakeServices:
             store = self._local.store = Store.open(self.db_path)
         return store
 
-    def poll(self, feed_ids: Sequence[int] | None, progress: Callable[[int, int, int], None]) -> PollSummary:
+    def poll(
+        self,
+        feed_ids: Sequence[int] | None,
+        progress: Callable[[int, int, int], None],
+        *,
+        due_only: bool = False,
+    ) -> PollSummary:
         self.polls.append(None if feed_ids is None else list(feed_ids))
+        self.due_only.append(due_only)
         with Store.open(self.db_path) as store:
             feeds = [f for f in store.feeds() if feed_ids is None or f.id in feed_ids]
             new = 0

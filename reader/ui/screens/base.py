@@ -66,6 +66,7 @@ class PanesScreen(Screen[None]):
         self.polling = False
         self._poll_new = 0
         self._offline_told = False
+        self._poll_due_only = False
 
     # ------------------------------------------------------------------ layout
 

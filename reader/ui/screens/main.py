@@ -56,7 +56,7 @@ class MainScreen(ReadingScreen):
         # Feed counts are one grouped query, but the headlines come first: paint them, then count.
         self.call_after_refresh(self.refresh_feeds)
         if self.settings.refresh_on_start:
-            self.call_after_refresh(self.action_refresh_all)
+            self.call_after_refresh(self.refresh_due)
         if self.settings.auto_refresh:
             self.set_interval(self.settings.auto_refresh, self._tick_auto_refresh)
 
@@ -99,7 +99,11 @@ class MainScreen(ReadingScreen):
 
     def _tick_auto_refresh(self) -> None:
         if not self.polling:
-            self.action_refresh_all()
+            self.refresh_due()
+
+    def refresh_due(self) -> None:
+        """Poll the feeds whose schedule (interval, server hints, backoff) says they are due."""
+        self.start_poll(None, due_only=True)
 
     def action_refresh(self) -> None:
         if self.view.kind is ViewKind.FEED and self.view.feed_id is not None:
@@ -114,21 +118,23 @@ class MainScreen(ReadingScreen):
     def action_refresh_all(self) -> None:
         self.start_poll(None)
 
-    def start_poll(self, feed_ids: list[int] | None) -> None:
+    def start_poll(self, feed_ids: list[int] | None, *, due_only: bool = False) -> None:
         if self.polling:
-            self.status.set_notice("Already refreshing")
+            if not due_only:
+                self.status.set_notice("Already refreshing")
             return
         self.polling = True
         self._poll_new = 0
+        self._poll_due_only = due_only
         self.status.set_activity("Refreshing…")
-        self.poll(feed_ids)
+        self.poll(feed_ids, due_only)
 
     @work(thread=True, group="poll", exit_on_error=False, description="refreshing feeds")
-    def poll(self, feed_ids: list[int] | None) -> None:
+    def poll(self, feed_ids: list[int] | None, due_only: bool = False) -> None:
         def progress(done: int, total: int, new_items: int) -> None:
             self.post_message(PollProgress(done, total, new_items))
 
-        self.post_message(PollFinished(self.services.poll(feed_ids, progress)))
+        self.post_message(PollFinished(self.services.poll(feed_ids, progress, due_only=due_only)))
 
     @on(PollProgress)
     def _on_poll_progress(self, event: PollProgress) -> None:
@@ -156,6 +162,9 @@ class MainScreen(ReadingScreen):
                 self.notify("Feeds can't be reached right now. Reading from the archive.", markup=False)
             return
         self._offline_told = False
+        if summary.total == 0 and self._poll_due_only:
+            self.status.set_notice("")  # nothing was due: nothing to say
+            return
         parts = [f"{summary.new_items} new" if summary.new_items else "No new items"]
         if summary.failures:
             parts.append(f"{len(summary.failures)} of {summary.total} feeds failed (H: details)")
