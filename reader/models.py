@@ -67,6 +67,7 @@ class ParsedItem:
     published: datetime | None = None
     updated: datetime | None = None
     content_hash: str = ""  # changes when anything shown to the user changes
+    search_text: str = ""  # plain text of the body for the search index (made where the item is parsed)
 
 
 @dataclass(frozen=True)

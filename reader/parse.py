@@ -31,7 +31,7 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
-from reader.textsafe import clean_block, clean_text, is_safe
+from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
 MAX_ITEMS = 5000
 TITLE_LIMIT = 1000
@@ -333,6 +333,7 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         published=published,
         updated=updated,
         content_hash=content_hash,
+        search_text=plain_text(content or summary),  # here, in the parse worker, not in the store's thread
     )
 
 

@@ -7,7 +7,6 @@ writes never meets "database is locked" while another process (the TUI, or `read
 
 from __future__ import annotations
 
-import html
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -31,11 +30,9 @@ from reader.models import (
     ViewKind,
 )
 from reader.store_schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION
-from reader.textsafe import clean_text
+from reader.textsafe import plain_text
 
 BUSY_TIMEOUT_MS = 15_000
-_TAG_RE = re.compile(r"<[^>]*>")
-_SPACE_RE = re.compile(r"\s+")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -53,16 +50,6 @@ def _ts(dt: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def plain_text(fragment: str | None) -> str:
-    """A cheap HTML-to-text for the search index (not for display)."""
-    if not fragment:
-        return ""
-    if "<" not in fragment and "&" not in fragment:
-        return clean_text(fragment)
-    # Unescaping can produce control or bidi characters (`&#x202e;`): clean after it.
-    return clean_text(html.unescape(_TAG_RE.sub(" ", fragment)))
 
 
 def fts_query(text: str) -> str | None:
@@ -423,7 +410,7 @@ class Store:
         # Feeds list newest first; insert oldest first so ids grow with recency among undated items.
         for it in reversed(items):
             published = it.published if it.published is None or it.published <= now else now
-            body = plain_text(it.content or it.summary)
+            body = it.search_text or plain_text(it.content or it.summary)
             if it.key in known:
                 item_id, chash = known[it.key]
                 seen.append((now_s or "", item_id))

@@ -7,6 +7,7 @@ to the terminal. Markup safety is the UI's job: it never hands these strings to 
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import quote
 
@@ -58,6 +59,19 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str | None) -> str:
+    """A cheap, safe HTML-to-text for the search index (not for display): tags dropped, entities decoded."""
+    if not fragment:
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return clean_text(fragment)
+    # Unescaping can produce control or bidi characters (`&#x202e;`): clean after it.
+    return clean_text(html.unescape(_TAG.sub(" ", fragment)))
 
 
 def is_safe(text: str) -> bool:
