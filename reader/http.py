@@ -103,11 +103,9 @@ class PoliteClient:
             # We decode ourselves, so we only offer what we can decode with a cap.
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
-            # A bigger pool (more idle connections kept) measured slower: httpcore scans every connection
-            # for every request.
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            # A pool per host: httpcore checks every pooled connection on every request (see PerHostTransport).
             follow_redirects=False,
-            transport=transport,
+            transport=transport or PerHostTransport(per_host),
         )
 
     @classmethod
@@ -319,7 +317,7 @@ class PerHostTransport(httpx.AsyncBaseTransport):
 
     httpcore checks every pooled connection on every request; with one shared pool and a hundred hosts that
     scan was about a third of the CPU of a poll. A pool per host keeps the scan to that host's few
-    connections. The TLS context is made once, when the first https host appears, and shared.
+    connections. The TLS context is made once and shared.
     """
 
     def __init__(self, per_host: int) -> None:
@@ -331,9 +329,9 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            if url.scheme == "https" and self._ssl is None:
+            if self._ssl is None:  # made once (loading the CA bundle costs ~20 ms), shared by every pool
                 self._ssl = ssl.create_default_context(cafile=certifi.where())
-            pool = httpx.AsyncHTTPTransport(verify=self._ssl or True, limits=self._limits)
+            pool = httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits)
             inner = getattr(pool, "_pool", None)
             if hasattr(inner, "_network_backend"):
                 inner._network_backend = _BACKEND  # type: ignore[union-attr]
