@@ -23,6 +23,7 @@ from reader.extract_markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract_meta import Meta, json_ld_blocks, page_meta
 from reader.extract_prepare import parse_page
 from reader.extract_restore import TaggedDocument, restore
+from reader.extract_widen import widen
 from reader.models import Article
 from reader.textsafe import clean_block, clean_text
 
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -101,6 +102,7 @@ def _main_block(page: HtmlElement) -> HtmlElement | None:
     if block is None:
         return None
     restore(block, page)
+    widen(block, page)
     sanitize_tree(block)
     return block
 

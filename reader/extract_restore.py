@@ -102,7 +102,7 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
 
     def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
-        hidden = [el for el in doc.iter() if isinstance(el.tag, str) and _is_hidden(el)]
+        hidden = [el for el in doc.iter() if isinstance(el.tag, str) and is_hidden(el)]
         for el in hidden:
             if el.getparent() is not None:
                 el.drop_tree()
@@ -132,7 +132,7 @@ _INLINE = frozenset(
 )
 
 
-def _is_hidden(el: HtmlElement) -> bool:
+def is_hidden(el: HtmlElement) -> bool:
     if el.get("hidden") is not None:
         return True
     style = el.get("style")
@@ -185,7 +185,8 @@ def _wrap_loose_inline(div: HtmlElement, blocky: dict[HtmlElement, bool]) -> Non
             child.drop_tree()
 
 
-def _words(el: HtmlElement) -> set[str]:
+def attr_words(el: HtmlElement) -> set[str]:
+    """Words of the class (and of a short id): what the page says an element is."""
     ident = el.get("id", "")
     attrs = el.get("class", "")[:300] + (" " + ident if len(_ATTR_WORDS.findall(ident[:100])) <= 3 else "")
     return {w.lower() for w in _ATTR_WORDS.findall(attrs)} if len(attrs) > 1 else set()
@@ -197,12 +198,19 @@ def _link_density(el: HtmlElement, text: str) -> float:
     return sum(len(text_of(a)) for a in el.iter("a")) / len(text)
 
 
-def looks_like_content(el: HtmlElement, budget: int) -> bool:
-    """Whether a dropped element is story content worth putting back (and no longer than `budget`)."""
+def named_clutter(el: HtmlElement) -> bool:
+    """Whether the element's class or id names page furniture (share bars, sidebars, bylines, ...)."""
+    return bool(attr_words(el) & (CLUTTER_WORDS | UNLIKELY_WORDS))
+
+
+def looks_like_content(el: HtmlElement, budget: int, between: bool = False) -> bool:
+    """Whether a dropped element is story content worth putting back (and no longer than `budget`).
+    `between`: it sits between kept parts of the story, where a heading that is all link (a product or a
+    work named in a list of reviews) still titles the section that follows."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if not tag or tag in NEVER:
         return False
-    words = _words(el)
+    words = attr_words(el)
     if words & (CLUTTER_WORDS | UNLIKELY_WORDS):
         return False
     if any(d.tag in NEVER for d in el.iter() if isinstance(d.tag, str)):
@@ -212,7 +220,7 @@ def looks_like_content(el: HtmlElement, budget: int) -> bool:
         return False
     density = _link_density(el, text)
     if tag in HEADINGS:
-        return word_count(text) <= 25 and density <= 0.5
+        return word_count(text) <= 25 and (density <= 0.5 or between)
     if tag in ("ul", "ol", "dl", "table", "figure"):
         return density < 0.5
     if tag in ("p", "blockquote", "pre", "figcaption"):
@@ -223,13 +231,13 @@ def looks_like_content(el: HtmlElement, budget: int) -> bool:
     return False
 
 
-_SENTENCE_END = re.compile(r"[.!?…\"”’»)\]](?:\s|$)")
+SENTENCE_END = re.compile(r"[.!?…\"”’»)\]](?:\s|$)")
 
 
 def _prose_box(el: HtmlElement, text: str, density: float) -> bool:
     """A dropped div that holds only prose (a standfirst, an intro, a box of paragraphs) is story content;
     one holding images, players or lists of links is a widget."""
-    if density >= 0.2 or word_count(text) < 15 or _SENTENCE_END.search(text) is None:
+    if density >= 0.2 or word_count(text) < 15 or SENTENCE_END.search(text) is None:
         return False
     for d in el.iter():
         tag = d.tag if isinstance(d.tag, str) else ""
@@ -254,7 +262,8 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
         here = {child.get("x"): child for child in target if isinstance(child.tag, str) and child.get("x")}
         children = _original_children(target, here, by_path)
         anchor: HtmlElement | None = None  # the last kept child of `target` before the current position
-        for child in children:
+        last_kept = max((i for i, c in enumerate(children) if c.get("x") in here), default=-1)
+        for position, child in enumerate(children):
             path = child.get("x")
             if path in here:
                 anchor = here[path]
@@ -267,7 +276,7 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
                     anchor = inline
                     restored += 1
                 continue
-            if not looks_like_content(child, budget):
+            if not looks_like_content(child, budget, anchor is not None and position < last_kept):
                 continue
             clone = copy.deepcopy(child)
             clone.tail = None  # readability already turned stray tail text into paragraphs of its own

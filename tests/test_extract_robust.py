@@ -198,7 +198,7 @@ html_ish = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html_ish, st.booleans())
 def test_fuzz_only_extract_error_and_output_is_safe(html: str, as_bytes: bool) -> None:
     data: str | bytes = html.encode("utf-8", "surrogatepass") if as_bytes else html
