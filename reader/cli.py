@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("source", metavar="URL|FILE|-")
     e.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
     e.add_argument("--url", metavar="BASE", help="the page's URL, for resolving links (files and stdin)")
+
+    sh = sub.add_parser(
+        "show",
+        help="print an item's article (the cached full text, else the feed's own content)",
+        description="Print an item's article from the archive: the cached full text when there is one, "
+        "else the feed's own content. Works offline.",
+    )
+    sh.add_argument("id", type=_positive_int, metavar="ID", help="an item id (see `reader list`)")
+    sh.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
+    sh.add_argument("--mark-read", action="store_true", help="also mark the item read")
     return p
 
 
@@ -419,6 +430,25 @@ def _marker(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Conf
     return 0
 
 
+def cmd_show(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Config, _l: Locations) -> int:
+    from reader.cli_extract import render
+    from reader.extract import article_from_feed
+
+    item = store.item(args.id)
+    if item is None:
+        return _fail(f"no such item: {args.id}", 1)
+    article = store.article_for(item.id)
+    if article is None:
+        article = article_from_feed(
+            item.content or item.summary, item.title, item.link, "The feed's own content."
+        )
+    article = replace(article, title=item.title)
+    sys.stdout.write(render(article, args.format, item.link))
+    if args.mark_read:
+        store.set_read([item.id])
+    return 0
+
+
 _HANDLERS: dict[str, Any] = {
     "fetch": cmd_fetch,
     "list": cmd_list,
@@ -431,4 +461,5 @@ _HANDLERS: dict[str, Any] = {
     "unsave": _marker,
     "mark-read": _marker,
     "mark-unread": _marker,
+    "show": cmd_show,
 }

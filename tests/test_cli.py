@@ -275,6 +275,7 @@ def test_every_command_has_help(cli: Reader) -> None:
         "mark-read",
         "mark-unread",
         "extract",
+        "show",
     ]
     for name in commands:
         assert name in top
@@ -295,6 +296,23 @@ def test_extract_a_file_as_text_and_json(cli: Reader, tmp_path: Path) -> None:
         timeout=60,
     )
     assert md.returncode == 0 and b"Paragraph 2 of story 3" in md.stdout
+
+
+def test_show_prints_the_cached_article_or_the_feed_content(cli: Reader, http_server: LoopbackServer) -> None:
+    url = feed_with_pages(http_server, "news", 3)
+    cli.run("add", url)
+    cli.run("fetch", "--all")
+    items = cli.json("list")
+    with_text = next(i for i in items if i["has_full_text"])
+    without = next(i for i in items if not i["has_full_text"])
+    text = cli.run("show", str(with_text["id"]), "--format", "text").stdout
+    assert text.startswith(with_text["title"]) and "Paragraph 11 of story" in text
+    feed_only = cli.run("show", str(without["id"]), "--mark-read").stdout
+    assert feed_only.startswith("# " + without["title"]) and "Summary" in feed_only
+    assert next(i for i in cli.json("list") if i["id"] == without["id"])["read"] is True
+    data = json.loads(cli.run("show", str(with_text["id"]), "--format", "json").stdout)
+    assert data["url"] == with_text["link"] and data["word_count"] > 100
+    assert cli.run("show", "99999", ok=False).returncode == 1
 
 
 def test_local_file_feed(cli: Reader, tmp_path: Path) -> None:
