@@ -19,6 +19,7 @@ from readability.readability import Unparseable
 from reader.errors import ExtractError
 from reader.extract_clean import clean_article
 from reader.extract_decode import MAX_BYTES, cap_bytes, cap_text, decode_page, sniff_binary
+from reader.extract_edges import trim_edges
 from reader.extract_markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract_meta import Meta, json_ld_blocks, page_meta
 from reader.extract_prepare import parse_page
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -201,6 +202,7 @@ def extract(
     if block is None:
         return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
     clean_article(block, meta.title)
+    trim_edges(block, meta.title)
     rendered = render(block, url)
     words = count_words(rendered.text)
     density = rendered.link_chars / rendered.text_chars if rendered.text_chars else 0.0

@@ -157,6 +157,11 @@ TEASER_LINE = re.compile(
     r"follow us|subscribe(?: now)?|sign up(?: now)?|log ?in|sign in|register|like this|share this)$",
     re.I,
 )
+# The words of a "read on" link that ends a teaser: "... immediately overloaded with sights,… Read more".
+READ_ON = re.compile(
+    r"(?i)(?:read more|continue reading|keep reading|read (?:the )?(?:full|whole|rest of the) "
+    r"(?:story|article|post))(?:\s+(?:read more|»|›|→))*[\s.…»›→]*$"
+)
 PROMPT = re.compile(
     r"\b(?:sign up (?:for|to)|subscribe (?:to|for|now|today)|newsletter|in your inbox|to your inbox|"
     r"follow us|follow (?:\w+ ){1,3}on (?:twitter|x|facebook|instagram|linkedin|tiktok|threads|mastodon|bluesky)|"
@@ -172,7 +177,7 @@ STRONG_PROMPT = re.compile(
     re.I,
 )
 CREDIT = re.compile(
-    r"(?:^(?:photo|photos|photograph|image|images|picture|illustration|graphic|video|footage|credit|"
+    r"(?:^\(?(?:photo|photos|photograph|image|images|picture|illustration|graphic|video|footage|credit|"
     r"photo credit|image credit|image source|source|foto|bild)s?\s*(?:by\b|:|\||/|©)|©|\(c\) ?\d{4}|"
     r"\bgetty images\b|\bshutterstock\b|\bap photo\b|\bistock\b|\breuters/|\bafp via\b|\bvia getty\b)",
     re.I,
@@ -233,7 +238,7 @@ def _drop(el: HtmlElement) -> None:
         el.drop_tree()  # keeps the tail text, which belongs to the parent
 
 
-def _leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
+def leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
     """Block elements with no block inside them, in document order (one iterative pass)."""
     has_block: set[HtmlElement] = set()
     leaves: list[HtmlElement] = []
@@ -309,7 +314,7 @@ def strip_shortcodes(root: HtmlElement) -> None:
             new = SHORTCODE.sub(repl, value)
             if new != value:
                 setattr(el, attr, new)
-    for block in _leaf_blocks(root):
+    for block in leaf_blocks(root):
         text = block.text_content()
         if _MARK not in text:
             continue
@@ -372,7 +377,7 @@ def drop_clutter_blocks(root: HtmlElement, total: int) -> None:
     """Judge each smallest block by its wording: promos, ad labels, teasers, prompts, credits, notices."""
     limit = max(200, int(total * MAX_SHARE))
     seen: set[str] = set()
-    for block in _leaf_blocks(root):
+    for block in leaf_blocks(root):
         if block.getparent() is None or _detached(block, root):
             continue
         text = text_of(block)
@@ -383,7 +388,9 @@ def drop_clutter_blocks(root: HtmlElement, total: int) -> None:
         words = word_count(text)
         bare = text.strip(" .:!•|·-–—*»›>")
         reason = _judge(block, text, bare, words)
-        if reason in ("heading", "comments") and block.tag in HEADINGS:
+        # A "Related" or "Read more:" label takes the list of links after it along (as a line of its own
+        # too: '<p><b>Read more:</b></p><p><a>...</a></p>'); a "Comments" heading the comments.
+        if (reason == "comments" and block.tag in HEADINGS) or reason == "heading":
             _drop_with_following(block, root, limit, links_only=reason == "heading")
             continue
         if reason == "notice":
@@ -429,7 +436,14 @@ def _judge(block: HtmlElement, text: str, bare: str, words: int) -> str | None:
         return "prompt"
     if (words <= 16 and CREDIT.match(text)) or (words <= 8 and CREDIT.search(text)):
         return "credit"
+    if words <= 45 and READ_ON.search(text) and _ends_with_read_on_link(block):
+        return "teaser"  # the opening of another story and a link to it
     return None
+
+
+def _ends_with_read_on_link(block: HtmlElement) -> bool:
+    links = list(block.iter("a"))
+    return bool(links) and READ_ON.fullmatch(text_of(links[-1]) + " ") is not None
 
 
 def _drop_with_following(heading: HtmlElement, root: HtmlElement, limit: int, links_only: bool) -> None:

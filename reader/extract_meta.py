@@ -200,7 +200,8 @@ def page_meta(doc: HtmlElement, json_ld: list[str] | None = None) -> Meta:
         for el in doc.xpath(
             "(//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class,'byline')])[position()<=1]"
         ):
-            names = _names(el.text_content())
+            # itertext, not text_content: "<a>Lucas Nolan</a><time>22 Dec</time>" must not glue together.
+            names = _names(" ".join(el.itertext()))
     byline = clean_text(_BY.sub("", ", ".join(dict.fromkeys(names))), 200) or None
 
     published = None

@@ -102,7 +102,9 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
 
     def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
-        hidden = [el for el in doc.iter() if isinstance(el.tag, str) and is_hidden(el)]
+        hidden = [
+            el for el in doc.iter() if isinstance(el.tag, str) and (is_hidden(el) or hidden_by_class(el))
+        ]
         for el in hidden:
             if el.getparent() is not None:
                 el.drop_tree()
@@ -121,6 +123,9 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
             _wrap_loose_inline(div, blocky)
 
 
+HIDDEN_CLASSES = frozenset(
+    ["hidden", "hide", "is-hidden", "invisible", "d-none", "visually-hidden", "sr-only", "screen-reader-text"]
+)
 _HIDDEN_STYLE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)"
 )
@@ -137,6 +142,13 @@ def is_hidden(el: HtmlElement) -> bool:
         return True
     style = el.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+def hidden_by_class(el: HtmlElement) -> bool:
+    """Whether a class name says the element is not shown (a list of topics kept for scripts, text for
+    screen readers). Only for what we put back: readability's own choice stands."""
+    cls = el.get("class")
+    return bool(cls) and not HIDDEN_CLASSES.isdisjoint(cls.lower().split())
 
 
 def _text_len(el: HtmlElement) -> int:
@@ -211,7 +223,7 @@ def looks_like_content(el: HtmlElement, budget: int, between: bool = False) -> b
     if not tag or tag in NEVER:
         return False
     words = attr_words(el)
-    if words & (CLUTTER_WORDS | UNLIKELY_WORDS):
+    if words & (CLUTTER_WORDS | UNLIKELY_WORDS) or hidden_by_class(el):
         return False
     if any(d.tag in NEVER for d in el.iter() if isinstance(d.tag, str)):
         return False
@@ -271,7 +283,7 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
             if path in kept:
                 continue
             if child.tag in INLINE and target.tag in PROSE:
-                inline = _restore_inline(target, anchor, child)
+                inline = _restore_inline(target, anchor, child, _run_tail(children, position, here, kept))
                 if inline is not None:
                     anchor = inline
                     restored += 1
@@ -290,20 +302,35 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
     return restored + _restore_neighbours(summary, by_path, kept, budget)
 
 
+def _run_tail(
+    children: list[HtmlElement], position: int, here: dict[str | None, HtmlElement], kept: set[str | None]
+) -> str:
+    """The text that followed `children[position]` up to the next element readability kept: its tail and
+    the tails of the dropped inline elements right after it. Dropping them all glued all of it to the text
+    before the first (a paragraph with several glossary or tooltip links loses every one of them)."""
+    parts = [children[position].tail or ""]
+    for sib in children[position + 1 :]:
+        x = sib.get("x")
+        if x in here or x in kept or sib.tag not in INLINE:
+            break
+        parts.append(sib.tail or "")
+    return "".join(parts)
+
+
 def _restore_inline(
-    target: HtmlElement, anchor: HtmlElement | None, child: HtmlElement
+    target: HtmlElement, anchor: HtmlElement | None, child: HtmlElement, tail: str
 ) -> HtmlElement | None:
     """Put back a link or span readability dropped from the middle of a sentence (for its class: 'popup',
-    'tooltip'...). Dropping it glued its tail to the text before it, which tells where it was."""
+    'tooltip'...). Dropping it glued `tail` (the text after it, see `_run_tail`) to the text before it,
+    which tells where it was."""
     text = text_of(child)
     if not text or len(text) > 300 or any(isinstance(d.tag, str) and d.tag in NEVER for d in child.iter()):
         return None
-    tail = child.tail or ""
     before = (target.text if anchor is None else anchor.tail) or ""
     if not before.endswith(tail) or not (before[: len(before) - len(tail)].strip() or tail.strip()):
         return None  # not where we think it was, or not inside running text
     clone = copy.deepcopy(child)
-    clone.tail = tail
+    clone.tail = tail  # holds the text after the dropped elements that follow, until they are put back
     rest = before[: len(before) - len(tail)]
     if anchor is None:
         target.text = rest

@@ -204,3 +204,45 @@ def test_a_story_sentence_that_mentions_clutter_words_stays() -> None:
         "cards, read more books and share their favourite titles with neighbours at the front desk.</p>"
     )
     assert "bake cookies for the opening" in run(page(prose))
+
+
+def test_several_popup_links_in_one_paragraph_all_stay() -> None:
+    # readability drops every link with a "popup" class; each must go back in its place, not only a lone one.
+    prose = (
+        '<p><a class="popup" href="#n1">I</a> am a <a class="popup" href="#n2">rather elderly</a> man, and '
+        'the nature of my <a class="popup" href="#n3">avocations</a> for the last thirty years has brought '
+        "me into more than ordinary contact with an interesting set of men.</p>"
+    )
+    text = run(page(prose))
+    assert "I am a rather elderly man, and the nature of my avocations for the last thirty years" in text
+
+
+def test_a_list_hidden_by_its_class_stays_out() -> None:
+    hidden = '<ul class="hidden"><li>Politics &amp; Government</li><li>Arts &amp; Entertainment</li></ul>'
+    text = run(page(hidden))  # between paragraphs, where a visible list would be put back
+    assert "Politics" not in text and "Entertainment" not in text
+
+
+def test_read_more_label_takes_the_links_after_it() -> None:
+    box = (
+        "<p><b>Read more:</b></p>"
+        '<p><a href="/1">Parks budget approved after a long debate</a></p>'
+        '<p><a href="/2">New bus routes announced for the east side</a></p>'
+    )
+    text = run(page("", after=box + STORY_EXTRA))
+    assert "Parks budget" not in text and "bus routes" not in text
+    assert "long waits for computers" in text  # the prose after the links stays
+
+
+def test_credit_in_brackets_goes() -> None:
+    text = run(page('<figure><img src="/a.jpg"><figcaption>(Bild: Hersteller)</figcaption></figure>'))
+    assert "Hersteller" not in text
+
+
+def test_teaser_of_another_story_with_a_read_more_link_goes() -> None:
+    teaser = (
+        "<h6><a href='/other'>How Stores Manipulate Your Senses</a></h6>"
+        "<p><span>When you walk into almost any store, you're immediately overloaded with sights, sounds,…</span>"
+        ' <a href="/other">Read more</a></p>'
+    )
+    assert "overloaded with sights" not in run(page(teaser))
