@@ -10,104 +10,22 @@ per-page median and p95 time, and the number of empty outputs, for `reader.extra
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
-from lxml import etree
 from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reader.extract import extract_text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from shingle_metric import reference_text, shingles
+
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mozilla" / "test-pages"
-WORD = re.compile(r"\w+")
-BLOCK = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "html",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-        "legend",
-        "option",
-    ]
-)
-INVISIBLE = ("script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object", "embed")
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    toks = WORD.findall(text)
-    if not toks:
-        return Counter()
-    if len(toks) < 4:
-        return Counter([tuple(toks)])
-    return Counter(tuple(toks[i : i + 4]) for i in range(len(toks) - 3))
-
-
-def reference_text(data: bytes) -> str:
-    root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
-    parts: list[str] = []
-    skipping = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            skipping += tag in INVISIBLE
-            if not skipping:
-                parts.append("\n" if tag in BLOCK else " ")
-                parts.append(el.text or "")
-        else:
-            skipping -= tag in INVISIBLE
-            if not skipping:
-                parts.append("\n" if tag in BLOCK else "")
-                if el is not root:
-                    parts.append(el.tail or "")
-    return "".join(parts)
 
 
 def baseline(html: str) -> str:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
-import lxml.html
 import pytest
-from lxml import etree
+from shingle_metric import WORD, f1, reference_text
 
 from reader.extract import EXTRACTOR_VERSION, extract
 from reader.textsafe import is_safe
@@ -32,101 +30,6 @@ FLOORS = {
     "wapo-2": 0.95,
 }
 
-# -- the metric of shared/tools/evaluate_extraction.py (token 4-shingles), reimplemented --
-
-_WORD = re.compile(r"\w+")
-_BLOCK = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "html",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-        "legend",
-        "option",
-    ]
-)
-_INVISIBLE = ("script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object", "embed")
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    toks = _WORD.findall(text)
-    if not toks:
-        return Counter()
-    if len(toks) < 4:
-        return Counter([tuple(toks)])
-    return Counter(tuple(toks[i : i + 4]) for i in range(len(toks) - 3))
-
-
-def f1(reference: str, prediction: str) -> float:
-    ref, pred = shingles(reference), shingles(prediction)
-    tp = sum((ref & pred).values())
-    denom = sum(ref.values()) + sum(pred.values())
-    return 2 * tp / denom if denom else 1.0
-
-
-def reference_text(path: Path) -> str:
-    """Visible text of expected.html, one line per block (as the evaluator reads the references)."""
-    root = lxml.html.document_fromstring(path.read_bytes(), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    parts: list[str] = []
-    skipping = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _INVISIBLE:
-                skipping += 1
-            if not skipping:
-                parts.append("\n" if tag in _BLOCK else " ")
-                parts.append(el.text or "")
-        else:
-            if tag in _INVISIBLE:
-                skipping -= 1
-            if not skipping:
-                parts.append("\n" if tag in _BLOCK else "")
-                if el is not root:
-                    parts.append(el.tail or "")
-    return "".join(parts)
-
 
 def test_metric_matches_the_evaluator_definition() -> None:
     assert f1("a b c d e", "a b c d e") == 1.0
@@ -139,7 +42,7 @@ def test_mozilla_page_scores_above_floor(page: str) -> None:
     folder = MOZILLA / page
     html = (folder / "source.html").read_bytes()
     article = extract(html, "http://fakehost/test/page.html")
-    score = f1(reference_text(folder / "expected.html"), article.text)
+    score = f1(reference_text((folder / "expected.html").read_bytes()), article.text)
     assert score >= FLOORS[page], f"{page}: F1 {score:.3f} < {FLOORS[page]}"
     assert article.source == "page" and not article.thin
     assert article.extractor_version == EXTRACTOR_VERSION
@@ -156,8 +59,8 @@ def test_mozilla_page_title_matches_readability_js(page: str) -> None:
     expected = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
     article = extract((folder / "source.html").read_bytes(), None)
     assert article.title is not None
-    want = set(_WORD.findall(expected["title"].lower()))
-    got = set(_WORD.findall(article.title.lower()))
+    want = set(WORD.findall(expected["title"].lower()))
+    got = set(WORD.findall(article.title.lower()))
     assert len(want & got) >= 0.8 * len(want), (article.title, expected["title"])
 
 
