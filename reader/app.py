@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from reader.store import Store
 from reader.ui.commands import ReaderCommands
+from reader.ui.feeds import FeedList
 from reader.ui.headlines import HeadlineList
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
@@ -76,6 +77,7 @@ class ReaderApp(App[None]):
         sections = [
             ("Reading", binding_rows(self, MainScreen.BINDINGS, keys)),
             ("Headline list", binding_rows(self, HeadlineList.BINDINGS, keys)),
+            ("Feed pane", binding_rows(self, FeedList.BINDINGS, keys)),
             (
                 "App",
                 [
@@ -87,14 +89,19 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(sections))
 
 
-def known_binding_ids() -> set[str]:
-    """Every binding id the `[keys]` table may remap."""
-    ids: set[str] = set()
-    for bindings in (ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS):
+def known_binding_keys() -> dict[str, str]:
+    """Every binding id the `[keys]` table may remap, with its default keys."""
+    keys: dict[str, str] = {}
+    for bindings in (ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS):
         for b in bindings:
             if isinstance(b, Binding) and b.id:
-                ids.add(b.id)
-    return ids
+                keys.setdefault(b.id, b.key)
+    return keys
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id the `[keys]` table may remap."""
+    return set(known_binding_keys())
 
 
 def make_app(services: Services, settings: UISettings | None = None) -> ReaderApp:

@@ -724,6 +724,47 @@ class Store:
             )
             return c.execute(f"DELETE FROM items WHERE {cond}", (cutoff, cutoff)).rowcount
 
+    # ---------------------------------------------------------------- reading order (the TUI's n / p)
+
+    def next_unread(self, view: View, from_item: int | None, direction: int) -> tuple[int, Headline] | None:
+        """The nearest unread headline of `view` after (`direction` > 0) or before (< 0) `from_item` in the
+        view's order (newest first), with its position; None when there is none. `from_item` None starts
+        from the top (or, going up, the bottom). The item itself need not be in the view (it may have been
+        read out of an unread-only view): its date and id are the reference, so the search is exact however
+        far away the next unread one is, without paging through the rows in between."""
+        where, params = self._view_where(view)
+        clauses = [where, "i.read = 0"]
+        if from_item is not None:
+            ref = self._read("SELECT sort_date, id FROM items WHERE id = ?", (from_item,))
+            if not ref:
+                return None
+            op = "<" if direction > 0 else ">"
+            clauses.append(f"(i.sort_date {op} ? OR (i.sort_date = ? AND i.id {op} ?))")
+            params = [*params, ref[0][0], ref[0][0], ref[0][1]]
+        order = "DESC" if direction > 0 else "ASC"
+        rows = self._read(
+            f"""SELECT i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date,
+                       i.read, i.saved
+                FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE {" AND ".join(clauses)} ORDER BY i.sort_date {order}, i.id {order} LIMIT 1""",
+            params,
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        headline = Headline(
+            id=r[0],
+            feed_id=r[1],
+            feed_title=r[2],
+            title=r[3],
+            link=r[4],
+            date=datetime.fromisoformat(r[5]),
+            read=bool(r[6]),
+            saved=bool(r[7]),
+        )
+        position = self.position(view, headline.id)
+        return (position, headline) if position is not None else None
+
 
 def _split_sql(script: str) -> list[str]:
     # sqlite3.complete_statement tells where a statement ends (semicolons inside strings are fine).

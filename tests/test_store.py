@@ -273,3 +273,36 @@ def test_sync_feeds_follows_the_config_and_leaves_added_feeds(store: Store) -> N
     assert set(feeds) == {"https://mine.example/feed", "https://a.example/feed"}
     assert feeds["https://a.example/feed"].title == "A" and feeds["https://a.example/feed"].origin == "config"
     assert feeds["https://mine.example/feed"].origin == "user"
+
+
+def test_next_unread_is_exact_far_away_both_ways_and_ties_break_by_id(store: Store) -> None:
+    a = store.add_feed("https://a.example/feed")
+    b = store.add_feed("https://b.example/feed")
+    # 6,000 items in a, all read except two far apart; b's item shares a date with a's first unread one.
+    store.apply_fetch(a, outcome(a.url, [pitem(n, day=0) if n == 10 else pitem(n) for n in range(6000)]))
+    store.apply_fetch(b, outcome(b.url, [pitem(10_000, day=0)]))
+    heads = store.headlines(limit=10_000)
+    store.set_read([h.id for h in heads], True)
+    far, tie = heads[5_500], next(h for h in heads if h.title == "Item 10000")
+    near = next(h for h in heads if h.title == "Item 10")
+    store.set_read([far.id, near.id], False)
+    view = View()
+    first = store.next_unread(view, heads[0].id, 1)
+    assert first is not None and first[1].id == near.id and first[0] == store.position(view, near.id)
+    assert not first[1].read
+    found = store.next_unread(view, near.id, 1)
+    assert found == (5_500, store.headlines(offset=5_500, limit=1)[0]) and found[1].id == far.id
+    assert store.next_unread(view, far.id, 1) is None
+    back = store.next_unread(view, far.id, -1)
+    assert back is not None and back[1].id == near.id
+    assert store.next_unread(view, near.id, -1) is None
+    # From nowhere: the first unread going down, the last going up.
+    assert store.next_unread(view, None, 1) == first
+    last = store.next_unread(view, None, -1)
+    assert last is not None and last[1].id == far.id
+    # The reference item need not be in the view (read items leave an unread-only view).
+    store.set_read([tie.id], False)
+    feed_view = View(kind=ViewKind.FEED, feed_id=a.id, unread_only=True)
+    in_feed = store.next_unread(feed_view, tie.id, 1)
+    assert in_feed is not None and in_feed[1].feed_id == a.id and in_feed[0] in (0, 1)
+    assert store.next_unread(view, 999_999, 1) is None  # a vanished reference item

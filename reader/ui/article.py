@@ -1,7 +1,8 @@
-"""The article pane: a header (title, feed, byline, date, reading time, link) over the cleaned Markdown."""
+"""The article pane: a header (title, feed, byline, date, reading time, link, which text) over the Markdown."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -13,33 +14,64 @@ from reader.models import Article, Item
 from reader.textsafe import clean_block
 from reader.ui.text import safe
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
 
 def _date(when: datetime | None) -> str:
     return when.strftime("%a %d %b %Y, %H:%M UTC") if when else ""
 
 
+def _words(title: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", title.casefold()).split())
+
+
+def page_title_worth_showing(item_title: str, page_title: str | None) -> bool:
+    """The page's own title adds something only when it is not the feed's title over again (often with the
+    site name appended, or cut short). When it is unrelated ("Access denied", "Home") it is a useful hint that
+    the extraction went to the wrong page, so it is shown then too."""
+    if not page_title:
+        return False
+    a, b = _words(item_title), _words(page_title)
+    return bool(b) and a not in b and b not in a
+
+
 def header_content(item: Item, article: Article | None) -> Content:
     """The article header, built from plain strings only: nothing from the feed is parsed as markup."""
-    title = safe((article.title if article and article.title else None) or item.title, 500) or "(untitled)"
+    title = safe(item.title, 500) or safe(article.title if article else None, 500) or "(untitled)"
     byline = safe((article.byline if article and article.byline else None) or item.author, 200)
     meta = [safe(item.feed_title, 200)]
     if byline:
         meta.append(byline)
-    published = (article.published if article and article.published else None) or item.published
-    if published or item.first_seen:
-        meta.append(_date(published or item.first_seen))
+    published = item.published or (article.published if article else None) or item.first_seen
+    meta.append(_date(published))
     if article and article.reading_minutes:
         meta.append(f"{article.reading_minutes} min read")
-    parts: list[str | tuple[str, str]] = [
-        (title, "bold"),
-        "\n",
-        (" · ".join(m for m in meta if m), "$text-muted"),
-    ]
+    parts: list[str | tuple[str, str]] = [(title, "bold")]
+    page_title = article.title if article and article.source == "page" else None
+    if page_title_worth_showing(item.title, page_title):
+        parts += ["\n", ("Page title: " + safe(page_title, 300), "$text-muted italic")]
+    parts += ["\n", (" · ".join(m for m in meta if m), "$text-muted")]
     if item.link:
         parts += ["\n", (safe(item.link, 500), "$text-muted underline")]
     if item.saved:
         parts += ["\n", ("★ Saved", "$warning")]
     return Content.assemble(*parts)
+
+
+def source_line(article: Article, *, switched: bool, key: str, retry: bool) -> tuple[str, bool]:
+    """One line saying which text is shown and why, with the key that switches it (`retry`: the full text
+    failed to load and the key tries again); True when it warns (this is not the full text one expects)."""
+    note = safe(article.note, 300)
+    if article.source == "page":
+        if note:
+            return f"Full text from the page. {note} · {key}: the feed's text", True
+        return f"Full text from the page · {key}: the feed's text", False
+    if switched:
+        return f"The feed's own text (you switched) · {key}: back to the full text", False
+    if note and "feed" not in note.casefold():
+        note = note.rstrip(".") + "; showing the feed's own text."
+    line = note or "Showing the feed's own text."
+    return (f"{line} · {key}: retry" if retry else line), True
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -67,6 +99,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     def _body(self) -> Markdown:
         return self.query_one("#article-body", Markdown)
 
+    @property
+    def note_text(self) -> str:
+        return str(self._note.content) if self._note.display else ""
+
     def show_empty(self, message: str) -> None:
         self.item_id = None
         self.link = None
@@ -83,12 +119,15 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._body.update("")
         self.scroll_home(animate=False, immediate=True)
 
-    def show_article(self, item: Item, article: Article, note: str | None, *, new_item: bool = True) -> None:
-        """Show `article`; when it replaces the same item's placeholder the position is left alone."""
+    def show_article(
+        self, item: Item, article: Article, note: tuple[str, bool] | None, *, new_item: bool = True
+    ) -> None:
+        """Show `article` under a (text, warns) note; when it replaces the same item's placeholder the
+        position is left alone."""
         self.item_id = item.id
         self.link = item.link
         self._header.update(header_content(item, article))
-        self._set_note(note or (safe(article.note, 300) if article.note else None))
+        self._set_note(note[0] if note else None, warn=bool(note and note[1]))
         self._body.update(clean_block(article.markdown))
         if new_item:
             self.scroll_home(animate=False, immediate=True)
@@ -97,6 +136,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if item.id == self.item_id:
             self._header.update(header_content(item, article))
 
-    def _set_note(self, note: str | None) -> None:
+    def _set_note(self, note: str | None, *, warn: bool = False) -> None:
         self._note.update(Content(note or ""))
+        self._note.set_class(warn, "-warn")
         self._note.display = bool(note)

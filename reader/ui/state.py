@@ -14,6 +14,7 @@ from reader.models import View, ViewKind
 class UIState:
     view: View = field(default_factory=View)
     item_id: int | None = None
+    folded: tuple[str, ...] = ()  # tag groups folded in the feed pane ("" is Untagged)
 
 
 def load_state(path: Path | None) -> UIState:
@@ -30,7 +31,8 @@ def load_state(path: Path | None) -> UIState:
             unread_only=bool(v.get("unread_only", False)),
         )
         item_id = raw.get("item_id")
-        return UIState(view, int(item_id) if item_id is not None else None)
+        folded = tuple(str(t) for t in raw.get("folded", ()) if isinstance(t, str))
+        return UIState(view, int(item_id) if item_id is not None else None, folded)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return UIState()
 
@@ -44,6 +46,7 @@ def save_state(path: Path | None, state: UIState) -> None:
     data = {
         "view": {"kind": v.kind.value, "feed_id": v.feed_id, "tag": v.tag, "unread_only": v.unread_only},
         "item_id": state.item_id,
+        "folded": list(state.folded),
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ class StatusBar(Static):
         self._activity = ""
         self._notice = ""
         self._notice_is_error = False
+        self._updated = ""
 
     def set_view(self, text: str) -> None:
         self._view = text
@@ -29,6 +30,12 @@ class StatusBar(Static):
         self._activity = text
         self._redraw()
 
+    def set_updated(self, text: str) -> None:
+        """When feeds were last refreshed ("updated 2m ago"); hidden while a refresh runs."""
+        if text != self._updated:
+            self._updated = text
+            self._redraw()
+
     def set_notice(self, text: str, *, error: bool = False) -> None:
         self._notice = text
         self._notice_is_error = error
@@ -36,10 +43,14 @@ class StatusBar(Static):
 
     @property
     def text(self) -> str:
-        return "  ".join(p for p in (self._view, self._activity, self._notice) if p)
+        return "  ".join(p for p in (self._view, self._activity, self._notice, self._tail) if p)
+
+    @property
+    def _tail(self) -> str:
+        return "" if self._activity else self._updated
 
     def _redraw(self) -> None:
-        right = "  ".join(p for p in (self._activity, self._notice) if p)
+        right = "  ".join(p for p in (self._activity, self._notice, self._tail) if p)
         width = max(0, self.size.width - 2)
         gap = max(2, width - cell_len(self._view) - cell_len(right))
         notice_style = "$error" if self._notice_is_error else "$text-muted"
@@ -50,6 +61,8 @@ class StatusBar(Static):
                 parts.append("  ")
         if self._notice:
             parts.append((self._notice, notice_style))
+        if self._tail:
+            parts += ["  " if self._notice else "", (self._tail, "$text-muted")]
         self.update(Content.assemble(*parts))
 
     def on_resize(self) -> None:

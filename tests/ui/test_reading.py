@@ -87,7 +87,7 @@ async def test_fetching_then_text_and_failure_shows_feed_content_and_why(
         await app.workers.wait_for_complete()
         await pilot.pause()
         text = screen_text(app)
-        assert "Full text unavailable (no canned article)" in text
+        assert "Couldn't get the full text (no canned article)" in text
         assert "Summary of item" in text and "Second paragraph with [brackets] and *stars*" in text
         assert "<p>" not in text and "<b>" not in text  # never raw HTML
         assert screen.open_item is not None

@@ -77,3 +77,19 @@ def test_narrow_terminal(snap_compare: Any, make: Callable[..., ReaderApp]) -> N
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_feed_text_fallback_and_folded_group(
+    snap_compare: Any, make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    """A failed fetch: the feed's own text with the reason and the retry key; one tag group folded."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        feeds = pilot.app.screen.feed_list
+        feeds.highlighted = feeds.get_option_index("tag:policy")
+        await pilot.press("shift+tab", "space", "tab", "j", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(120, 32), run_before=run_before)

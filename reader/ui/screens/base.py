@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +24,7 @@ from reader.ui.services import Services
 from reader.ui.settings import UISettings
 from reader.ui.state import UIState, load_state, save_state
 from reader.ui.status import StatusBar
-from reader.ui.text import safe
+from reader.ui.text import relative_age, safe
 
 NARROW_WIDTH = 100
 
@@ -59,7 +60,9 @@ class PanesScreen(Screen[None]):
         self._restore_item = state.item_id
         self._state = state
         self.open_item: Item | None = None
-        self.open_article: Article | None = None
+        self.open_article: Article | None = None  # what the article pane shows
+        self.page_article: Article | None = None  # the open item's full text, kept while `t` shows the feed's
+        self.can_retry = False  # the open item's full text failed to load: `t` tries again
         self.undo_stack: list[Undo] = []
         self._feeds: list[Feed] = []
         self._saved_count = 0
@@ -67,12 +70,13 @@ class PanesScreen(Screen[None]):
         self._poll_new = 0
         self._offline_told = False
         self._poll_due_only = False
+        self.last_update: datetime | None = None  # the newest successful fetch we know of
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            yield FeedList(id="feeds")
+            yield FeedList(id="feeds", folded=self._state.folded)
             with Vertical(id="reading"):
                 yield HeadlineList(id="headlines")
                 yield ArticleView(id="article")
@@ -104,10 +108,15 @@ class PanesScreen(Screen[None]):
     def _remember(self) -> None:
         """Keep the state to save at exit current (the widgets are gone by the time we unmount)."""
         current = self.headlines.highlighted
-        self._state = UIState(replace(self.view, search=None), current.id if current else None)
+        folded = tuple(sorted(self.feed_list.folded))
+        self._state = UIState(replace(self.view, search=None), current.id if current else None, folded)
 
     @on(HeadlineList.Highlighted)
     def _on_highlighted(self, event: HeadlineList.Highlighted) -> None:
+        self._remember()
+
+    @on(FeedList.Folded)
+    def _on_folded(self, event: FeedList.Folded) -> None:
         self._remember()
 
     # ------------------------------------------------------------------ data down
@@ -149,6 +158,11 @@ class PanesScreen(Screen[None]):
         self._feeds = self.store.feeds(with_counts=True)
         self._saved_count = self.store.count(View(kind=ViewKind.SAVED))
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
+        fetched = [f.last_success for f in self._feeds if f.last_success is not None]
+        if fetched and (self.last_update is None or max(fetched) > self.last_update):
+            self.last_update = max(fetched)
+        self._show_view_status()
+        self.show_updated()
 
     def adjust_counts(self, unread: Mapping[int, int], saved: int = 0) -> None:
         """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter."""
@@ -160,6 +174,7 @@ class PanesScreen(Screen[None]):
         ]
         self._saved_count = max(0, self._saved_count + saved)
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
+        self._show_view_status()
 
     def _view_title(self) -> str:
         v = self.view
@@ -185,8 +200,38 @@ class PanesScreen(Screen[None]):
             return "All read."
         return "No headlines yet. R refreshes all feeds."
 
+    def _unread_in_view(self) -> int | None:
+        """Unread items in the view, from the feed counts already in hand (None before they are counted);
+        only search and Saved views need a query of their own."""
+        v = self.view
+        if v.search or v.kind is ViewKind.SAVED:
+            return self.store.count(replace(v, unread_only=True))
+        if not self._feeds:
+            return None
+        if v.kind is ViewKind.FEED:
+            return sum(f.unread_count for f in self._feeds if f.id == v.feed_id)
+        if v.kind is ViewKind.TAG:
+            return sum(f.unread_count for f in self._feeds if v.tag in f.tags)
+        return sum(f.unread_count for f in self._feeds)
+
     def _show_view_status(self) -> None:
-        self.status.set_view(f"{self._view_title()} · {self.headlines.pager.total:,}")
+        total = self.headlines.pager.total
+        unread = self._unread_in_view()
+        if self.view.unread_only or self.view.kind is ViewKind.UNREAD:
+            counts = f"{total:,} unread"
+        elif unread is None:
+            counts = f"{total:,} items"
+        else:
+            counts = f"{total:,} items · {unread:,} unread"
+        self.status.set_view(f"{self._view_title()} · {counts}")
+
+    def show_updated(self) -> None:
+        """ "updated 5m ago": when the archive last heard from a feed (kept current by a timer)."""
+        if self.last_update is None:
+            self.status.set_updated("")
+            return
+        age = relative_age(self.last_update, self.settings.now())
+        self.status.set_updated("updated just now" if age == "now" else f"updated {age} ago")
 
     def set_view(self, view: View) -> None:
         if view == self.view:

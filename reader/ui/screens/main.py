@@ -29,6 +29,7 @@ class MainScreen(ReadingScreen):
         Binding("b", "page_up", "Page up", show=False, id="page_up"),
         Binding("n", "next_unread", "Next unread", id="next_unread"),
         Binding("p", "prev_unread", "Previous unread", show=False, id="prev_unread"),
+        Binding("t", "toggle_source", "Full text/feed text", show=False, id="toggle_source"),
         Binding("s", "toggle_saved", "Save", id="toggle_saved"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("A", "mark_view_read", "Mark view read", show=False, id="mark_view_read"),
@@ -59,6 +60,7 @@ class MainScreen(ReadingScreen):
             self.call_after_refresh(self.refresh_due)
         if self.settings.auto_refresh:
             self.set_interval(self.settings.auto_refresh, self._tick_auto_refresh)
+        self.set_interval(30, self.show_updated)  # keeps "updated 2m ago" true
 
     def action_back(self) -> None:
         if self.has_class("zen"):
@@ -150,6 +152,8 @@ class MainScreen(ReadingScreen):
         summary = event.summary
         self.polling = False
         self.status.set_activity("")
+        if summary.total and not summary.offline and len(summary.failures) < summary.total:
+            self.last_update = self.settings.now()
         self.reload_headlines()
         self.refresh_feeds()
         if summary.busy:
@@ -184,5 +188,5 @@ class MainScreen(ReadingScreen):
         self.notify(f"Failed {what}: {safe(reason, 300)}", markup=False, severity="error", timeout=8)
         if worker.group == "article" and self.open_item is not None and self.open_article is None:
             item = self.open_item
-            note = "Full text unavailable; showing the feed's own text."
-            self._show(item, feed_article(item, note), note, new_item=False)
+            note = "Couldn't get the full text; showing the feed's text."
+            self._show(item, feed_article(item, note), new_item=False, retry=True)

@@ -1,4 +1,4 @@
-"""Reading and marking: opening items, loading full text in workers, links, saved/read marks and undo."""
+"""Reading and marking: opening items, full text or the feed's text, links, saved/read marks and undo."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from textual import on, work
+from textual.binding import Binding
 from textual.widgets import Markdown
 
 from reader.models import Article, Headline, Item, ViewKind
+from reader.ui.article import source_line
 from reader.ui.headlines import HeadlineList
 from reader.ui.messages import ArticleLoaded
 from reader.ui.screens.base import PanesScreen, Undo
 from reader.ui.text import feed_article, safe
 
-SCAN_LIMIT = 5_000  # how far n/p look for the next unread headline before giving up
+FULLTEXT_OFF = "Full text is off for this feed; showing its own text."
+NO_LINK = "This item has no link."
 
 
 def is_web_link(url: str | None) -> bool:
@@ -56,18 +59,65 @@ class ReadingScreen(PanesScreen):
             item = replace(item, read=True)
         self.open_item = item
         self.open_article = None
+        self.page_article = None
         cached = self.services.cached_article(item.id)
         if cached is not None:
-            self._show(item, cached, None)
-        elif item.link and self.services.fulltext_policy(item.feed_id) != "off":
+            self._show(item, cached)
+        elif not item.link:
+            self._show(item, feed_article(item, NO_LINK))
+        elif self.services.fulltext_policy(item.feed_id) == "off":
+            self._show(item, feed_article(item, FULLTEXT_OFF))
+        else:
             self.article.show_loading(item)
             self.load_article(item.id, for_display=True)
-        else:
-            self._show(item, feed_article(item, None), None)
 
-    def _show(self, item: Item, article: Article, note: str | None, *, new_item: bool = True) -> None:
+    def _show(
+        self,
+        item: Item,
+        article: Article,
+        *,
+        new_item: bool = True,
+        switched: bool = False,
+        retry: bool = False,
+    ) -> None:
         self.open_article = article
+        self.can_retry = retry
+        if article.source == "page":
+            self.page_article = article
+        note = source_line(article, switched=switched, key=self.key_for("toggle_source"), retry=retry)
         self.article.show_article(item, article, note, new_item=new_item)
+
+    def key_for(self, binding_id: str) -> str:
+        """The key shown in hints for a binding: the user's own when they remapped it."""
+        from reader.app import known_binding_keys
+
+        keys = self.settings.keys.get(binding_id) or known_binding_keys().get(binding_id, "")
+        first = keys.split(",")[0].strip()
+        return self.app.get_key_display(Binding(first, "")) if first else binding_id
+
+    def action_toggle_source(self) -> None:
+        """Switch the open item between the page's full text and the feed's own text (for when extraction
+        picked the wrong part of the page, or the feed's text reads better)."""
+        item, shown = self.open_item, self.open_article
+        if item is None:
+            self.status.set_notice("Open an item first")
+            return
+        if shown is None:
+            self.status.set_notice("Still fetching the full text")
+            return
+        if shown.source == "page":
+            self._show(item, feed_article(item, None), switched=True)
+        elif self.page_article is not None:
+            self._show(item, self.page_article)
+        elif self.can_retry:
+            self.article.show_loading(item)  # the fetch failed: try again
+            self.load_article(item.id, for_display=True)
+        elif not item.link:
+            self.status.set_notice("This item has no link: the feed's text is all there is")
+        elif self.services.fulltext_policy(item.feed_id) == "off":
+            self.status.set_notice("Full text is off for this feed (set fulltext for it in the config)")
+        else:
+            self.status.set_notice("The page's text looked wrong, so only the feed's text was kept")
 
     @work(thread=True, group="article", exit_on_error=False, description="loading the article")
     def load_article(self, item_id: int, for_display: bool) -> None:
@@ -83,12 +133,13 @@ class ReadingScreen(PanesScreen):
             return
         if item is None or item.id != event.item_id:
             return  # stale: the user moved on while it loaded
+        failed = load.error is not None
         if load.article is not None:
-            self._show(item, load.article, None, new_item=False)
+            self._show(item, load.article, new_item=False, retry=failed and load.article.source == "feed")
         else:
             reason = safe(load.error, 200) or "unknown error"
-            note = f"Full text unavailable ({reason}); showing the feed's own text."
-            self._show(item, feed_article(item, note), note, new_item=False)
+            note = f"Couldn't get the full text ({reason}); showing the feed's text."
+            self._show(item, feed_article(item, note), new_item=False, retry=True)
 
     # ------------------------------------------------------------------ marks
 
@@ -188,27 +239,19 @@ class ReadingScreen(PanesScreen):
             self.reload_headlines()
         self.status.set_notice(f"Undone: {step.what}")
 
-    def _find_unread(self, step: int) -> int | None:
-        pager, index = self.headlines.pager, self.headlines.cursor
-        # While reading, "next" means after the open item even if the cursor sits on it.
-        for _ in range(SCAN_LIMIT):
-            index += step
-            headline = pager.get(index)
-            if headline is None:
-                return None
-            if not headline.read:
-                return index
-        return None
-
     def _jump_unread(self, step: int) -> None:
-        index = self._find_unread(step)
-        if index is None:
+        # From the highlighted row (the open item while reading), in the view's order: one indexed query
+        # however far away the next unread item is.
+        current = self.headlines.highlighted
+        found = self.store.next_unread(self.view, current.id if current else None, step)
+        if found is None:
             self.status.set_notice("No more unread items " + ("below" if step > 0 else "above"))
             return
+        index, headline = found
+        if index >= self.headlines.pager.total:  # new items arrived since the list was read
+            self.reload_headlines()
         self.headlines.move_to(index)
-        headline = self.headlines.pager.get(index)
-        if headline is not None:
-            self.open_headline(headline)
+        self.open_headline(headline)
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
