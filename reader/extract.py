@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from dataclasses import replace
 
 import lxml.html
 from lxml import etree
@@ -25,7 +26,7 @@ from reader.extract_meta import Meta, json_ld_blocks, page_meta
 from reader.extract_prepare import parse_page
 from reader.extract_restore import TaggedDocument, restore
 from reader.extract_widen import widen
-from reader.models import Article
+from reader.models import Article, Item
 from reader.textsafe import clean_block, clean_text
 
 __all__ = [
@@ -153,6 +154,29 @@ def article_from_feed(content_html: str | None, title: str | None, url: str | No
     """The fallback article built from a feed item's own HTML content (same clean-up and Markdown)."""
     rendered = _render_feed(content_html, url)
     return _article(rendered, None, source="feed", thin_reason=note, note=note, title=title)
+
+
+def item_article(item: Item, note: str | None) -> Article:
+    """An item's own feed content as an Article (the pane's fallback when there is no full text)."""
+    html = item.content or item.summary or ""
+    if not html:
+        return Article(
+            title=item.title,
+            byline=item.author,
+            published=item.published,
+            markdown="*This item has no text in the feed.*",
+            text="",
+            word_count=0,
+            reading_minutes=0,
+            thin=True,
+            source="feed",
+            note=note,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+    article = article_from_feed(html, item.title, item.link, note or "")
+    return replace(
+        article, byline=article.byline or item.author, published=article.published or item.published
+    )
 
 
 def feed_html_to_markdown(html: str | None, base_url: str | None = None) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reader.errors import ExtractError, FetchError, ReaderError
-from reader.extract import EXTRACTOR_VERSION, article_from_feed, extract
+from reader.extract import EXTRACTOR_VERSION, extract, item_article
 from reader.http import PoliteClient
 from reader.models import Article, Feed, Item
 from reader.store import Store
@@ -129,7 +129,7 @@ def _charset(content_type: str) -> str | None:
 
 def feed_article(item: Item, note: str) -> Article:
     """The feed's own content as an article, with a note saying why it is shown."""
-    return article_from_feed(item.content or item.summary, item.title, item.link, note)
+    return item_article(item, note)
 
 
 async def prefetch(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import rss
+from feedbuild import rss
 from httpserver import LoopbackServer
 
 from reader.lock import FetchLock

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA, rss
+from feedbuild import DATA, rss
 
 from reader.errors import ParseError
 from reader.parse import MAX_ITEMS, parse_feed, sniff_ttl

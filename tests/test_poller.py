@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import DATA, rss
+from feedbuild import DATA, rss
 from httpserver import LoopbackServer, Route
 
 from reader.models import Feed, FetchOutcome
