@@ -12,20 +12,13 @@ from reader.errors import ReaderError
 from reader.extract import extract
 from reader.http import PoliteClient
 from reader.models import Article
-from reader.poller import PollSettings
+from reader.services import poll_settings
 
 
 def _from_url(url: str, config: Config) -> tuple[bytes, str, str | None]:
     from reader.fulltext import PAGE_ACCEPT, _charset
 
-    f = config.fetch
-    settings = PollSettings(
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        deadline=f.deadline,
-        max_body_bytes=f.max_body_bytes,
-        user_agent=f.user_agent or PollSettings().user_agent,
-    )
+    settings = poll_settings(config)
 
     async def go() -> tuple[bytes, str, str | None]:
         async with PoliteClient.from_settings(settings) as client:

@@ -53,6 +53,23 @@ class FetchSummary:
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
 
 
+def poll_settings(config: Config) -> PollSettings:
+    """The poller's and page fetcher's settings from the config's [fetch] and [general] tables."""
+    from reader.poller import PollSettings
+
+    f = config.fetch
+    return PollSettings(
+        max_connections=f.max_connections,
+        per_host=f.per_host,
+        connect_timeout=f.connect_timeout,
+        read_timeout=f.read_timeout,
+        deadline=f.deadline,
+        max_body_bytes=f.max_body_bytes,
+        user_agent=f.user_agent or PollSettings().user_agent,
+        default_interval=config.general.poll_interval,
+    )
+
+
 class ReaderServices:
     """Wires config, locations, store, poller and the readability pass together."""
 
@@ -86,19 +103,7 @@ class ReaderServices:
     # ------------------------------------------------------------ polling
 
     def poll_settings(self) -> PollSettings:
-        from reader.poller import PollSettings
-
-        f = self.config.fetch
-        return PollSettings(
-            max_connections=f.max_connections,
-            per_host=f.per_host,
-            connect_timeout=f.connect_timeout,
-            read_timeout=f.read_timeout,
-            deadline=f.deadline,
-            max_body_bytes=f.max_body_bytes,
-            user_agent=f.user_agent or PollSettings().user_agent,
-            default_interval=self.config.general.poll_interval,
-        )
+        return poll_settings(self.config)
 
     def policy(self, feed: Feed) -> str:
         return feed.fulltext or self.config.fulltext.policy
