@@ -321,3 +321,12 @@ def test_local_file_feed(cli: Reader, tmp_path: Path) -> None:
     cli.run("add", str(f))
     cli.run("fetch", "--all", "--no-fulltext")
     assert len(cli.json("list")) == 3
+
+
+def test_extract_a_url(cli: Reader, http_server: LoopbackServer) -> None:
+    url = http_server.serve("/page.html", page(5), content_type="text/html; charset=utf-8")
+    text = cli.run("extract", url, "--format", "text").stdout
+    assert "Paragraph 11 of story 5" in text and "Read More" not in text
+    gone = http_server.serve("/gone.html", b"", status=404)
+    proc = cli.run("extract", gone, ok=False)
+    assert proc.returncode == 1 and "404" in proc.stderr
