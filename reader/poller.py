@@ -375,6 +375,11 @@ class Poller:
 
     # ------------------------------------------------------------------ parsing
 
+    def worker_pool(self) -> Executor | None:
+        """The worker processes (None when parsing runs in threads): CPU work that could hold the GIL for long
+        (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it."""
+        return self._parse_pool()
+
     def _parse_pool(self) -> Executor | None:
         workers = self.settings.parse_workers
         if workers is None:
@@ -386,9 +391,9 @@ class Poller:
         if self._pool is None:
             start_resource_tracker()
             # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
-            # re-imports everything per worker; the server preloads the parser once.
+            # re-imports everything per worker; the server preloads the parser and extractor once.
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["reader.parse"])
+            ctx.set_forkserver_preload(["reader.parse", "reader.extract"])
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
         return self._pool
 

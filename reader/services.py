@@ -141,6 +141,7 @@ class ReaderServices:
                         store,
                         jobs,
                         concurrency=self.config.fulltext.concurrency,
+                        executor=poller.worker_pool(),
                         progress=fulltext_progress,
                     )
         finally:
