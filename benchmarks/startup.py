@@ -77,7 +77,7 @@ def child_reader(db: str) -> None:
         ) -> PollSummary:
             return PollSummary()
 
-        def load_article(self, item_id: int) -> ArticleLoad:
+        def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
             return ArticleLoad(None, "benchmark")
 
         def cached_article(self, item_id: int) -> Article | None:

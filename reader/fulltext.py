@@ -97,10 +97,13 @@ class PrefetchReport:
     failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
 
 
-async def fetch_article(client: PoliteClient, item: Item, *, executor: Executor | None = None) -> Article:
+async def fetch_article(
+    client: PoliteClient, item: Item, *, executor: Executor | None = None, fallback: bool = True
+) -> Article:
     """Fetch and extract the page behind `item`. Raises FetchError/ExtractError with a one-line reason.
 
     Extraction is CPU work: it runs in `executor` (the default thread pool when None), off the event loop.
+    With `fallback`, a thin extraction gives the feed's own content instead (as the extractor decides).
     """
     if not item.link:
         raise FetchError("the item has no link")
@@ -114,7 +117,7 @@ async def fetch_article(client: PoliteClient, item: Item, *, executor: Executor 
         result.body,
         result.final_url,
         headers_charset=_charset(result.headers.get("content-type", "")),
-        feed_content=item.content or item.summary,
+        feed_content=(item.content or item.summary) if fallback else None,
     )
     return await asyncio.get_running_loop().run_in_executor(executor, job)
 

@@ -214,8 +214,12 @@ class ReaderServices:
             store.close()
         return self.policy(feed) if feed else self.config.fulltext.policy
 
-    def load_article(self, item_id: int) -> ArticleLoad:
-        """Blocking (thread worker): the cached article, else fetch + extract + cache; on failure the feed's text."""
+    def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
+        """Blocking (thread worker): the cached article, else fetch + extract + cache; on failure the feed's text.
+
+        `page` is the reader asking for the page's own text (the `t` key): it fetches even when full text is
+        off for the feed, and returns the page's text even when it looked thin (marked thin, not cached then).
+        """
         from reader.extract import EXTRACTOR_VERSION
         from reader.fulltext import feed_article, fetch_article
         from reader.http import PoliteClient
@@ -226,10 +230,11 @@ class ReaderServices:
             if item is None:
                 return ArticleLoad(None, "the item no longer exists")
             cached = store.article_for(item_id)
-            if cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved):
+            fresh = cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved)
+            if cached is not None and fresh and not (page and cached.source == "feed"):
                 return ArticleLoad(cached, None, from_cache=True)
             feed = store.feed_by_id(item.feed_id)
-            if feed is not None and self.policy(feed) == "off":
+            if feed is not None and self.policy(feed) == "off" and not page:
                 return ArticleLoad(feed_article(item, "Full text is off for this feed."), None)
             if not item.link:
                 return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
@@ -237,7 +242,7 @@ class ReaderServices:
             async def go() -> Article:
                 settings = self.poll_settings()
                 async with PoliteClient.from_settings(settings) as client:
-                    return await fetch_article(client, item)
+                    return await fetch_article(client, item, fallback=not page)
 
             try:
                 article = asyncio.run(go())
@@ -247,7 +252,8 @@ class ReaderServices:
                 if cached is not None:
                     return ArticleLoad(cached, None, from_cache=True)
                 return ArticleLoad(feed_article(item, f"Full text unavailable: {reason}"), reason)
-            store.store_article(item_id, article, item.link)
+            if not (page and article.thin):
+                store.store_article(item_id, article, item.link)
             return ArticleLoad(article, None)
         finally:
             store.close()

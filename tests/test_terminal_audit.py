@@ -107,7 +107,7 @@ class AuditServices:
         progress(1, 1, 0)
         return PollSummary(new_items=0, failures=self.failures, offline=False, total=1)
 
-    def load_article(self, item_id: int) -> ArticleLoad:
+    def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
         return ArticleLoad(self.article, None, False)
 
     def cached_article(self, item_id: int) -> Article | None:

@@ -93,3 +93,21 @@ async def test_start_up_and_automatic_refreshes_poll_only_due_feeds(
         await pilot.press("R")  # asking explicitly polls every feed
         await app.workers.wait_for_complete()
         assert http_server.count("/live.xml") == 2 and http_server.count("/other.xml") == 2
+
+
+async def test_asking_for_the_page_fetches_it_even_when_full_text_is_off(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    services, url = build(tmp_path, http_server)
+    with services.open_store() as store:
+        store.add_feed(url, fulltext="off")
+    await asyncio.to_thread(services.poll, None, lambda *a: None)
+    with services.open_store() as store:
+        item_id = store.items()[0].id
+    plain = await asyncio.to_thread(services.load_article, item_id)
+    assert plain.article is not None and plain.article.source == "feed" and http_server.count("/story") == 0
+    asked = await asyncio.to_thread(services.load_article, item_id, page=True)
+    assert http_server.count("/story") == 1
+    assert (
+        asked.article is not None and asked.article.source == "page" and "Paragraph 9" in asked.article.text
+    )

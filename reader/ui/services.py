@@ -28,7 +28,7 @@ class Services(Protocol):
         `progress(done, total, new_items)` runs on the worker thread."""
         ...
 
-    def load_article(self, item_id: int) -> ArticleLoad:
+    def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
         """The cached article at once if stored, else fetch + extract + store. Blocking."""
         ...
 

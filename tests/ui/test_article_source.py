@@ -87,7 +87,7 @@ async def test_t_with_a_remapped_key_names_that_key(make: Callable[..., ReaderAp
         assert main(app).article.note_text.endswith("v: back to the full text")
 
 
-async def test_full_text_off_says_so_and_t_explains(
+async def test_full_text_off_says_so_and_t_fetches_anyway(
     make: Callable[..., ReaderApp], services: FakeServices
 ) -> None:
     services.policy = "off"
@@ -97,10 +97,14 @@ async def test_full_text_off_says_so_and_t_explains(
         await pilot.press("j", "enter")
         await pilot.pause()
         assert screen.article.note_text == "Full text is off for this feed; showing its own text."
-        await pilot.press("t")
+        item = screen.open_item
+        assert item is not None and services.loads == []  # off: opening fetches nothing
+        services.articles[item.id] = ARTICLE
+        await pilot.press("t")  # asking explicitly fetches the page all the same
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert services.loads == []
-        assert "Full text is off for this feed (set fulltext for it in the config)" in screen_text(app)
+        assert services.page_loads == [item.id]
+        assert screen.open_article is not None and screen.open_article.source == "page"
 
 
 async def test_failed_fetch_says_why_and_t_tries_again(
@@ -146,7 +150,10 @@ async def test_thin_extraction_fallback_is_explained(
         await pilot.pause()
         assert screen.article.note_text == "Full text looked thin (12 words); showing the feed's content."
         assert screen.article.query_one("#article-note").has_class("-warn")
-        await pilot.press("t")
+        services.articles[h.id] = ARTICLE
+        await pilot.press("t")  # the reader asks for the page's text anyway
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert services.loads == []
-        assert "only the feed's text was kept" in screen_text(app)
+        assert services.page_loads == [h.id]
+        assert screen.open_article is not None and screen.open_article.source == "page"
+        assert "What changes" in screen_text(app)

@@ -125,6 +125,7 @@ class FakeServices:
     article_gate: threading.Event | None = None  # when set, load_article waits for it
     polls: list[Sequence[int] | None] = field(default_factory=list)
     due_only: list[bool] = field(default_factory=list)
+    page_loads: list[int] = field(default_factory=list)  # load_article(page=True): the reader asked with `t`
     loads: list[int] = field(default_factory=list)
     _local: threading.local = field(default_factory=threading.local)
 
@@ -163,13 +164,15 @@ class FakeServices:
             self.pending = [(u, it) for u, it in self.pending if all(f.url != u for f in feeds)]
         return PollSummary(new, tuple(failures), offline=self.offline and bool(feeds), total=len(feeds))
 
-    def load_article(self, item_id: int) -> ArticleLoad:
+    def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
         self.loads.append(item_id)
+        if page:
+            self.page_loads.append(item_id)
         if self.article_gate is not None:
             self.article_gate.wait(10)
         with Store.open(self.db_path) as store:
             cached = store.article_for(item_id)
-            if cached is not None:
+            if cached is not None and not (page and cached.source == "feed"):
                 return ArticleLoad(cached, None, True)
             canned = self.articles.get(item_id, "no canned article")
             if isinstance(canned, str):

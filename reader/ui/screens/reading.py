@@ -114,14 +114,17 @@ class ReadingScreen(PanesScreen):
             self.load_article(item.id, for_display=True)
         elif not item.link:
             self.status.set_notice("This item has no link: the feed's text is all there is")
-        elif self.services.fulltext_policy(item.feed_id) == "off":
-            self.status.set_notice("Full text is off for this feed (set fulltext for it in the config)")
         else:
-            self.status.set_notice("The page's text looked wrong, so only the feed's text was kept")
+            # Full text is off for this feed, or the page's text looked thin: the reader asks for it anyway.
+            self.article.show_loading(item)
+            self.load_article(item.id, for_display=True, page=True)
 
     @work(thread=True, group="article", exit_on_error=False, description="loading the article")
-    def load_article(self, item_id: int, for_display: bool) -> None:
-        self.post_message(ArticleLoaded(item_id, self.services.load_article(item_id), for_display))
+    def load_article(self, item_id: int, for_display: bool, page: bool = False) -> None:
+        loaded = (
+            self.services.load_article(item_id, page=True) if page else self.services.load_article(item_id)
+        )
+        self.post_message(ArticleLoaded(item_id, loaded, for_display))
 
     @on(ArticleLoaded)
     def _on_article_loaded(self, event: ArticleLoaded) -> None:
