@@ -202,6 +202,32 @@ def safe_url(href: str | None, base_url: str | None) -> str | None:
     return quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
 
 
+def _pre_text(pre: HtmlElement) -> str:
+    """A code block's text with its line breaks: highlighters break lines with <br> or a <div> per line,
+    and the text alone glued the lines together ('KEEPALIVE<br>int' read 'KEEPALIVEint')."""
+    parts: list[str] = []
+
+    def new_line() -> None:
+        last = next((p for p in reversed(parts) if p), "\n")
+        if not last.endswith("\n"):
+            parts.append("\n")
+
+    for event, el in etree.iterwalk(pre, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag == "br":
+                parts.append("\n")
+            elif tag in ("div", "p"):
+                new_line()
+            parts.append(el.text or "")
+        else:
+            if tag in ("div", "p"):
+                new_line()
+            if el is not pre:
+                parts.append(el.tail or "")
+    return "".join(parts)
+
+
 @dataclass
 class _Item:
     """An open list item: its marker, and whether its first block has been written."""
@@ -378,7 +404,7 @@ class _Renderer:
         self.blocks.append(block)
 
     def add_pre(self, el: HtmlElement) -> None:
-        code = safe_block("".join(el.itertext())).strip("\n")
+        code = safe_block(_pre_text(el)).strip("\n")
         if not code.strip():
             return
         fence = "```"

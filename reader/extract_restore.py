@@ -36,6 +36,8 @@ NEVER = frozenset(
     ]
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# Parts of a table readability may drop while keeping its rows: the caption and the header row.
+TABLE_PARTS = frozenset(["caption", "thead", "tbody", "tfoot", "tr"])
 # Inline elements put back inside the prose blocks that held them.
 INLINE = frozenset(
     ["a", "span", "em", "i", "strong", "b", "abbr", "cite", "mark", "u", "small", "sup", "sub"]
@@ -204,10 +206,12 @@ def attr_words(el: HtmlElement) -> set[str]:
     return {w.lower() for w in _ATTR_WORDS.findall(attrs)} if len(attrs) > 1 else set()
 
 
-def _link_density(el: HtmlElement, text: str) -> float:
+def _link_density(el: HtmlElement, text: str, skip_fragments: bool = False) -> float:
+    """Share of the text in links; with `skip_fragments`, links to a place in the same page don't count."""
     if not text:
         return 1.0
-    return sum(len(text_of(a)) for a in el.iter("a")) / len(text)
+    links = (a for a in el.iter("a") if not (skip_fragments and a.get("href", "").startswith("#")))
+    return sum(len(text_of(a)) for a in links) / len(text)
 
 
 def named_clutter(el: HtmlElement) -> bool:
@@ -232,18 +236,53 @@ def looks_like_content(el: HtmlElement, budget: int, between: bool = False) -> b
         return False
     density = _link_density(el, text)
     if tag in HEADINGS:
+        # A heading linking to its own place in the page (a table of contents' back-link, a permalink
+        # mark) is a section title, not a link to elsewhere.
+        if density > 0.5 and not between:
+            density = _link_density(el, text, skip_fragments=True)
         return word_count(text) <= 25 and (density <= 0.5 or between)
-    if tag in ("ul", "ol", "dl", "table", "figure"):
+    if tag in ("ul", "ol"):
+        return density < 0.5 or (density < PROSE_LIST_DENSITY and _prose_items(el))
+    if tag in ("dl", "table", "figure") or tag in TABLE_PARTS:
         return density < 0.5
     if tag in ("p", "blockquote", "pre", "figcaption"):
         return density < 0.3
     if tag in ("div", "section"):
+        heading = _heading_box(el, text)
+        if heading is not None:
+            return looks_like_content(heading, budget, between)
         return _prose_box(el, text, density)
     # Other containers that readability dropped are mostly widgets (players, promos): leave them out.
     return False
 
 
+# A list of sentences that link their sources may hold this much of its text in links.
+PROSE_LIST_DENSITY = 0.75
+PROSE_ITEM_WORDS = 4
+
+
+def _prose_items(el: HtmlElement) -> bool:
+    """Whether a list's items are statements that link their sources ('Ana fixed <a>a crash in X</a> when
+    Y'), not links with a label: on average the items hold a few words of their own outside the links."""
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < 1 or len(items) != len([c for c in el if isinstance(c.tag, str)]):
+        return False
+    plain = 0
+    for li in items:
+        links = " ".join(text_of(a) for a in li.iter("a"))
+        plain += max(0, word_count(text_of(li)) - word_count(links))
+    return plain >= PROSE_ITEM_WORDS * len(items)
+
+
 SENTENCE_END = re.compile(r"[.!?…\"”’»)\]](?:\s|$)")
+
+
+def _heading_box(el: HtmlElement, text: str) -> HtmlElement | None:
+    """The heading a box holds and nothing else (section titles wrapped in their own divs)."""
+    headings = [d for d in el.iter(*HEADINGS)]
+    if len(headings) != 1 or len(text_of(headings[0])) != len(text):
+        return None
+    return headings[0]
 
 
 def _prose_box(el: HtmlElement, text: str, density: float) -> bool:
@@ -255,6 +294,8 @@ def _prose_box(el: HtmlElement, text: str, density: float) -> bool:
         tag = d.tag if isinstance(d.tag, str) else ""
         if tag in ("img", "picture", "video", "audio", "ul", "ol", "table", "figure") or tag in HEADINGS:
             return False
+        if d is not el and tag and named_clutter(d):
+            return False  # a box around a byline, a promo or a share bar
     return True
 
 
@@ -275,6 +316,7 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
         children = _original_children(target, here, by_path)
         anchor: HtmlElement | None = None  # the last kept child of `target` before the current position
         last_kept = max((i for i, c in enumerate(children) if c.get("x") in here), default=-1)
+        shapes = {_shape(c) for c in children if c.get("x") in here}
         for position, child in enumerate(children):
             path = child.get("x")
             if path in here:
@@ -288,7 +330,10 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
                     anchor = inline
                     restored += 1
                 continue
-            if not looks_like_content(child, budget, anchor is not None and position < last_kept):
+            between = anchor is not None and position < last_kept
+            if not looks_like_content(child, budget, between) and not (
+                between and _shape(child) in shapes and _short_line(child, budget)
+            ):
                 continue
             clone = copy.deepcopy(child)
             clone.tail = None  # readability already turned stray tail text into paragraphs of its own
@@ -300,6 +345,26 @@ def restore(summary: HtmlElement, source: HtmlElement | None) -> int:
             restored += 1
             budget -= len(text_of(clone))
     return restored + _restore_neighbours(summary, by_path, kept, budget)
+
+
+def _shape(el: HtmlElement) -> tuple[str, str, str]:
+    """What an element looks like in the page's markup: its tag, class and inline style."""
+    return (el.tag if isinstance(el.tag, str) else "", el.get("class", ""), el.get("style", ""))
+
+
+def _short_line(el: HtmlElement, budget: int) -> bool:
+    """A short paragraph ('They both took one.') readability dropped for its length: plain text, in the
+    same markup as the paragraphs kept around it (checked by the caller)."""
+    if el.tag not in ("div", "p", "section") or named_clutter(el) or hidden_by_class(el):
+        return False
+    text = text_of(el)
+    if not text or len(text) > min(budget, 300):
+        return False
+    for d in el.iter():
+        tag = d.tag if isinstance(d.tag, str) else ""
+        if tag in NEVER or tag in ("img", "picture", "video", "audio", "ul", "ol", "table", "figure"):
+            return False
+    return _link_density(el, text) < 0.3
 
 
 def _run_tail(
