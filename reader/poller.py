@@ -391,9 +391,10 @@ class Poller:
         if self._pool is None:
             start_resource_tracker()
             # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
-            # re-imports everything per worker; the server preloads the parser and extractor once.
+            # re-imports everything per worker; the server preloads the parser once (not the extractor:
+            # that would delay the first parse; a worker imports it with its first page).
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["reader.parse", "reader.extract"])
+            ctx.set_forkserver_preload(["reader.parse"])
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
         return self._pool
 
