@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
     e.add_argument("--url", metavar="BASE", help="the page's URL, for resolving links (files and stdin)")
 
+    es = sub.add_parser(
+        "export-saved",
+        help="write saved items as Markdown files, with their full text",
+        description="Write every saved item to DIR as a Markdown file (DATE-TITLE-ID.md) with a small header "
+        "(title, feed, link, author, dates) and the article: the cached full text, else the feed's content.",
+    )
+    es.add_argument("dir", metavar="DIR")
+
     sh = sub.add_parser(
         "show",
         help="print an item's article (the cached full text, else the feed's own content)",
@@ -449,6 +457,16 @@ def cmd_show(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Con
     return 0
 
 
+def cmd_export_saved(
+    args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Config, _l: Locations
+) -> int:
+    from reader.cli_saved import export_saved
+
+    count = export_saved(store, Path(args.dir))
+    print(f"Wrote {count} saved items to {args.dir}.")
+    return 0
+
+
 _HANDLERS: dict[str, Any] = {
     "fetch": cmd_fetch,
     "list": cmd_list,
@@ -462,4 +480,5 @@ _HANDLERS: dict[str, Any] = {
     "mark-read": _marker,
     "mark-unread": _marker,
     "show": cmd_show,
+    "export-saved": cmd_export_saved,
 }

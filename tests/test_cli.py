@@ -276,6 +276,7 @@ def test_every_command_has_help(cli: Reader) -> None:
         "mark-unread",
         "extract",
         "show",
+        "export-saved",
     ]
     for name in commands:
         assert name in top
@@ -330,3 +331,31 @@ def test_extract_a_url(cli: Reader, http_server: LoopbackServer) -> None:
     gone = http_server.serve("/gone.html", b"", status=404)
     proc = cli.run("extract", gone, ok=False)
     assert proc.returncode == 1 and "404" in proc.stderr
+
+
+def test_export_saved_writes_markdown_files(cli: Reader, http_server: LoopbackServer, tmp_path: Path) -> None:
+    url = feed_with_pages(http_server, "news", 3)
+    cli.run("add", url)
+    cli.run("fetch", "--all")
+    items = cli.json("list")
+    with_text = next(i for i in items if i["has_full_text"])
+    without = next(i for i in items if not i["has_full_text"])
+    cli.run("save", str(with_text["id"]), str(without["id"]))
+    out = tmp_path / "saved"
+    assert "Wrote 2 saved items" in cli.run("export-saved", str(out)).stdout
+    files = sorted(out.glob("*.md"))
+    assert len(files) == 2 and all(
+        f.name.endswith(f"-{i}.md")
+        for f, i in zip(
+            files,
+            sorted(
+                [with_text["id"], without["id"]],
+                key=lambda i: next(f.name for f in files if f.name.endswith(f"-{i}.md")),
+            ),
+            strict=True,
+        )
+    )
+    texts = {f.name: f.read_text() for f in files}
+    full = next(t for t in texts.values() if with_text["title"] in t and "Paragraph 11" in t)
+    assert 'source: "full text"' in full and f'link: "{with_text["link"]}"' in full
+    assert any('source: "feed content"' in t and "Summary" in t for t in texts.values())
