@@ -344,18 +344,17 @@ def test_export_saved_writes_markdown_files(cli: Reader, http_server: LoopbackSe
     out = tmp_path / "saved"
     assert "Wrote 2 saved items" in cli.run("export-saved", str(out)).stdout
     files = sorted(out.glob("*.md"))
-    assert len(files) == 2 and all(
-        f.name.endswith(f"-{i}.md")
-        for f, i in zip(
-            files,
-            sorted(
-                [with_text["id"], without["id"]],
-                key=lambda i: next(f.name for f in files if f.name.endswith(f"-{i}.md")),
-            ),
-            strict=True,
-        )
-    )
+    assert {f.name.rsplit("-", 1)[1] for f in files} == {f"{with_text['id']}.md", f"{without['id']}.md"}
     texts = {f.name: f.read_text() for f in files}
     full = next(t for t in texts.values() if with_text["title"] in t and "Paragraph 11" in t)
     assert 'source: "full text"' in full and f'link: "{with_text["link"]}"' in full
     assert any('source: "feed content"' in t and "Summary" in t for t in texts.values())
+
+
+def test_saved_file_names_are_safe_slugs() -> None:
+    from reader.cli_saved import slug
+
+    assert slug("Senate passes the AI Act — finally!") == "senate-passes-the-ai-act-finally"
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("Économie numérique") == "economie-numerique"
+    assert slug("…") == "item" and len(slug("x" * 500)) == 60
