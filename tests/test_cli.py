@@ -358,3 +358,15 @@ def test_saved_file_names_are_safe_slugs() -> None:
     assert slug("../../etc/passwd") == "etc-passwd"
     assert slug("Économie numérique") == "economie-numerique"
     assert slug("…") == "item" and len(slug("x" * 500)) == 60
+
+
+def test_offline_fetch_says_so_once_and_keeps_the_archive(cli: Reader, http_server: LoopbackServer) -> None:
+    url = http_server.serve("/feed.xml", rss(2))
+    cli.run("add", url)
+    cli.run("fetch", "--all", "--no-fulltext")
+    http_server.stop()  # the network is gone
+    out = cli.run("fetch", "--all", "--no-fulltext")
+    assert out.stdout.count("No feed could be reached") == 1 and "archive is intact" in out.stdout
+    assert len(cli.json("list")) == 2
+    feed = cli.json("feeds")[0]
+    assert feed["failures"] == 1 and feed["last_error"]
