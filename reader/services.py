@@ -20,7 +20,7 @@ from reader.store import Store, utcnow
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
     from reader.fulltext import PrefetchReport
-    from reader.poller import PollReport, PollSettings
+    from reader.poller import PollProgress, PollReport, PollSettings
 
 
 def _no_prefetch() -> PrefetchReport:
@@ -123,13 +123,10 @@ class ReaderServices:
 
         poller = Poller(store, self.poll_settings(), clock=self.clock)
         try:
-            new_total = 0
 
-            def on_progress(p: object) -> None:
-                nonlocal new_total
-                new_total = getattr(p, "new_items", new_total)
+            def on_progress(p: PollProgress) -> None:
                 if progress:
-                    progress(getattr(p, "done", 0), getattr(p, "total", len(feeds)), new_total)
+                    progress(p.done, p.total, p.new_items)
 
             report = await poller.poll(feeds, on_progress)
             summary = FetchSummary(report=report, feeds={f.id: f for f in feeds})
