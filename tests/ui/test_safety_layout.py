@@ -192,3 +192,11 @@ async def test_view_and_selection_are_restored(
         assert screen.view == View(kind=ViewKind.FEED, feed_id=feed.id)
         assert chosen is not None and screen.headlines.highlighted is not None
         assert screen.headlines.highlighted.id == chosen.id
+
+
+async def test_unknown_binding_ids_in_keys_are_reported_once(make: Callable[..., ReaderApp]) -> None:
+    app = make(keys={"next_unrad": "x", "toggle_saved": "ctrl+s"})
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert len(notes) == 1 and "next_unrad" in notes[0] and "toggle_saved" not in notes[0]
