@@ -109,6 +109,7 @@ class Poller:
         self.client = PoliteClient.from_settings(self.settings)
         self._pool: Executor | None = None
         self._killed_pools: weakref.WeakSet[Executor] = weakref.WeakSet()
+        self._pool_starting: asyncio.Future[Executor | None] | None = None
         # SQLite does its work without the GIL: writing from a thread lets the event loop keep fetching.
         # The thread opens its own connection (connections are per thread) on the store's file.
         self._writer: ThreadPoolExecutor | None = None
@@ -204,8 +205,10 @@ class Poller:
                 except Exception:  # a broken progress display must not stop the poll
                     pass
 
-        if feeds and any(local_path(f.url) is None for f in feeds):
-            self._parse_pool()  # start the workers while the first requests are in flight
+        if feeds and self._pool is None and any(local_path(f.url) is None for f in feeds):
+            # Start the workers while the first requests are in flight, from a thread: starting them blocks
+            # until the fork server has imported the parser, and the event loop has requests to send.
+            self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
         async with asyncio.TaskGroup() as tg:
             for i, feed in enumerate(feeds):
                 tg.create_task(one(i, feed))
@@ -377,7 +380,8 @@ class Poller:
 
     def worker_pool(self) -> Executor | None:
         """The worker processes (None when parsing runs in threads): CPU work that could hold the GIL for long
-        (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it."""
+        (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it.
+        Call it after a poll (whose start may still be creating the pool in a thread)."""
         return self._parse_pool()
 
     def _parse_pool(self) -> Executor | None:
@@ -396,11 +400,16 @@ class Poller:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["reader.parse"])
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+            # Processes start with the first job, not with the executor: start them now, while the first
+            # requests are in flight, rather than when the first body arrives.
+            self._pool.submit(_warm_up)
         return self._pool
 
     async def _parse(self, body: bytes, url: str, headers: Mapping[str, str], now: datetime) -> ParsedFeed:
         loop = asyncio.get_running_loop()
         headers = dict(headers)
+        if self._pool_starting is not None:
+            await asyncio.shield(self._pool_starting)
         for _attempt in range(2):
             pool = self._parse_pool()
             if pool is None:
@@ -458,6 +467,10 @@ def start_resource_tracker() -> None:
         stand_in = original if original_ok else stack.enter_context(open(os.devnull, "w"))
         stack.enter_context(contextlib.redirect_stderr(stand_in))
         resource_tracker.ensure_running()
+
+
+def _warm_up() -> None:
+    """A job that does nothing: submitting it makes the pool start its worker processes."""
 
 
 def _worker_init() -> None:
