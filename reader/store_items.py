@@ -30,6 +30,25 @@ _ITEM_COLUMNS = """
 """
 
 
+# The light row the headline list shows (no bodies), and how a row becomes a Headline.
+_HEADLINE_COLUMNS = """
+    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved
+"""
+
+
+def _headline(r: Sequence[Any]) -> Headline:
+    return Headline(
+        id=r[0],
+        feed_id=r[1],
+        feed_title=r[2],
+        title=r[3],
+        link=r[4],
+        date=datetime.fromisoformat(r[5]),
+        read=bool(r[6]),
+        saved=bool(r[7]),
+    )
+
+
 class ItemQueries(StoreBase):
     """The item half of the store: everything the headline list, the article pane and `reader list` read."""
 
@@ -66,25 +85,12 @@ class ItemQueries(StoreBase):
         """One page of headlines for `view`, newest first."""
         where, params = self._view_where(view or View())
         rows = self._read(
-            f"""SELECT i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date,
-                       i.read, i.saved
+            f"""SELECT {_HEADLINE_COLUMNS}
                 FROM items i JOIN feeds f ON f.id = i.feed_id
                 WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
-        return [
-            Headline(
-                id=r[0],
-                feed_id=r[1],
-                feed_title=r[2],
-                title=r[3],
-                link=r[4],
-                date=datetime.fromisoformat(r[5]),
-                read=bool(r[6]),
-                saved=bool(r[7]),
-            )
-            for r in rows
-        ]
+        return [_headline(r) for r in rows]
 
     def count(self, view: View | None = None) -> int:
         where, params = self._view_where(view or View())
@@ -300,24 +306,13 @@ class ItemQueries(StoreBase):
             params = [*params, ref[0][0], ref[0][0], ref[0][1]]
         order = "DESC" if direction > 0 else "ASC"
         rows = self._read(
-            f"""SELECT i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date,
-                       i.read, i.saved
+            f"""SELECT {_HEADLINE_COLUMNS}
                 FROM items i JOIN feeds f ON f.id = i.feed_id
                 WHERE {" AND ".join(clauses)} ORDER BY i.sort_date {order}, i.id {order} LIMIT 1""",
             params,
         )
         if not rows:
             return None
-        r = rows[0]
-        headline = Headline(
-            id=r[0],
-            feed_id=r[1],
-            feed_title=r[2],
-            title=r[3],
-            link=r[4],
-            date=datetime.fromisoformat(r[5]),
-            read=bool(r[6]),
-            saved=bool(r[7]),
-        )
+        headline = _headline(rows[0])
         position = self.position(view, headline.id)
         return (position, headline) if position is not None else None
