@@ -36,16 +36,11 @@ class FetchSummary:
     report: PollReport
     prefetch: PrefetchReport = field(default_factory=_no_prefetch)
     purged: int = 0
-    feeds: dict[int, Feed] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
-        out = []
-        for o in self.report.outcomes:
-            if o.error:
-                feed = next((f for f in self.feeds.values() if f.url == o.feed_url), None)
-                out.append((feed.display_title if feed else o.feed_url, o.feed_url, o.error))
-        return out
+        """(title, url, reason) for each feed that failed."""
+        return [(title, url, reason) for url, title, reason in self.report.failures]
 
     @property
     def offline(self) -> bool:
@@ -129,7 +124,7 @@ class ReaderServices:
                     progress(p.done, p.total, p.new_items)
 
             report = await poller.poll(feeds, on_progress)
-            summary = FetchSummary(report=report, feeds={f.id: f for f in feeds})
+            summary = FetchSummary(report=report)
             if fulltext:
                 jobs = self._prefetch_jobs(feeds, report.outcomes)
                 if jobs:
