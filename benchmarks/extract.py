@@ -1,7 +1,7 @@
 """Benchmark the readability pass against readability-lxml alone on the Mozilla test pages.
 
 Prints mean precision/recall/F1 (token 4-shingles, as shared/tools/evaluate_extraction.py defines them),
-per-page median and p95 time, and the number of empty outputs, for `reader.extract` and for the baseline
+per-page median and p95 time, and the number of empty outputs, for `reader.extract.pipeline` and for the baseline
 `Document(html).summary(html_partial=True)` -> text, in the same run.
 
     .venv/bin/python benchmarks/extract.py [--data ../shared/corpus/mozilla/test-pages] [--limit N]
@@ -20,7 +20,7 @@ import lxml.html
 from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reader.extract import extract_text
+from reader.extract.pipeline import extract_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from shingle_metric import reference_text, shingles
@@ -83,7 +83,7 @@ def main() -> int:
         for d in folders
     ]
     print(f"{len(pages)} pages from {args.data}")
-    run("reader.extract", extract_text, pages)
+    run("reader.extract.pipeline", extract_text, pages)
     run("readability-lxml", baseline, pages)
     return 0
 

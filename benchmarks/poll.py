@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE))
 
 from farm import feed_urls  # noqa: E402
 
-from reader.poller import Poller, PollSettings  # noqa: E402
-from reader.store import Store  # noqa: E402
+from reader.fetch.poller import Poller, PollSettings  # noqa: E402
+from reader.store.feeds import Store  # noqa: E402
 
 
 def start_farm(feeds: int, items: int, latency_ms: float) -> tuple[subprocess.Popen[str], int]:

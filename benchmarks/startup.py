@@ -29,7 +29,7 @@ FEEDS = 100
 def build_archive(path: Path, size: int) -> None:
     """`size` items over FEEDS feeds, through the Store API in big ParsedFeed batches."""
     from reader.models import FetchOutcome, ParsedFeed, ParsedItem
-    from reader.store import Store
+    from reader.store.feeds import Store
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     tmp = path.with_suffix(".partial")
@@ -58,10 +58,10 @@ def build_archive(path: Path, size: int) -> None:
 
 def child_reader(db: str) -> None:
     """Run in the measured process: the real app over `db`, exiting on the first painted headline rows."""
-    from reader.app import BENCH_ENV, make_app
     from reader.models import Article
-    from reader.store import Store
-    from reader.ui.services import ArticleLoad, PollSummary
+    from reader.store.feeds import Store
+    from reader.ui.app import BENCH_ENV, make_app
+    from reader.ui.protocol import ArticleLoad, PollSummary
     from reader.ui.settings import UISettings
 
     class BenchServices:
@@ -94,8 +94,8 @@ def child_reader(db: str) -> None:
 
 def child_cli(db: str) -> None:
     """Run in the measured process: the real `reader` command (config, services, parse workers, app)."""
-    from reader.app import BENCH_ENV
-    from reader.cli import main as cli_main
+    from reader.cli.commands import main as cli_main
+    from reader.ui.app import BENCH_ENV
 
     os.environ[BENCH_ENV] = "1"
     folder = Path(db).parent / f"cli-{Path(db).stem}"

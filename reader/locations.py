@@ -14,7 +14,7 @@ ENV_CONFIG = "READER_CONFIG"
 ENV_DATA_DIR = "READER_DATA_DIR"
 CONFIG_FILENAME = "config.toml"
 DB_FILENAME = "reader.db"
-LOCK_FILENAME = "reader.lock"
+LOCK_FILENAME = "reader.fetch.lock"
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from reader.config import Config
+from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
+from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.lock import FetchLock
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
-from reader.store import Store, utcnow
+from reader.store.feeds import Store, utcnow
 
 # The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
-    from reader.fulltext import PrefetchReport
-    from reader.poller import PollProgress, PollReport, PollSettings
+    from reader.fetch.fulltext import PrefetchReport
+    from reader.fetch.poller import PollProgress, PollReport, PollSettings
 
 
 def _no_prefetch() -> PrefetchReport:
-    from reader.fulltext import PrefetchReport
+    from reader.fetch.fulltext import PrefetchReport
 
     return PrefetchReport()
 
@@ -50,7 +50,7 @@ class FetchSummary:
 
 def poll_settings(config: Config) -> PollSettings:
     """The poller's and page fetcher's settings from the config's [fetch] and [general] tables."""
-    from reader.poller import PollSettings
+    from reader.fetch.poller import PollSettings
 
     f = config.fetch
     return PollSettings(
@@ -113,8 +113,8 @@ class ReaderServices:
         fulltext_progress: Callable[[int, int], None] | None = None,
     ) -> FetchSummary:
         """Poll `feeds`, store what they carry, prefetch full text, apply retention."""
-        from reader.fulltext import prefetch
-        from reader.poller import Poller
+        from reader.fetch.fulltext import prefetch
+        from reader.fetch.poller import Poller
 
         poller = Poller(store, self.poll_settings(), clock=self.clock)
         try:
@@ -212,9 +212,9 @@ class ReaderServices:
         `page` is the reader asking for the page's own text (the `t` key): it fetches even when full text is
         off for the feed, and returns the page's text even when it looked thin (marked thin, not cached then).
         """
-        from reader.extract import EXTRACTOR_VERSION
-        from reader.fulltext import feed_article, fetch_article
-        from reader.http import PoliteClient
+        from reader.extract.pipeline import EXTRACTOR_VERSION
+        from reader.fetch.client import PoliteClient
+        from reader.fetch.fulltext import feed_article, fetch_article
 
         store = self.open_store()
         try:

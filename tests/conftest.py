@@ -9,7 +9,7 @@ import hypothesis_profiles  # noqa: F401  (registers the CI and release fuzzing 
 import pytest
 from httpserver import LoopbackServer
 
-from reader.store import Store
+from reader.store.feeds import Store
 
 
 @pytest.fixture(autouse=True)

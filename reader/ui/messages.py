@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from reader.ui.services import ArticleLoad, PollSummary
+from reader.ui.protocol import ArticleLoad, PollSummary
 
 
 class PollProgress(Message):

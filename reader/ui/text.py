@@ -38,6 +38,6 @@ def short_duration(seconds: int) -> str:
 def feed_article(item: Item, note: str | None) -> Article:
     """The feed's own content for an item, as an Article the article pane can show (never raw HTML)."""
     # Imported here, not at start-up: the extraction stack (readability, lxml) is not needed for the first paint.
-    from reader.extract import item_article
+    from reader.extract.pipeline import item_article
 
     return item_article(item, note)

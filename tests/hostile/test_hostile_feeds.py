@@ -30,11 +30,11 @@ from hostile_setups import GOOD
 from httpserver import LoopbackServer, MiB, Route
 
 from reader.errors import ParseError
-from reader.extract import article_from_feed
+from reader.extract.pipeline import article_from_feed
+from reader.feeds.parse import parse_feed
+from reader.fetch.poller import Poller, PollReport, PollSettings
 from reader.models import Feed, View, ViewKind
-from reader.parse import parse_feed
-from reader.poller import Poller, PollReport, PollSettings
-from reader.store import Store
+from reader.store.feeds import Store
 from reader.textsafe import is_safe
 
 MD_LINK = re.compile(r"\]\(([^)\s]*)")  # the target of a Markdown link or image

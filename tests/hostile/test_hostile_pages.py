@@ -15,8 +15,8 @@ import pytest
 from httpserver import LoopbackServer, MiB, gzip_bomb
 
 from reader.errors import ExtractError, FetchError, ReaderError
-from reader.fulltext import fetch_article, link_allowed
-from reader.http import PoliteClient
+from reader.fetch.client import PoliteClient
+from reader.fetch.fulltext import fetch_article, link_allowed
 from reader.models import Article, Item
 from reader.textsafe import is_safe
 

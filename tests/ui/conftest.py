@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from uifakes import NOW, FakeServices, build_archive
 
-from reader.app import ReaderApp, make_app
+from reader.ui.app import ReaderApp, make_app
 from reader.ui.settings import UISettings
 
 

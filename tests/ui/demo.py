@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from uifakes import NOW, FakeServices, build_archive, parsed_item
 
-from reader.app import make_app
+from reader.ui.app import make_app
 from reader.ui.settings import UISettings
 
 

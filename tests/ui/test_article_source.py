@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from uifakes import ARTICLE, FakeServices, screen_text
 
-from reader.app import ReaderApp
-from reader.store import Store
-from reader.ui.article import page_title_worth_showing
+from reader.store.feeds import Store
+from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article import page_title_worth_showing
 
 
 def main(app: ReaderApp) -> MainScreen:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from uifakes import ARTICLE, FEEDS, FakeServices, parsed_item, screen_text
 
-from reader.app import ReaderApp
 from reader.models import View, ViewKind
-from reader.store import Store
+from reader.store.feeds import Store
+from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
 
 

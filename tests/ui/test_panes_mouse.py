@@ -8,13 +8,13 @@ from dataclasses import replace
 from textual import events
 from uifakes import ARTICLE, FEEDS, FakeServices, outcome, parsed_item, screen_lines, screen_text
 
-from reader.app import ReaderApp
 from reader.models import View, ViewKind
-from reader.store import Store
-from reader.ui.feeds import FeedList, view_for_option
-from reader.ui.headlines import HeadlineList
+from reader.store.feeds import Store
+from reader.ui.app import ReaderApp
 from reader.ui.messages import PollProgress
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.feeds import FeedList, view_for_option
+from reader.ui.widgets.headlines import HeadlineList
 
 
 def main(app: ReaderApp) -> MainScreen:

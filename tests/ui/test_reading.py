@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from uifakes import ARTICLE, NOW, FakeServices, screen_text
 
-from reader.app import ReaderApp
 from reader.models import View, ViewKind
-from reader.store import Store
-from reader.ui.article import ArticleView
-from reader.ui.headlines import HeadlineList
+from reader.store.feeds import Store
+from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article import ArticleView
+from reader.ui.widgets.headlines import HeadlineList
 
 
 def main(app: ReaderApp) -> MainScreen:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from uifakes import NOW, FakeServices, outcome, screen_text
 
-from reader.app import ReaderApp
 from reader.models import ParsedItem, View, ViewKind
-from reader.store import Store
+from reader.store.feeds import Store
+from reader.ui.app import ReaderApp
 from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen

@@ -7,7 +7,7 @@ from typing import Any
 
 from uifakes import FEEDS, FakeServices
 
-from reader.app import ReaderApp
+from reader.ui.app import ReaderApp
 
 # snap_compare is synchronous: these are plain functions. The clock is frozen by the `make` fixture.
 

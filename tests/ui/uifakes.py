@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem
-from reader.store import Store
-from reader.ui.services import ArticleLoad, PollSummary
+from reader.store.feeds import Store
+from reader.ui.protocol import ArticleLoad, PollSummary
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

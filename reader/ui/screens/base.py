@@ -15,16 +15,16 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from reader.models import Article, Feed, Item, View, ViewKind
-from reader.store import Store
-from reader.ui.article import ArticleView
-from reader.ui.feeds import FeedList
-from reader.ui.headlines import HeadlineList
-from reader.ui.pager import HeadlinePager
-from reader.ui.services import Services
+from reader.store.feeds import Store
+from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
 from reader.ui.state import UIState, load_state, save_state
-from reader.ui.status import StatusBar
 from reader.ui.text import relative_age, safe
+from reader.ui.widgets.article import ArticleView
+from reader.ui.widgets.feeds import FeedList
+from reader.ui.widgets.headlines import HeadlineList
+from reader.ui.widgets.pager import HeadlinePager
+from reader.ui.widgets.status import StatusBar
 
 NARROW_WIDTH = 100
 

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.widgets import Markdown
 
 from reader.models import Article, Headline, Item, ViewKind
-from reader.ui.article import source_line
-from reader.ui.headlines import HeadlineList
 from reader.ui.messages import ArticleLoaded
 from reader.ui.screens.base import PanesScreen, Undo
 from reader.ui.text import feed_article, safe
+from reader.ui.widgets.article import source_line
+from reader.ui.widgets.headlines import HeadlineList
 
 FULLTEXT_OFF = "Full text is off for this feed; showing its own text."
 NO_LINK = "This item has no link."
@@ -89,7 +89,7 @@ class ReadingScreen(PanesScreen):
 
     def key_for(self, binding_id: str) -> str:
         """The key shown in hints for a binding: the user's own when they remapped it."""
-        from reader.app import known_binding_keys
+        from reader.ui.app import known_binding_keys
 
         keys = self.settings.keys.get(binding_id) or known_binding_keys().get(binding_id, "")
         first = keys.split(",")[0].strip()

@@ -1,0 +1,1 @@
+"""The command line: argument parsing and dispatch (commands.py), one module per command family."""

@@ -1,0 +1,274 @@
+"""The readability pass, pure and blocking: page HTML -> clean Markdown `Article`, with quality signals.
+
+Pipeline: bytes -> text (charset from header, <meta>, detection) -> metadata from the whole page ->
+readability-lxml's main block -> our clutter clean-up -> Markdown and plain text -> quality check, falling
+back to the feed's own content when the page's text looks thin or wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import replace
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from readability.readability import Unparseable
+
+from reader.errors import ExtractError
+from reader.extract.clean import clean_article
+from reader.extract.decode import MAX_BYTES, cap_bytes, cap_text, decode_page, sniff_binary
+from reader.extract.edges import trim_edges
+from reader.extract.markdown import UNSAFE, Rendered, render, safe_block
+from reader.extract.meta import Meta, json_ld_blocks, page_meta
+from reader.extract.prepare import parse_page
+from reader.extract.restore import TaggedDocument, restore
+from reader.extract.widen import widen
+from reader.models import Article, Item
+from reader.textsafe import clean_block, clean_text
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "article_from_feed",
+    "extract",
+    "extract_text",
+    "feed_html_to_markdown",
+    "html_to_text",
+]
+
+# Bump when a change would give a different article for the same page: the store re-extracts on a change.
+EXTRACTOR_VERSION = "5"
+
+MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
+MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
+FEED_RATIO = 2.0  # the feed's content this many times longer than the page's text: extraction went wrong
+WORDS_PER_MINUTE = 230
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+# readability logs every failure with a traceback at ERROR level; we report failures ourselves.
+logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
+
+
+def count_words(text: str) -> int:
+    """Words in text; CJK text (written without spaces) counts one word per two characters."""
+    words = len(_WORD.findall(text))
+    if _CJK.search(text) is None:
+        return words
+    cjk_runs = len(_CJK_RUN.findall(text))
+    return words - cjk_runs + sum(max(1, len(run) // 2) for run in _CJK_RUN.findall(text))
+
+
+def sanitize_tree(root: HtmlElement) -> None:
+    """Clean text that entities (&#27;) put into the tree, so the clean-up can move text around safely."""
+    for el in root.iter():
+        if el.text and UNSAFE.search(el.text):
+            el.text = clean_block(el.text)
+        if el.tail and UNSAFE.search(el.tail):
+            el.tail = clean_block(el.tail)
+
+
+def _parse_document(text: str) -> HtmlElement | None:
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _parse_fragment(html: str) -> HtmlElement | None:
+    doc = _parse_document(f"<html><body><div>{html}</div></body></html>")
+    if doc is None:
+        return None
+    body = doc.find("body")
+    return body if body is not None else doc
+
+
+def _main_block(page: HtmlElement) -> HtmlElement | None:
+    """readability-lxml's main block (html_partial: plain summary() empties some real pages), with the
+    content its clean-up dropped put back. `page` is not changed."""
+    for number, el in enumerate(page.iter()):
+        el.set("x", str(number))  # lets `restore` match the summary's elements with the page's
+    doc = TaggedDocument(page)
+    try:
+        summary = doc.summary(html_partial=True)
+    except (Unparseable, ValueError, etree.LxmlError):
+        return None
+    if not summary or not summary.strip():
+        return None
+    block = _parse_fragment(summary)
+    if block is None:
+        return None
+    restore(block, page)
+    widen(block, page)
+    sanitize_tree(block)
+    return block
+
+
+def _reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
+
+
+def _article(
+    rendered: Rendered,
+    meta: Meta | None,
+    *,
+    source: str,
+    thin_reason: str | None,
+    note: str | None,
+    title: str | None = None,
+) -> Article:
+    text = safe_block(rendered.text)  # clean_block, skipped when nothing needs cleaning
+    words = count_words(text)
+    return Article(
+        title=clean_text(title if title is not None else (meta.title if meta else None), 300) or None,
+        byline=clean_text(meta.byline, 200) or None if meta else None,
+        published=meta.published if meta else None,
+        markdown=safe_block(rendered.markdown),
+        text=text,
+        word_count=words,
+        reading_minutes=_reading_minutes(words),
+        link_density=round(rendered.link_chars / rendered.text_chars, 3) if rendered.text_chars else 0.0,
+        thin=thin_reason is not None,
+        thin_reason=clean_text(thin_reason, 300) or None,
+        extractor_version=EXTRACTOR_VERSION,
+        source="feed" if source == "feed" else "page",
+        note=clean_text(note, 500) or None,
+    )
+
+
+def _render_feed(content_html: str | None, base_url: str | None) -> Rendered:
+    root = _parse_fragment(content_html) if content_html and content_html.strip() else None
+    if root is None:
+        return Rendered("", "", 0, 0)
+    sanitize_tree(root)
+    clean_article(root)
+    return render(root, base_url)
+
+
+def article_from_feed(content_html: str | None, title: str | None, url: str | None, note: str) -> Article:
+    """The fallback article built from a feed item's own HTML content (same clean-up and Markdown)."""
+    rendered = _render_feed(content_html, url)
+    return _article(rendered, None, source="feed", thin_reason=note, note=note, title=title)
+
+
+def item_article(item: Item, note: str | None) -> Article:
+    """An item's own feed content as an Article (the pane's fallback when there is no full text)."""
+    html = item.content or item.summary or ""
+    if not html:
+        return Article(
+            title=item.title,
+            byline=item.author,
+            published=item.published,
+            markdown="*This item has no text in the feed.*",
+            text="",
+            word_count=0,
+            reading_minutes=0,
+            thin=True,
+            source="feed",
+            note=note,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+    article = article_from_feed(html, item.title, item.link, note or "")
+    return replace(
+        article, byline=article.byline or item.author, published=article.published or item.published
+    )
+
+
+def feed_html_to_markdown(html: str | None, base_url: str | None = None) -> str:
+    """Markdown for a feed summary or content (cleaned up like a page's main block)."""
+    return clean_block(_render_feed(html, base_url).markdown)
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text for a feed summary or content: paragraphs separated by blank lines, no markup."""
+    return clean_block(_render_feed(html, None).text)
+
+
+def extract(
+    html: str | bytes,
+    url: str | None,
+    *,
+    headers_charset: str | None = None,
+    feed_content: str | None = None,
+) -> Article:
+    """Turn a page into an Article, falling back to `feed_content` when the page's text looks thin.
+
+    Raises ExtractError when the data is not an HTML page (PDF, images, binary), or when the page holds
+    no readable text and there is no feed content to show instead.
+    """
+    notes: list[str] = []
+    if isinstance(html, bytes | bytearray):
+        data, cut = cap_bytes(bytes(html))
+        text = decode_page(data, headers_charset)[0]
+    else:
+        kind = sniff_binary(html)
+        if kind is not None:
+            raise ExtractError(f"not an HTML page: looks like {kind}")
+        text, cut = cap_text(html)
+    if cut:
+        notes.append(f"The page was larger than {MAX_BYTES // 1_000_000} MB; only the start was read.")
+    text = text.replace("\x00", "")  # the rest of the control characters are cleaned in the tree
+
+    if not text.strip():
+        return _fallback(feed_content, None, url, "The page was empty.", notes, None)
+    source, trimmed = parse_page(text)
+    if source is None:
+        return _fallback(feed_content, None, url, "The page was empty.", notes, None)
+    if trimmed and not cut:
+        notes.append("The page was too large to read whole; only the start was read.")
+    meta = page_meta(source, json_ld_blocks(text))
+    block = _main_block(source)
+    if block is None:
+        return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
+    clean_article(block, meta.title)
+    trim_edges(block, meta.title)
+    rendered = render(block, url)
+    words = count_words(rendered.text)
+    density = rendered.link_chars / rendered.text_chars if rendered.text_chars else 0.0
+    feed_words = count_words(_render_feed(feed_content, url).text) if feed_content else 0
+
+    reason = None
+    if words == 0:
+        reason = "No article text was found on the page."
+    elif words < MIN_WORDS:
+        reason = f"Full text looked thin ({words} words)."
+    elif density > MAX_LINK_DENSITY:
+        reason = f"Full text was mostly links ({density:.0%} of its text)."
+    elif feed_words > words * FEED_RATIO:
+        reason = f"Full text ({words} words) was much shorter than the feed's content ({feed_words} words)."
+    if reason is None:
+        return _article(rendered, meta, source="page", thin_reason=None, note=" ".join(notes) or None)
+    if feed_words > words or words == 0:
+        return _fallback(feed_content, meta, url, reason, notes, rendered)
+    return _article(rendered, meta, source="page", thin_reason=reason, note=" ".join([reason, *notes]))
+
+
+def _fallback(
+    feed_content: str | None,
+    meta: Meta | None,
+    url: str | None,
+    reason: str,
+    notes: list[str],
+    rendered: Rendered | None,
+) -> Article:
+    """The feed's content when it has text; else what the page gave, or ExtractError when that is nothing."""
+    feed = _render_feed(feed_content, url) if feed_content else None
+    if feed is not None and count_words(feed.text):
+        note = " ".join([reason.rstrip(".") + "; showing the feed's content.", *notes])
+        return _article(feed, meta, source="feed", thin_reason=reason, note=note)
+    if rendered is not None and count_words(rendered.text):
+        return _article(rendered, meta, source="page", thin_reason=reason, note=" ".join([reason, *notes]))
+    raise ExtractError(f"no readable text: {reason.rstrip('.').lower()}")
+
+
+def extract_text(html: str) -> str:
+    """Adapter for the extraction evaluator: page HTML -> the article's plain text ('' when there is none)."""
+    try:
+        return extract(html, None).text
+    except ExtractError:
+        return ""

@@ -1,0 +1,1 @@
+"""Feed documents: parsing (bytes + headers -> items), OPML, feed discovery in web pages."""

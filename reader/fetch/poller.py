@@ -1,0 +1,492 @@
+"""The poll orchestrator: fetch feeds politely, parse them off the event loop, record each outcome in the store.
+
+For every feed, concurrently (limits live in the PoliteClient):
+
+    fetch (conditional GET, or read a local file)
+      -> 304?                      record "not modified", refresh validators
+      -> a web page?               autodiscover its feed link, fetch that (it becomes the feed's URL)
+      -> body hash unchanged?      record "not modified" without parsing
+      -> parse in a worker process (ParseError -> an error for that feed)
+      -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetch
+
+Any exception while handling one feed becomes a one-line error on that feed; the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from reader import USER_AGENT
+from reader.errors import FetchError, ParseError
+from reader.feeds.discover import discover_feeds, looks_like_html
+from reader.feeds.parse import parse_feed, sniff_ttl
+from reader.fetch.client import HttpResult, HttpStatusError, PoliteClient, local_path, read_local
+from reader.fetch.schedule import Due, next_due
+from reader.models import Feed, FetchOutcome, ParsedFeed
+from reader.textsafe import clean_text
+
+WORKER_MEMORY_LIMIT = 1536 * 2**20  # address space of a parse worker: a runaway parse fails, the box survives
+
+
+# At most this many feeds' results go into one write transaction (it holds the database's write lock).
+WRITE_BATCH = 50
+
+
+class FetchStore(Protocol):
+    """What the poller needs from the store."""
+
+    def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    max_connections: int = 64
+    per_host: int = 2
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0  # total seconds per request, whatever the server's pace
+    max_body_bytes: int = 10 * 2**20
+    user_agent: str = USER_AGENT
+    default_interval: int = 1800  # seconds, when a feed has no poll_interval of its own
+    parse_workers: int | None = None  # processes; None = one per core; 0 = parse in a thread of this process
+    parse_timeout: float = 30.0  # seconds one document may take to parse before it counts as an error
+    host_jitter: float = 0.05  # up to this many seconds between back-to-back requests to one host
+    store_thread: bool = True  # write results from a thread with its own connection (store needs .path)
+    max_in_flight: int | None = None  # feeds fetched but not yet stored; None = 2 x max_connections
+
+
+@dataclass(frozen=True)
+class PollProgress:
+    done: int
+    total: int
+    new_items: int  # so far in this poll, all feeds
+    feed_url: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    outcomes: tuple[FetchOutcome, ...]  # one per feed, in the order given; `parsed` dropped to save memory
+    new_items: int
+    updated_items: int
+    failures: tuple[tuple[str, str, str], ...]  # (url, title, reason)
+    elapsed: float
+    requests: int
+    conditional_requests: int
+    not_modified: int
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Poller:
+    """Polls feeds into a store. Reuse one across polls to keep the connection pool and parse workers warm."""
+
+    def __init__(
+        self,
+        store: FetchStore,
+        settings: PollSettings | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.settings = settings or PollSettings()
+        self.clock = clock
+        self.client = PoliteClient.from_settings(self.settings)
+        self._pool: Executor | None = None
+        self._killed_pools: weakref.WeakSet[Executor] = weakref.WeakSet()
+        self._pool_starting: asyncio.Future[Executor | None] | None = None
+        # SQLite does its work without the GIL: writing from a thread lets the event loop keep fetching.
+        # The thread opens its own connection (connections are per thread) on the store's file.
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_store: FetchStore | None = None
+        self._pending: list[tuple[Feed, FetchOutcome, asyncio.Future[tuple[int, int]]]] = []
+        self._flushing = False
+        self._flush_task: asyncio.Task[None] | None = None
+        if self.settings.store_thread and hasattr(store, "path") and hasattr(type(store), "open"):
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-store")
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self.client.aclose()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await loop.run_in_executor(writer, self._close_writer_store)
+            writer.shutdown()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await loop.run_in_executor(None, pool.shutdown)
+
+    def _close_writer_store(self) -> None:
+        store, self._writer_store = self._writer_store, None
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+        if self._writer_store is None:
+            self._writer_store = type(self.store).open(self.store.path)  # type: ignore[attr-defined]
+        store = self._writer_store
+        if hasattr(store, "apply_fetches"):
+            return list(store.apply_fetches(batch))
+        return [store.apply_fetch(feed, outcome) for feed, outcome in batch]
+
+    async def _apply(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        if self._writer is None:
+            return self.store.apply_fetch(feed, outcome)
+        # Results queue up while the writer thread is busy; it then takes them all in one transaction.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, int]] = loop.create_future()
+        self._pending.append((feed, outcome, future))
+        if not self._flushing:
+            self._flushing = True
+            self._flush_task = loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._writer is not None
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:WRITE_BATCH], self._pending[WRITE_BATCH:]
+                pairs = [(f, o) for f, o, _ in batch]
+                try:
+                    results = await loop.run_in_executor(self._writer, self._apply_batch, pairs)
+                except Exception as exc:
+                    for _, _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                for (_, _, fut), result in zip(batch, results, strict=True):
+                    if not fut.done():
+                        fut.set_result(result)
+        finally:
+            self._flushing = False
+
+    async def poll(
+        self, feeds: Sequence[Feed], progress: Callable[[PollProgress], None] | None = None
+    ) -> PollReport:
+        started = time.monotonic()
+        stats0 = (
+            self.client.stats.requests,
+            self.client.stats.conditional_requests,
+            self.client.stats.not_modified,
+        )
+        outcomes: list[FetchOutcome | None] = [None] * len(feeds)
+        done = new_total = 0
+        # Bounds memory: a body and its parsed items live from fetch to store; when parsing or the store is
+        # the slower stage, fetching waits instead of piling up thousands of documents.
+        in_flight = asyncio.Semaphore(self.settings.max_in_flight or 2 * self.settings.max_connections)
+
+        async def one(i: int, feed: Feed) -> None:
+            nonlocal done, new_total
+            async with in_flight:
+                outcome = await self._poll_one(feed)
+            outcomes[i] = outcome
+            done += 1
+            new_total += outcome.new_items
+            if progress is not None:
+                try:
+                    progress(PollProgress(done, len(feeds), new_total, feed.url, outcome.error))
+                except Exception:  # a broken progress display must not stop the poll
+                    pass
+
+        if feeds and self._pool is None and any(local_path(f.url) is None for f in feeds):
+            # Start the workers while the first requests are in flight, from a thread: starting them blocks
+            # until the fork server has imported the parser, and the event loop has requests to send.
+            self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
+        async with asyncio.TaskGroup() as tg:
+            for i, feed in enumerate(feeds):
+                tg.create_task(one(i, feed))
+        final = tuple(o for o in outcomes if o is not None)
+        s = self.client.stats
+        return PollReport(
+            outcomes=final,
+            new_items=sum(o.new_items for o in final),
+            updated_items=sum(o.updated_items for o in final),
+            failures=tuple(
+                (f.url, f.display_title, o.error)
+                for f, o in zip(feeds, final, strict=True)
+                if o.error is not None
+            ),
+            elapsed=time.monotonic() - started,
+            requests=s.requests - stats0[0],
+            conditional_requests=s.conditional_requests - stats0[1],
+            not_modified=s.not_modified - stats0[2],
+        )
+
+    # ------------------------------------------------------------------ one feed
+
+    async def _poll_one(self, feed: Feed) -> FetchOutcome:
+        now = self.clock()
+        try:
+            outcome = await self._fetch(feed, now)
+        except Exception as exc:  # a bug or an odd library exception must cost one feed, not the poll
+            outcome = self._failure(feed, now, None, f"internal error: {type(exc).__name__}: {exc}")
+        try:
+            new, updated = await self._apply(feed, outcome)
+        except Exception as exc:
+            reason = clean_text(f"could not store the result: {exc}", 300)
+            return replace(outcome, parsed=None, error=outcome.error or reason)
+        return replace(outcome, parsed=None, new_items=new, updated_items=updated)
+
+    async def _fetch(self, feed: Feed, now: datetime) -> FetchOutcome:
+        path = local_path(feed.url)
+        if path is not None:
+            try:
+                body = await asyncio.to_thread(read_local, path, self.settings.max_body_bytes)
+            except FetchError as exc:
+                return self._failure(feed, now, None, str(exc))
+            return await self._parsed(feed, now, HttpResult(feed.url, feed.url, 200, {}, body))
+        try:
+            result = await self.client.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        except HttpStatusError as exc:
+            return self._failure(feed, now, exc.status, str(exc), exc.headers)
+        except FetchError as exc:
+            return self._failure(feed, now, None, str(exc))
+        if result.status == 304:
+            due = self._schedule(feed, now, 304, feed.ttl_minutes, result.headers)
+            return FetchOutcome(
+                feed_url=feed.url,
+                status=304,
+                new_url=result.permanent_redirect,
+                # Refresh the validators from the 304 when it carries them; keep ours otherwise.
+                etag=result.headers.get("etag") or feed.etag,
+                last_modified=result.headers.get("last-modified") or feed.last_modified,
+                body_hash=feed.body_hash,
+                not_modified=True,
+                fetched_at=now,
+                next_due=due.at,
+                due_reason=due.reason,
+            )
+        if looks_like_html(result.body, result.headers):
+            return await self._discover(feed, now, result)
+        return await self._parsed(feed, now, result)
+
+    async def _discover(self, feed: Feed, now: datetime, page: HttpResult) -> FetchOutcome:
+        links = [u for u in discover_feeds(page.body, page.final_url) if u not in (feed.url, page.final_url)]
+        if not links:
+            return self._failure(feed, now, page.status, "a web page, not a feed, and it links to no feed")
+        try:
+            result = await self.client.get(links[0])
+        except FetchError as exc:
+            status = exc.status if isinstance(exc, HttpStatusError) else None
+            return self._failure(feed, now, status, f"feed found at {clean_text(links[0], 200)}: {exc}")
+        if result.status != 200 or looks_like_html(result.body, result.headers):
+            return self._failure(feed, now, result.status, f"the page's feed link {links[0]} is not a feed")
+        moved = replace(result, permanent_redirect=result.permanent_redirect or links[0])
+        return await self._parsed(feed, now, moved)
+
+    async def _parsed(self, feed: Feed, now: datetime, result: HttpResult) -> FetchOutcome:
+        body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
+        new_url = result.permanent_redirect
+        etag = result.headers.get("etag")
+        last_modified = result.headers.get("last-modified")
+        if body_hash == feed.body_hash and feed.last_error is None and not new_url:
+            # The same bytes as last time: nothing to parse, nothing to store.
+            ttl = sniff_ttl(result.body)
+            due = self._schedule(feed, now, result.status, ttl, result.headers)
+            return FetchOutcome(
+                ttl_minutes=ttl,
+                feed_url=feed.url,
+                status=result.status,
+                etag=etag,
+                last_modified=last_modified,
+                body_hash=body_hash,
+                not_modified=True,
+                fetched_at=now,
+                next_due=due.at,
+                due_reason=due.reason,
+            )
+        try:
+            parsed = await self._parse(result.body, result.final_url, result.headers, now)
+        except ParseError as exc:
+            return self._failure(feed, now, result.status, str(exc), result.headers, new_url=new_url)
+        due = self._schedule(feed, now, result.status, parsed.ttl_minutes, result.headers)
+        return FetchOutcome(
+            feed_url=feed.url,
+            status=result.status,
+            new_url=new_url,
+            etag=etag,
+            last_modified=last_modified,
+            body_hash=body_hash,
+            parsed=parsed,
+            fetched_at=now,
+            warnings=(parsed.warning,) if parsed.warning else (),
+            next_due=due.at,
+            due_reason=due.reason,
+            ttl_minutes=parsed.ttl_minutes,
+        )
+
+    def _failure(
+        self,
+        feed: Feed,
+        now: datetime,
+        status: int | None,
+        reason: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        new_url: str | None = None,
+    ) -> FetchOutcome:
+        failures = feed.failures + 1
+        due = next_due(
+            now,
+            interval=feed.poll_interval or self.settings.default_interval,
+            status=status,
+            error=True,
+            failures=failures,
+            headers=headers,
+        )
+        return FetchOutcome(
+            feed_url=feed.url,
+            status=status,
+            error=clean_text(reason, 300) or "unknown error",
+            new_url=new_url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            fetched_at=now,
+            next_due=due.at,
+            due_reason=due.reason,
+        )
+
+    def _schedule(
+        self, feed: Feed, now: datetime, status: int, ttl: int | None, headers: Mapping[str, str]
+    ) -> Due:
+        return next_due(
+            now,
+            interval=feed.poll_interval or self.settings.default_interval,
+            status=status,
+            error=False,
+            failures=0,
+            headers=headers,
+            ttl_minutes=ttl,
+        )
+
+    # ------------------------------------------------------------------ parsing
+
+    def worker_pool(self) -> Executor | None:
+        """The worker processes (None when parsing runs in threads): CPU work that could hold the GIL for long
+        (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it.
+        Call it after a poll (whose start may still be creating the pool in a thread)."""
+        return self._parse_pool()
+
+    def _parse_pool(self) -> Executor | None:
+        workers = self.settings.parse_workers
+        if workers is None:
+            workers = (
+                len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            )
+        if workers <= 0:
+            return None
+        if self._pool is None:
+            start_resource_tracker()
+            # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
+            # re-imports everything per worker; the server preloads the parser once (not the extractor:
+            # that would delay the first parse; a worker imports it with its first page).
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["reader.feeds.parse"])
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+            # Processes start with the first job, not with the executor: start them now, while the first
+            # requests are in flight, rather than when the first body arrives.
+            self._pool.submit(_warm_up)
+        return self._pool
+
+    async def _parse(self, body: bytes, url: str, headers: Mapping[str, str], now: datetime) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        headers = dict(headers)
+        if self._pool_starting is not None:
+            await asyncio.shield(self._pool_starting)
+        for _attempt in range(2):
+            pool = self._parse_pool()
+            if pool is None:
+                return await asyncio.to_thread(parse_feed, body, url, headers, now=now)
+            try:
+                async with asyncio.timeout(self.settings.parse_timeout):
+                    return await loop.run_in_executor(pool, _parse_job, body, url, headers, now)
+            except TimeoutError:
+                # Tag soup can cost feedparser's loose parser seconds per MB: stop that worker, not the poll.
+                self._replace_pool(pool, killed=True)
+                raise ParseError(f"parsing took longer than {self.settings.parse_timeout:g} s") from None
+            except BrokenProcessPool:
+                if pool in self._killed_pools:
+                    continue  # we stopped that pool for another feed's sake: try again on a fresh one
+                # A worker died (killed, out of memory): replace the pool; this feed gets the blame.
+                self._replace_pool(pool, killed=False)
+                raise ParseError("the parser crashed on this feed (out of memory?)") from None
+        raise ParseError("the parser could not be started")
+
+    def _replace_pool(self, pool: Executor, *, killed: bool) -> None:
+        if self._pool is not pool:
+            return
+        self._pool = None
+        if killed:
+            self._killed_pools.add(pool)
+            # ProcessPoolExecutor cannot cancel a running job; end its processes so the CPU comes back.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr to hand on.
+
+    The tracker passes `sys.stderr.fileno()` to its process; under Textual, stderr is a capture object with
+    no real descriptor and starting the parse pool from a worker failed ("bad value(s) in fds_to_keep").
+    So, if needed, the process's original stderr (or /dev/null) stands in while the tracker starts.
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:  # io.UnsupportedOperation, ValueError on a closed stream, anything odd
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    original = sys.__stderr__
+    try:
+        original_ok = original is not None and original.fileno() >= 0
+    except Exception:
+        original_ok = False
+    with contextlib.ExitStack() as stack:
+        stand_in = original if original_ok else stack.enter_context(open(os.devnull, "w"))
+        stack.enter_context(contextlib.redirect_stderr(stand_in))
+        resource_tracker.ensure_running()
+
+
+def _warm_up() -> None:
+    """A job that does nothing: submitting it makes the pool start its worker processes."""
+
+
+def _worker_init() -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _parse_job(body: bytes, url: str, headers: dict[str, str], now: datetime) -> ParsedFeed:
+    try:
+        return parse_feed(body, url, headers, now=now)
+    except MemoryError:
+        raise ParseError("the feed needs too much memory to parse") from None

@@ -1,0 +1,1 @@
+"""The store: the only SQL. base (connection, migrations, transactions), schema, feeds, items."""

@@ -1,0 +1,170 @@
+"""The store's foundation: one SQLite connection per thread, WAL, busy timeout, migrations, write transactions.
+
+Every write is a `BEGIN IMMEDIATE` transaction, so a process that reads and then writes never meets "database is
+locked" while another process (the TUI, or `reader fetch` from cron) writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from reader.errors import StorageError
+from reader.store.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class StoreBase:
+    """One SQLite connection, opened and migrated; `_read` and `_write` for the query classes above it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path | str) -> Self:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the data directory {path.parent}: {exc.strerror}") from exc
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the database {path}: {exc}") from exc
+        store = cls(conn, path)
+        try:
+            store._setup()
+        except StorageError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StorageError(f"cannot use the database {path}: {_describe(exc)}") from exc
+        return store
+
+    def _setup(self) -> None:
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError(f"cannot use the database {self.path}: WAL mode unavailable ({mode})")
+        c.execute("PRAGMA foreign_keys = ON")
+        c.execute("PRAGMA synchronous = NORMAL")
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"the database {self.path} was made by a newer version of reader "
+                f"(schema {version}, this version knows {SCHEMA_VERSION})"
+            )
+        if version == 0:
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            foreign = tables - OUR_TABLES - {t for t in tables if t.startswith(("items_fts_", "sqlite_"))}
+            if foreign:
+                raise StorageError(
+                    f"the database {self.path} belongs to another program (it has tables "
+                    f"{', '.join(sorted(foreign)[:3])}); choose another --data-dir"
+                )
+        while version < SCHEMA_VERSION:
+            with self._write():
+                # Re-read inside the lock: another process may have migrated meanwhile.
+                version = c.execute("PRAGMA user_version").fetchone()[0]
+                if version >= SCHEMA_VERSION:
+                    break
+                for statement in _split_sql(MIGRATIONS[version]):
+                    c.execute(statement)
+                c.execute(f"PRAGMA user_version = {version + 1}")
+            version += 1
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with BEGIN IMMEDIATE so read-then-write never deadlocks."""
+        c = self._conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write to {self.path}: {_describe(exc)}") from exc
+        try:
+            yield c
+        except BaseException:
+            try:
+                c.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
+        try:
+            c.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write to {self.path}: {_describe(exc)}") from exc
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read {self.path}: {_describe(exc)}") from exc
+
+    def integrity_check(self) -> str:
+        return str(self._read("PRAGMA integrity_check")[0][0])
+
+
+def _split_sql(script: str) -> list[str]:
+    # sqlite3.complete_statement tells where a statement ends (semicolons inside strings are fine).
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    msg = str(exc)
+    if "file is not a database" in msg:
+        return "the file is not a SQLite database (corrupt, or another program's file)"
+    if "locked" in msg or "busy" in msg:
+        return "the database is busy in another process; try again"
+    if "readonly" in msg or "unable to open" in msg:
+        return f"{msg} (is the data directory writable?)"
+    return msg

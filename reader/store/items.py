@@ -1,0 +1,318 @@
+"""Reading items: views, headlines, search, marks, reading order, cached articles and retention (SQL only)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from reader.models import Article, Headline, Item, View, ViewKind
+from reader.store.base import StoreBase, _dt, _ts, utcnow
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a user typed into a safe FTS5 query: every word must match; the last one as a prefix."""
+    tokens = _FTS_TOKEN.findall(text)
+    if not tokens:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+_ITEM_COLUMNS = """
+    i.id, i.feed_id, f.url, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.author, i.summary,
+    i.content, i.published, i.first_seen, i.read, i.saved, i.read_at, i.saved_at,
+    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id)
+"""
+
+
+# The light row the headline list shows (no bodies), and how a row becomes a Headline.
+_HEADLINE_COLUMNS = """
+    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved
+"""
+
+
+def _headline(r: Sequence[Any]) -> Headline:
+    return Headline(
+        id=r[0],
+        feed_id=r[1],
+        feed_title=r[2],
+        title=r[3],
+        link=r[4],
+        date=datetime.fromisoformat(r[5]),
+        read=bool(r[6]),
+        saved=bool(r[7]),
+    )
+
+
+class ItemQueries(StoreBase):
+    """The item half of the store: everything the headline list, the article pane and `reader list` read."""
+
+    # ---------------------------------------------------------------- reading items
+
+    @staticmethod
+    def _view_where(view: View) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if view.kind is ViewKind.UNREAD:
+            clauses.append("i.read = 0")
+        elif view.kind is ViewKind.SAVED:
+            clauses.append("i.saved = 1")
+        elif view.kind is ViewKind.FEED:
+            clauses.append("i.feed_id = ?")
+            params.append(view.feed_id)
+        elif view.kind is ViewKind.TAG:
+            clauses.append("i.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
+            params.append(view.tag)
+        if view.unread_only and view.kind is not ViewKind.UNREAD:
+            clauses.append("i.read = 0")
+        if view.saved_only and view.kind is not ViewKind.SAVED:
+            clauses.append("i.saved = 1")
+        if view.search:
+            query = fts_query(view.search)
+            if query is None:
+                clauses.append("0")
+            else:
+                clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+                params.append(query)
+        return (" AND ".join(clauses) or "1"), params
+
+    def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:
+        """One page of headlines for `view`, newest first."""
+        where, params = self._view_where(view or View())
+        rows = self._read(
+            f"""SELECT {_HEADLINE_COLUMNS}
+                FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
+            [*params, limit, offset],
+        )
+        return [_headline(r) for r in rows]
+
+    def count(self, view: View | None = None) -> int:
+        where, params = self._view_where(view or View())
+        return int(self._read(f"SELECT COUNT(*) FROM items i WHERE {where}", params)[0][0])
+
+    def items(self, view: View | None = None, offset: int = 0, limit: int | None = None) -> list[Item]:
+        """Full items for `view`, newest first (the CLI's `list`)."""
+        where, params = self._view_where(view or View())
+        rows = self._read(
+            f"""SELECT {_ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
+            [*params, -1 if limit is None else limit, offset],
+        )
+        return [self._item(r) for r in rows]
+
+    def item(self, item_id: int) -> Item | None:
+        rows = self._read(
+            f"SELECT {_ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?", (item_id,)
+        )
+        return self._item(rows[0]) if rows else None
+
+    def position(self, view: View, item_id: int) -> int | None:
+        """Where `item_id` sits in `view` (0-based), or None when it is not in it."""
+        where, params = self._view_where(view or View())
+        rows = self._read(
+            f"""SELECT (SELECT COUNT(*) FROM items i WHERE {where}
+                        AND (i.sort_date > t.sort_date OR (i.sort_date = t.sort_date AND i.id > t.id)))
+                FROM items t WHERE t.id = ? AND t.id IN (SELECT i.id FROM items i WHERE {where})""",
+            [*params, item_id, *params],
+        )
+        return int(rows[0][0]) if rows else None
+
+    @staticmethod
+    def _item(r: Sequence[Any]) -> Item:
+        first_seen = _dt(r[10])
+        assert first_seen is not None
+        return Item(
+            id=r[0],
+            feed_id=r[1],
+            feed_url=r[2],
+            feed_title=r[3],
+            title=r[4],
+            link=r[5],
+            author=r[6],
+            summary=r[7],
+            content=r[8],
+            published=_dt(r[9]),
+            first_seen=first_seen,
+            read=bool(r[11]),
+            saved=bool(r[12]),
+            read_at=_dt(r[13]),
+            saved_at=_dt(r[14]),
+            has_article=bool(r[15]),
+        )
+
+    # ---------------------------------------------------------------- marks
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> list[int]:
+        """Mark items read or unread; returns the ids whose state changed (for undo)."""
+        changed: list[int] = []
+        now = _ts(utcnow()) if read else None
+        with self._write() as c:
+            for item_id in ids:
+                cur = c.execute(
+                    "UPDATE items SET read = ?, read_at = ? WHERE id = ? AND read != ?",
+                    (int(read), now, item_id, int(read)),
+                )
+                if cur.rowcount:
+                    changed.append(item_id)
+        return changed
+
+    def mark_view_read(self, view: View) -> list[int]:
+        """Mark every unread item of `view` read; returns their ids (for undo)."""
+        where, params = self._view_where(view or View())
+        with self._write() as c:
+            ids = [r[0] for r in c.execute(f"SELECT i.id FROM items i WHERE {where} AND i.read = 0", params)]
+            c.executemany(
+                "UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(_ts(utcnow()), i) for i in ids]
+            )
+        return ids
+
+    def set_saved(self, item_id: int, saved: bool = True) -> bool:
+        """Save or unsave an item; returns whether its state changed."""
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE items SET saved = ?, saved_at = ? WHERE id = ? AND saved != ?",
+                (int(saved), _ts(utcnow()) if saved else None, item_id, int(saved)),
+            )
+            return bool(cur.rowcount)
+
+    # ---------------------------------------------------------------- articles (full text)
+
+    def store_article(self, item_id: int, article: Article, url: str | None) -> None:
+        """Cache the extracted article for an item (replacing an older extraction)."""
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
+                return
+            c.execute(
+                """INSERT OR REPLACE INTO articles (item_id, url, title, byline, published, markdown, text,
+                   word_count, reading_minutes, link_density, thin, thin_reason, source, note,
+                   extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    item_id,
+                    url,
+                    article.title,
+                    article.byline,
+                    _ts(article.published),
+                    article.markdown,
+                    article.text,
+                    article.word_count,
+                    article.reading_minutes,
+                    article.link_density,
+                    int(article.thin),
+                    article.thin_reason,
+                    article.source,
+                    article.note,
+                    article.extractor_version,
+                    _ts(utcnow()),
+                ),
+            )
+            c.execute(
+                "UPDATE items SET fulltext_state = 'done', fulltext_error = NULL WHERE id = ?", (item_id,)
+            )
+            if article.source == "page":
+                c.execute("UPDATE items_fts SET body = ? WHERE rowid = ?", (article.text, item_id))
+
+    def article_for(self, item_id: int) -> Article | None:
+        rows = self._read(
+            """SELECT title, byline, published, markdown, text, word_count, reading_minutes, link_density,
+                      thin, thin_reason, extractor_version, source, note
+               FROM articles WHERE item_id = ?""",
+            (item_id,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return Article(
+            title=r[0],
+            byline=r[1],
+            published=_dt(r[2]),
+            markdown=r[3],
+            text=r[4],
+            word_count=r[5],
+            reading_minutes=r[6],
+            link_density=r[7],
+            thin=bool(r[8]),
+            thin_reason=r[9],
+            extractor_version=r[10],
+            source=r[11],
+            note=r[12],
+        )
+
+    def record_fulltext_failure(self, item_id: int, reason: str) -> None:
+        with self._write() as c:
+            c.execute(
+                "UPDATE items SET fulltext_state = 'failed', fulltext_error = ? WHERE id = ?",
+                (reason, item_id),
+            )
+
+    def fulltext_error(self, item_id: int) -> str | None:
+        rows = self._read("SELECT fulltext_error FROM items WHERE id = ?", (item_id,))
+        return rows[0][0] if rows else None
+
+    def items_to_prefetch(self, feed_id: int, limit: int | None, extractor_version: str) -> list[Item]:
+        """Newest items of a feed with a link and no current extraction, not failed before."""
+        rows = self._read(
+            f"""SELECT {_ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE i.feed_id = ? AND i.link IS NOT NULL AND i.fulltext_state IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.extractor_version = ?)
+                ORDER BY i.sort_date DESC, i.id DESC LIMIT ?""",
+            (feed_id, extractor_version, -1 if limit is None else limit),
+        )
+        return [self._item(r) for r in rows]
+
+    def skip_prefetch(self, feed_id: int) -> None:
+        """Mark a feed's untried items as not to prefetch (used after a new feed's limited first poll)."""
+        with self._write() as c:
+            c.execute(
+                "UPDATE items SET fulltext_state = 'skipped' WHERE feed_id = ? AND fulltext_state IS NULL",
+                (feed_id,),
+            )
+
+    # ---------------------------------------------------------------- housekeeping
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete read, unsaved items older than `retention_days` that their feed no longer carries."""
+        if retention_days <= 0:
+            return 0
+        cutoff = _ts((now or utcnow()) - timedelta(days=retention_days))
+        cond = "read = 1 AND saved = 0 AND sort_date < ? AND last_seen < ?"
+        with self._write() as c:
+            c.execute(
+                f"DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE {cond})", (cutoff, cutoff)
+            )
+            return c.execute(f"DELETE FROM items WHERE {cond}", (cutoff, cutoff)).rowcount
+
+    # ---------------------------------------------------------------- reading order (the TUI's n / p)
+
+    def next_unread(self, view: View, from_item: int | None, direction: int) -> tuple[int, Headline] | None:
+        """The nearest unread headline of `view` after (`direction` > 0) or before (< 0) `from_item` in the
+        view's order (newest first), with its position; None when there is none. `from_item` None starts
+        from the top (or, going up, the bottom). The item itself need not be in the view (it may have been
+        read out of an unread-only view): its date and id are the reference, so the search is exact however
+        far away the next unread one is, without paging through the rows in between."""
+        where, params = self._view_where(view)
+        clauses = [where, "i.read = 0"]
+        if from_item is not None:
+            ref = self._read("SELECT sort_date, id FROM items WHERE id = ?", (from_item,))
+            if not ref:
+                return None
+            op = "<" if direction > 0 else ">"
+            clauses.append(f"(i.sort_date {op} ? OR (i.sort_date = ? AND i.id {op} ?))")
+            params = [*params, ref[0][0], ref[0][0], ref[0][1]]
+        order = "DESC" if direction > 0 else "ASC"
+        rows = self._read(
+            f"""SELECT {_HEADLINE_COLUMNS}
+                FROM items i JOIN feeds f ON f.id = i.feed_id
+                WHERE {" AND ".join(clauses)} ORDER BY i.sort_date {order}, i.id {order} LIMIT 1""",
+            params,
+        )
+        if not rows:
+            return None
+        headline = _headline(rows[0])
+        position = self.position(view, headline.id)
+        return (position, headline) if position is not None else None

@@ -1,0 +1,1 @@
+"""Widgets: receive models, post messages; they never call the store."""

@@ -1,0 +1,342 @@
+"""parse_feed: identity, dates, links, encodings, hostile documents (entities, XXE), size bounds."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from feedbuild import DATA, rss
+
+from reader.errors import ParseError
+from reader.feeds.parse import MAX_ITEMS, parse_feed, sniff_ttl
+
+FEEDS = DATA / "feeds"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+RSS_CT = {"content-type": "application/rss+xml; charset=utf-8"}
+
+
+def parse(body: bytes, url: str = "https://example.org/feed.xml", headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return parse_feed(body, url, RSS_CT if headers is None else headers, now=NOW)
+
+
+def doc(items: str, channel: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.org/</link>{channel}{items}</channel></rss>"
+    ).encode()
+
+
+def test_basic_rss() -> None:
+    feed = parse(rss(3, ttl=90))
+    assert feed.title == "Test feed" and feed.site_url == "https://example.org/"
+    assert feed.ttl_minutes == 90 and feed.warning is None
+    assert [i.key for i in feed.items] == ["item-0", "item-1", "item-2"]
+    first = feed.items[0]
+    assert first.link == "https://example.org/posts/0" and first.summary == "Body of item 0"
+    assert first.published == datetime(2024, 1, 1, 10, 0, tzinfo=UTC)
+    assert first.content_hash and len({i.content_hash for i in feed.items}) == 3
+
+
+def test_relative_guid_is_kept_raw_so_a_moved_feed_does_not_duplicate() -> None:
+    body = doc("<item><title>A</title><guid>42</guid><link>/a</link></item>")
+    a = parse(body, "https://old.example.org/feed")
+    b = parse(body, "https://new.example.net/rss")
+    assert a.items[0].key == b.items[0].key == "42"
+    assert a.items[0].link == "https://old.example.org/a"  # links are resolved, guids are not
+
+
+def test_key_falls_back_to_link_then_hash() -> None:
+    body = doc(
+        "<item><title>Linked</title><link>https://example.org/x</link></item>"
+        "<item><title>Bare</title><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate></item>"
+        "<item><title>Bare</title><pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate></item>"
+    )
+    keys = [i.key for i in parse(body).items]
+    assert keys[0] == "https://example.org/x"
+    assert keys[1].startswith("sha1:") and keys[2].startswith("sha1:") and keys[1] != keys[2]
+    assert keys == [i.key for i in parse(body).items]  # stable
+
+
+def test_duplicate_guids_keep_the_first() -> None:
+    body = doc(
+        "<item><title>One</title><guid>same</guid></item><item><title>Two</title><guid>same</guid></item>"
+    )
+    items = parse(body).items
+    assert len(items) == 1 and items[0].title == "One"
+
+
+def test_edit_changes_content_hash_only() -> None:
+    a = parse(doc("<item><title>Old</title><guid>g</guid><description>x</description></item>")).items[0]
+    b = parse(doc("<item><title>New</title><guid>g</guid><description>x</description></item>")).items[0]
+    c = parse(doc("<item><title>Old</title><guid>g</guid><description>y</description></item>")).items[0]
+    assert a.key == b.key == c.key
+    assert len({a.content_hash, b.content_hash, c.content_hash}) == 3
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["0000-00-00", "0000-00-00T00:00:00Z", "not a date", "Mon, 32 Foo 2024 99:99:99 GMT", ""],
+)
+def test_bad_dates_become_none(date: str) -> None:
+    item = parse(doc(f"<item><title>x</title><guid>g</guid><pubDate>{date}</pubDate></item>")).items[0]
+    assert item.published is None
+
+
+def test_future_date_is_clamped_but_hash_stable() -> None:
+    body = doc("<item><title>x</title><guid>g</guid><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>")
+    a = parse_feed(body, "https://e.org/f", RSS_CT, now=NOW).items[0]
+    b = parse_feed(body, "https://e.org/f", RSS_CT, now=datetime(2024, 7, 1, tzinfo=UTC)).items[0]
+    assert a.published == NOW
+    assert a.content_hash == b.content_hash
+
+
+def test_unsafe_links_are_dropped() -> None:
+    body = doc(
+        "<item><title>a</title><guid>1</guid><link>javascript:alert(1)</link></item>"
+        "<item><title>b</title><guid>2</guid><link>data:text/html,hi</link></item>"
+        "<item><title>c</title><guid>3</guid><link>file:///etc/passwd</link></item>"
+        "<item><title>d</title><guid>4</guid><link>https://ok.example.org/</link></item>",
+        channel="",
+    )
+    assert [i.link for i in parse(body).items] == [None, None, None, "https://ok.example.org/"]
+
+
+def test_xml_base_and_relative_links() -> None:
+    feed = parse((FEEDS / "xmlbase.xml").read_bytes(), "https://feeds.example.org/atom.xml")
+    first, second = feed.items
+    assert first.link == "https://blog.example.org/base/posts/1.html"
+    assert second.link == "https://other.example.net/x/y.html"
+    assert first.key == "1"  # raw id, even with an xml:base around it
+    assert first.content == "<p>Hello</p>" and first.summary is None
+    assert second.summary == "Plain summary" and second.content is None
+    assert feed.site_url == "https://blog.example.org/"
+
+
+def test_text_is_cleaned_and_capped() -> None:
+    evil = "&#27;]0;pwned&#7;Title&#x9b;2J" + "x" * 5000
+    item = parse(doc(f"<item><title>{evil}</title><guid>g</guid><author>{'a' * 1000}</author></item>")).items[
+        0
+    ]
+    assert "\x1b" not in item.title and "\x07" not in item.title and "\x9b" not in item.title
+    assert len(item.title) <= 1000 and item.author is not None and len(item.author) <= 300
+
+
+def test_bozo_but_usable_is_kept_with_a_warning() -> None:
+    feed = parse((FEEDS / "bozo_usable.xml").read_bytes())
+    assert feed.warning and "malformed" in feed.warning
+    assert [i.key for i in feed.items][:1] == ["s-1"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"just some text",
+        b"<html><body><p>hello</p></body></html>",
+        b"<?xml version='1.0'?><rss><chan",
+        b"\x00\xff" * 50,
+    ],
+)
+def test_unusable_documents_raise(body: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse(body)
+
+
+def test_character_reference_that_breaks_feedparser_is_a_parse_error_or_parses() -> None:
+    # feedparser#591/#599: some character references make parse() raise; never anything but ParseError.
+    for ref in ("&#xD800;", "&#99999999999;", "&#x110000;", "&#0;"):
+        body = doc(f"<item><title>a {ref} b</title><guid>g</guid></item>")
+        try:
+            feed = parse(body)
+        except ParseError:
+            continue
+        assert all("\x00" not in i.title for i in feed.items)
+
+
+def test_empty_but_valid_feed_is_not_an_error() -> None:
+    feed = parse(doc(""))
+    assert feed.items == () and feed.title == "T"
+
+
+def test_billion_laughs_is_defused() -> None:
+    start = time.perf_counter()
+    try:
+        feed = parse((FEEDS / "billion_laughs.xml").read_bytes())
+    except ParseError:
+        pass
+    else:
+        assert all(len(i.title) < 100 for i in feed.items)
+        assert feed.title is None or len(feed.title) < 100
+    assert time.perf_counter() - start < 2
+
+
+def test_entities_hidden_in_utf16_are_defused() -> None:
+    try:
+        feed = parse((FEEDS / "utf16_entities.xml").read_bytes(), headers={})
+    except ParseError:
+        return
+    assert feed.title is None or "aaaaaaaaaa" not in feed.title
+
+
+def test_entity_declarations_outside_a_doctype_are_refused() -> None:
+    body = (
+        b'<?xml version="1.0"?><!ENTITY x "y"><rss version="2.0"><channel><title>&x;</title></channel></rss>'
+    )
+    with pytest.raises(ParseError, match="entities"):
+        parse(body)
+
+
+def test_xxe_never_reads_local_files() -> None:
+    secret = (
+        Path("/etc/passwd").read_text(errors="replace").splitlines()[0]
+        if Path("/etc/passwd").exists()
+        else "root:"
+    )
+    try:
+        feed = parse((FEEDS / "xxe.xml").read_bytes())
+    except ParseError:
+        return
+    for item in feed.items:
+        assert secret not in (item.title + (item.summary or ""))
+        assert "root:" not in item.title + (item.summary or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "headers", "title"),
+    [
+        ("latin1.xml", {}, "Café Latin-1"),
+        ("latin1.xml", {"content-type": "text/xml"}, "Café Latin-1"),  # no charset: the XML declaration
+        ("utf16.xml", {}, "UTF-16 Café"),
+        ("utf16.xml", {"content-type": "application/xml; charset=utf-8"}, "UTF-16 Café"),  # wrong charset
+    ],
+)
+def test_charsets(name: str, headers: dict[str, str], title: str) -> None:
+    feed = parse((FEEDS / name).read_bytes(), headers=headers)
+    assert feed.title == title
+    assert feed.items
+
+
+def test_wrong_charset_header_on_latin1_does_not_crash() -> None:
+    feed = parse((FEEDS / "latin1.xml").read_bytes(), headers={"content-type": "text/xml; charset=utf-8"})
+    assert feed.items and feed.items[0].key == "l1-1"
+
+
+def test_a_20000_item_feed_is_bounded() -> None:
+    items = "".join(
+        f"<item><title>t{n}</title><guid>g{n}</guid><pubDate>{_rfc822(n)}</pubDate></item>"
+        for n in range(20_000)
+    )
+    feed = parse(doc(items))
+    assert len(feed.items) == MAX_ITEMS
+    keys = {i.key for i in feed.items}
+    assert "g19999" in keys and "g0" not in keys  # the newest kept: item n is n minutes newer than item 0
+
+
+def test_sniff_ttl() -> None:
+    assert sniff_ttl(rss(1, ttl=45)) == 45
+    assert sniff_ttl(rss(1)) is None
+
+
+def _rfc822(n: int) -> str:
+    minutes = n % 60
+    hours = (n // 60) % 24
+    day = 1 + n // 1440
+    return f"{day:02d} Jan 2024 {hours:02d}:{minutes:02d}:00 GMT"
+
+
+WORDPRESS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<channel><title>  WP &amp; co </title><link>https://wp.example.org</link><ttl> 30 </ttl>
+<item><title>Only content</title><link>https://wp.example.org/a</link><dc:creator><![CDATA[Jane Doe]]></dc:creator>
+<pubDate>Tue, 02 Jan 2024 10:00:00 +0000</pubDate><category><![CDATA[News]]></category>
+<guid isPermaLink="false">https://wp.example.org/?p=1</guid><content:encoded><![CDATA[<p>Full <b>text</b></p>]]>
+</content:encoded><wfw:commentRss>https://wp.example.org/a/feed</wfw:commentRss><slash:comments>0</slash:comments></item>
+<item><title>Perma</title><guid>https://wp.example.org/b</guid><description>d</description>
+<dc:date>2024-01-03T10:00:00+01:00</dc:date></item>
+<item><title>  Spaced &amp; &lt;b&gt;escaped&lt;/b&gt; </title><author>Bob &lt;bob@example.org&gt;</author><guid>x</guid>
+<pubDate>garbage</pubDate></item>
+<item><title>Same</title><description>&lt;p&gt;x&lt;/p&gt;</description><content:encoded>&lt;p&gt;x&lt;/p&gt;</content:encoded></item>
+<item><title>rel</title><link> /relative/path </link><guid isPermaLink="true">42</guid></item>
+<item><title>e</title><author>bob@example.org</author><description>plain &amp;amp; text</description></item>
+<item><title></title><guid>empty-title</guid></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (rss(5, ttl=30), RSS_CT),
+        (rss(3), {}),
+        (rss(3), {"content-type": "application/xml"}),
+        (WORDPRESS, RSS_CT),
+        (WORDPRESS, {"content-type": "application/rss+xml; charset=UTF-8"}),
+    ],
+)
+def test_fast_path_gives_what_feedparser_gives(body: bytes, headers: dict[str, str]) -> None:
+    from reader.feeds.parse import _defuse, _fast_rss
+
+    assert _fast_rss(*_defuse(body, headers)) is not None  # the fast path really ran
+    fast = parse_feed(body, "https://feeds.example.org/f.xml", headers, now=NOW)
+    slow = parse_feed(body, "https://feeds.example.org/f.xml", headers, now=NOW, fast_path=False)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (rss(2), {"content-type": "text/xml"}),  # RFC 3023: text/* without charset
+        (rss(2), {"content-type": "application/rss+xml; charset=iso-8859-1"}),
+        (
+            rss(2, extra_item="<media:title xmlns:media='http://search.yahoo.com/mrss/'>m</media:title>"),
+            RSS_CT,
+        ),
+        (rss(2, extra_item="<title>second title</title>"), RSS_CT),
+        (doc("<item><title>x<b>bold</b></title></item>"), RSS_CT),
+        ((FEEDS / "xmlbase.xml").read_bytes(), {}),
+        ((FEEDS / "latin1.xml").read_bytes(), {}),
+        ((FEEDS / "bozo_usable.xml").read_bytes(), RSS_CT),
+    ],
+)
+def test_fast_path_declines_what_it_does_not_know(body: bytes, headers: dict[str, str]) -> None:
+    from reader.feeds.parse import _defuse, _fast_rss
+
+    assert _fast_rss(*_defuse(body, headers)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "  spaced   out \n text ",
+        "a\x1b[31mred",
+        "bidi\u202eevil",
+        "x" * 2000,
+        "tab\there",
+        "\u2028sep",
+        "",
+    ],
+)
+def test_line_and_block_shortcuts_match_textsafe(text: str) -> None:
+    from reader.feeds.parse import _block, _line
+    from reader.textsafe import clean_block, clean_text
+
+    assert _line(text, 1000) == clean_text(text, 1000)
+    assert _block(text) == (clean_block(text) or None)
+
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.text(max_size=200))
+    def test_line_and_block_shortcuts_match_textsafe_property(text: str) -> None:
+        from reader.feeds.parse import _block, _line
+        from reader.textsafe import clean_block, clean_text
+
+        assert _line(text, 100) == clean_text(text, 100)
+        assert _block(text) == (clean_block(text) or None)
+except ImportError:  # pragma: no cover
+    pass
