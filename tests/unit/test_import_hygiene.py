@@ -33,10 +33,14 @@ def _imported_after(imports: list[str]) -> set[str]:
 
 def test_core_modules_do_not_import_textual_rich_or_the_ui() -> None:
     core = _core_modules()
-    assert {"reader.store.feeds", "reader.fetch.poller", "reader.extract.pipeline", "reader.services"} <= set(core)
+    assert {"reader.store.feeds", "reader.fetch.poller", "reader.extract.pipeline", "reader.services"} <= set(
+        core
+    )
     loaded = _imported_after(core)
     bad = sorted(
-        m for m in loaded if m.split(".")[0] in ("textual", "rich") or m.startswith(("reader.ui", "reader.cli"))
+        m
+        for m in loaded
+        if m.split(".")[0] in ("textual", "rich") or m.startswith(("reader.ui", "reader.cli"))
     )
     assert bad == [], f"core imported: {bad}"
 
