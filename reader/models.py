@@ -158,6 +158,9 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    # Items read while an unread-only view is shown stay in it until the reader leaves the view (the TUI):
+    # the list does not jump under the cursor, and positions agree with the rows on screen.
+    keep: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class ReaderServices:
         self.clock = clock
         self._synced = False
         self._sync_lock = threading.Lock()
+        self._local = threading.local()  # each worker thread's own Store, opened on its first call
 
     # ------------------------------------------------------------ stores
 
@@ -90,6 +91,14 @@ class ReaderServices:
                     store.close()
                     raise
                 self._synced = True
+        return store
+
+    def thread_store(self) -> Store:
+        """This thread's Store, opened once and kept: thread workers come from a pool, so blocking calls reuse
+        one connection per thread instead of opening (and setting up) one per call."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = self.open_store()
         return store
 
     def fetch_lock(self) -> FetchLock:
@@ -172,15 +181,14 @@ class ReaderServices:
             lock.acquire(timeout=0)
         except LockedError:
             return PollSummary(total=0, new_items=0, failures=(), busy=True)
-        store = self.open_store()
         try:
+            store = self.thread_store()
             feeds = store.due_feeds(self.clock()) if due_only else store.feeds()
             if feed_ids is not None:
                 wanted = set(feed_ids)
                 feeds = [f for f in feeds if f.id in wanted]
             summary = asyncio.run(self.run_fetch(store, feeds, progress=progress))
         finally:
-            store.close()
             lock.release()
         return PollSummary(
             total=len(feeds),
@@ -192,18 +200,10 @@ class ReaderServices:
     # ------------------------------------------------------------ articles
 
     def cached_article(self, item_id: int) -> Article | None:
-        store = self.open_store()
-        try:
-            return store.article_for(item_id)
-        finally:
-            store.close()
+        return self.thread_store().article_for(item_id)
 
     def fulltext_policy(self, feed_id: int) -> str:
-        store = self.open_store()
-        try:
-            feed = store.feed_by_id(feed_id)
-        finally:
-            store.close()
+        feed = self.thread_store().feed_by_id(feed_id)
         return self.policy(feed) if feed else self.config.fulltext.policy
 
     def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
@@ -216,36 +216,33 @@ class ReaderServices:
         from reader.fetch.client import PoliteClient
         from reader.fetch.fulltext import feed_article, fetch_article
 
-        store = self.open_store()
+        store = self.thread_store()
+        item = store.item(item_id)
+        if item is None:
+            return ArticleLoad(None, "the item no longer exists")
+        cached = store.article_for(item_id)
+        fresh = cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved)
+        if cached is not None and fresh and not (page and cached.source == "feed"):
+            return ArticleLoad(cached, None, from_cache=True)
+        feed = store.feed_by_id(item.feed_id)
+        if feed is not None and self.policy(feed) == "off" and not page:
+            return ArticleLoad(feed_article(item, "Full text is off for this feed."), None)
+        if not item.link:
+            return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
+
+        async def go() -> Article:
+            settings = self.poll_settings()
+            async with PoliteClient.from_settings(settings) as client:
+                return await fetch_article(client, item, fallback=not page)
+
         try:
-            item = store.item(item_id)
-            if item is None:
-                return ArticleLoad(None, "the item no longer exists")
-            cached = store.article_for(item_id)
-            fresh = cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved)
-            if cached is not None and fresh and not (page and cached.source == "feed"):
+            article = asyncio.run(go())
+        except ReaderError as exc:
+            reason = str(exc)
+            store.record_fulltext_failure(item_id, reason)
+            if cached is not None:
                 return ArticleLoad(cached, None, from_cache=True)
-            feed = store.feed_by_id(item.feed_id)
-            if feed is not None and self.policy(feed) == "off" and not page:
-                return ArticleLoad(feed_article(item, "Full text is off for this feed."), None)
-            if not item.link:
-                return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
-
-            async def go() -> Article:
-                settings = self.poll_settings()
-                async with PoliteClient.from_settings(settings) as client:
-                    return await fetch_article(client, item, fallback=not page)
-
-            try:
-                article = asyncio.run(go())
-            except ReaderError as exc:
-                reason = str(exc)
-                store.record_fulltext_failure(item_id, reason)
-                if cached is not None:
-                    return ArticleLoad(cached, None, from_cache=True)
-                return ArticleLoad(feed_article(item, f"Full text unavailable: {reason}"), reason)
-            if not (page and article.thin):
-                store.store_article(item_id, article, item.link)
-            return ArticleLoad(article, None)
-        finally:
-            store.close()
+            return ArticleLoad(feed_article(item, f"Full text unavailable: {reason}"), reason)
+        if not (page and article.thin):
+            store.store_article(item_id, article, item.link)
+        return ArticleLoad(article, None)

@@ -58,8 +58,12 @@ class ItemQueries(StoreBase):
     def _view_where(view: View) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        unread = "i.read = 0"
+        if view.keep and (view.unread_only or view.kind is ViewKind.UNREAD):
+            unread = f"(i.read = 0 OR i.id IN ({', '.join('?' * len(view.keep))}))"
         if view.kind is ViewKind.UNREAD:
-            clauses.append("i.read = 0")
+            clauses.append(unread)
+            params.extend(view.keep if unread != "i.read = 0" else ())
         elif view.kind is ViewKind.SAVED:
             clauses.append("i.saved = 1")
         elif view.kind is ViewKind.FEED:
@@ -69,7 +73,8 @@ class ItemQueries(StoreBase):
             clauses.append("i.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
             params.append(view.tag)
         if view.unread_only and view.kind is not ViewKind.UNREAD:
-            clauses.append("i.read = 0")
+            clauses.append(unread)
+            params.extend(view.keep if unread != "i.read = 0" else ())
         if view.saved_only and view.kind is not ViewKind.SAVED:
             clauses.append("i.saved = 1")
         if view.search:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 from typing import ClassVar
 
 from textual.app import App
@@ -12,15 +10,13 @@ from textual.screen import Screen
 
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
+from reader.ui.keys import default_keys
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
 from reader.ui.settings import UISettings
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
-
-# Set by benchmarks/startup.py: quit as soon as the headline list has painted rows.
-BENCH_ENV = "READER_BENCH_EXIT_ON_FIRST_PAINT"
 
 
 class ReaderApp(App[None]):
@@ -39,15 +35,13 @@ class ReaderApp(App[None]):
         self.services = services
         self.settings = settings
         self.store: Store | None = None
-        self.first_paint_at: float | None = None
         if settings.keys:
             self.set_keymap(dict(settings.keys))
 
     def get_default_screen(self) -> Screen[None]:
         # The UI thread's own Store; workers open theirs through the services.
         self.store = self.services.open_store()
-        hook = self._first_paint if os.environ.get(BENCH_ENV) else None
-        return MainScreen(self.services, self.settings, self.store, on_first_rows=hook)
+        return MainScreen(self.services, self.settings, self.store)
 
     def on_mount(self) -> None:
         unknown = sorted(set(self.settings.keys) - known_binding_ids())
@@ -63,10 +57,6 @@ class ReaderApp(App[None]):
                 self.theme = theme
             else:
                 self.notify(f"Unknown theme {theme!r}; using the default.", markup=False, severity="warning")
-
-    def _first_paint(self) -> None:
-        self.first_paint_at = time.time()
-        self.exit()
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -91,12 +81,7 @@ class ReaderApp(App[None]):
 
 def known_binding_keys() -> dict[str, str]:
     """Every binding id the `[keys]` table may remap, with its default keys."""
-    keys: dict[str, str] = {}
-    for bindings in (ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS):
-        for b in bindings:
-            if isinstance(b, Binding) and b.id:
-                keys.setdefault(b.id, b.key)
-    return keys
+    return default_keys((ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS))
 
 
 def known_binding_ids() -> set[str]:
@@ -111,9 +96,5 @@ def make_app(services: Services, settings: UISettings | None = None) -> ReaderAp
 
 def run_app(services: Services, settings: UISettings | None = None) -> int:
     app = make_app(services, settings)
-    if os.environ.get(BENCH_ENV):  # benchmarks/startup.py: headless, report the first paint
-        app.run(headless=True, size=(140, 40))
-        print(f"FIRST_PAINT {app.first_paint_at!r}", flush=True)
-    else:
-        app.run()
+    app.run()
     return app.return_code or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from reader.ui.protocol import ArticleLoad, PollSummary
+from reader.ui.writer import Mark
 
 
 class PollProgress(Message):
@@ -27,10 +28,46 @@ class PollFinished(Message):
 
 
 class ArticleLoaded(Message):
-    """Full text for `item_id` is ready (or failed). `for_display` is False for save-time offline copies."""
+    """Text for `item_id` is ready (or failed). `for_display` is False for save-time offline copies;
+    `retry`: the full text failed and `t` tries again; `switched`: the reader asked for the feed's text."""
 
-    def __init__(self, item_id: int, load: ArticleLoad, for_display: bool) -> None:
+    def __init__(
+        self,
+        item_id: int,
+        load: ArticleLoad,
+        for_display: bool,
+        *,
+        retry: bool = False,
+        switched: bool = False,
+    ) -> None:
         super().__init__()
         self.item_id = item_id
         self.load = load
         self.for_display = for_display
+        self.retry = retry
+        self.switched = switched
+
+
+class ArticleFetching(Message):
+    """The open item has no stored text: its page is being fetched (the pane says so)."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__()
+        self.item_id = item_id
+
+
+class MarkLanded(Message):
+    """The writer stored a mark."""
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+class MarkFailed(Message):
+    """The writer could not store a mark yet (it keeps trying)."""
+
+    def __init__(self, mark: Mark, reason: str) -> None:
+        super().__init__()
+        self.mark = mark
+        self.reason = reason

@@ -55,3 +55,38 @@ def save_state(path: Path | None, state: UIState) -> None:
         os.replace(tmp, path)
     except OSError:
         return
+
+
+def pending_path(state_path: Path | None) -> Path | None:
+    """Where marks the writer could not store before exit wait for the next launch."""
+    return state_path.with_name("pending-marks.json") if state_path is not None else None
+
+
+def save_pending(path: Path | None, marks: list[tuple[str, list[int], bool]]) -> bool:
+    """Keep marks that could not be stored (the database stayed locked past the quit); True when kept."""
+    if path is None or not marks:
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([{"field": f, "ids": ids, "value": v} for f, ids, v in marks]), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
+
+
+def take_pending(path: Path | None) -> list[tuple[str, list[int], bool]]:
+    """The marks left by the last run (the file is removed: the writer owns them now)."""
+    if path is None or not path.exists():
+        return []
+    out: list[tuple[str, list[int], bool]] = []
+    try:
+        for entry in json.loads(path.read_text(encoding="utf-8")):
+            field_name = entry["field"]
+            if field_name in ("read", "saved"):
+                out.append((field_name, [int(i) for i in entry["ids"]], bool(entry["value"])))
+        path.unlink()
+    except (OSError, ValueError, TypeError, KeyError):
+        return out
+    return out

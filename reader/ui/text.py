@@ -13,6 +13,16 @@ def safe(text: str | None, limit: int | None = None) -> str:
     return clean_text(text, limit)
 
 
+def count_of(n: int, noun: str) -> str:
+    """ "1 item", "2 items", "1,234 items"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def quoted(title: str | None, limit: int = 40) -> str:
+    """A title in quotes for a status line: “Short title…”."""
+    return f"“{safe(title, limit) or 'untitled'}”"
+
+
 def relative_age(when: datetime, now: datetime) -> str:
     """A short age (at most four cells): "now", "5m", "3h", "2d", "6w", "5mo", "2y"."""
     return short_duration(int((now - when).total_seconds()))

@@ -33,6 +33,8 @@ async def test_header_leads_with_the_items_title_and_says_full_text(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         screen = main(app)
         assert screen.open_article is not None and screen.open_article.source == "page"
@@ -53,6 +55,8 @@ async def test_unrelated_page_title_is_shown_as_a_hint(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         lines = screen_text(app).splitlines()
         title_row = max(n for n, line in enumerate(lines) if "enters its second phase (0.0)" in line)
@@ -65,7 +69,10 @@ async def test_t_switches_to_the_feeds_text_and_back(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
-        await pilot.press("enter", "t")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("t")
         await pilot.pause()
         assert screen.open_article is not None and screen.open_article.source == "feed"
         assert screen.article.note_text == "The feed's own text (you switched) · t: back to the full text"
@@ -81,7 +88,10 @@ async def test_t_switches_to_the_feeds_text_and_back(
 async def test_t_with_a_remapped_key_names_that_key(make: Callable[..., ReaderApp]) -> None:
     app = make(keys={"toggle_source": "v"})
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("enter", "v")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("v")
         await pilot.pause()
         assert "back to the full text" in main(app).article.note_text
         assert main(app).article.note_text.endswith("v: back to the full text")
@@ -95,6 +105,8 @@ async def test_full_text_off_says_so_and_t_fetches_anyway(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
         await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert screen.article.note_text == "Full text is off for this feed; showing its own text."
         item = screen.open_item
@@ -114,6 +126,8 @@ async def test_failed_fetch_says_why_and_t_tries_again(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
         await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         item = screen.open_item
@@ -147,6 +161,8 @@ async def test_thin_extraction_fallback_is_explained(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
         await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert screen.article.note_text == "Full text looked thin (12 words); showing the feed's content."
         assert screen.article.query_one("#article-note").has_class("-warn")

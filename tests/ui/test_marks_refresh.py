@@ -17,7 +17,9 @@ def main(app: ReaderApp) -> MainScreen:
     return app.screen
 
 
-def stored(services: FakeServices, item_id: int) -> tuple[bool, bool]:
+def stored(services: FakeServices, screen: MainScreen, item_id: int) -> tuple[bool, bool]:
+    """The item's (read, saved) in the database, once the screen's writer has stored every mark made."""
+    assert screen.writer.flush(10)
     with Store.open(services.db_path) as store:
         item = store.item(item_id)
     assert item is not None
@@ -36,15 +38,15 @@ async def test_s_saves_fetches_offline_copy_and_u_undoes(
         services.articles[h.id] = ARTICLE
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        assert stored(services, h.id)[1] is True
+        assert stored(services, screen, h.id)[1] is True
         assert services.loads == [h.id]  # an offline copy was made
         with Store.open(services.db_path) as store:
             assert store.article_for(h.id) is not None
         assert screen.headlines.highlighted is not None and screen.headlines.highlighted.saved
         await pilot.press("s")  # unsave asks nothing
-        assert stored(services, h.id)[1] is False
+        assert stored(services, screen, h.id)[1] is False
         await pilot.press("u")
-        assert stored(services, h.id)[1] is True
+        assert stored(services, screen, h.id)[1] is True
 
 
 async def test_s_acts_on_the_open_item_while_reading(
@@ -53,11 +55,14 @@ async def test_s_acts_on_the_open_item_while_reading(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
-        await pilot.press("enter", "tab")  # open row 0, focus the article
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("tab")  # open row 0, focus the article
         assert screen.article.has_focus
         await pilot.press("s")
         assert screen.open_item is not None
-        assert stored(services, screen.open_item.id)[1] is True
+        assert stored(services, screen, screen.open_item.id)[1] is True
         await pilot.pause()
         assert "★ Saved" in screen_text(app)
 
@@ -69,11 +74,11 @@ async def test_m_toggles_read_and_u_undoes(make: Callable[..., ReaderApp], servi
         h = screen.headlines.highlighted
         assert h is not None and not h.read
         await pilot.press("m")
-        assert stored(services, h.id)[0] is True
+        assert stored(services, screen, h.id)[0] is True
         await pilot.press("m")
-        assert stored(services, h.id)[0] is False
+        assert stored(services, screen, h.id)[0] is False
         await pilot.press("u")
-        assert stored(services, h.id)[0] is True
+        assert stored(services, screen, h.id)[0] is True
 
 
 async def test_A_marks_view_read_and_u_undoes_exactly_those(
@@ -88,10 +93,12 @@ async def test_A_marks_view_read_and_u_undoes_exactly_those(
         screen = main(app)
         screen.set_view(View(kind=ViewKind.FEED, feed_id=feed.id))
         await pilot.press("A")
+        assert screen.writer.flush(10)
         with Store.open(services.db_path) as store:
             assert store.count(View(kind=ViewKind.UNREAD)) == unread_before - in_feed
         assert all(h.read for h in screen.headlines.pager.cached())
         await pilot.press("u")
+        assert screen.writer.flush(10)
         with Store.open(services.db_path) as store:
             assert store.count(View(kind=ViewKind.UNREAD)) == unread_before
 
@@ -130,7 +137,10 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
-        await pilot.press("j", "j", "j", "j", "enter", "space")
+        await pilot.press("j", "j", "j", "j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("space")
         await pilot.pause()
         scroll = screen.article.scroll_y
         row = screen.headlines.cursor_screen_row
@@ -217,7 +227,14 @@ async def test_feed_counts_follow_marks_without_a_recount(
         await pilot.pause()
         screen = main(app)
         before = sum(f.unread_count for f in screen._feeds)
-        await pilot.press("enter", "j", "enter", "s")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("s")
+        assert screen.writer.flush(10)
         with Store.open(services.db_path) as store:
             feeds = store.feeds(with_counts=True)
             saved = store.count(View(kind=ViewKind.SAVED))

@@ -80,6 +80,8 @@ async def test_groups_fold_with_enter_and_space_and_stay_folded(
         await pilot.pause()
         assert screen.view == View(kind=ViewKind.TAG, tag="security")
         await pilot.press("enter")  # folds: Lawfare and the broken feed leave the list
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert fl.folded == {"security"} and screen.view.tag == "security"
         pane = feed_pane(app)
@@ -183,6 +185,8 @@ async def test_clicking_links_in_the_article_opens_only_web_links(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
 
         def where(text: str) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 
@@ -52,6 +53,8 @@ async def test_jk_and_arrows_move_enter_opens_and_marks_read(
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         with Store.open(services.db_path) as store:
             item = store.item(target.id)
         assert item is not None and item.read
@@ -65,6 +68,8 @@ async def test_cached_article_shows_at_once_without_a_fetch(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert main(app).article.item_id == ids["with_article"]
         assert services.loads == []
@@ -81,6 +86,7 @@ async def test_fetching_then_text_and_failure_shows_feed_content_and_why(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
         await pilot.press("j", "enter")
+        await asyncio.to_thread(services.article_started.wait, 10)  # the worker is fetching now
         await pilot.pause()
         assert "Fetching full text…" in screen_text(app)
         gate.set()
@@ -102,9 +108,13 @@ async def test_stale_article_result_is_dropped(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)
         await pilot.press("j", "enter")  # starts a slow fetch for row 1
+        await asyncio.to_thread(services.article_started.wait, 10)
         first = screen.open_item
         await pilot.press("k", "enter")  # row 0 has a cached article
+        assert screen.article_worker is not None
+        await screen.article_worker.wait()
         await pilot.pause()
+        assert "What changes" in screen_text(app)
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -121,6 +131,8 @@ async def test_policy_off_shows_feed_content_without_fetching(
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert services.loads == []
@@ -148,6 +160,8 @@ async def test_space_and_b_page_the_article(make: Callable[..., ReaderApp], serv
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         article = app.screen.query_one(ArticleView)
         await pilot.press("space")
@@ -183,6 +197,8 @@ async def test_links_only_http_open(make: Callable[..., ReaderApp], browser: lis
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         body = app.screen.query_one("#article-body", Markdown)
         for href in ("file:///etc/passwd", "javascript:alert(1)", "ssh://host", "mailto:a@b"):
@@ -235,6 +251,8 @@ async def test_saved_view_from_the_feed_pane(make: Callable[..., ReaderApp], ids
         await pilot.pause()
         assert screen.view.kind is ViewKind.SAVED
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert screen.headlines.has_focus
         assert screen.headlines.pager.total == 2
         h = screen.headlines.highlighted

@@ -67,6 +67,8 @@ async def test_hostile_text_renders_literally_and_writes_no_escapes(
             await pilot.press("enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             await pilot.click("#article-header", offset=(3, 0))
             await pilot.click("#article-body", offset=(3, 0))
             assert app.is_running
@@ -130,11 +132,15 @@ async def test_command_palette_runs_actions(make: Callable[..., ReaderApp]) -> N
         await pilot.press(*"focus mode")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert screen.has_class("zen")
         await pilot.press("ctrl+p", *"theme: nord")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert app.theme == "nord"
 
@@ -157,6 +163,8 @@ async def test_narrow_terminal_hides_feeds_until_tab(make: Callable[..., ReaderA
         await pilot.pause()
         assert screen.feed_list.has_focus and screen.feed_list.region.width > 0
         await pilot.press("down", "enter")  # Unread view, back to the list
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
         assert screen.view.kind is ViewKind.UNREAD and screen.headlines.has_focus
         assert screen.feed_list.region.width == 0
@@ -167,6 +175,8 @@ async def test_no_color_is_usable(make: Callable[..., ReaderApp], monkeypatch: p
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.no_color

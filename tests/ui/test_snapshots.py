@@ -17,6 +17,8 @@ def test_main_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
         await pilot.press("j", "j", "k", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(140, 40), run_before=run_before)
 
@@ -38,6 +40,8 @@ def test_help_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
 def test_saved_view(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
         await pilot.press("shift+tab", "down", "down", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(140, 30), run_before=run_before)
@@ -74,6 +78,8 @@ def test_failing_feed_marked(
 def test_narrow_terminal(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
         await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(80, 24), run_before=run_before)
@@ -89,6 +95,8 @@ def test_feed_text_fallback_and_folded_group(
         feeds = pilot.app.screen.feed_list
         feeds.highlighted = feeds.get_option_index("tag:policy")
         await pilot.press("shift+tab", "space", "tab", "j", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

@@ -61,6 +61,8 @@ async def test_refresh_then_open_fetches_and_extracts_the_page(
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert http_server.count("/story") == 1
         with Store.open(tmp_path / "data" / "reader.db") as store:
             item = store.items()[0]

@@ -123,6 +123,7 @@ class FakeServices:
     failing: dict[str, str] = field(default_factory=dict)  # feed url -> error on poll
     policy: str = "on-open"
     article_gate: threading.Event | None = None  # when set, load_article waits for it
+    article_started: threading.Event = field(default_factory=threading.Event)  # set as load_article begins
     polls: list[Sequence[int] | None] = field(default_factory=list)
     due_only: list[bool] = field(default_factory=list)
     page_loads: list[int] = field(default_factory=list)  # load_article(page=True): the reader asked with `t`
@@ -168,6 +169,7 @@ class FakeServices:
         self.loads.append(item_id)
         if page:
             self.page_loads.append(item_id)
+        self.article_started.set()
         if self.article_gate is not None:
             self.article_gate.wait(10)
         with Store.open(self.db_path) as store:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -14,44 +14,40 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from reader.models import Article, Feed, Item, View, ViewKind
+from reader.models import Article, Feed, Headline, Item, View, ViewKind
 from reader.store.feeds import Store
+from reader.ui.messages import MarkFailed, MarkLanded
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
-from reader.ui.state import UIState, load_state, save_state
-from reader.ui.text import relative_age, safe
+from reader.ui.state import UIState, load_state, pending_path, save_pending, save_state, take_pending
+from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
 from reader.ui.widgets.pager import HeadlinePager
 from reader.ui.widgets.status import StatusBar
+from reader.ui.writer import Field, MarkWriter, PendingMarks
 
 NARROW_WIDTH = 100
 
 
 @dataclass(frozen=True)
 class Undo:
-    """One reversible change: `ids` had `field` set to `value`; undo sets the opposite."""
+    """One reversible change: `ids` (of feeds `feeds`, in step) had `field` set to `value`; undo sets the
+    opposite. `what` says what was done, for "Undone: …"."""
 
-    field: str  # "read" | "saved"
+    field: Field
     ids: tuple[int, ...]
     value: bool
     what: str
+    feeds: tuple[int, ...] = ()
 
 
 class PanesScreen(Screen[None]):
     """Layout and view state. Widgets post messages up; the screen reads the store and hands data down."""
 
-    def __init__(
-        self,
-        services: Services,
-        settings: UISettings,
-        store: Store,
-        *,
-        on_first_rows: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, services: Services, settings: UISettings, store: Store) -> None:
         super().__init__(id="main")
-        self._on_first_rows = on_first_rows
         self.services = services
         self.settings = settings
         self.store = store
@@ -71,6 +67,14 @@ class PanesScreen(Screen[None]):
         self._offline_told = False
         self._poll_due_only = False
         self.last_update: datetime | None = None  # the newest successful fetch we know of
+        # Marks are stored by one writer thread; until they land they are laid over what the store returns.
+        self.pending = PendingMarks()
+        self.writer = MarkWriter(
+            services.open_store,
+            landed=lambda mark: self.post_message(MarkLanded(mark)),
+            failed=lambda mark, reason: self.post_message(MarkFailed(mark, reason)),
+        )
+        self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
 
     # ------------------------------------------------------------------ layout
 
@@ -104,6 +108,50 @@ class PanesScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         save_state(self.settings.state_path, self._state)
+        unwritten = self.writer.close()
+        if unwritten:
+            # The database stayed locked past the quit: the marks wait in a file for the next launch.
+            save_pending(
+                pending_path(self.settings.state_path), [(m.field, list(m.ids), m.value) for m in unwritten]
+            )
+
+    def replay_pending(self) -> None:
+        """Marks a previous run could not store go to the writer first."""
+        for field_name, ids, value in take_pending(pending_path(self.settings.state_path)):
+            if field_name in ("read", "saved"):
+                self.submit_mark("read" if field_name == "read" else "saved", ids, value)
+
+    def submit_mark(self, field_name: Field, ids: list[int] | tuple[int, ...], value: bool) -> None:
+        """Hand a mark to the writer; the overlay keeps it visible until it lands."""
+        self.pending.add(self.writer.submit(field_name, ids, value))
+
+    @on(MarkLanded)
+    def _on_mark_landed(self, event: MarkLanded) -> None:
+        self.pending.landed(event.mark)
+        if not self.pending:
+            self._write_trouble = False
+
+    @on(MarkFailed)
+    def _on_mark_failed(self, event: MarkFailed) -> None:
+        if not getattr(self, "_write_trouble", False):
+            self._write_trouble = True
+            self.status.set_notice(f"Marks not stored yet ({event.reason}); retrying", error=True)
+
+    def item(self, item_id: int) -> Item | None:
+        """An item as the reader sees it: the store's row with the marks still on their way to it."""
+        item = self.store.item(item_id)
+        return self.pending.apply(item) if item is not None else None
+
+    @property
+    def query_view(self) -> View:
+        """The view as the store is asked for it: unread-only views keep the items read in them."""
+        if self._kept and (self.view.unread_only or self.view.kind is ViewKind.UNREAD):
+            return replace(self.view, keep=tuple(sorted(self._kept)))
+        return self.view
+
+    def keep_in_view(self, item_id: int) -> None:
+        if self.view.unread_only or self.view.kind is ViewKind.UNREAD:
+            self._kept.add(item_id)
 
     def _remember(self) -> None:
         """Keep the state to save at exit current (the widgets are gone by the time we unmount)."""
@@ -129,13 +177,17 @@ class PanesScreen(Screen[None]):
         return True
 
     def _pager(self) -> HeadlinePager:
-        view, store = self.view, self.store
-        return HeadlinePager(lambda offset, limit: store.headlines(view, offset, limit), store.count(view))
+        view, store, pending = self.query_view, self.store, self.pending
+
+        def fetch(offset: int, limit: int) -> list[Headline]:
+            return [pending.apply(h) for h in store.headlines(view, offset, limit)]
+
+        return HeadlinePager(fetch, store.count(view))
 
     def _load_headlines(self, restore_id: int | None = None) -> None:
         """Show the current view from the top (or at `restore_id` when it is in the view)."""
         pager = self._pager()
-        index = self.store.position(self.view, restore_id) if restore_id is not None else None
+        index = self.store.position(self.query_view, restore_id) if restore_id is not None else None
         self.headlines.empty_text = self._empty_text()
         self.headlines.set_pager(pager, index or 0)
         self._show_view_status()
@@ -146,7 +198,7 @@ class PanesScreen(Screen[None]):
         current = self.headlines.highlighted
         row = self.headlines.cursor_screen_row
         pager = self._pager()
-        index = self.store.position(self.view, current.id) if current is not None else None
+        index = self.store.position(self.query_view, current.id) if current is not None else None
         if index is None:
             index = min(self.headlines.cursor, max(0, pager.total - 1))
         self.headlines.set_pager(pager, index, keep_screen_row=max(0, row))
@@ -218,11 +270,12 @@ class PanesScreen(Screen[None]):
         total = self.headlines.pager.total
         unread = self._unread_in_view()
         if self.view.unread_only or self.view.kind is ViewKind.UNREAD:
-            counts = f"{total:,} unread"
+            # Items read here stay listed until the view changes: the unread count is the feeds' one.
+            counts = f"{total if unread is None else unread:,} unread"
         elif unread is None:
-            counts = f"{total:,} items"
+            counts = count_of(total, "item")
         else:
-            counts = f"{total:,} items · {unread:,} unread"
+            counts = f"{count_of(total, 'item')} · {unread:,} unread"
         self.status.set_view(f"{self._view_title()} · {counts}")
 
     def show_updated(self) -> None:
@@ -237,6 +290,7 @@ class PanesScreen(Screen[None]):
         if view == self.view:
             return
         self.view = view
+        self._kept.clear()
         self.feed_list.show_view(view)
         self._load_headlines()
 

@@ -15,7 +15,7 @@ from reader.ui.messages import PollFinished, PollProgress
 from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.text import feed_article, safe
+from reader.ui.text import safe
 
 
 class MainScreen(ReadingScreen):
@@ -49,9 +49,9 @@ class MainScreen(ReadingScreen):
 
     def on_mount(self) -> None:
         self.headlines.now = self.settings.now
-        self.headlines.on_rows_painted = self._on_first_rows
         if not self._view_exists(self.view):
             self.view = View()
+        self.replay_pending()
         self._load_headlines(restore_id=self._restore_item)
         self.headlines.focus()
         # Feed counts are one grouped query, but the headlines come first: paint them, then count.
@@ -187,6 +187,6 @@ class MainScreen(ReadingScreen):
         what = worker.description or worker.name or "a background task"
         self.notify(f"Failed {what}: {safe(reason, 300)}", markup=False, severity="error", timeout=8)
         if worker.group == "article" and self.open_item is not None and self.open_article is None:
-            item = self.open_item
-            note = "Couldn't get the full text; showing the feed's text."
-            self._show(item, feed_article(item, note), new_item=False, retry=True)
+            self.show_feed_text(
+                self.open_item, "Couldn't get the full text; showing the feed's text.", retry=True
+            )

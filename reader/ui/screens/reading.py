@@ -10,11 +10,13 @@ from urllib.parse import urlsplit
 from textual import on, work
 from textual.binding import Binding
 from textual.widgets import Markdown
+from textual.worker import Worker
 
-from reader.models import Article, Headline, Item, ViewKind
-from reader.ui.messages import ArticleLoaded
+from reader.models import Article, ArticleLoad, Headline, Item
+from reader.ui.keys import class_bindings, default_keys
+from reader.ui.messages import ArticleFetching, ArticleLoaded
 from reader.ui.screens.base import PanesScreen, Undo
-from reader.ui.text import feed_article, safe
+from reader.ui.text import feed_article, quoted, safe
 from reader.ui.widgets.article import source_line
 from reader.ui.widgets.headlines import HeadlineList
 
@@ -28,6 +30,8 @@ def is_web_link(url: str | None) -> bool:
 
 class ReadingScreen(PanesScreen):
     """What happens to items: open, read, save, undo, follow links."""
+
+    article_worker: Worker[None] | None = None  # the newest item's text on its way (tests wait on it)
 
     @on(HeadlineList.Selected)
     def _on_headline_selected(self, event: HeadlineList.Selected) -> None:
@@ -50,26 +54,65 @@ class ReadingScreen(PanesScreen):
             self.open_headline(headline)
 
     def open_headline(self, headline: Headline) -> None:
-        item = self.store.item(headline.id)
+        """Show the item at once (header, marks); its text comes from a worker (stored, or fetched)."""
+        item = self.item(headline.id)
         if item is None:
             self.notify("That item is gone (removed with its feed).", markup=False, severity="warning")
             return
         if self.settings.mark_read_on_open and not item.read:
-            self._set_read([item.id], True)
+            self._set_read([(item.id, item.feed_id)], True)
             item = replace(item, read=True)
         self.open_item = item
         self.open_article = None
         self.page_article = None
+        self.can_retry = False
+        self.article.show_pending(item)
+        self.article_worker = self._open_article(item)
+
+    @work(thread=True, group="article", exit_on_error=False, description="loading the article")
+    def _open_article(self, item: Item) -> None:
+        """The stored text when there is one; else the feed's (no link, full text off) or the page's."""
         cached = self.services.cached_article(item.id)
         if cached is not None:
-            self._show(item, cached)
+            self.post_message(ArticleLoaded(item.id, ArticleLoad(cached, None, from_cache=True), True))
         elif not item.link:
-            self._show(item, feed_article(item, NO_LINK))
+            self.post_message(ArticleLoaded(item.id, ArticleLoad(feed_article(item, NO_LINK), None), True))
         elif self.services.fulltext_policy(item.feed_id) == "off":
-            self._show(item, feed_article(item, FULLTEXT_OFF))
+            self.post_message(
+                ArticleLoaded(item.id, ArticleLoad(feed_article(item, FULLTEXT_OFF), None), True)
+            )
         else:
-            self.article.show_loading(item)
-            self.load_article(item.id, for_display=True)
+            self.post_message(ArticleFetching(item.id))
+            self._fetch(item, page=False)
+
+    def _fetch(self, item: Item, *, page: bool) -> None:
+        """(On a worker thread.) The page's text, or the feed's with a note saying why."""
+        load = self.services.load_article(item.id, page=True) if page else self.services.load_article(item.id)
+        if load.article is None:
+            reason = safe(load.error, 200) or "unknown error"
+            note = f"Couldn't get the full text ({reason}); showing the feed's text."
+            self.post_message(
+                ArticleLoaded(item.id, ArticleLoad(feed_article(item, note), load.error), True, retry=True)
+            )
+            return
+        retry = load.error is not None and load.article.source == "feed"
+        self.post_message(ArticleLoaded(item.id, load, True, retry=retry))
+
+    @work(thread=True, group="article", exit_on_error=False, description="loading the article")
+    def load_article(self, item: Item, page: bool = False) -> None:
+        self._fetch(item, page=page)
+
+    @work(thread=True, group="feed-text", exit_on_error=False, description="rendering the feed's text")
+    def show_feed_text(
+        self, item: Item, note: str | None, *, switched: bool = False, retry: bool = False
+    ) -> None:
+        load = ArticleLoad(feed_article(item, note), None)
+        self.post_message(ArticleLoaded(item.id, load, True, retry=retry, switched=switched))
+
+    @work(thread=True, group="offline-copy", exit_on_error=False, description="keeping an offline copy")
+    def keep_offline_copy(self, item_id: int) -> None:
+        if self.services.cached_article(item_id) is None:
+            self.post_message(ArticleLoaded(item_id, self.services.load_article(item_id), False))
 
     def _show(
         self,
@@ -89,9 +132,8 @@ class ReadingScreen(PanesScreen):
 
     def key_for(self, binding_id: str) -> str:
         """The key shown in hints for a binding: the user's own when they remapped it."""
-        from reader.ui.app import known_binding_keys
-
-        keys = self.settings.keys.get(binding_id) or known_binding_keys().get(binding_id, "")
+        defaults = default_keys(class_bindings(type(self)))
+        keys = self.settings.keys.get(binding_id) or defaults.get(binding_id, "")
         first = keys.split(",")[0].strip()
         return self.app.get_key_display(Binding(first, "")) if first else binding_id
 
@@ -106,25 +148,25 @@ class ReadingScreen(PanesScreen):
             self.status.set_notice("Still fetching the full text")
             return
         if shown.source == "page":
-            self._show(item, feed_article(item, None), switched=True)
+            self.show_feed_text(item, None, switched=True)
         elif self.page_article is not None:
             self._show(item, self.page_article)
         elif self.can_retry:
             self.article.show_loading(item)  # the fetch failed: try again
-            self.load_article(item.id, for_display=True)
+            self.open_article = None
+            self.load_article(item)
         elif not item.link:
             self.status.set_notice("This item has no link: the feed's text is all there is")
         else:
             # Full text is off for this feed, or the page's text looked thin: the reader asks for it anyway.
             self.article.show_loading(item)
-            self.load_article(item.id, for_display=True, page=True)
+            self.open_article = None
+            self.load_article(item, page=True)
 
-    @work(thread=True, group="article", exit_on_error=False, description="loading the article")
-    def load_article(self, item_id: int, for_display: bool, page: bool = False) -> None:
-        loaded = (
-            self.services.load_article(item_id, page=True) if page else self.services.load_article(item_id)
-        )
-        self.post_message(ArticleLoaded(item_id, loaded, for_display))
+    @on(ArticleFetching)
+    def _on_article_fetching(self, event: ArticleFetching) -> None:
+        if self.open_item is not None and self.open_item.id == event.item_id and self.open_article is None:
+            self.article.show_loading(self.open_item, scroll=False)
 
     @on(ArticleLoaded)
     def _on_article_loaded(self, event: ArticleLoaded) -> None:
@@ -134,50 +176,43 @@ class ReadingScreen(PanesScreen):
                 reason = safe(load.error, 200) or "unknown error"
                 self.notify(f"No offline copy of the saved item: {reason}", markup=False, severity="warning")
             return
-        if item is None or item.id != event.item_id:
+        if item is None or item.id != event.item_id or load.article is None:
             return  # stale: the user moved on while it loaded
-        failed = load.error is not None
-        if load.article is not None:
-            self._show(item, load.article, new_item=False, retry=failed and load.article.source == "feed")
-        else:
-            reason = safe(load.error, 200) or "unknown error"
-            note = f"Couldn't get the full text ({reason}); showing the feed's text."
-            self._show(item, feed_article(item, note), new_item=False, retry=True)
+        self._show(item, load.article, new_item=False, switched=event.switched, retry=event.retry)
 
     # ------------------------------------------------------------------ marks
 
-    def _set_read(self, ids: Sequence[int], read: bool) -> list[int]:
-        changed = self.store.set_read(ids, read)
-        deltas: dict[int, int] = {}
-        known = len(changed) <= 500
-        for item_id in changed:
-            headline = self.headlines.pager.find(item_id)
+    def _set_read(self, targets: Sequence[tuple[int, int]], read: bool) -> None:
+        """Mark (item id, feed id) pairs read or unread: the screen shows it now, the writer stores it."""
+        if not targets:
+            return
+        ids = [item_id for item_id, _ in targets]
+        self.submit_mark("read", ids, read)
+        if read:
+            for item_id in ids:
+                self.keep_in_view(item_id)
+        many = len(ids) > 50
+        for item_id in ids:
             self.headlines.pager.patch(item_id, read=read)
-            self.headlines.refresh_headline(item_id)
-            feed_id = headline.feed_id if headline is not None else None
+            if not many:
+                self.headlines.refresh_headline(item_id)
             if self.open_item is not None and self.open_item.id == item_id:
                 self.open_item = replace(self.open_item, read=read)
-                feed_id = self.open_item.feed_id
-            if feed_id is None:
-                known = False
-            else:
-                deltas[feed_id] = deltas.get(feed_id, 0) + (-1 if read else 1)
-        if changed and known:
-            self.adjust_counts(deltas)
-        elif changed:
-            self.refresh_feeds()
-        return changed
+        if many:
+            self.headlines.refresh()
+        deltas: dict[int, int] = {}
+        for _, feed_id in targets:
+            deltas[feed_id] = deltas.get(feed_id, 0) + (-1 if read else 1)
+        self.adjust_counts(deltas)
 
-    def _set_saved(self, item_id: int, saved: bool) -> bool:
-        if not self.store.set_saved(item_id, saved):
-            return False
+    def _set_saved(self, item_id: int, saved: bool) -> None:
+        self.submit_mark("saved", [item_id], saved)
         self.headlines.pager.patch(item_id, saved=saved)
         self.headlines.refresh_headline(item_id)
         if self.open_item is not None and self.open_item.id == item_id:
             self.open_item = replace(self.open_item, saved=saved)
             self.article.refresh_header(self.open_item, self.open_article)
         self.adjust_counts({}, 1 if saved else -1)
-        return True
 
     def _target(self) -> tuple[int, str | None] | None:
         """The item a mark applies to: the open one while reading it, else the highlighted headline."""
@@ -192,40 +227,40 @@ class ReadingScreen(PanesScreen):
 
     def action_toggle_saved(self) -> None:
         target = self._target()
-        if target is None:
-            return
-        item = self.store.item(target[0])
+        item = self.item(target[0]) if target else None
         if item is None:
             return
         saved = not item.saved
         self._set_saved(item.id, saved)
-        self.undo_stack.append(Undo("saved", (item.id,), saved, "save" if saved else "unsave"))
-        self.status.set_notice("Saved" if saved else "Unsaved (u undoes)")
-        if saved and item.link and self.services.cached_article(item.id) is None:
+        title = quoted(item.title)
+        self.undo_stack.append(Undo("saved", (item.id,), saved, f"{'saved' if saved else 'unsaved'} {title}"))
+        self.status.set_notice("Saved (u undoes)" if saved else "Unsaved (u undoes)")
+        if saved and item.link:
             # Keep an offline copy: the Saved view must still read well without a network.
-            self.load_article(item.id, for_display=False)
+            self.keep_offline_copy(item.id)
 
     def action_toggle_read(self) -> None:
         target = self._target()
-        if target is None:
-            return
-        item = self.store.item(target[0])
+        item = self.item(target[0]) if target else None
         if item is None:
             return
-        changed = self._set_read([item.id], not item.read)
-        if changed:
-            self.undo_stack.append(Undo("read", tuple(changed), not item.read, "mark"))
+        read = not item.read
+        self._set_read([(item.id, item.feed_id)], read)
+        what = f"marked {quoted(item.title)} {'read' if read else 'unread'}"
+        self.undo_stack.append(Undo("read", (item.id,), read, what, (item.feed_id,)))
+        self.status.set_notice(f"Marked {'read' if read else 'unread'} (u undoes)")
 
     def action_mark_view_read(self) -> None:
-        ids = self.store.mark_view_read(self.view)
-        if not ids:
+        unread = replace(self.query_view, unread_only=True, keep=())
+        rows = [self.pending.apply(h) for h in self.store.headlines(unread, 0, -1)]
+        targets = [(h.id, h.feed_id) for h in rows if not h.read]
+        if not targets:
             self.status.set_notice("Nothing unread here")
             return
-        self.undo_stack.append(Undo("read", tuple(ids), True, "mark all read"))
-        for item_id in ids:
-            self.headlines.pager.patch(item_id, read=True)
-        self.headlines.refresh()
-        self.refresh_feeds()
+        self._set_read(targets, True)
+        ids = tuple(i for i, _ in targets)
+        what = f"marked {len(ids):,} read"
+        self.undo_stack.append(Undo("read", ids, True, what, tuple(f for _, f in targets)))
         self.status.set_notice(f"Marked {len(ids):,} read (u undoes)")
 
     def action_undo(self) -> None:
@@ -234,24 +269,31 @@ class ReadingScreen(PanesScreen):
             return
         step = self.undo_stack.pop()
         if step.field == "read":
-            self._set_read(step.ids, not step.value)
+            self._set_read(list(zip(step.ids, step.feeds, strict=True)), not step.value)
         else:
             for item_id in step.ids:
                 self._set_saved(item_id, not step.value)
-        if self.view.kind is ViewKind.SAVED and step.field == "saved":
-            self.reload_headlines()
         self.status.set_notice(f"Undone: {step.what}")
 
     def _jump_unread(self, step: int) -> None:
         # From the highlighted row (the open item while reading), in the view's order: one indexed query
-        # however far away the next unread item is.
+        # however far away the next unread item is (skipping items marked read on their way to the store).
         current = self.headlines.highlighted
-        found = self.store.next_unread(self.view, current.id if current else None, step)
-        if found is None:
+        ref = current.id if current else None
+        found = None
+        for _ in range(100):
+            found = self.store.next_unread(self.query_view, ref, step)
+            if found is None or self.pending.read(found[1].id) is not True:
+                break
+            ref = found[1].id
+        if found is None or self.pending.read(found[1].id) is True:
             self.status.set_notice("No more unread items " + ("below" if step > 0 else "above"))
             return
         index, headline = found
-        if index >= self.headlines.pager.total:  # new items arrived since the list was read
+        cached = self.headlines.pager.index_of_cached(headline.id)
+        if cached is not None:
+            index = cached
+        elif index >= self.headlines.pager.total:  # new items arrived since the list was read
             self.reload_headlines()
         self.headlines.move_to(index)
         self.open_headline(headline)

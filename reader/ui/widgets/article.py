@@ -103,21 +103,24 @@ class ArticleView(VerticalScroll, can_focus=True):
     def note_text(self) -> str:
         return str(self._note.content) if self._note.display else ""
 
-    def show_empty(self, message: str) -> None:
-        self.item_id = None
-        self.link = None
-        self._header.update(Content(message))
+    def show_pending(self, item: Item) -> None:
+        """A new item: its header now, its text when a worker has it; reading starts at the top."""
+        self.item_id = item.id
+        self.link = item.link
+        self._header.update(header_content(item, None))
         self._set_note(None)
         self._body.update("")
+        self.scroll_home(animate=False, immediate=True)
 
-    def show_loading(self, item: Item) -> None:
-        """A new item: header now, body once the text is ready; reading position starts at the top."""
+    def show_loading(self, item: Item, *, scroll: bool = True) -> None:
+        """The item's page is being fetched: header now, body once the text is ready."""
         self.item_id = item.id
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note("Fetching full text…")
         self._body.update("")
-        self.scroll_home(animate=False, immediate=True)
+        if scroll:
+            self.scroll_home(animate=False, immediate=True)
 
     def show_article(
         self, item: Item, article: Article, note: tuple[str, bool] | None, *, new_item: bool = True

@@ -98,7 +98,6 @@ class HeadlineList(ScrollView, can_focus=True):
         self.pager = _empty_pager()
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.empty_text = "No headlines."
-        self.on_rows_painted: Callable[[], None] | None = None  # the startup benchmark's first-paint hook
 
     # ------------------------------------------------------------------ data in
 
@@ -194,9 +193,6 @@ class HeadlineList(ScrollView, can_focus=True):
         headline = self.pager.get(index)
         if headline is None:
             return Strip.blank(width, base)
-        if self.on_rows_painted is not None:
-            hook, self.on_rows_painted = self.on_rows_painted, None
-            self.call_later(hook)
         return Strip(self._row(headline, index == self.cursor, width, base), width)
 
     def _row(self, h: Headline, is_cursor: bool, width: int, base: Style) -> list[Segment]:
