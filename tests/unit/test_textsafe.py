@@ -49,3 +49,19 @@ def test_output_is_always_safe(text: str) -> None:
     assert is_safe(out)
     assert "\x1b" not in out and not any("\x80" <= c <= "\x9f" for c in out)
     assert is_safe(clean_text(text))
+
+
+def test_zero_width_joiner_stays_inside_emoji_sequences_only() -> None:
+    assert clean_block("dev 👩\u200d💻 and ❤️\u200d🔥") == "dev 👩\u200d💻 and ❤️\u200d🔥"
+    assert clean_block("a\u200db \u200d👩 👩\u200d") == "ab 👩 👩"
+
+
+def test_piles_of_combining_marks_go_and_real_diacritics_stay() -> None:
+    zalgo = "".join(c + "\u0301\u0315\u0340" * 80 + "\u200b" for c in "Readable words")
+    assert clean_text("\u202e" + zalgo + "\u2066 tail \u2069", 300) == "Readable words tail"
+    assert (
+        clean_text("Vie\u0323\u0302t Nam, caf\u00e9, e\u0301", 100)
+        == "Vie\u0323\u0302t Nam, caf\u00e9, e\u0301"
+    )
+    assert clean_text("\u0301\u0301start \u0300word", 100) == "start word"
+    assert clean_text("hangul\u3164filler\u115f tag\U000e0041s", 100) == "hangulfiller tags"
