@@ -195,7 +195,7 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
     store = services.open_store()
     try:
         store.feeds()
-        store.count()
+        store.headlines(limit=1)  # reads an item row without counting the archive
     finally:
         store.close()
     general = config.general

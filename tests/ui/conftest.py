@@ -51,7 +51,5 @@ def make(services: FakeServices, tmp_path: Path) -> Callable[..., ReaderApp]:
 def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Never start a real browser: record the URLs instead."""
     opened: list[str] = []
-    monkeypatch.setattr(
-        "reader.ui.screens.reading.webbrowser.open", lambda url, *a, **k: opened.append(url) or True
-    )
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
     return opened

@@ -12,7 +12,6 @@ from textual.worker import Worker, WorkerState
 from reader.errors import ReaderError
 from reader.models import View, ViewKind
 from reader.ui.messages import PollFinished, PollProgress
-from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import safe
@@ -95,6 +94,8 @@ class MainScreen(ReadingScreen):
             self.headlines.focus()
 
     def action_feed_health(self) -> None:
+        from reader.ui.screens.health import FeedHealthScreen  # its DataTable is not needed at start-up
+
         self.app.push_screen(FeedHealthScreen(self.store.feeds(with_counts=False), self.settings.now))
 
     # ------------------------------------------------------------------ refreshing

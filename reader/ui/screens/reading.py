@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import webbrowser
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.binding import Binding
-from textual.widgets import Markdown
 from textual.worker import Worker
+
+if TYPE_CHECKING:
+    from textual.widgets.markdown import Markdown
 
 from reader.models import Article, ArticleLoad, Headline, Item
 from reader.ui.keys import class_bindings, default_keys
@@ -37,8 +39,7 @@ class ReadingScreen(PanesScreen):
     def _on_headline_selected(self, event: HeadlineList.Selected) -> None:
         self.open_headline(event.headline)
 
-    @on(Markdown.LinkClicked)
-    def _on_link(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         # Article text is data: only web links act; mailto:, file:, ssh:, custom schemes do nothing.
         if is_web_link(event.href):
@@ -324,6 +325,8 @@ class ReadingScreen(PanesScreen):
 
     @work(thread=True, group="browser", exit_on_error=False, description="opening the browser")
     def _browser(self, url: str) -> None:
+        import webbrowser  # not needed at start-up
+
         webbrowser.open(url)
 
     def action_copy_link(self) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from reader.models import Article, Item
 from reader.textsafe import clean_block
@@ -81,11 +81,25 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.item_id: int | None = None
         self.link: str | None = None
+        self._markdown = ""  # the body's text, kept until the Markdown widget is there to show it
+        self._has_body = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Open a headline to read it."), id="article-header")
         yield Static("", id="article-note")
-        yield Markdown("", id="article-body", open_links=False)
+
+    def on_mount(self) -> None:
+        # The Markdown widget (with markdown-it and pygments) comes after the first paint: start-up shows
+        # headlines, and no article is open yet.
+        self.call_after_refresh(self._add_body)
+
+    def _add_body(self) -> None:
+        if self._has_body:
+            return
+        from textual.widgets import Markdown
+
+        self._has_body = True
+        self.mount(Markdown(self._markdown, id="article-body", open_links=False))
 
     @property
     def _header(self) -> Static:
@@ -95,9 +109,14 @@ class ArticleView(VerticalScroll, can_focus=True):
     def _note(self) -> Static:
         return self.query_one("#article-note", Static)
 
-    @property
-    def _body(self) -> Markdown:
-        return self.query_one("#article-body", Markdown)
+    def _set_body(self, markdown: str) -> None:
+        self._markdown = markdown
+        if not self._has_body:
+            self._add_body()
+            return
+        from textual.widgets import Markdown
+
+        self.query_one("#article-body", Markdown).update(markdown)
 
     @property
     def note_text(self) -> str:
@@ -109,7 +128,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note(None)
-        self._body.update("")
+        self._set_body("")
         self.scroll_home(animate=False, immediate=True)
 
     def show_loading(self, item: Item, *, scroll: bool = True) -> None:
@@ -118,7 +137,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note("Fetching full text…")
-        self._body.update("")
+        self._set_body("")
         if scroll:
             self.scroll_home(animate=False, immediate=True)
 
@@ -131,7 +150,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, article))
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
-        self._body.update(clean_block(article.markdown))
+        self._set_body(clean_block(article.markdown))
         if new_item:
             self.scroll_home(animate=False, immediate=True)
 
