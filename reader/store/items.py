@@ -120,13 +120,18 @@ class ItemQueries(StoreBase):
     def position(self, view: View, item_id: int) -> int | None:
         """Where `item_id` sits in `view` (0-based), or None when it is not in it."""
         where, params = self._view_where(view or View())
-        rows = self._read(
-            f"""SELECT (SELECT COUNT(*) FROM items i WHERE {where}
-                        AND (i.sort_date > t.sort_date OR (i.sort_date = t.sort_date AND i.id > t.id)))
-                FROM items t WHERE t.id = ? AND t.id IN (SELECT i.id FROM items i WHERE {where})""",
-            [*params, item_id, *params],
+        # Two indexed lookups: is it in the view, then how many rows of the view sort above it (a row-value
+        # range on items_by_date; a correlated form would list the whole view first).
+        ref = self._read(
+            f"SELECT i.sort_date, i.id FROM items i WHERE i.id = ? AND {where}", [item_id, *params]
         )
-        return int(rows[0][0]) if rows else None
+        if not ref:
+            return None
+        rows = self._read(
+            f"SELECT COUNT(*) FROM items i WHERE {where} AND (i.sort_date, i.id) > (?, ?)",
+            [*params, ref[0][0], ref[0][1]],
+        )
+        return int(rows[0][0])
 
     @staticmethod
     def _item(r: Sequence[Any]) -> Item:
