@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from reader.models import Feed
 from reader.ui.protocol import ArticleLoad, PollSummary
 from reader.ui.writer import Mark
 
@@ -71,3 +72,12 @@ class MarkFailed(Message):
         super().__init__()
         self.mark = mark
         self.reason = reason
+
+
+class FeedsCounted(Message):
+    """Feeds with their unread counts, and the saved count, read by a worker."""
+
+    def __init__(self, feeds: list[Feed], saved: int) -> None:
+        super().__init__()
+        self.feeds = feeds
+        self.saved = saved

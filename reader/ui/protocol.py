@@ -21,6 +21,10 @@ class Services(Protocol):
         """A new Store for the calling thread."""
         ...
 
+    def thread_store(self) -> Store:
+        """The calling thread's own Store, opened on first use and kept (for thread workers)."""
+        ...
+
     def poll(
         self, feed_ids: Sequence[int] | None, progress: ProgressCallback, *, due_only: bool = False
     ) -> PollSummary:
@@ -33,9 +37,9 @@ class Services(Protocol):
         ...
 
     def cached_article(self, item_id: int) -> Article | None:
-        """The cached article, if any. Fast: fine on the UI thread."""
+        """The cached article, if any. Blocking (a read that may wait on the database): from workers."""
         ...
 
     def fulltext_policy(self, feed_id: int) -> str:
-        """ "off" | "on-open" | "prefetch" for a feed."""
+        """ "off" | "on-open" | "prefetch" for a feed. Blocking: from workers."""
         ...

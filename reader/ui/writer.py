@@ -153,6 +153,12 @@ class PendingMarks:
             if table.get(item_id, (0, False))[0] == mark.seq:
                 del table[item_id]
 
+    def reads(self) -> dict[int, bool]:
+        return {item_id: value for item_id, (_, value) in self._read.items()}
+
+    def saves(self) -> dict[int, bool]:
+        return {item_id: value for item_id, (_, value) in self._saved.items()}
+
     def read(self, item_id: int) -> bool | None:
         entry = self._read.get(item_id)
         return entry[1] if entry else None

@@ -32,6 +32,7 @@ async def test_header_leads_with_the_items_title_and_says_full_text(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -54,6 +55,7 @@ async def test_unrelated_page_title_is_shown_as_a_hint(
         store.store_article(item.id, replace(ARTICLE, title="Access denied"), item.link)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -68,6 +70,7 @@ async def test_t_switches_to_the_feeds_text_and_back(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -88,6 +91,7 @@ async def test_t_switches_to_the_feeds_text_and_back(
 async def test_t_with_a_remapped_key_names_that_key(make: Callable[..., ReaderApp]) -> None:
     app = make(keys={"toggle_source": "v"})
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -103,6 +107,7 @@ async def test_full_text_off_says_so_and_t_fetches_anyway(
     services.policy = "off"
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "enter")
         await app.workers.wait_for_complete()
@@ -124,6 +129,7 @@ async def test_failed_fetch_says_why_and_t_tries_again(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "enter")
         await app.workers.wait_for_complete()
@@ -159,6 +165,7 @@ async def test_thin_extraction_fallback_is_explained(
         store.store_article(h.id, thin, h.link)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "enter")
         await app.workers.wait_for_complete()

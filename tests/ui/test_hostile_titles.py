@@ -36,6 +36,7 @@ async def test_hostile_title_takes_one_row_and_shows_its_words(
         store.apply_fetch(feed, outcome(feed.url, items))
     app = make(FakeServices(db, policy="off"))
     async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         lines = screen_lines(app)
         rows = [n for n, line in enumerate(lines) if "Weather Desk" in line and "●" in line]

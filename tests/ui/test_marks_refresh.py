@@ -31,6 +31,7 @@ async def test_s_saves_fetches_offline_copy_and_u_undoes(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "j")
         h = screen.headlines.highlighted
@@ -54,6 +55,7 @@ async def test_s_acts_on_the_open_item_while_reading(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -70,6 +72,7 @@ async def test_s_acts_on_the_open_item_while_reading(
 async def test_m_toggles_read_and_u_undoes(make: Callable[..., ReaderApp], services: FakeServices) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         h = screen.headlines.highlighted
         assert h is not None and not h.read
@@ -90,6 +93,7 @@ async def test_A_marks_view_read_and_u_undoes_exactly_those(
         in_feed = store.count(View(kind=ViewKind.FEED, feed_id=feed.id, unread_only=True))
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         screen.set_view(View(kind=ViewKind.FEED, feed_id=feed.id))
         await pilot.press("A")
@@ -106,6 +110,7 @@ async def test_A_marks_view_read_and_u_undoes_exactly_those(
 async def test_f_filters_unread_and_search_uses_fts(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         total = screen.headlines.pager.total
         await pilot.press("f")
@@ -136,6 +141,7 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
     services.pending = [(url, parsed_item(4, 500 + n, hours_ago=0.01 * n)) for n in range(3)]
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "j", "j", "j", "enter")
         await app.workers.wait_for_complete()
@@ -163,6 +169,7 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
 async def test_r_refreshes_the_current_feed(make: Callable[..., ReaderApp], services: FakeServices) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         h = screen.headlines.highlighted
         assert h is not None
@@ -211,6 +218,7 @@ async def test_worker_failure_is_one_plain_notification(
     services.poll = boom  # type: ignore[assignment,method-assign]
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -224,6 +232,7 @@ async def test_feed_counts_follow_marks_without_a_recount(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         before = sum(f.unread_count for f in screen._feeds)

@@ -33,6 +33,7 @@ def row_of(app: ReaderApp, label: str, nth: int = 0) -> int:
 async def test_moving_through_the_feed_pane_shows_each_rows_view(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("shift+tab")
         seen = []
@@ -55,6 +56,7 @@ async def test_moving_through_the_feed_pane_shows_each_rows_view(make: Callable[
 async def test_a_feed_under_two_tags_keeps_the_row_you_moved_to(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         fl = screen.feed_list
@@ -70,6 +72,7 @@ async def test_groups_fold_with_enter_and_space_and_stay_folded(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         fl = screen.feed_list
@@ -102,6 +105,7 @@ async def test_groups_fold_with_enter_and_space_and_stay_folded(
         assert screen.view == above  # the Untagged heading shows no view of its own
     again = make()
     async with again.run_test(size=(140, 40)) as pilot:
+        await again.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         assert main(again).feed_list.folded == {""}
         assert "▸ Untagged" in "\n".join(feed_pane(again))
@@ -123,6 +127,7 @@ async def test_n_and_p_find_unread_items_thousands_of_rows_away(
         store.set_read([near.id, far.id], False)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("n")  # from the first row (unread itself) to the next unread, 5,900 rows down
         await app.workers.wait_for_complete()
@@ -140,6 +145,7 @@ async def test_n_and_p_find_unread_items_thousands_of_rows_away(
 async def test_clicks_choose_feeds_fold_groups_and_open_headlines(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         await pilot.click(FeedList, offset=(6, row_of(app, "Lawfare")))
@@ -161,6 +167,7 @@ async def test_wheel_scrolls_the_list_without_moving_the_cursor(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         headlines = screen.headlines
         assert headlines.scroll_offset.y == 0
@@ -184,6 +191,7 @@ async def test_clicking_links_in_the_article_opens_only_web_links(
         store.store_article(item.id, replace(ARTICLE, markdown=markdown), item.link)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -214,6 +222,7 @@ async def test_status_bar_counts_progress_and_last_refresh(
         unread = store.count(View(kind=ViewKind.UNREAD))
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         status = screen.status.text

@@ -26,6 +26,7 @@ async def test_launch_focuses_headlines_on_all_newest_first(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(app)
         assert isinstance(app.focused, HeadlineList)
@@ -42,6 +43,7 @@ async def test_jk_and_arrows_move_enter_opens_and_marks_read(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "j", "down")
         assert screen.headlines.cursor == 3
@@ -67,6 +69,7 @@ async def test_cached_article_shows_at_once_without_a_fetch(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -84,6 +87,7 @@ async def test_fetching_then_text_and_failure_shows_feed_content_and_why(
     services.article_gate = gate
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "enter")
         await asyncio.to_thread(services.article_started.wait, 10)  # the worker is fetching now
@@ -106,6 +110,7 @@ async def test_stale_article_result_is_dropped(
     services.article_gate = gate
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("j", "enter")  # starts a slow fetch for row 1
         await asyncio.to_thread(services.article_started.wait, 10)
@@ -130,6 +135,7 @@ async def test_policy_off_shows_feed_content_without_fetching(
     services.policy = "off"
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("j", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -142,6 +148,7 @@ async def test_policy_off_shows_feed_content_without_fetching(
 async def test_click_opens_a_headline(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.click(HeadlineList, offset=(10, 2))
         await app.workers.wait_for_complete()
@@ -159,6 +166,7 @@ async def test_space_and_b_page_the_article(make: Callable[..., ReaderApp], serv
         store.store_article(first.id, long, first.link)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -175,6 +183,7 @@ async def test_space_and_b_page_the_article(make: Callable[..., ReaderApp], serv
 async def test_next_and_previous_unread(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("n")
         await app.workers.wait_for_complete()
@@ -196,6 +205,7 @@ async def test_links_only_http_open(make: Callable[..., ReaderApp], browser: lis
 
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -212,6 +222,7 @@ async def test_links_only_http_open(make: Callable[..., ReaderApp], browser: lis
 async def test_o_opens_and_y_copies_the_link(make: Callable[..., ReaderApp], browser: list[str]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("o")
         await app.workers.wait_for_complete()
         assert browser == ["https://example.org/0/0"]
@@ -222,6 +233,7 @@ async def test_o_opens_and_y_copies_the_link(make: Callable[..., ReaderApp], bro
 async def test_zen_mode_shows_only_the_article(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("z")
         await pilot.pause()
@@ -237,6 +249,7 @@ async def test_zen_mode_shows_only_the_article(make: Callable[..., ReaderApp]) -
 async def test_relative_ages_use_the_injected_clock(make: Callable[..., ReaderApp]) -> None:
     app = make(now=lambda: NOW.replace(year=2027))
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         assert " 1y " in screen_text(app)
 
@@ -244,6 +257,7 @@ async def test_relative_ages_use_the_injected_clock(make: Callable[..., ReaderAp
 async def test_saved_view_from_the_feed_pane(make: Callable[..., ReaderApp], ids: dict[str, int]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("shift+tab")  # headlines -> feeds
         assert screen.feed_list.has_focus

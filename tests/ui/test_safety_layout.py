@@ -56,6 +56,7 @@ async def test_hostile_text_renders_literally_and_writes_no_escapes(
 ) -> None:
     app = make(hostile_services)
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         text = screen_text(app)
         for title in HOSTILE[:4]:
@@ -85,6 +86,7 @@ async def test_hostile_notification_and_health_screen(
     hostile_services.failing = {"https://evil.example/feed": "[/] broken [@click=app.quit]x[/]"}
     app = make(hostile_services)
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.press("H")
@@ -98,6 +100,7 @@ async def test_help_lists_every_key_with_remaps(
 ) -> None:
     app = make(keys={"next_unread": "x", "toggle_saved": "ctrl+s"})
     async with app.run_test(size=(140, 50)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("x")  # remapped next_unread
         await app.workers.wait_for_complete()
@@ -127,6 +130,7 @@ async def test_help_lists_every_key_with_remaps(
 async def test_command_palette_runs_actions(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.press("ctrl+p")
         await pilot.press(*"focus mode")
@@ -154,6 +158,7 @@ async def test_theme_from_settings(make: Callable[..., ReaderApp]) -> None:
 async def test_narrow_terminal_hides_feeds_until_tab(make: Callable[..., ReaderApp]) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = main(app)
         await pilot.pause()
         assert screen.has_class("narrow")
@@ -174,6 +179,7 @@ async def test_no_color_is_usable(make: Callable[..., ReaderApp], monkeypatch: p
     monkeypatch.setenv("NO_COLOR", "1")
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("j", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -192,11 +198,13 @@ async def test_view_and_selection_are_restored(
         feed = store.feeds()[1]
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         main(app).set_view(View(kind=ViewKind.FEED, feed_id=feed.id))
         await pilot.press("j", "j")
         chosen = main(app).headlines.highlighted
     again = make()
     async with again.run_test(size=(140, 40)) as pilot:
+        await again.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         screen = main(again)
         assert screen.view == View(kind=ViewKind.FEED, feed_id=feed.id)
@@ -207,6 +215,7 @@ async def test_view_and_selection_are_restored(
 async def test_unknown_binding_ids_in_keys_are_reported_once(make: Callable[..., ReaderApp]) -> None:
     app = make(keys={"next_unrad": "x", "toggle_saved": "ctrl+s"})
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         notes = [n.message for n in app._notifications]
         assert len(notes) == 1 and "next_unrad" in notes[0] and "toggle_saved" not in notes[0]

@@ -14,6 +14,7 @@ from reader.ui.app import ReaderApp
 
 def test_main_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("j", "j", "k", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -25,20 +26,28 @@ def test_main_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
 
 def test_zen_mode(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("z")
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(120, 32), run_before=run_before)
 
 
 def test_help_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
+        await pilot.press("question_mark")
+        await pilot.pause()
+
     assert snap_compare(
-        make(keys={"toggle_saved": "s,ctrl+s"}), terminal_size=(120, 50), press=["question_mark"]
+        make(keys={"toggle_saved": "s,ctrl+s"}), terminal_size=(120, 50), run_before=run_before
     )
 
 
 def test_saved_view(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("shift+tab", "down", "down", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -53,6 +62,7 @@ def test_error_state_and_feed_health(
     services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
 
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("R")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -68,6 +78,7 @@ def test_failing_feed_marked(
     services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
 
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("R")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -77,6 +88,7 @@ def test_failing_feed_marked(
 
 def test_narrow_terminal(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -91,6 +103,7 @@ def test_feed_text_fallback_and_folded_group(
     """A failed fetch: the feed's own text with the reason and the retry key; one tag group folded."""
 
     async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
         await pilot.pause()
         feeds = pilot.app.screen.feed_list
         feeds.highlighted = feeds.get_option_index("tag:policy")

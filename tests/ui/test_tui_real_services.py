@@ -49,6 +49,7 @@ async def test_refresh_then_open_fetches_and_extracts_the_page(
     services, _url = build(tmp_path, http_server)
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = app.screen
         assert isinstance(screen, MainScreen)
         assert screen.headlines.pager.total == 0

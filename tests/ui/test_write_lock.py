@@ -54,6 +54,7 @@ async def test_marks_while_another_process_holds_the_write_lock_do_not_freeze_ke
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = app.screen
         assert isinstance(screen, MainScreen)
         first = screen.headlines.highlighted
@@ -91,6 +92,7 @@ async def test_marks_made_before_quit_are_stored(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
         screen = app.screen
         assert isinstance(screen, MainScreen)
         first = screen.headlines.highlighted

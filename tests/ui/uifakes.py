@@ -133,6 +133,9 @@ class FakeServices:
     def open_store(self) -> Store:
         return Store.open(self.db_path)
 
+    def thread_store(self) -> Store:
+        return self._store()
+
     def _store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:

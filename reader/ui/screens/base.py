@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -16,7 +16,7 @@ from textual.widgets import Footer
 
 from reader.models import Article, Feed, Headline, Item, View, ViewKind
 from reader.store.feeds import Store
-from reader.ui.messages import MarkFailed, MarkLanded
+from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
 from reader.ui.state import UIState, load_state, pending_path, save_pending, save_state, take_pending
@@ -128,6 +128,8 @@ class PanesScreen(Screen[None]):
     @on(MarkLanded)
     def _on_mark_landed(self, event: MarkLanded) -> None:
         self.pending.landed(event.mark)
+        if len(event.mark.ids) > 500:
+            self.refresh_feeds()  # counts read while it was in flight were not corrected for it
         if not self.pending:
             self._write_trouble = False
 
@@ -206,15 +208,51 @@ class PanesScreen(Screen[None]):
         self._remember()
 
     def refresh_feeds(self) -> None:
-        """Re-read feeds and counts (one grouped query): at start, after polls and after bulk marks."""
-        self._feeds = self.store.feeds(with_counts=True)
-        self._saved_count = self.store.count(View(kind=ViewKind.SAVED))
+        """Re-read feeds and counts (one grouped query): after polls and after bulk marks."""
+        self._apply_feeds(self.store.feeds(with_counts=True), self.store.count(View(kind=ViewKind.SAVED)))
+
+    @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="counting items")
+    def count_feeds(self) -> None:
+        """At start: the grouped count over the whole archive runs off the UI thread, after the headlines."""
+        store = self.services.thread_store()
+        self.post_message(FeedsCounted(store.feeds(with_counts=True), store.count(View(kind=ViewKind.SAVED))))
+
+    @on(FeedsCounted)
+    def _on_feeds_counted(self, event: FeedsCounted) -> None:
+        if not self._feeds:  # a synchronous recount got there first: it is at least as new
+            self._apply_feeds(event.feeds, event.saved)
+
+    def _apply_feeds(self, feeds: list[Feed], saved: int) -> None:
+        """Show counts read from the store, corrected for the marks still on their way to it."""
+        unread, saved_delta = self._pending_deltas()
+        if unread:
+            feeds = [replace(f, unread_count=max(0, f.unread_count + unread.get(f.id, 0))) for f in feeds]
+        self._feeds = feeds
+        self._saved_count = max(0, saved + saved_delta)
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
             self.last_update = max(fetched)
         self._show_view_status()
         self.show_updated()
+
+    def _pending_deltas(self) -> tuple[dict[int, int], int]:
+        """How the counts will change once the marks in flight are stored (each checked against the store,
+        which may already hold it)."""
+        reads, saves = self.pending.reads(), self.pending.saves()
+        unread: dict[int, int] = {}
+        saved = 0
+        if len(reads) + len(saves) > 500:  # a bulk mark in flight: it lands soon, and recounts then
+            return unread, saved
+        for item_id, value in reads.items():
+            item = self.store.item(item_id)
+            if item is not None and item.read != value:
+                unread[item.feed_id] = unread.get(item.feed_id, 0) + (-1 if value else 1)
+        for item_id, value in saves.items():
+            item = self.store.item(item_id)
+            if item is not None and item.saved != value:
+                saved += 1 if value else -1
+        return unread, saved
 
     def adjust_counts(self, unread: Mapping[int, int], saved: int = 0) -> None:
         """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter."""

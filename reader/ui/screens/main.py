@@ -53,8 +53,8 @@ class MainScreen(ReadingScreen):
         self.replay_pending()
         self._load_headlines(restore_id=self._restore_item)
         self.headlines.focus()
-        # Feed counts are one grouped query, but the headlines come first: paint them, then count.
-        self.call_after_refresh(self.refresh_feeds)
+        # Feed counts are one grouped query over the whole archive: a worker counts while the headlines paint.
+        self.count_feeds()
         if self.settings.refresh_on_start:
             self.call_after_refresh(self.refresh_due)
         if self.settings.auto_refresh:

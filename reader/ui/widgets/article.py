@@ -94,7 +94,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.call_after_refresh(self._add_body)
 
     def _add_body(self) -> None:
-        if self._has_body or not self.is_attached or self.is_closing:  # the app may be quitting
+        if self._has_body or not self.is_attached or self._closing:  # the app may be quitting
             return
         from textual.widgets import Markdown
 
