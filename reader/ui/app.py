@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.keys import default_keys
+from reader.ui.messages import TerminalGone
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
@@ -31,7 +34,7 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(self, services: Services, settings: UISettings) -> None:
-        super().__init__()
+        super().__init__(driver_class=terminal_driver())
         self.services = services
         self.settings = settings
         self.store: Store | None = None
@@ -57,6 +60,10 @@ class ReaderApp(App[None]):
                 self.theme = theme
             else:
                 self.notify(f"Unknown theme {theme!r}; using the default.", markup=False, severity="warning")
+
+    def on_terminal_gone(self, event: TerminalGone) -> None:
+        """The terminal closed under us (no SIGHUP came): quit as `q` does, saving state."""
+        self.exit(return_code=0)
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -87,6 +94,15 @@ def known_binding_keys() -> dict[str, str]:
 def known_binding_ids() -> set[str]:
     """Every binding id the `[keys]` table may remap."""
     return set(known_binding_keys())
+
+
+def terminal_driver() -> type[Driver] | None:
+    """Our driver on POSIX terminals (None: Textual's choice, e.g. on Windows or when TEXTUAL_DRIVER is set)."""
+    if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    from reader.ui.driver import ReaderDriver
+
+    return ReaderDriver
 
 
 def make_app(services: Services, settings: UISettings | None = None) -> ReaderApp:

@@ -81,3 +81,11 @@ class FeedsCounted(Message):
         super().__init__()
         self.feeds = feeds
         self.saved = saved
+
+
+class TerminalGone(Message):
+    """End of input, or an I/O error, on the terminal: the app quits as `q` does."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason

@@ -124,7 +124,7 @@ class HeadlineList(ScrollView, can_focus=True):
     def refresh_headline(self, item_id: int) -> None:
         index = self.pager.index_of_cached(item_id)
         if index is not None:
-            self.refresh_line(index - round(self.scroll_offset.y))
+            self.refresh_line(index)  # a line of the list: refresh_line itself subtracts the scroll offset
 
     # ------------------------------------------------------------------ movement
 
