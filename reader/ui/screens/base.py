@@ -105,6 +105,8 @@ class PanesScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+        # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
+        self.query_one("#footer", Footer).show_command_palette = event.size.width >= 70
 
     def on_unmount(self) -> None:
         save_state(self.settings.state_path, self._state)
@@ -324,13 +326,16 @@ class PanesScreen(Screen[None]):
         age = relative_age(self.last_update, self.settings.now())
         self.status.set_updated("updated just now" if age == "now" else f"updated {age} ago")
 
-    def set_view(self, view: View) -> None:
+    def set_view(self, view: View, *, keep_item: int | None = None) -> None:
+        """Show another view: from the top, or at `keep_item` (listed even if read, in an unread-only view)."""
         if view == self.view:
             return
         self.view = view
         self._kept.clear()
+        if keep_item is not None:
+            self.keep_in_view(keep_item)
         self.feed_list.show_view(view)
-        self._load_headlines()
+        self._load_headlines(restore_id=keep_item)
 
     # ------------------------------------------------------------------ messages up
 

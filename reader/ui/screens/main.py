@@ -73,7 +73,13 @@ class MainScreen(ReadingScreen):
     # ------------------------------------------------------------------ views
 
     def action_filter_unread(self) -> None:
-        self.set_view(replace(self.view, unread_only=not self.view.unread_only))
+        """Unread only, or everything again, staying on the highlighted item (the one being read stays
+        listed while the filter is on)."""
+        current = self.headlines.highlighted
+        self.set_view(
+            replace(self.view, unread_only=not self.view.unread_only),
+            keep_item=current.id if current is not None else None,
+        )
 
     def action_search(self) -> None:
         def done(text: str | None) -> None:

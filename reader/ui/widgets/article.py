@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from reader.models import Article, Item
 from reader.textsafe import clean_block
-from reader.ui.text import safe
+from reader.ui.text import byline_text, display_title, safe
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -37,8 +37,9 @@ def page_title_worth_showing(item_title: str, page_title: str | None) -> bool:
 
 def header_content(item: Item, article: Article | None) -> Content:
     """The article header, built from plain strings only: nothing from the feed is parsed as markup."""
-    title = safe(item.title, 500) or safe(article.title if article else None, 500) or "(untitled)"
-    byline = safe((article.byline if article and article.byline else None) or item.author, 200)
+    title = display_title(item.title, 500) or display_title(article.title if article else None, 500)
+    title = title or "(untitled)"
+    byline = byline_text((article.byline if article and article.byline else None) or item.author)
     meta = [safe(item.feed_title, 200)]
     if byline:
         meta.append(byline)
@@ -121,6 +122,12 @@ class ArticleView(VerticalScroll, can_focus=True):
     @property
     def note_text(self) -> str:
         return str(self._note.content) if self._note.display else ""
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False, immediate=True)  # at once: an animated jump took most of a second
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False, immediate=True)
 
     def show_pending(self, item: Item) -> None:
         """A new item: its header now, its text when a worker has it; reading starts at the top."""

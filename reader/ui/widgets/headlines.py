@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Headline
-from reader.ui.text import relative_age, safe
+from reader.ui.text import display_title, relative_age, safe
 from reader.ui.widgets.pager import HeadlinePager
 
 UNREAD_MARK = "●"
@@ -180,6 +180,8 @@ class HeadlineList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.pager.total)
+        # A smaller list must still show the highlighted row (once the new height is laid out).
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -211,7 +213,7 @@ class HeadlineList(ScrollView, can_focus=True):
         segments = [
             Segment(" " + (UNREAD_MARK if not h.read else " "), row_style),
             Segment((SAVED_MARK if h.saved else " ") + " ", star),
-            Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style),
+            Segment(fit(display_title(h.title, 300) or "(untitled)", title_w), row_style),
         ]
         if feed_w:
             segments.append(Segment(" " + fit(safe(h.feed_title, 100), feed_w), meta))
