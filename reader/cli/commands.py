@@ -202,6 +202,7 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
     settings = UISettings(
         refresh_on_start=general.refresh_on_start,
         auto_refresh=general.auto_refresh,
+        default_interval=general.poll_interval,
         mark_read_on_open=general.mark_read_on_open,
         theme=general.theme,
         keys=config.keys,

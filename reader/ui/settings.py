@@ -19,6 +19,7 @@ class UISettings:
 
     refresh_on_start: bool = True
     auto_refresh: int | None = 900  # seconds between automatic polls; None turns it off
+    default_interval: int = 1800  # seconds between polls of a feed without a poll_interval of its own
     mark_read_on_open: bool = True
     theme: str | None = None
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"

@@ -210,3 +210,57 @@ async def test_home_and_end_in_the_article_jump_without_animating(
         assert screen.article.scroll_y == 0
         await pilot.press("end")  # and the keys are bound to them
         assert screen.article.scroll_y == screen.article.max_scroll_y
+
+
+async def test_r_on_one_unreachable_feed_names_it_and_its_reason(
+    make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    services.offline = True  # every feed polled answers "connection refused"
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = main(app)
+        feed = screen._feeds[0]
+        screen.set_view(View(kind=ViewKind.FEED, feed_id=feed.id))
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.polls == [[feed.id]]
+        assert f"Couldn't refresh {feed.display_title}: connection refused" in screen.status.text
+        assert "Offline" not in screen.status.text
+        assert not list(app._notifications)  # no toast over the status bar
+
+
+async def test_a_dead_feeds_empty_view_says_why(
+    make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    with Store.open(services.db_path) as store:
+        feed = store.add_feed("https://dead.example/feed", "Dead Feed", [])
+        store.apply_fetch(feed, outcome(feed.url, [], error="HTTP 410 Gone"))
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = main(app)
+        screen.set_view(View(kind=ViewKind.FEED, feed_id=feed.id))
+        await pilot.pause()
+        text = " ".join(screen_lines(app))
+        assert "HTTP 410 Gone" in text and "No headlines yet" not in text
+
+
+async def test_auto_refresh_comes_when_the_first_feed_falls_due_and_health_shows_each_interval(
+    make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    with Store.open(services.db_path) as store:
+        store.add_feed("https://often.example/feed", "Often", [], poll_interval=60)
+    app = make(auto_refresh=3600, default_interval=1800)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = main(app)
+        timer = screen._auto_timer
+        # The demo feeds fall due 20 minutes after NOW: the next poll comes then, not an hour later.
+        assert timer is not None and timer._interval <= 20 * 60 + 1
+        await pilot.press("H")
+        await pilot.pause()
+        text = " ".join(screen_lines(app))
+        assert " 1m " in text and " 30m " in text

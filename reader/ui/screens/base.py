@@ -205,6 +205,7 @@ class PanesScreen(Screen[None]):
         index = self.store.position(self.query_view, current.id) if current is not None else None
         if index is None:
             index = min(self.headlines.cursor, max(0, pager.total - 1))
+        self.headlines.empty_text = self._empty_text()
         self.headlines.set_pager(pager, index, keep_screen_row=max(0, row))
         self._show_view_status()
         self._remember()
@@ -223,6 +224,10 @@ class PanesScreen(Screen[None]):
     def _on_feeds_counted(self, event: FeedsCounted) -> None:
         if not self._feeds:  # a synchronous recount got there first: it is at least as new
             self._apply_feeds(event.feeds, event.saved)
+            self.after_feeds_counted()
+
+    def after_feeds_counted(self) -> None:
+        """The start-up counts arrived (the main screen schedules its next automatic poll from them)."""
 
     def _apply_feeds(self, feeds: list[Feed], saved: int) -> None:
         """Show counts read from the store, corrected for the marks still on their way to it."""
@@ -284,6 +289,11 @@ class PanesScreen(Screen[None]):
         return title
 
     def _empty_text(self) -> str:
+        if self.view.kind is ViewKind.FEED and self.view.feed_id is not None and not self.view.search:
+            feed = self.store.feed_by_id(self.view.feed_id)
+            if feed is not None and feed.last_error:
+                # A dead feed says why it is empty, and what to do.
+                return f"Nothing from this feed: {safe(feed.last_error, 120)}. r tries again, H has details."
         if self.view.search:
             return "Nothing matches this search. Esc clears it."
         if self.view.kind is ViewKind.SAVED:

@@ -33,8 +33,9 @@ class FeedHealthScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close", id="health.close")]
 
-    def __init__(self, feeds: list[Feed], now: Callable[[], datetime]) -> None:
+    def __init__(self, feeds: list[Feed], now: Callable[[], datetime], default_interval: int = 1800) -> None:
         super().__init__()
+        self._default_interval = default_interval
         self._feeds = sorted(feeds, key=lambda f: (not f.last_error, -f.failures, f.display_title.casefold()))
         self._now = now
 
@@ -51,7 +52,7 @@ class FeedHealthScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "Feed", "Status", "Fails", "Last fetched", "Next due", "Why", "Error")
+        table.add_columns("", "Feed", "Status", "Fails", "Every", "Last fetched", "Next due", "Why", "Error")
         now = self._now()
         for f in self._feeds:
             mark = Text("!", style="bold red") if f.last_error else Text("✓", style="green")
@@ -65,6 +66,7 @@ class FeedHealthScreen(ModalScreen[None]):
                 Text(safe(f.display_title, 60)),
                 Text(status),
                 Text(str(f.failures) if f.failures else ""),
+                Text(short_duration(f.poll_interval or self._default_interval)),
                 Text(_when(f.last_fetched, now)),
                 Text(_when(f.next_due, now)),
                 Text(safe(f.due_reason, 60)),

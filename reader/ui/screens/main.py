@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
@@ -15,6 +16,8 @@ from reader.ui.messages import PollFinished, PollProgress
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import safe
+
+MIN_AUTO_REFRESH = 5.0  # seconds: the soonest an automatic poll follows another
 
 
 class MainScreen(ReadingScreen):
@@ -57,8 +60,8 @@ class MainScreen(ReadingScreen):
         self.count_feeds()
         if self.settings.refresh_on_start:
             self.call_after_refresh(self.refresh_due)
-        if self.settings.auto_refresh:
-            self.set_interval(self.settings.auto_refresh, self._tick_auto_refresh)
+        self._auto_timer: Timer | None = None
+        self._schedule_auto_refresh()
         self.set_interval(30, self.show_updated)  # keeps "updated 2m ago" true
 
     def action_back(self) -> None:
@@ -102,12 +105,34 @@ class MainScreen(ReadingScreen):
     def action_feed_health(self) -> None:
         from reader.ui.screens.health import FeedHealthScreen  # its DataTable is not needed at start-up
 
-        self.app.push_screen(FeedHealthScreen(self.store.feeds(with_counts=False), self.settings.now))
+        feeds = self.store.feeds(with_counts=False)
+        self.app.push_screen(FeedHealthScreen(feeds, self.settings.now, self.settings.default_interval))
 
     # ------------------------------------------------------------------ refreshing
 
+    def _schedule_auto_refresh(self) -> None:
+        """The next automatic poll: when the first feed falls due (its own interval, server hints, backoff),
+        and at the latest `auto_refresh` from now. A feed polled every minute is polled every minute, not
+        at the next `auto_refresh` tick after it fell due."""
+        every = self.settings.auto_refresh
+        if not every:
+            return
+        delay = float(every)
+        dues = [f.next_due for f in self._feeds if f.next_due is not None]
+        if dues:
+            until_due = (min(dues) - self.settings.now()).total_seconds() + 1  # a second past due
+            delay = min(delay, max(MIN_AUTO_REFRESH, until_due))
+        if self._auto_timer is not None:
+            self._auto_timer.stop()
+        self._auto_timer = self.set_timer(delay, self._tick_auto_refresh)
+
+    def after_feeds_counted(self) -> None:
+        self._schedule_auto_refresh()
+
     def _tick_auto_refresh(self) -> None:
-        if not self.polling:
+        if self.polling:
+            self._schedule_auto_refresh()
+        else:
             self.refresh_due()
 
     def refresh_due(self) -> None:
@@ -163,8 +188,16 @@ class MainScreen(ReadingScreen):
             self.last_update = self.settings.now()
         self.reload_headlines()
         self.refresh_feeds()
+        self._schedule_auto_refresh()
         if summary.busy:
             self.status.set_notice("Another fetch is running; its items appear here as they arrive")
+            return
+        if summary.failures and summary.total == 1:
+            # One feed refreshed on its own: say which and why, not "offline" (the others may be fine).
+            title, _url, reason = summary.failures[0]
+            self.status.set_notice(
+                f"Couldn't refresh {safe(title, 40)}: {safe(reason, 80)} (H: details)", error=True
+            )
             return
         if summary.offline:
             self.status.set_notice("Offline: feeds can't be reached; showing the archive", error=True)
