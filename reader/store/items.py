@@ -86,13 +86,17 @@ class ItemQueries(StoreBase):
                 params.append(query)
         return (" AND ".join(clauses) or "1"), params
 
-    def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:
-        """One page of headlines for `view`, newest first."""
+    def headlines(
+        self, view: View | None = None, offset: int = 0, limit: int = 200, *, oldest_first: bool = False
+    ) -> list[Headline]:
+        """One page of headlines for `view`, newest first (`oldest_first`: counted and listed from the oldest,
+        which is how the end of a long view is read without stepping over everything before it)."""
         where, params = self._view_where(view or View())
+        order = "ASC" if oldest_first else "DESC"
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
                 FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
+                WHERE {where} ORDER BY i.sort_date {order}, i.id {order} LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
         return [_headline(r) for r in rows]

@@ -264,3 +264,27 @@ async def test_auto_refresh_comes_when_the_first_feed_falls_due_and_health_shows
         await pilot.pause()
         text = " ".join(screen_lines(app))
         assert " 1m " in text and " 30m " in text
+
+
+async def test_end_of_a_long_list_reads_from_its_own_end(
+    make: Callable[..., ReaderApp], services: FakeServices
+) -> None:
+    url = FEEDS[4][0]
+    with Store.open(services.db_path) as store:
+        feed = store.feed_by_url(url)
+        assert feed is not None
+        store.apply_fetch(
+            feed, outcome(url, [parsed_item(4, 1000 + n, hours_ago=20 + n) for n in range(1500)])
+        )
+        every = store.headlines(limit=10_000)
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = main(app)
+        await pilot.press("end")
+        assert screen.headlines.cursor == len(every) - 1
+        assert [screen.headlines.pager.get(len(every) - 1 - n) for n in range(450)] == [
+            every[len(every) - 1 - n] for n in range(450)
+        ]
+        await pilot.press("home")
+        assert screen.headlines.highlighted == every[0]

@@ -182,11 +182,17 @@ class PanesScreen(Screen[None]):
 
     def _pager(self) -> HeadlinePager:
         view, store, pending = self.query_view, self.store, self.pending
+        total = store.count(view)
 
         def fetch(offset: int, limit: int) -> list[Headline]:
-            return [pending.apply(h) for h in store.headlines(view, offset, limit)]
+            if offset > total // 2:  # the far half is read from its own end: OFFSET steps over rows
+                start = max(0, total - offset - limit)
+                rows = store.headlines(view, start, total - offset - start, oldest_first=True)[::-1]
+            else:
+                rows = store.headlines(view, offset, limit)
+            return [pending.apply(h) for h in rows]
 
-        return HeadlinePager(fetch, store.count(view))
+        return HeadlinePager(fetch, total)
 
     def _load_headlines(self, restore_id: int | None = None) -> None:
         """Show the current view from the top (or at `restore_id` when it is in the view)."""

@@ -98,6 +98,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self.pager = _empty_pager()
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.empty_text = "No headlines."
+        self._styles: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ data in
 
@@ -190,21 +191,36 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.pager.total == 0:
             if y == 1:
                 text = fit("  " + self.empty_text, width)
-                return Strip([Segment(text, base + self.get_component_rich_style("headline-list--empty"))])
+                return Strip([Segment(text, base + self._style("headline-list--empty"))])
             return Strip.blank(width, base)
         headline = self.pager.get(index)
         if headline is None:
             return Strip.blank(width, base)
         return Strip(self._row(headline, index == self.cursor, width, base), width)
 
+    def _style(self, name: str) -> Style:
+        """A component style, looked up once per style change (per row and key it cost milliseconds)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def on_focus(self) -> None:
+        self._styles.clear()  # the cursor's colours depend on focus
+
+    def on_blur(self) -> None:
+        self._styles.clear()
+
     def _row(self, h: Headline, is_cursor: bool, width: int, base: Style) -> list[Segment]:
-        row_style = base + self.get_component_rich_style(
-            "headline-list--read" if h.read else "headline-list--unread"
-        )
-        meta = base + self.get_component_rich_style("headline-list--meta")
-        star = base + self.get_component_rich_style("headline-list--saved")
+        row_style = base + self._style("headline-list--read" if h.read else "headline-list--unread")
+        meta = base + self._style("headline-list--meta")
+        star = base + self._style("headline-list--saved")
         if is_cursor:
-            cursor = self.get_component_rich_style("headline-list--cursor")
+            cursor = self._style("headline-list--cursor")
             row_style, meta, star = row_style + cursor, meta + cursor, star + cursor
         age = relative_age(h.date, self.now())
         age_w = 6
