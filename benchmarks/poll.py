@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +29,7 @@ sys.path.insert(0, str(HERE))
 from farm import feed_urls  # noqa: E402
 
 from reader.fetch.poller import Poller, PollSettings  # noqa: E402
+from reader.fetch.settings import ClientSettings  # noqa: E402
 from reader.store.feeds import Store  # noqa: E402
 
 
@@ -73,10 +73,9 @@ async def run_ours(
     for u in urls:
         store.add_feed(u)
     feeds = store.feeds()
-    settings = PollSettings(parse_workers=workers)
-    if max_conn:
-        settings = replace(settings, max_connections=max_conn)
-    poller = Poller(store, settings)
+    client = ClientSettings(max_connections=max_conn) if max_conn else ClientSettings()
+    settings = PollSettings(client, parse_workers=workers)
+    poller = Poller(store, settings, writer_store=lambda: Store.open(db))
     try:
         t0, c0 = time.perf_counter(), time.process_time()
         first = await poller.poll(feeds)

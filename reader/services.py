@@ -48,23 +48,6 @@ class FetchSummary:
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
 
 
-def poll_settings(config: Config) -> PollSettings:
-    """The poller's and page fetcher's settings from the config's [fetch] and [general] tables."""
-    from reader.fetch.poller import PollSettings
-
-    f = config.fetch
-    return PollSettings(
-        max_connections=f.max_connections,
-        per_host=f.per_host,
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        deadline=f.deadline,
-        max_body_bytes=f.max_body_bytes,
-        user_agent=f.user_agent or PollSettings().user_agent,
-        default_interval=config.general.poll_interval,
-    )
-
-
 class ReaderServices:
     """Wires config, locations, store, poller and the readability pass together."""
 
@@ -98,7 +81,12 @@ class ReaderServices:
     # ------------------------------------------------------------ polling
 
     def poll_settings(self) -> PollSettings:
-        return poll_settings(self.config)
+        """The poller's settings from the config's [fetch] and [general] tables."""
+        from reader.fetch.poller import PollSettings
+
+        return PollSettings(
+            client=self.config.fetch.client(), default_interval=self.config.general.poll_interval
+        )
 
     def policy(self, feed: Feed) -> str:
         return feed.fulltext or self.config.fulltext.policy
@@ -116,7 +104,8 @@ class ReaderServices:
         from reader.fetch.fulltext import prefetch
         from reader.fetch.poller import Poller
 
-        poller = Poller(store, self.poll_settings(), clock=self.clock)
+        path = store.path
+        poller = Poller(store, self.poll_settings(), clock=self.clock, writer_store=lambda: Store.open(path))
         try:
 
             def on_progress(p: PollProgress) -> None:
@@ -232,8 +221,7 @@ class ReaderServices:
                 return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
 
             async def go() -> Article:
-                settings = self.poll_settings()
-                async with PoliteClient.from_settings(settings) as client:
+                async with PoliteClient(self.config.fetch.client()) as client:
                     return await fetch_article(client, item, fallback=not page)
 
             try:

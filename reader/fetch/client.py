@@ -17,18 +17,15 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
 from reader import USER_AGENT
 from reader.errors import FetchError
+from reader.fetch.settings import ClientSettings
 from reader.fetch.transport import PerHostTransport
 from reader.textsafe import clean_text, quote_url
-
-if TYPE_CHECKING:
-    from reader.fetch.poller import PollSettings
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
@@ -63,6 +60,15 @@ class HttpStatusError(FetchError):
         self.final_url = final_url
 
 
+class Budget:
+    """What is left of one feed's total deadline: only time spent holding a connection slot counts, so a
+    feed waiting its turn behind other feeds of the same host is not charged for their slowness."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.remaining = seconds
+
+
 @dataclass
 class ClientStats:
     requests: int = 0  # network requests, redirect hops included
@@ -74,47 +80,21 @@ class PoliteClient:
     """GET with global and per-host limits, connect/read timeouts, a total deadline and a decoded-size cap."""
 
     def __init__(
-        self,
-        *,
-        max_connections: int = 64,
-        per_host: int = 2,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 20.0,
-        deadline: float = 60.0,
-        max_body_bytes: int = 10 * 2**20,
-        max_redirects: int = 5,
-        user_agent: str = USER_AGENT,
-        host_jitter: float = 0.05,
-        transport: httpx.AsyncBaseTransport | None = None,
+        self, settings: ClientSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self.deadline = deadline
-        self.max_body_bytes = max_body_bytes
-        self.max_redirects = max_redirects
-        self.per_host = per_host
-        self.host_jitter = host_jitter
+        self.settings = s = settings or ClientSettings()
         self.stats = ClientStats()
-        self._global = asyncio.Semaphore(max_connections)
+        self._global = asyncio.Semaphore(s.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
             # We decode ourselves, so we only offer what we can decode with a cap.
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
+            headers={"User-Agent": s.user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
+            ),
             # A pool per host: httpcore checks every pooled connection on every request (see PerHostTransport).
             follow_redirects=False,
-            transport=transport or PerHostTransport(per_host),
-        )
-
-    @classmethod
-    def from_settings(cls, settings: PollSettings) -> PoliteClient:
-        return cls(
-            max_connections=settings.max_connections,
-            per_host=settings.per_host,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            deadline=settings.deadline,
-            max_body_bytes=settings.max_body_bytes,
-            user_agent=settings.user_agent,
-            host_jitter=settings.host_jitter,
+            transport=transport or PerHostTransport(s.per_host),
         )
 
     async def __aenter__(self) -> PoliteClient:
@@ -134,23 +114,25 @@ class PoliteClient:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         url_filter: Callable[[str], bool] | None = None,
+        budget: Budget | None = None,
     ) -> HttpResult:
-        """Fetch `url`; raise FetchError (one line) for anything but a 2xx or 304."""
+        """Fetch `url`; raise FetchError (one line) for anything but a 2xx or 304.
+
+        Every hop runs against `budget` (a fresh one of `settings.deadline` seconds when not given; pass one
+        to make several requests share a total deadline)."""
         headers = {"Accept": accept}
         # Validators go back exactly as the server sent them (no quoting, no parsing).
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        budget = self.deadline
+        budget = budget or Budget(self.settings.deadline)
         current, seen, hops = url, {url}, 0
         permanent: str | None = None
         all_permanent = True
         while True:
             _check_url(current, url_filter)
-            started = time.monotonic()
             status, resp_headers, body = await self._one(current, headers, budget)
-            budget -= time.monotonic() - started
             if status in REDIRECTS and "location" in resp_headers:
                 target = _redirect_target(current, resp_headers["location"])
                 hops += 1
@@ -160,8 +142,8 @@ class PoliteClient:
                     all_permanent = False
                 if target in seen:
                     raise FetchError(f"redirect loop ({status} back to {clean_text(target, 200)})")
-                if hops > self.max_redirects:
-                    raise FetchError(f"too many redirects (more than {self.max_redirects})")
+                if hops > self.settings.max_redirects:
+                    raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
                 seen.add(target)
                 current = target
                 continue
@@ -179,30 +161,33 @@ class PoliteClient:
             raise HttpStatusError(_status_reason(status), status, resp_headers, current)
 
     async def _one(
-        self, url: str, headers: dict[str, str], budget: float
+        self, url: str, headers: dict[str, str], budget: Budget
     ) -> tuple[int, dict[str, str], bytes]:
         host = (urlsplit(url).hostname or "").lower()
         sem = self._hosts.get(host)
         if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
+            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         contended = sem.locked()
         async with sem:
-            if contended and self.host_jitter > 0:
+            if contended and self.settings.host_jitter > 0:
                 # Space out back-to-back requests to one host, so we do not arrive in lockstep bursts.
-                await asyncio.sleep(random.uniform(0, self.host_jitter))
+                await asyncio.sleep(random.uniform(0, self.settings.host_jitter))
             async with self._global:
                 self.stats.requests += 1
                 if "If-None-Match" in headers or "If-Modified-Since" in headers:
                     self.stats.conditional_requests += 1
+                started = time.monotonic()
                 try:
-                    async with asyncio.timeout(max(budget, 0.001)):
+                    async with asyncio.timeout(max(budget.remaining, 0.001)):
                         return await self._exchange(url, headers)
                 except FetchError:
                     raise
                 except TimeoutError:
-                    raise FetchError(f"no complete response within {self.deadline:g} s") from None
+                    raise FetchError(f"no complete response within {budget.total:g} s") from None
                 except Exception as exc:  # httpx.InvalidURL is not an HTTPError; nothing may escape a feed
                     raise FetchError(describe_error(exc)) from exc
+                finally:
+                    budget.remaining -= time.monotonic() - started
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         request = self._client.build_request("GET", url, headers=headers)
@@ -219,7 +204,7 @@ class PoliteClient:
             await response.aclose()
 
     async def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
-        cap = self.max_body_bytes
+        cap = self.settings.max_body_bytes
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
             raise FetchError(f"body too large ({int(length)} bytes, limit {cap})")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from feedbuild import DATA, rss
 from httpserver import LoopbackServer, Route
 
 from reader.fetch.poller import Poller, PollProgress, PollSettings
+from reader.fetch.settings import ClientSettings
 from reader.models import Feed, FetchOutcome
 from reader.store.feeds import Store
 
@@ -23,7 +24,7 @@ HTML_PAGE = b"""<!DOCTYPE html><html><head><title>Blog</title>
 
 @pytest.fixture
 async def poller(store: Store) -> AsyncIterator[Poller]:
-    p = Poller(store, PollSettings(parse_workers=0, host_jitter=0.0))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0.0), parse_workers=0))
     try:
         yield p
     finally:
@@ -248,7 +249,9 @@ async def test_drip_and_bomb_cost_one_feed_only(http_server: LoopbackServer, sto
     good = http_server.serve("/good", rss(2))
     for u in (drip, bomb, good):
         store.add_feed(u)
-    p = Poller(store, PollSettings(parse_workers=0, deadline=0.5, max_body_bytes=MiB, host_jitter=0))
+    p = Poller(
+        store, PollSettings(ClientSettings(deadline=0.5, max_body_bytes=MiB, host_jitter=0), parse_workers=0)
+    )
     try:
         report = await p.poll(store.feeds())
     finally:
@@ -264,7 +267,7 @@ async def test_per_host_limit_across_feeds(http_server: LoopbackServer, store: S
     for i in range(10):
         http_server.route(f"/f{i}", Route(body=rss(1, start=i), latency=0.1))
         store.add_feed(http_server.url(f"/f{i}", host=hosts[i % 2]))
-    p = Poller(store, PollSettings(parse_workers=0, per_host=2, host_jitter=0.01))
+    p = Poller(store, PollSettings(ClientSettings(per_host=2, host_jitter=0.01), parse_workers=0))
     try:
         report = await p.poll(store.feeds())
     finally:
@@ -278,7 +281,7 @@ async def test_parse_worker_processes(http_server: LoopbackServer, store: Store)
     billion = http_server.serve("/laughs", (DATA / "feeds" / "billion_laughs.xml").read_bytes())
     for u in [*urls, billion]:
         store.add_feed(u)
-    p = Poller(store, PollSettings(parse_workers=2, host_jitter=0))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0), parse_workers=2))
     try:
         first = await p.poll(store.feeds())
         second = await p.poll(store.feeds())  # the pool is reused
@@ -290,10 +293,10 @@ async def test_parse_worker_processes(http_server: LoopbackServer, store: Store)
 
 
 async def test_fake_store_interface(http_server: LoopbackServer) -> None:
-    """The poller needs only apply_fetch; a store that fails must not stop the poll."""
+    """The poller needs only apply_fetches; a store that fails must not stop the poll."""
 
     class FailingStore:
-        def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        def apply_fetches(self, results: Sequence[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
             raise OSError("disk full")
 
     url = http_server.serve("/f", rss(1))
@@ -317,12 +320,12 @@ async def test_a_parse_past_its_time_limit_fails_that_feed_only(
 ) -> None:
     slow = http_server.serve("/slow.xml", rss(3))
     store.add_feed(slow)
-    p = Poller(store, PollSettings(parse_workers=1, host_jitter=0.0, parse_timeout=0.000001))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0.0), parse_workers=1, parse_timeout=0.000001))
     try:
         report = await p.poll(store.feeds())
         assert report.outcomes[0].error is not None and "parsing took longer" in report.outcomes[0].error
         # The stopped worker is replaced: the next poll, with time to parse, works.
-        p.settings = PollSettings(parse_workers=1, host_jitter=0.0)
+        p.settings = PollSettings(ClientSettings(host_jitter=0.0), parse_workers=1)
         store.add_feed(http_server.serve("/ok.xml", rss(2, start=10)))
         report = await p.poll([f for f in store.feeds() if f.url.endswith("/ok.xml")])
         assert report.outcomes[0].error is None and report.new_items == 2
