@@ -106,3 +106,50 @@ async def test_a_304_to_a_request_without_validators_is_an_error_and_changes_not
     assert report.failures and report.failures[0][0] == url
     assert (after.etag, after.last_modified, after.body_hash) == (before.etag, before.last_modified, None)
     assert after.last_success is None and store.count() == 0
+
+
+# ---------------------------------------------------------------- hostile 1: stories sharing one guid
+
+SHARED = (
+    "<item><title>Story {n}</title><link>https://example.org/s/{n}</link><guid>shared</guid>"
+    "<description>Different story number {n}</description></item>"
+)
+
+
+def shared_guid_feed(stories: range, channel_title: str = "Shared") -> bytes:
+    items = "".join(SHARED.format(n=n) for n in reversed(stories))
+    repeat = SHARED.format(n=stories[-1])  # the newest story, verbatim, twice
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{channel_title}</title>'
+        f"{repeat}{items}</channel></rss>"
+    ).encode()
+
+
+async def test_stories_sharing_a_guid_are_all_stored_once_and_keep_their_flags(
+    http_server: LoopbackServer, store: Store, poller: Poller
+) -> None:
+    from httpserver import Route
+
+    bodies = [
+        shared_guid_feed(range(1, 6)),
+        shared_guid_feed(range(1, 6), "Renamed"),
+        shared_guid_feed(range(1, 7)),
+    ]
+    served = iter(bodies)
+    url = http_server.route("/shared.xml", lambda _req: Route(body=next(served)))
+    store.add_feed(url)
+    await poller.poll(store.feeds())
+    items = store.items()
+    assert sorted(i.title for i in items) == [f"Story {n}" for n in range(1, 6)]  # 5 stories, the repeat once
+    ids = {i.title: i.id for i in items}
+    store.set_read([ids["Story 2"]])
+    store.set_saved(ids["Story 4"])
+    # The same stories again (the document changed elsewhere, so it is parsed): nothing new.
+    report = await poller.poll(store.feeds())
+    assert report.new_items == 0 and report.failures == ()
+    # A sixth story with the same guid: only it is new; every other story keeps its id and flags.
+    report = await poller.poll(store.feeds())
+    assert report.new_items == 1
+    after = {i.title: i for i in store.items()}
+    assert len(after) == 6 and {t: after[t].id for t in ids} == ids
+    assert after["Story 2"].read and after["Story 4"].saved and not after["Story 6"].read
