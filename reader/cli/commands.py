@@ -376,7 +376,7 @@ def cmd_remove(
     feed = store.feed_by_url(args.url)
     if feed is None:
         return _fail(f"no such feed: {args.url}", 1)
-    if any(fc.url == feed.url for fc in config.feeds):
+    if any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
         where = (
             str(config.source)
             if config.source

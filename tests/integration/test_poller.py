@@ -190,11 +190,10 @@ async def test_permanent_redirect_updates_url_temporary_does_not(
     for u in (moved, moved308, temp):
         store.add_feed(u)
     await poller.poll(store.feeds())
-    assert store.feed_by_url(moved) is None and store.feed_by_url(http_server.url("/new.xml")) is not None
-    assert (
-        store.feed_by_url(moved308) is None and store.feed_by_url(http_server.url("/new308.xml")) is not None
-    )
-    assert store.feed_by_url(temp) is not None
+    urls = {f.url for f in store.feeds()}
+    assert urls == {http_server.url("/new.xml"), http_server.url("/new308.xml"), temp}
+    assert feed(store, moved).url == http_server.url("/new.xml")  # the old URL still names it
+    assert feed(store, moved308).url == http_server.url("/new308.xml")
 
 
 async def test_html_page_autodiscovers_its_feed(
@@ -206,8 +205,8 @@ async def test_html_page_autodiscovers_its_feed(
     store.add_feed(page)
     report = await poller.poll(store.feeds())
     assert report.new_items == 2 and report.failures == ()
-    assert store.feed_by_url(page) is None
-    assert store.feed_by_url(http_server.url("/feeds/atom.xml")) is not None
+    (only,) = store.feeds()
+    assert only.url == http_server.url("/feeds/atom.xml") and only.source_url == page
 
 
 async def test_bozo_usable_kept_with_warning_unusable_is_error(
