@@ -412,7 +412,9 @@ class Poller:
             # that would delay the first parse; a worker imports it with its first page).
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["reader.feeds.parse"])
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            )
             # Processes start with the first job, not with the executor: start them now, while the first
             # requests are in flight, rather than when the first body arrives.
             self._pool.submit(_warm_up)
@@ -491,7 +493,8 @@ def _warm_up() -> None:
     """A job that does nothing: submitting it makes the pool start its worker processes."""
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int) -> None:
+    _die_with(parent_pid)
     try:
         import resource
 
@@ -501,6 +504,42 @@ def _worker_init() -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _die_with(parent_pid: int) -> None:
+    """End this worker when the process that started the pool dies, however it dies (SIGKILL included).
+
+    A worker blocks on its job queue, whose write end it holds itself, so it never sees its parent go; and
+    it holds the fork server's "alive" pipe, so the fork server (and through it the resource tracker) stays
+    too: all of them kept the caller's stdout open and `reader fetch | cat` never ended. A daemon thread
+    waits on a pidfd of the parent (or, without pidfds, checks on it every second) and exits the process.
+    """
+    import threading
+
+    try:
+        pidfd: int | None = os.pidfd_open(parent_pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd_open (old kernel, not Linux): poll instead
+        pidfd = None
+
+    def watch() -> None:
+        if pidfd is not None:
+            import select
+
+            select.select([pidfd], [], [])
+        else:
+            while True:
+                try:
+                    os.kill(parent_pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reader-parent-watch", daemon=True).start()
 
 
 def _parse_job(body: bytes, url: str, headers: dict[str, str], now: datetime) -> ParsedFeed:

@@ -231,3 +231,17 @@ def test_a_database_from_before_the_migration_keeps_items_articles_and_ids(tmp_p
         s.remove_feed("https://a.example/f")  # deletes items 1 and 7; the saved one stays
         assert [i.id for i in s.items()] == [2]
         assert s.article_for(2) is not None  # the cascade now points at the new items table
+
+
+def test_fetch_feed_honours_a_retry_after_still_in_force(cli: Reader, http_server: LoopbackServer) -> None:
+    url = http_server.serve("/busy.xml", b"", status=429, headers={"Retry-After": "3600"})
+    other = http_server.serve("/other.xml", rss(2))
+    cli.run("add", url)
+    cli.run("add", other)
+    cli.run("fetch", "--all")
+    http_server.serve("/busy.xml", rss(2))  # the server would answer now, but asked us to wait an hour
+    out = cli.run("fetch", "--feed", url, "--feed", other).stdout
+    assert http_server.count("/busy.xml") == 1 and http_server.count("/other.xml") == 2
+    assert "Not polled" in out and "HTTP 429" in out
+    cli.run("fetch", "--all")  # --all overrides every schedule
+    assert http_server.count("/busy.xml") == 2
