@@ -101,7 +101,6 @@ class ReaderServices:
         fulltext_progress: Callable[[int, int], None] | None = None,
     ) -> FetchSummary:
         """Poll `feeds`, store what they carry, prefetch full text, apply retention."""
-        from reader.fetch.fulltext import prefetch
         from reader.fetch.poller import Poller
 
         path = store.path
@@ -117,6 +116,8 @@ class ReaderServices:
             if fulltext:
                 jobs = self._prefetch_jobs(feeds, report.outcomes)
                 if jobs:
+                    from reader.fetch.fulltext import prefetch
+
                     summary.prefetch = await prefetch(
                         poller.client,
                         store,

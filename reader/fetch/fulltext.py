@@ -1,6 +1,7 @@
 """Full text for items: fetch the linked page politely, extract it, cache it; prefetch for new items.
 
-Only http(s) item links are followed, and never to a loopback, private or link-local address unless the feed
+The extraction stack (readability, lxml) is imported when a page is first extracted, not with this module: a
+`fetch --no-fulltext` never loads it. Only http(s) item links are followed, and never to a loopback, private or link-local address unless the feed
 itself is served from that same host: a feed on the public web must not make the reader probe the user's network.
 """
 
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reader.errors import ExtractError, FetchError, ReaderError
-from reader.extract.pipeline import EXTRACTOR_VERSION, extract, item_article
 from reader.fetch.client import PoliteClient
 from reader.models import Article, Feed, Item
 from reader.store.feeds import Store
@@ -105,6 +105,8 @@ async def fetch_article(
     Extraction is CPU work: it runs in `executor` (the default thread pool when None), off the event loop.
     With `fallback`, a thin extraction gives the feed's own content instead (as the extractor decides).
     """
+    from reader.extract.pipeline import extract  # the readability stack: imported when a page is extracted
+
     if not item.link:
         raise FetchError("the item has no link")
     if not await resolves_public(item.link, item.feed_url):
@@ -132,6 +134,8 @@ def _charset(content_type: str) -> str | None:
 
 def feed_article(item: Item, note: str) -> Article:
     """The feed's own content as an article, with a note saying why it is shown."""
+    from reader.extract.pipeline import item_article
+
     return item_article(item, note)
 
 
@@ -148,6 +152,8 @@ async def prefetch(
 
     A feed's items past its limit are marked skipped, so a new feed's first poll never hammers its site.
     """
+    from reader.extract.pipeline import EXTRACTOR_VERSION
+
     report = PrefetchReport()
     jobs: list[tuple[Feed, Item]] = []
     for feed, limit in feeds:

@@ -10,6 +10,7 @@ For every feed, concurrently (limits live in the PoliteClient):
       -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetch
 
 Any exception while handling one feed becomes a one-line error on that feed; the others carry on.
+A poll where every feed answers 304 imports no parser and starts no worker process.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import Protocol
 
 from reader.errors import FetchError, ParseError
 from reader.feeds.discover import discover_feeds, looks_like_html
-from reader.feeds.parse import parse_feed, sniff_ttl
 from reader.fetch.client import Budget, HttpResult, HttpStatusError, PoliteClient, local_path, read_local
 from reader.fetch.schedule import Due, next_due
 from reader.fetch.settings import ClientSettings
@@ -304,6 +304,8 @@ class Poller:
         last_modified = result.headers.get("last-modified")
         if body_hash == feed.body_hash and feed.last_error is None and not new_url:
             # The same bytes as last time: nothing to parse, nothing to store.
+            from reader.feeds.parse import sniff_ttl
+
             ttl = sniff_ttl(result.body)
             due = self._schedule(feed, now, result.status, ttl, result.headers)
             return FetchOutcome(
@@ -433,7 +435,7 @@ class Poller:
         for _attempt in range(2):
             pool = self._parse_pool()
             if pool is None:
-                return await asyncio.to_thread(parse_feed, body, url, headers, now=now)
+                return await asyncio.to_thread(_parse_job, body, url, headers, now)
             try:
                 async with asyncio.timeout(self.settings.parse_timeout):
                     return await loop.run_in_executor(pool, _parse_job, body, url, headers, now)
@@ -543,6 +545,8 @@ def _die_with(parent_pid: int) -> None:
 
 
 def _parse_job(body: bytes, url: str, headers: dict[str, str], now: datetime) -> ParsedFeed:
+    from reader.feeds.parse import parse_feed  # feedparser and lxml: only where a body is parsed
+
     try:
         return parse_feed(body, url, headers, now=now)
     except MemoryError:

@@ -245,3 +245,30 @@ def test_fetch_feed_honours_a_retry_after_still_in_force(cli: Reader, http_serve
     assert "Not polled" in out and "HTTP 429" in out
     cli.run("fetch", "--all")  # --all overrides every schedule
     assert http_server.count("/busy.xml") == 2
+
+
+def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worker(
+    cli: Reader, http_server: LoopbackServer
+) -> None:
+    urls = [http_server.serve(f"/f{n}.xml", rss(2, start=10 * n), etag=f'"v{n}"') for n in range(3)]
+    cli.configure(*urls)
+    cli.run("fetch", "--all", "--no-fulltext")  # the first poll parses (and starts workers)
+    probe = (
+        "import sys, multiprocessing.forkserver as fs\n"
+        "from reader.cli.commands import main\n"
+        f"code = main(['--config', {str(cli.config)!r}, '--data-dir', {str(cli.data)!r}, "
+        "'fetch', '--all', '--no-fulltext', '-q'])\n"
+        "print(code, fs._forkserver._forkserver_pid)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('feedparser', 'lxml', 'readability', 'httpx', 'httpcore', 'reader'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ}
+    )
+    assert out.returncode == 0, out.stderr
+    status, modules = out.stdout.splitlines()
+    assert status == "0 None"  # exit 0, no fork server (so no parse worker) started
+    loaded = set(modules.split())
+    assert not {m for m in loaded if not m.startswith("reader")}, loaded
+    assert not {"reader.feeds.parse", "reader.extract.pipeline"} & loaded
+    assert all(len(http_server.requests(f"/f{n}.xml")) == 2 for n in range(3))
