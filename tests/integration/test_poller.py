@@ -80,12 +80,12 @@ async def test_unchanged_body_without_validators_is_not_parsed_again(
     url = http_server.serve("/f.xml", rss(3))
     store.add_feed(url)
     await poller.poll(store.feeds())
-    import reader.fetch.poller as poller_module
+    import reader.feeds.parse as parse_module
 
     def boom(*a: object, **k: object) -> None:
         raise AssertionError("parsed an unchanged body")
 
-    monkeypatch.setattr(poller_module, "parse_feed", boom)
+    monkeypatch.setattr(parse_module, "parse_feed", boom)
     report = await poller.poll(store.feeds())
     assert report.outcomes[0].not_modified and report.outcomes[0].error is None
 
@@ -164,16 +164,16 @@ async def test_one_feed_raising_anything_does_not_stop_the_others(
     evil = http_server.serve("/evil", rss(2, title="EVIL"))
     store.add_feed(good)
     store.add_feed(evil)
-    import reader.fetch.poller as poller_module
+    import reader.feeds.parse as parse_module
 
-    real = poller_module.parse_feed
+    real = parse_module.parse_feed
 
     def flaky(body: bytes, *a: object, **k: object):  # type: ignore[no-untyped-def]
         if b"EVIL" in body:
             raise RuntimeError("library bug")
         return real(body, *a, **k)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(poller_module, "parse_feed", flaky)
+    monkeypatch.setattr(parse_module, "parse_feed", flaky)
     report = await poller.poll(store.feeds())
     assert report.new_items == 2
     assert feed(store, evil).last_error == "internal error: RuntimeError: library bug"
