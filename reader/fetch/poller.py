@@ -389,7 +389,7 @@ class Poller:
     def worker_pool(self) -> Executor | None:
         """The worker processes (None when parsing runs in threads): CPU work that could hold the GIL for long
         (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it.
-        Call it after a poll (whose start may still be creating the pool in a thread)."""
+        Starts them if no body of the poll needed parsing (blocking: call it from a thread or after a poll)."""
         return self._parse_pool()
 
     def _workers(self) -> int:

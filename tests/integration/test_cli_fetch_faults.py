@@ -226,11 +226,17 @@ def test_a_database_from_before_the_migration_keeps_items_articles_and_ids(tmp_p
         assert sorted(i.id for i in s.items()) == [1, 2, 7]
         article = s.article_for(2)
         assert article is not None and article.markdown == "# Saved"
-        assert s.integrity_check() == "ok"
-        assert s._read("PRAGMA foreign_key_check") == []
+    check = sqlite3.connect(db)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert check.execute("PRAGMA foreign_key_check").fetchall() == []
+    (articles_sql,) = check.execute("SELECT sql FROM sqlite_master WHERE name = 'articles'").fetchone()
+    assert 'REFERENCES "items"' in articles_sql  # the cascade points at the new items table
+    assert check.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone() == (7,)
+    check.close()
+    with Store.open(db) as s:
         s.remove_feed("https://a.example/f")  # deletes items 1 and 7; the saved one stays
         assert [i.id for i in s.items()] == [2]
-        assert s.article_for(2) is not None  # the cascade now points at the new items table
+        assert s.article_for(2) is not None
 
 
 def test_fetch_feed_honours_a_retry_after_still_in_force(cli: Reader, http_server: LoopbackServer) -> None:
