@@ -111,7 +111,7 @@ class Response:
         self._conn: Connection | None = conn
         self._keep_alive = keep_alive
         self._timeout = read_timeout
-        self._complete = False
+        self._complete = status in _NO_BODY  # a 304 is complete with its head: the connection can be reused
 
     async def body(self) -> AsyncIterator[bytes]:
         conn = self._conn

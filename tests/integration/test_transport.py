@@ -189,3 +189,16 @@ async def test_https_verifies_the_certificate(tmp_path: Path) -> None:
         assert r.body == b"<rss/>"
     finally:
         server.close()
+
+
+async def test_a_304_leaves_the_connection_reusable() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_head(reader)
+            writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
+            await writer.drain()
+
+    async with raw_server(handler) as (url, heads), client() as c:
+        for _ in range(3):
+            assert (await c.get(url + "/f", etag='"v1"')).status == 304
+    assert heads.count(b"<connection>") == 1
