@@ -163,6 +163,15 @@ class View:
     saved_only: bool = False
 
 
+@dataclass
+class PrefetchReport:
+    """What one full-text prefetch run did, per feed."""
+
+    fetched: int = 0
+    failed: int = 0
+    failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
+
+
 @dataclass(frozen=True)
 class FetchOutcome:
     """What happened when one feed was polled; the store records it on the feed."""

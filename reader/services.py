@@ -13,20 +13,13 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
+from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
 from reader.store.feeds import Store, utcnow
 
 # The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
-    from reader.fetch.fulltext import PrefetchReport
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
-
-
-def _no_prefetch() -> PrefetchReport:
-    from reader.fetch.fulltext import PrefetchReport
-
-    return PrefetchReport()
 
 
 @dataclass
@@ -34,7 +27,7 @@ class FetchSummary:
     """Everything one `fetch` did."""
 
     report: PollReport
-    prefetch: PrefetchReport = field(default_factory=_no_prefetch)
+    prefetch: PrefetchReport = field(default_factory=PrefetchReport)
     purged: int = 0
 
     @property

@@ -14,12 +14,11 @@ import re
 import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reader.errors import ExtractError, FetchError, ReaderError
 from reader.fetch.client import PoliteClient
-from reader.models import Article, Feed, Item
+from reader.models import Article, Feed, Item, PrefetchReport
 from reader.store.feeds import Store
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -86,15 +85,6 @@ async def resolves_public(url: str, feed_url: str) -> bool:
     except OSError:
         return True  # the fetch itself will fail and say why
     return all(_private_ip(str(info[4][0])) is False for info in infos)
-
-
-@dataclass
-class PrefetchReport:
-    """What one prefetch run did, per feed."""
-
-    fetched: int = 0
-    failed: int = 0
-    failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
 
 
 async def fetch_article(

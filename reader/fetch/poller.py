@@ -18,14 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -412,6 +410,9 @@ class Poller:
             # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
             # re-imports everything per worker; the server preloads the parser once (not the extractor:
             # that would delay the first parse; a worker imports it with its first page).
+            import multiprocessing  # with concurrent.futures.process: only when a body needs parsing
+            from concurrent.futures import ProcessPoolExecutor
+
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["reader.feeds.parse"])
             self._pool = ProcessPoolExecutor(
@@ -423,6 +424,8 @@ class Poller:
         return self._pool
 
     async def _parse(self, body: bytes, url: str, headers: Mapping[str, str], now: datetime) -> ParsedFeed:
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         headers = dict(headers)
         if self._pool is None and self._wants_workers():
