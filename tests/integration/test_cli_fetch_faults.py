@@ -122,7 +122,8 @@ def test_a_feed_added_by_its_web_page_polls_the_feed_and_both_are_one_subscripti
         assert s.count() == 3
     # Subscribing to the feed itself, or to the page again, is the same subscription.
     cli.run("add", feed_url)
-    cli.run("add", page)
+    again = cli.run("add", page).stdout
+    assert "Already subscribed" in again and feed_url in again
     with cli.store() as s:
         assert len(s.feeds()) == 1
 
