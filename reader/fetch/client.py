@@ -187,6 +187,7 @@ class PoliteClient:
             if status == 304:
                 self.stats.not_modified += 1
             if not 200 <= status < 300:
+                await response.drain()
                 return status, response.headers, b""
             return status, response.headers, await self._read_body(response, response.headers)
         finally:

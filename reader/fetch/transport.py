@@ -184,6 +184,19 @@ class Response:
         except (ConnectionError, OSError) as exc:
             raise TransportError(_lost(exc)) from None
 
+    async def drain(self, limit: int = 64 * 1024) -> None:
+        """Read a small body we do not need (a redirect's, an error page's), so the connection can be reused."""
+        length = self.headers.get("content-length", "").strip()
+        if (
+            self._complete
+            or "transfer-encoding" in self.headers
+            or not length.isdigit()
+            or int(length) > limit
+        ):
+            return
+        async for _ in self.body():
+            pass
+
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is None:
