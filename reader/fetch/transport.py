@@ -265,9 +265,11 @@ class Pool:
         return None
 
     async def _exchange(self, target: Target, conn: Connection, headers: Mapping[str, str]) -> Response:
-        proxied_http = target.scheme == "http" and self._proxy_for(target) is not None
-        line_target = f"http://{target.authority}{target.path}" if proxied_http else target.path
+        proxy = self._proxy_for(target) if target.scheme == "http" else None
+        line_target = f"http://{target.authority}{target.path}" if proxy is not None else target.path
         lines = [f"GET {line_target} HTTP/1.1", f"Host: {target.authority}"]
+        if proxy is not None and proxy[2]:
+            lines.append(f"Proxy-Authorization: {proxy[2]}")
         for name, value in headers.items():
             if any(c in value for c in "\r\n\x00"):
                 continue  # a value that would break (or inject into) the request is not sent
@@ -315,13 +317,13 @@ class Pool:
         proxy = self._proxy_for(target)
         host, port = target.host, target.port
         if proxy is not None:
-            host, port = proxy
+            host, port, _ = proxy
         try:
             async with asyncio.timeout(self.connect_timeout):
                 reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
                 conn = Connection(reader, writer)
                 if proxy is not None and target.scheme == "https":
-                    await self._tunnel(conn, target)
+                    await self._tunnel(conn, target, proxy[2])
                 if target.scheme == "https":
                     await writer.start_tls(self._ssl_context(), server_hostname=target.host)
                 return conn
@@ -335,9 +337,12 @@ class Pool:
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise TransportError(f"could not connect: {reason}") from None
 
-    async def _tunnel(self, conn: Connection, target: Target) -> None:
+    async def _tunnel(self, conn: Connection, target: Target, auth: str | None) -> None:
+        extra = f"Proxy-Authorization: {auth}\r\n" if auth else ""
         conn.writer.write(
-            f"CONNECT {target.authority} HTTP/1.1\r\nHost: {target.authority}\r\n\r\n".encode("ascii")
+            f"CONNECT {target.authority} HTTP/1.1\r\nHost: {target.authority}\r\n{extra}\r\n".encode(
+                "latin-1"
+            )
         )
         await conn.writer.drain()
         status, _, _ = _parse_head(await self._head(conn))
@@ -345,19 +350,27 @@ class Pool:
             conn.close()
             raise TransportError(f"could not connect: the proxy answered {status} to CONNECT")
 
-    def _proxy_for(self, target: Target) -> tuple[str, int] | None:
+    def _proxy_for(self, target: Target) -> tuple[str, int, str | None] | None:
+        """(host, port, Proxy-Authorization value) of the proxy the environment names for `target`."""
         if not self._proxies:
             return None
-        url = self._proxies.get(target.scheme) or self._proxies.get("all")
         import urllib.request
 
+        url = self._proxies.get(target.scheme) or self._proxies.get("all")
         if not url or urllib.request.proxy_bypass_environment(target.host, self._proxies):  # type: ignore[attr-defined]
             return None
         try:
             parts = urlsplit(url if "://" in url else "http://" + url)
             if parts.hostname is None:
                 return None
-            return parts.hostname, parts.port or 80
+            auth = None
+            if parts.username is not None:
+                import base64
+                from urllib.parse import unquote
+
+                pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+                auth = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+            return parts.hostname, parts.port or 80, auth
         except ValueError:
             return None
 

@@ -99,7 +99,7 @@ async def test_an_http_proxy_from_the_environment_gets_the_absolute_url(
         await writer.drain()
 
     async with raw_server(proxy) as (proxy_url, _):
-        monkeypatch.setenv("http_proxy", proxy_url)
+        monkeypatch.setenv("http_proxy", proxy_url.replace("http://", "http://me:s%40cret@"))
         monkeypatch.delenv("no_proxy", raising=False)
         monkeypatch.delenv("NO_PROXY", raising=False)
         async with client() as c:
@@ -107,6 +107,7 @@ async def test_an_http_proxy_from_the_environment_gets_the_absolute_url(
     assert r.body == b"proxied"
     assert seen[0].startswith(b"GET http://feeds.example.org/feed.xml?x=1 HTTP/1.1\r\n")
     assert b"\r\nHost: feeds.example.org\r\n" in seen[0]
+    assert b"\r\nProxy-Authorization: Basic bWU6c0BjcmV0\r\n" in seen[0]  # me:s@cret
 
 
 @pytest.mark.parametrize(
