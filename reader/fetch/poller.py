@@ -2,12 +2,13 @@
 
 For every feed, concurrently (limits live in the PoliteClient):
 
-    fetch (conditional GET, or read a local file)
-      -> 304?                      record "not modified", refresh validators
-      -> a web page?               autodiscover its feed link, fetch that (it becomes the feed's URL)
+    fetch (conditional GET, or read a local file; one total deadline for all of the feed's requests)
+      -> 304?                      record "not modified", refresh validators (an error if we sent none)
+      -> a web page?               autodiscover its feed link, fetch that (it becomes the feed's URL;
+                                   the page's URL stays the subscription's name for it)
       -> body hash unchanged?      record "not modified" without parsing
       -> parse in a worker process (ParseError -> an error for that feed)
-      -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetch
+      -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetches (a batch per transaction)
 
 Any exception while handling one feed becomes a one-line error on that feed; the others carry on.
 A poll where every feed answers 304 imports no parser and starts no worker process.
