@@ -9,8 +9,9 @@ from reader.ui.protocol import ArticleLoad, PollSummary
 from reader.ui.writer import Mark
 
 
-class PollProgress(Message):
-    """Feeds done so far in the running poll. Only the newest one matters, so queued ones are replaced."""
+class RefreshProgress(Message):
+    """Feeds done so far in the running refresh (the poller's PollProgress, as a message). Only the newest one
+    matters, so queued ones are replaced."""
 
     def __init__(self, done: int, total: int, new_items: int) -> None:
         super().__init__()
@@ -19,10 +20,10 @@ class PollProgress(Message):
         self.new_items = new_items
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PollProgress)
+        return isinstance(message, RefreshProgress)
 
 
-class PollFinished(Message):
+class RefreshFinished(Message):
     def __init__(self, summary: PollSummary) -> None:
         super().__init__()
         self.summary = summary

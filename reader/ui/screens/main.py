@@ -12,7 +12,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.models import View, ViewKind
-from reader.ui.messages import PollFinished, PollProgress
+from reader.ui.messages import RefreshFinished, RefreshProgress
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import safe
@@ -166,12 +166,12 @@ class MainScreen(ReadingScreen):
     @work(thread=True, group="poll", exit_on_error=False, description="refreshing feeds")
     def poll(self, feed_ids: list[int] | None, due_only: bool = False) -> None:
         def progress(done: int, total: int, new_items: int) -> None:
-            self.post_message(PollProgress(done, total, new_items))
+            self.post_message(RefreshProgress(done, total, new_items))
 
-        self.post_message(PollFinished(self.services.poll(feed_ids, progress, due_only=due_only)))
+        self.post_message(RefreshFinished(self.services.poll(feed_ids, progress, due_only=due_only)))
 
-    @on(PollProgress)
-    def _on_poll_progress(self, event: PollProgress) -> None:
+    @on(RefreshProgress)
+    def _on_poll_progress(self, event: RefreshProgress) -> None:
         new = f" · {event.new_items} new" if event.new_items else ""
         self.status.set_activity(f"Refreshing {event.done}/{event.total}{new}")
         if event.new_items > self._poll_new:
@@ -179,8 +179,8 @@ class MainScreen(ReadingScreen):
             self.reload_headlines()
             self.refresh_feeds()
 
-    @on(PollFinished)
-    def _on_poll_finished(self, event: PollFinished) -> None:
+    @on(RefreshFinished)
+    def _on_poll_finished(self, event: RefreshFinished) -> None:
         summary = event.summary
         self.polling = False
         self.status.set_activity("")
