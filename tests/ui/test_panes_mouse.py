@@ -11,7 +11,7 @@ from uifakes import ARTICLE, FEEDS, FakeServices, outcome, parsed_item, screen_l
 from reader.models import View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.app import ReaderApp
-from reader.ui.messages import PollProgress
+from reader.ui.messages import RefreshProgress
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.feeds import FeedList, view_for_option
 from reader.ui.widgets.headlines import HeadlineList
@@ -230,7 +230,7 @@ async def test_status_bar_counts_progress_and_last_refresh(
         assert "updated 10m ago" in status  # the archive's last successful fetch, before any refresh
         await pilot.press("m")  # marking read updates the count without a refresh
         assert f"{unread - 1} unread" in screen.status.text
-        screen.post_message(PollProgress(12, 40, 0))
+        screen.post_message(RefreshProgress(12, 40, 0))
         await pilot.pause()
         assert "Refreshing 12/40" in screen_text(app) and "updated" not in screen.status.text
         await pilot.press("R")
