@@ -52,6 +52,7 @@ class MarkWriter:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reader-mark-writer", daemon=True)
         self._started = False
+        self._current: Mark | None = None  # the mark being stored right now
         self.unwritten: list[Mark] = []  # what could not be stored by the time close() gave up
 
     def submit(self, field: Field, ids: Iterable[int], value: bool) -> Mark:
@@ -81,6 +82,10 @@ class MarkWriter:
         self._stopping.set()  # a writer still stuck retrying gives up after its current attempt
         if self._thread.is_alive():
             self._thread.join(1.0)
+        current = self._current
+        if self._thread.is_alive() and current is not None and current not in self.unwritten:
+            # Still waiting on the lock: count it as not stored (storing it twice is harmless).
+            self.unwritten.append(current)
         while True:
             try:
                 left = self._queue.get_nowait()
@@ -103,6 +108,7 @@ class MarkWriter:
                 if self._stopping.is_set():
                     self.unwritten.append(mark)
                     continue
+                self._current = mark
                 while True:
                     try:
                         if store is None:
@@ -116,6 +122,7 @@ class MarkWriter:
                         continue
                     self._landed(mark)
                     break
+                self._current = None
         finally:
             if store is not None:
                 store.close()

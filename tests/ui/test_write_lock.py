@@ -106,3 +106,35 @@ async def test_marks_made_before_quit_are_stored(
     with Store.open(services.db_path) as store:
         item = store.item(marked.id)
     assert item is not None and item.saved is not marked.saved
+
+
+async def test_marks_still_locked_out_at_quit_are_kept_and_stored_at_the_next_launch(
+    make: Callable[..., ReaderApp], services: FakeServices, locker: subprocess.Popen[str], tmp_path: Path
+) -> None:
+    MainScreen.QUIT_WAIT = 0.2
+    try:
+        app = make()
+        async with app.run_test(size=(140, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            first = screen.headlines.highlighted
+            assert first is not None and not first.read
+            await pilot.press("m")
+            await pilot.press("q")
+    finally:
+        MainScreen.QUIT_WAIT = 5.0
+    assert (tmp_path / "pending-marks.json").exists()  # not stored, not lost
+    assert stored_read(services.db_path, first.id) is False
+    assert locker.stdin is not None and locker.stdout is not None
+    locker.stdin.write("go\n")
+    locker.stdin.flush()
+    assert locker.stdout.readline().strip() == "released"
+    again = make()
+    async with again.run_test(size=(140, 40)) as pilot:
+        screen = again.screen
+        assert isinstance(screen, MainScreen)
+        assert await asyncio.to_thread(screen.writer.flush, 15)
+        assert stored_read(services.db_path, first.id) is True
+        row = screen.headlines.pager.get(0)
+        assert row is not None and row.id == first.id and row.read
+    assert not (tmp_path / "pending-marks.json").exists()

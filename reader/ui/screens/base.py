@@ -46,6 +46,8 @@ class Undo:
 class PanesScreen(Screen[None]):
     """Layout and view state. Widgets post messages up; the screen reads the store and hands data down."""
 
+    QUIT_WAIT = 5.0  # seconds quitting waits for a locked database before keeping marks for the next launch
+
     def __init__(self, services: Services, settings: UISettings, store: Store) -> None:
         super().__init__(id="main")
         self.services = services
@@ -75,6 +77,7 @@ class PanesScreen(Screen[None]):
             failed=lambda mark, reason: self.post_message(MarkFailed(mark, reason)),
         )
         self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
+        self._write_trouble = False  # the writer reported a failure not yet followed by success
 
     # ------------------------------------------------------------------ layout
 
@@ -110,7 +113,7 @@ class PanesScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         save_state(self.settings.state_path, self._state)
-        unwritten = self.writer.close()
+        unwritten = self.writer.close(self.QUIT_WAIT)
         if unwritten:
             # The database stayed locked past the quit: the marks wait in a file for the next launch.
             save_pending(
@@ -137,7 +140,7 @@ class PanesScreen(Screen[None]):
 
     @on(MarkFailed)
     def _on_mark_failed(self, event: MarkFailed) -> None:
-        if not getattr(self, "_write_trouble", False):
+        if not self._write_trouble:
             self._write_trouble = True
             self.status.set_notice(f"Marks not stored yet ({event.reason}); retrying", error=True)
 
