@@ -109,20 +109,21 @@ async def test_marks_made_before_quit_are_stored(
 
 
 async def test_marks_still_locked_out_at_quit_are_kept_and_stored_at_the_next_launch(
-    make: Callable[..., ReaderApp], services: FakeServices, locker: subprocess.Popen[str], tmp_path: Path
+    make: Callable[..., ReaderApp],
+    services: FakeServices,
+    locker: subprocess.Popen[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    MainScreen.QUIT_WAIT = 0.2
-    try:
-        app = make()
-        async with app.run_test(size=(140, 40)) as pilot:
-            screen = app.screen
-            assert isinstance(screen, MainScreen)
-            first = screen.headlines.highlighted
-            assert first is not None and not first.read
-            await pilot.press("m")
-            await pilot.press("q")
-    finally:
-        MainScreen.QUIT_WAIT = 5.0
+    monkeypatch.setattr(MainScreen, "QUIT_WAIT", 0.2)
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        first = screen.headlines.highlighted
+        assert first is not None and not first.read
+        await pilot.press("m")
+        await pilot.press("q")
     assert (tmp_path / "pending-marks.json").exists()  # not stored, not lost
     assert stored_read(services.db_path, first.id) is False
     assert locker.stdin is not None and locker.stdout is not None

@@ -46,7 +46,7 @@ class Undo:
 class PanesScreen(Screen[None]):
     """Layout and view state. Widgets post messages up; the screen reads the store and hands data down."""
 
-    QUIT_WAIT = 5.0  # seconds quitting waits for a locked database before keeping marks for the next launch
+    QUIT_WAIT = 15.0  # seconds quitting waits for a locked database before keeping marks for the next launch
 
     def __init__(self, services: Services, settings: UISettings, store: Store) -> None:
         super().__init__(id="main")
@@ -109,7 +109,10 @@ class PanesScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
         # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
-        self.query_one("#footer", Footer).show_command_palette = event.size.width >= 70
+        footer = self.query_one("#footer", Footer)
+        wide = event.size.width >= 70
+        if footer.show_command_palette != wide:  # (a change recomposes the footer)
+            footer.show_command_palette = wide
 
     def on_unmount(self) -> None:
         save_state(self.settings.state_path, self._state)
