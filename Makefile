@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/poll.py
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/keys.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
