@@ -138,8 +138,9 @@ class PanesScreen(Screen[None]):
         self.pending.landed(event.mark)
         if len(event.mark.ids) > 500:
             self.refresh_feeds()  # counts read while it was in flight were not corrected for it
-        if not self.pending:
+        if not self.pending and self._write_trouble:
             self._write_trouble = False
+            self.status.set_notice("Marks stored")
 
     @on(MarkFailed)
     def _on_mark_failed(self, event: MarkFailed) -> None:
