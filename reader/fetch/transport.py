@@ -295,7 +295,14 @@ class Pool:
     async def _head(self, conn: Connection) -> bytes:
         try:
             async with asyncio.timeout(self.read_timeout):
-                return await conn.reader.readuntil(b"\r\n\r\n")
+                head = await conn.reader.readuntil(b"\n")
+                while head in (b"\r\n", b"\n"):  # stray blank lines before a status line are ignored
+                    head = await conn.reader.readuntil(b"\n")
+                while not head.endswith((b"\n\r\n", b"\n\n")):  # to the blank line (bare LF ends lines too)
+                    head += await conn.reader.readuntil(b"\n")
+                    if len(head) > MAX_HEAD:
+                        raise asyncio.LimitOverrunError("head too long", len(head))
+                return head
         except TimeoutError:
             raise TransportError("server stopped responding (read timeout)") from None
         except asyncio.IncompleteReadError as exc:
@@ -388,7 +395,7 @@ class _Stale(Exception):
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     text = _decode(head)
-    lines = text.split("\r\n")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit() or len(parts[1]) != 3:
         raise TransportError("server broke the connection: not an HTTP/1.x response")
