@@ -279,3 +279,15 @@ def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worke
     assert not {m for m in loaded if not m.startswith("reader")}, loaded
     assert not {"reader.feeds.parse", "reader.extract.pipeline"} & loaded
     assert all(len(http_server.requests(f"/f{n}.xml")) == 2 for n in range(3))
+
+
+def test_a_server_answering_304_to_a_first_request_shows_as_an_error_in_feeds(
+    cli: Reader, http_server: LoopbackServer
+) -> None:
+    url = http_server.serve("/broken.xml", b"", status=304, content_type=None)
+    cli.run("add", url)
+    out = cli.run("fetch", "--all").stdout
+    assert "1 failed" in out and "without validators" in out
+    feeds = cli.run("feeds").stdout
+    assert "error: HTTP 304 Not Modified to a request without validators" in feeds
+    assert "never fetched" not in feeds
