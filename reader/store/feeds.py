@@ -300,12 +300,13 @@ class Store(ItemQueries):
     def _upsert_items(
         self, c: sqlite3.Connection, feed_id: int, items: Sequence[ParsedItem], now: datetime
     ) -> tuple[int, int]:
-        known = {
-            key: (item_id, chash)
-            for item_id, key, chash in c.execute(
-                "SELECT id, key, content_hash FROM items WHERE feed_id = ?", (feed_id,)
-            )
-        }
+        known: dict[str, tuple[int, str]] = {}
+        links: dict[str, str | None] = {}
+        for item_id, key, chash, link in c.execute(
+            "SELECT id, key, content_hash, link FROM items WHERE feed_id = ?", (feed_id,)
+        ):
+            known[key] = (item_id, chash)
+            links[key] = link
         now_s = _ts(now)
         new = updated = 0
         seen: list[tuple[str, int]] = []
@@ -322,6 +323,12 @@ class Store(ItemQueries):
         for it in reversed(items):
             published = it.published if it.published is None or it.published <= now else now
             body = it.search_text or plain_text(it.content or it.summary)
+            if it.key not in known and it.alias in known and links.get(it.alias) == it.link:
+                # Stored under its plain guid before the feed gave that guid to another story too: same story
+                # (same link), so it keeps its row (id, read and saved state) under its new key.
+                adopted = known.pop(it.alias)
+                c.execute("UPDATE items SET key = ? WHERE id = ?", (it.key, adopted[0]))
+                known[it.key] = adopted
             if it.key in known:
                 item_id, chash = known[it.key]
                 seen.append((now_s or "", item_id))
