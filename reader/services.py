@@ -16,7 +16,7 @@ from reader.locations import Locations
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
 from reader.store.feeds import Store, utcnow
 
-# The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
+# The fetching and extraction stack (HTTP client, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
