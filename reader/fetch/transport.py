@@ -327,13 +327,7 @@ class Pool:
             host, port, _ = proxy
         try:
             async with asyncio.timeout(self.connect_timeout):
-                reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
-                conn = Connection(reader, writer)
-                if proxy is not None and target.scheme == "https":
-                    await self._tunnel(conn, target, proxy[2])
-                if target.scheme == "https":
-                    await writer.start_tls(self._ssl_context(), server_hostname=target.host)
-                return conn
+                return await self._open(target, host, port, proxy)
         except TimeoutError:
             raise TransportError("connection timed out") from None
         except TransportError:
@@ -343,6 +337,21 @@ class Pool:
         except OSError as exc:
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise TransportError(f"could not connect: {reason}") from None
+
+    async def _open(
+        self, target: Target, host: str, port: int, proxy: tuple[str, int, str | None] | None
+    ) -> Connection:
+        reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
+        conn = Connection(reader, writer)
+        try:
+            if proxy is not None and target.scheme == "https":
+                await self._tunnel(conn, target, proxy[2])
+            if target.scheme == "https":
+                await writer.start_tls(self._ssl_context(), server_hostname=target.host)
+        except BaseException:  # TLS or the proxy failed, or we were cancelled: no socket left open
+            conn.close()
+            raise
+        return conn
 
     async def _tunnel(self, conn: Connection, target: Target, auth: str | None) -> None:
         extra = f"Proxy-Authorization: {auth}\r\n" if auth else ""
