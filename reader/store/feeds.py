@@ -88,8 +88,23 @@ class Store(ItemQueries):
         directory, must not wipe an archive. Feeds added with `add` or `import` are left alone.
         """
         wanted = {fc.url for fc in configs}
+        # Most starts change nothing: only entries whose row differs are written (one transaction each).
+        rows = self._read(
+            "SELECT id, url, source_url, title, poll_interval, fulltext, origin, active FROM feeds"
+        )
+        by_url = {r[1]: r for r in rows}
+        by_source = {r[2]: r for r in sorted(rows, key=lambda r: (r[7], -r[0])) if r[2]}
+        tags = self._tags()
         for fc in configs:
-            self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
+            row = by_url.get(fc.url) or by_source.get(fc.url)
+            same = (
+                row is not None
+                and (fc.title is None or fc.title == row[3])
+                and (row[4], row[5], row[6], row[7]) == (fc.poll_interval, fc.fulltext, "config", 1)
+                and (not fc.tags or set(fc.tags) == set(tags.get(row[0], ())))
+            )
+            if not same:
+                self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
         rows = self._read("SELECT id, url, source_url FROM feeds WHERE origin = 'config' AND active = 1")
         dropped = [(feed_id,) for feed_id, url, source in rows if url not in wanted and source not in wanted]
         if dropped:
