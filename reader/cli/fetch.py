@@ -1,20 +1,22 @@
-"""`reader fetch`: poll due feeds under the fetch lock, with a progress bar on a terminal and a summary."""
+"""`reader fetch`: poll due feeds under the fetch lock, with a progress line on a terminal and a summary."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from reader.errors import ReaderError
+from reader.cli.context import Context
+from reader.errors import ReaderError, StorageError
 from reader.models import Feed
-from reader.services import FetchSummary, ReaderServices
+from reader.services import FetchSummary
 from reader.store.feeds import Store
 
 
-class Progress:
+class ProgressLine:
     """A one-line progress bar on a terminal; plain lines otherwise; nothing when quiet."""
 
     def __init__(self, stream: TextIO, quiet: bool) -> None:
@@ -53,14 +55,24 @@ class Progress:
             self.stream.write(f"full text {done}/{total} pages\n")
 
 
-def select_feeds(store: Store, feed_urls: Sequence[str], all_feeds: bool, now_due: bool = True) -> list[Feed]:
+def _canonical(url: str) -> str:
+    from reader.config.values import normalize_feed_url
+
+    try:
+        return normalize_feed_url(url)
+    except ValueError:
+        return url
+
+
+def select_feeds(store: Store, feed_urls: Sequence[str], all_feeds: bool) -> list[Feed]:
     feeds = store.feeds()
     if feed_urls:
         by_url = {f.url: f for f in feeds}
-        missing = [u for u in feed_urls if u not in by_url]
+        chosen = [by_url.get(u) or by_url.get(_canonical(u)) for u in feed_urls]
+        missing = [u for u, f in zip(feed_urls, chosen, strict=True) if f is None]
         if missing:
             raise ReaderError(f"no such feed: {', '.join(missing)} (see `reader feeds`)")
-        return [by_url[u] for u in feed_urls]
+        return [f for f in chosen if f is not None]
     if all_feeds:
         return feeds
     from reader.store.feeds import utcnow
@@ -68,32 +80,53 @@ def select_feeds(store: Store, feed_urls: Sequence[str], all_feeds: bool, now_du
     return store.due_feeds(utcnow())
 
 
-def run_fetch(
-    services: ReaderServices,
-    store: Store,
-    *,
-    feed_urls: Sequence[str],
-    all_feeds: bool,
-    fulltext: bool,
-    quiet: bool,
-    lock_timeout: float,
-) -> int:
+def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
+    """The `fetch` command: 0 when the run completed (some feeds may have failed), 1 when nothing could be
+    stored (a damaged database, a full disk): then the feeds' errors are all the same and one line says it."""
+    services, store, quiet = ctx.services, ctx.store, args.quiet
     with services.fetch_lock() as lock:
-        lock.acquire(timeout=lock_timeout)
-        feeds = select_feeds(store, feed_urls, all_feeds)
-        total_feeds = len(store.feeds())
+        lock.acquire(timeout=args.lock_timeout)
+        feeds = select_feeds(store, args.feed, args.all)
         if not feeds:
-            print(f"Nothing is due ({total_feeds} feeds). Use --all to poll every feed now.")
+            if not quiet:
+                total_feeds = len(store.feeds())
+                print(f"Nothing is due ({total_feeds} feeds). Use --all to poll every feed now.")
             return 0
-        progress = Progress(sys.stderr, quiet)
+        progress = ProgressLine(sys.stderr, quiet)
         start = time.monotonic()
         summary = asyncio.run(
             services.run_fetch(
-                store, feeds, fulltext=fulltext, progress=progress.feeds, fulltext_progress=progress.pages
+                store,
+                feeds,
+                fulltext=not args.no_fulltext,
+                progress=progress.feeds,
+                fulltext_progress=progress.pages,
             )
         )
+        unstored = storage_failure(summary, store.path)
+        if unstored is not None:
+            raise StorageError(f"nothing could be stored in {store.path}: {unstored}")
         print_summary(summary, len(feeds), time.monotonic() - start, quiet)
     return 0
+
+
+# How the poller words a result it could not write (reader/fetch/poller.py, `_poll_one`).
+STORE_FAILED = "could not store the result:"
+
+
+def storage_failure(summary: FetchSummary, db_path: object) -> str | None:
+    """Why nothing could be stored, when no feed's result was stored and at least one failed to be written
+    (a damaged database, a full disk); None otherwise."""
+    errors = [o.error for o in summary.report.outcomes]
+    if not errors or any(e is None for e in errors):
+        return None
+    stored = [e for e in errors if e is not None and e.startswith(STORE_FAILED)]
+    if not stored:
+        return None
+    reason = stored[0][len(STORE_FAILED) :].strip()
+    for prefix in (f"cannot write to {db_path}: ", f"cannot read {db_path}: "):
+        reason = reason.removeprefix(prefix)
+    return reason or "unknown error"
 
 
 def print_summary(
