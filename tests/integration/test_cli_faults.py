@@ -1,0 +1,212 @@
+"""Issue 8's CLI faults, each as a user (or cron) meets it: real `reader` processes or `main()`, real SQLite files,
+a loopback server. One test per fault; the names say which."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+import pytest
+from feedbuild import rss
+from httpserver import LoopbackServer
+from test_cli import Reader, feed_with_pages
+
+from reader.cli.commands import main
+from reader.config.loader import parse_config
+from reader.errors import ConfigError
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Reader:
+    return Reader(tmp_path)
+
+
+def run_main(cli: Reader, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`main()` in this process (fast), for commands that do not start parse workers."""
+    status = main(["--config", str(cli.config), "--data-dir", str(cli.data), *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return status, out, err
+
+
+def one_line(err: str) -> str:
+    """The one message on stderr (progress lines, which a fetch writes there, aside)."""
+    lines = [line for line in err.strip().splitlines() if not line.startswith(("feeds ", "full text "))]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("reader: "), err
+    return lines[0]
+
+
+# --- 5: quiet means silent ---------------------------------------------------------------------------------
+
+
+def test_5_fetch_quiet_prints_nothing_unless_something_failed(cli: Reader, http_server: LoopbackServer) -> None:
+    url = http_server.serve("/feed.xml", rss(3))
+    cli.run("add", url)
+    polled = cli.run("fetch", "-q", "--no-fulltext")
+    assert (polled.stdout, polled.stderr) == ("", "")
+    idle = cli.run("fetch", "--quiet", "--no-fulltext")  # nothing is due: cron must not mail anything
+    assert (idle.stdout, idle.stderr) == ("", "")
+    assert "Nothing is due" in cli.run("fetch", "--no-fulltext").stdout  # not quiet: it says so
+    http_server.serve("/feed.xml", b"gone", status=410)
+    failed = cli.run("fetch", "-q", "--all", "--no-fulltext")
+    assert "410" in failed.stdout and url in failed.stdout
+
+
+# --- 6: no terminal, no TUI --------------------------------------------------------------------------------
+
+
+def test_6_reader_without_a_terminal_explains_and_exits_2(cli: Reader, tmp_path: Path) -> None:
+    out_file = tmp_path / "out.txt"
+    with out_file.open("w") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2
+    assert "needs a terminal" in one_line(proc.stderr) and "standard input" in proc.stderr
+    assert out_file.read_bytes() == b""  # no escape sequences written into the file
+    # A terminal on stdin but output redirected to a file: still no TUI, and it says which one is missing.
+    leader, follower = pty.openpty()
+    try:
+        with out_file.open("w") as out:
+            proc = subprocess.run(
+                [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data)],
+                stdin=follower,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+            )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert proc.returncode == 2 and "standard output is not one" in one_line(proc.stderr)
+    assert out_file.read_bytes() == b""
+
+
+# --- 7: add keeps to the config's limits, keeps settings, refuses what is not a feed -----------------------
+
+
+@pytest.mark.parametrize("interval", ["0", "1s", "59s", "31d", "soon"])
+def test_7_add_interval_obeys_the_configs_limits(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path, interval: str
+) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(1))
+    status, out, err = run_main(cli, capsys, "add", str(feed), "--interval", interval)
+    assert status == 2 and out == ""
+    with pytest.raises(ConfigError) as info:
+        parse_config(f'[[feeds]]\nurl = "https://example.org/"\npoll_interval = "{interval}"\n')
+    assert one_line(err) == f"reader: --interval {info.value.reason}"  # the config's own words
+    assert json.loads(run_main(cli, capsys, "feeds", "--json")[1]) == []
+
+
+def test_7_add_accepts_intervals_within_the_limits(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(1))
+    for interval, seconds in (("1m", 60), ("30d", 30 * 86400), ("1h30m", 5400)):
+        status, _, _ = run_main(cli, capsys, "add", str(feed), "--interval", interval)
+        assert status == 0
+        _, out, _ = run_main(cli, capsys, "feeds", "--json")
+        assert json.loads(out)[0]["poll_interval"] == seconds
+
+
+def test_7_adding_again_without_flags_keeps_interval_and_fulltext_policy(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(1))
+    assert run_main(cli, capsys, "add", str(feed), "--interval", "2h", "--fulltext", "off")[0] == 0
+    status, out, _ = run_main(cli, capsys, "add", str(feed), "--tag", "later")
+    assert status == 0 and out.startswith("Updated")
+    (row,) = json.loads(run_main(cli, capsys, "feeds", "--json")[1])
+    assert (row["poll_interval"], row["fulltext"], row["tags"]) == (7200, "off", ["later"])
+    assert row["own_poll_interval"] and row["own_fulltext"]
+    run_main(cli, capsys, "add", str(feed), "--fulltext", "on-open")
+    (row,) = json.loads(run_main(cli, capsys, "feeds", "--json")[1])
+    assert (row["poll_interval"], row["fulltext"]) == (7200, "on-open")
+
+
+def test_7_add_refuses_a_missing_file_a_directory_and_a_404(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    missing = tmp_path / "nope.xml"
+    status, out, err = run_main(cli, capsys, "add", str(missing))
+    assert status == 1 and "Added" not in out and "no such file" in one_line(err) and "nope.xml" in err
+    status, out, err = run_main(cli, capsys, "add", str(tmp_path))
+    assert status == 1 and "Added" not in out and "is a directory" in one_line(err)
+    gone = http_server.serve("/missing.xml", b"not here", status=404)
+    status, out, err = run_main(cli, capsys, "add", gone)
+    assert status == 1 and "Added" not in out and "404" in one_line(err) and gone in err
+    assert json.loads(run_main(cli, capsys, "feeds", "--json")[1]) == []
+    # Offline on purpose: --no-check subscribes without trying.
+    assert run_main(cli, capsys, "add", "--no-check", gone)[0] == 0
+
+
+# --- 8: nothing could be stored: non-zero, one message -----------------------------------------------------
+
+
+def checkpoint(db: Path) -> None:
+    """Fold the WAL into the database file, so page offsets in the file are the real pages."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _prepared(cli: Reader, tmp_path: Path, items: int) -> Path:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(10))
+    cli.run("add", str(feed))
+    cli.run("fetch", "--all", "--no-fulltext")
+    feed.write_bytes(rss(items))  # new items wait on the next poll
+    return cli.data / "reader.db"
+
+
+def test_8_fetch_into_a_malformed_database_exits_1_with_one_message(cli: Reader, tmp_path: Path) -> None:
+    db = _prepared(cli, tmp_path, 60)
+    checkpoint(db)
+    with db.open("r+b") as fh:  # wreck the items table's root page; the feeds table still reads fine
+        fh.seek(5 * 4096)
+        fh.write(b"\xff" * 4096)
+    proc = cli.run("fetch", "--all", "--no-fulltext", ok=False)
+    assert proc.returncode == 1
+    line = one_line(proc.stderr)
+    assert "nothing could be stored" in line and str(db) in line and "malformed" in line
+
+
+def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path: Path) -> None:
+    db = _prepared(cli, tmp_path, 400)
+    checkpoint(db)
+    size = db.stat().st_size
+
+    def full_disk() -> None:  # no file may grow past a few pages: SQLite meets a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 8192, size + 8192))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data)]
+        + ["fetch", "--all", "--no-fulltext"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=full_disk,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "nothing could be stored" in one_line(proc.stderr) and "Traceback" not in proc.stderr
+    assert len(cli.json("list")) == 10  # what was stored before is intact
+
+
