@@ -66,6 +66,8 @@ def _silence_stdout() -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    locations = resolve_locations(args.config, args.data_dir, os.environ)
+    config = load_config(locations.config_path, must_exist=locations.config_explicit)
     if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         which = "standard input" if not sys.stdin.isatty() else "standard output"
         return fail(
@@ -73,8 +75,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             "such as `reader fetch` or `reader list` (see `reader --help`)",
             2,
         )
-    locations = resolve_locations(args.config, args.data_dir, os.environ)
-    config = load_config(locations.config_path, must_exist=locations.config_explicit)
     if args.command == "extract":
         from reader.cli.extract import run_extract
 

@@ -12,10 +12,11 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
 import pytest
 from feedbuild import rss
 from httpserver import LoopbackServer
-from test_cli import Reader, feed_with_pages
+from test_cli import Reader
 
 from reader.cli.commands import main
 from reader.config.loader import parse_config
@@ -46,7 +47,9 @@ def one_line(err: str) -> str:
 # --- 5: quiet means silent ---------------------------------------------------------------------------------
 
 
-def test_5_fetch_quiet_prints_nothing_unless_something_failed(cli: Reader, http_server: LoopbackServer) -> None:
+def test_5_fetch_quiet_prints_nothing_unless_something_failed(
+    cli: Reader, http_server: LoopbackServer
+) -> None:
     url = http_server.serve("/feed.xml", rss(3))
     cli.run("add", url)
     polled = cli.run("fetch", "-q", "--no-fulltext")
@@ -210,3 +213,90 @@ def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path
     assert len(cli.json("list")) == 10  # what was stored before is intact
 
 
+# --- 9: clear messages instead of "internal error" ---------------------------------------------------------
+
+
+def test_9_an_id_too_large_for_sqlite_is_a_usage_error(cli: Reader) -> None:
+    for args in (("show", "1" * 23), ("save", "99999999999999999999999"), ("list", "--limit", "9" * 23)):
+        proc = cli.run(*args, ok=False)
+        assert proc.returncode == 2 and "too large" in proc.stderr
+        assert "internal error" not in proc.stderr and "OverflowError" not in proc.stderr
+
+
+def _items(cli: Reader, tmp_path: Path, n: int) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(n))
+    cli.run("add", str(feed))
+    cli.run("fetch", "--all", "--no-fulltext")
+
+
+def _reader(cli: Reader, *args: str, stdout: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_9_writing_to_a_full_stdout_is_one_message(cli: Reader, tmp_path: Path) -> None:
+    _items(cli, tmp_path, 30)
+    for args in (("list",), ("list", "--json"), ("feeds",), ("export",), ("show", "1")):
+        with open("/dev/full", "w") as full:
+            proc = _reader(cli, *args, stdout=full)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert "cannot write the output: No space left on device" in one_line(proc.stderr), args
+        assert "internal error" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_9_a_closed_pipe_on_stdout_is_quiet(cli: Reader, tmp_path: Path) -> None:
+    _items(cli, tmp_path, 30)
+    for args in (("list",), ("export",)):
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # the reader of our output has gone before we write (like `| head` finishing)
+        try:
+            proc = _reader(cli, *args, stdout=write_end)
+        finally:
+            os.close(write_end)
+        assert proc.returncode == 0 and proc.stderr == "", (args, proc.stderr)
+
+
+def test_9_a_lock_path_that_is_a_directory_is_named(cli: Reader, tmp_path: Path) -> None:
+    _items(cli, tmp_path, 2)
+    lock = cli.data / "reader.fetch.lock"
+    lock.unlink()
+    lock.mkdir()
+    proc = cli.run("fetch", "--all", ok=False)
+    assert proc.returncode == 1
+    line = one_line(proc.stderr)
+    assert "cannot open the fetch lock" in line and str(lock) in line and "Is a directory" in line
+    assert "internal error" not in line
+
+
+# --- 11: config mistakes rejected by every command ---------------------------------------------------------
+
+BAD_CONFIGS = [
+    ('[keys]\nnext_unred = "n"\n', "keys.next_unred", 2),
+    ('[keys]\nrefresh = "x"\nzen = "x"\n', "keys.zen", 3),
+    ('[keys]\nrefresh = "dwon"\n', "keys.refresh", 2),
+    ('[general]\ntheme = "neon"\n', "general.theme", 2),
+    (
+        '[[feeds]]\nurl = "https://example.org/feed"\n[[feeds]]\nurl = "https://Example.org:443/feed#x"\n',
+        "feeds[2].url",
+        4,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "line"), BAD_CONFIGS)
+def test_11_config_mistakes_are_one_line_errors_for_every_command(
+    cli: Reader, capsys: pytest.CaptureFixture[str], text: str, key: str, line: int
+) -> None:
+    cli.config.write_text(text)
+    for args in (("list",), ("feeds",), ("fetch", "--all"), ("add", "--no-check", "https://a.example/"), ()):
+        status, out, err = run_main(cli, capsys, *args)
+        assert status == 2 and out == "", (args, err)
+        assert one_line(err).startswith(f"reader: config error in {cli.config}:{line}: key '{key}'"), err
+    assert not cli.data.exists()  # rejected before anything was opened or synced
