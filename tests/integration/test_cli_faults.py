@@ -12,15 +12,18 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from feedbuild import rss
 from httpserver import LoopbackServer
-from test_cli import Reader
+from test_cli import Reader, feed_with_pages
 
 from reader.cli.commands import main
 from reader.config.loader import parse_config
 from reader.errors import ConfigError
+
+READER = (sys.executable, "-m", "reader")
 
 
 @pytest.fixture
@@ -200,8 +203,16 @@ def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path
         resource.setrlimit(resource.RLIMIT_FSIZE, (size + 8192, size + 8192))
 
     proc = subprocess.run(
-        [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data)]
-        + ["fetch", "--all", "--no-fulltext"],
+        [
+            *READER,
+            "--config",
+            str(cli.config),
+            "--data-dir",
+            str(cli.data),
+            "fetch",
+            "--all",
+            "--no-fulltext",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -232,7 +243,7 @@ def _items(cli: Reader, tmp_path: Path, n: int) -> None:
 
 def _reader(cli: Reader, *args: str, stdout: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reader", "--config", str(cli.config), "--data-dir", str(cli.data), *args],
+        [*READER, "--config", str(cli.config), "--data-dir", str(cli.data), *args],
         stdout=stdout,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -300,3 +311,133 @@ def test_11_config_mistakes_are_one_line_errors_for_every_command(
         assert status == 2 and out == "", (args, err)
         assert one_line(err).startswith(f"reader: config error in {cli.config}:{line}: key '{key}'"), err
     assert not cli.data.exists()  # rejected before anything was opened or synced
+
+
+# --- the smaller ones ----------------------------------------------------------------------------------------
+
+
+def test_export_dash_writes_to_stdout_not_a_file(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(1))
+    run_main(cli, capsys, "add", str(feed))
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    proc = cli.run("export", "-")
+    assert proc.stdout.startswith("<?xml") and feed.as_uri() in proc.stdout
+    assert list(work.iterdir()) == []
+
+
+def test_show_json_has_the_published_date_list_has(cli: Reader, http_server: LoopbackServer) -> None:
+    url = feed_with_pages(http_server, "news", 3)
+    cli.run("add", url)
+    cli.run("fetch", "--all")  # the newest items get their full text, the others only the feed's
+    items = cli.json("list")
+    assert {i["has_full_text"] for i in items} == {True, False}
+    for item in items:
+        shown = json.loads(cli.run("show", str(item["id"]), "--format", "json").stdout)
+        assert item["published"] and shown["published"] == item["published"]
+
+
+def test_list_says_its_times_are_utc(cli: Reader, tmp_path: Path) -> None:
+    _items(cli, tmp_path, 2)
+    lines = cli.run("list").stdout.splitlines()
+    assert len(lines) == 2 and all(" UTC " in line for line in lines)
+    assert "2024-01-02 10:00 UTC" in lines[0]  # feedbuild's dates are 10:00 GMT
+
+
+def test_import_says_how_many_entries_were_skipped_and_why(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+        '<outline text="Good" type="rss" xmlUrl="https://good.example/feed"/>'
+        '<outline text="Script" type="rss" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="Scraped" type="HTML+XPath" xmlUrl="https://page.example/"/>'
+        '<outline text="Elsewhere" type="include" url="https://lists.example/more.opml"/>'
+        "</body></opml>"
+    )
+    status, out, _ = run_main(cli, capsys, "import", str(opml))
+    assert status == 0
+    assert "Imported 1 feeds" in out and "skipped 3 entries" in out
+    assert "Script: not an http(s) feed URL" in out and 'Scraped: type "html+xpath" is not a feed' in out
+    assert "Elsewhere" in out
+
+
+def test_feeds_json_has_interval_and_fulltext_policy(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cli.config.write_text('[general]\npoll_interval = "45m"\n[fulltext]\npolicy = "on-open"\n')
+    a, b = tmp_path / "a.xml", tmp_path / "b.xml"
+    a.write_bytes(rss(1))
+    b.write_bytes(rss(1))
+    run_main(cli, capsys, "add", str(a))
+    run_main(cli, capsys, "add", str(b), "--interval", "3h", "--fulltext", "off")
+    rows = {r["url"]: r for r in json.loads(run_main(cli, capsys, "feeds", "--json")[1])}
+    assert (rows[a.as_uri()]["poll_interval"], rows[a.as_uri()]["fulltext"]) == (2700, "on-open")
+    assert not rows[a.as_uri()]["own_poll_interval"] and not rows[a.as_uri()]["own_fulltext"]
+    assert (rows[b.as_uri()]["poll_interval"], rows[b.as_uri()]["fulltext"]) == (10800, "off")
+    assert "every 3h, full text off" in run_main(cli, capsys, "feeds")[1]
+
+
+def test_save_fetches_the_full_text_now(cli: Reader, http_server: LoopbackServer) -> None:
+    url = feed_with_pages(http_server, "news", 3)
+    cli.run("add", url)
+    cli.run("fetch", "--all", "--no-fulltext")
+    item = cli.json("list")[0]
+    assert not item["has_full_text"]
+    out = cli.run("save", str(item["id"])).stdout
+    assert f"Saved item {item['id']} with its full text." in out
+    saved = cli.json("list", "--saved")
+    assert saved[0]["has_full_text"] and "Paragraph 11" in cli.run("show", str(item["id"])).stdout
+    # A page that cannot be fetched: saved all the same, and it says the feed's text is what is kept.
+    other = cli.json("list")[1]
+    http_server.serve("/" + other["link"].split("/", 3)[3], b"", status=500)
+    out = cli.run("save", str(other["id"])).stdout
+    assert "could not be fetched" in out and "500" in out and "feed's text is kept" in out
+    assert {i["id"] for i in cli.json("list", "--saved")} == {item["id"], other["id"]}
+
+
+def test_mark_read_a_whole_feed_or_tag(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.xml", tmp_path / "b.xml"
+    a.write_bytes(rss(3, title="A"))
+    b.write_bytes(rss(2, title="B"))
+    cli.run("add", str(a), "--tag", "eu")
+    cli.run("add", str(b), "--tag", "us")
+    cli.run("fetch", "--all", "--no-fulltext")
+    status, out, _ = run_main(cli, capsys, "mark-read", "--feed", str(a))
+    assert status == 0 and "Marked 3 items" in out
+    unread = json.loads(run_main(cli, capsys, "list", "--unread", "--json")[1])
+    assert {i["feed_url"] for i in unread} == {b.as_uri()} and len(unread) == 2
+    status, out, _ = run_main(cli, capsys, "mark-read", "--tag", "us")
+    assert status == 0 and "Marked 2 items of tag us read" in out
+    assert json.loads(run_main(cli, capsys, "list", "--unread", "--json")[1]) == []
+    status, _, err = run_main(cli, capsys, "mark-read", "--tag", "nope")
+    assert status == 1 and "no such tag: nope" in one_line(err)
+    status, _, err = run_main(cli, capsys, "mark-read")
+    assert status == 2 and "--feed" in one_line(err)
+
+
+def test_show_and_export_saved_print_the_same_article(
+    cli: Reader, http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    url = feed_with_pages(http_server, "news", 3)
+    cli.run("add", url)
+    cli.run("fetch", "--all")
+    items = cli.json("list")
+    ids = [str(i["id"]) for i in items]
+    cli.run("save", "--no-fulltext", *ids)
+    out = tmp_path / "saved"
+    cli.run("export-saved", str(out))
+    bodies = {
+        f.name.rsplit("-", 1)[1].removesuffix(".md"): f.read_text().split("---\n\n", 1)[1]
+        for f in out.iterdir()
+    }
+    assert sorted(bodies) == sorted(ids)
+    for item_id in ids:  # full text and feed content alike
+        assert cli.run("show", item_id).stdout == bodies[item_id]
