@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from feedbuild import rss
 from httpserver import LoopbackServer
-from test_cli import Reader, feed_with_pages
+from test_cli import Reader, feed_with_pages, page
 
 from reader.cli.commands import main
 from reader.config.loader import parse_config
 from reader.errors import ConfigError
+from reader.store.feeds import Store
 
 READER = (sys.executable, "-m", "reader")
 
@@ -39,6 +40,49 @@ def run_main(cli: Reader, capsys: pytest.CaptureFixture[str], *args: str) -> tup
     return status, out, err
 
 
+def seed(cli: Reader, url: str, body: bytes, **add: Any) -> list[int]:
+    """Subscribe to `url` and store `body` as its first poll, straight through the store (no fetch process);
+    returns the item ids, newest first."""
+    from datetime import UTC, datetime
+
+    from reader.feeds.parse import parse_feed
+    from reader.models import FetchOutcome
+    from reader.store.feeds import Store
+
+    with Store.open(cli.data / "reader.db") as store:
+        feed = store.add_feed(url, **add)
+        parsed = parse_feed(body, url, {})
+        store.apply_fetch(feed, FetchOutcome(url, 200, parsed=parsed, fetched_at=datetime.now(UTC)))
+        return [i.id for i in store.items()]
+
+
+def seed_pages(cli: Reader, http_server: LoopbackServer, full_text: int) -> list[int]:
+    """A loopback feed of three items with pages; the newest `full_text` items get their page's article cached
+    (as a prefetch would), the others have only the feed's text. Returns the ids, newest first."""
+    from reader.extract.pipeline import extract
+    from reader.store.feeds import Store
+
+    url = feed_with_pages(http_server, "news", 3)
+    ids = seed(cli, url, _news_feed(http_server))
+    with Store.open(cli.data / "reader.db") as store:
+        for item_id in ids[:full_text]:
+            item = store.item(item_id)
+            assert item is not None and item.link
+            n = int(item.link.rsplit("/", 1)[1])
+            store.store_article(item_id, extract(page(n), item.link), item.link)
+    return ids
+
+
+def _news_feed(http_server: LoopbackServer) -> bytes:
+    base = http_server.base_url()
+    items = "".join(
+        f"<item><title>news story {n}</title><link>{base}/news/story/{n}</link><guid>news-{n}</guid>"
+        f"<pubDate>Mon, 0{1 + n} Jan 2024 10:00:00 GMT</pubDate><description>Summary {n}</description></item>"
+        for n in range(3)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>news</title>{items}</channel></rss>'.encode()
+
+
 def one_line(err: str) -> str:
     """The one message on stderr (progress lines, which a fetch writes there, aside)."""
     lines = [line for line in err.strip().splitlines() if not line.startswith(("feeds ", "full text "))]
@@ -51,18 +95,22 @@ def one_line(err: str) -> str:
 
 
 def test_5_fetch_quiet_prints_nothing_unless_something_failed(
-    cli: Reader, http_server: LoopbackServer
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    url = http_server.serve("/feed.xml", rss(3))
-    cli.run("add", url)
-    polled = cli.run("fetch", "-q", "--no-fulltext")
-    assert (polled.stdout, polled.stderr) == ("", "")
-    idle = cli.run("fetch", "--quiet", "--no-fulltext")  # nothing is due: cron must not mail anything
-    assert (idle.stdout, idle.stderr) == ("", "")
-    assert "Nothing is due" in cli.run("fetch", "--no-fulltext").stdout  # not quiet: it says so
-    http_server.serve("/feed.xml", b"gone", status=410)
-    failed = cli.run("fetch", "-q", "--all", "--no-fulltext")
-    assert "410" in failed.stdout and url in failed.stdout
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(3))
+    run_main(cli, capsys, "add", str(feed))
+    assert run_main(cli, capsys, "fetch", "-q", "--no-fulltext") == (0, "", "")  # polled, all well
+    assert run_main(cli, capsys, "fetch", "--quiet", "--no-fulltext") == (
+        0,
+        "",
+        "",
+    )  # nothing due: cron must not mail
+    status, out, _ = run_main(cli, capsys, "fetch", "--no-fulltext")
+    assert status == 0 and "Nothing is due" in out  # not quiet: it says so
+    feed.unlink()
+    status, out, _ = run_main(cli, capsys, "fetch", "-q", "--all", "--no-fulltext")
+    assert status == 0 and "1 failed" in out and feed.as_uri() in out and "No such file" in out
 
 
 # --- 6: no terminal, no TUI --------------------------------------------------------------------------------
@@ -173,29 +221,30 @@ def checkpoint(db: Path) -> None:
 
 
 def _prepared(cli: Reader, tmp_path: Path, items: int) -> Path:
+    """A feed file polled once (10 items) that now holds `items`: the next fetch has new items to store."""
     feed = tmp_path / "feed.xml"
-    feed.write_bytes(rss(10))
-    cli.run("add", str(feed))
-    cli.run("fetch", "--all", "--no-fulltext")
-    feed.write_bytes(rss(items))  # new items wait on the next poll
-    return cli.data / "reader.db"
-
-
-def test_8_fetch_into_a_malformed_database_exits_1_with_one_message(cli: Reader, tmp_path: Path) -> None:
-    db = _prepared(cli, tmp_path, 60)
+    seed(cli, feed.as_uri(), rss(10))
+    feed.write_bytes(rss(items))
+    db = cli.data / "reader.db"
     checkpoint(db)
+    return db
+
+
+def test_8_fetch_into_a_malformed_database_exits_1_with_one_message(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = _prepared(cli, tmp_path, 60)
     with db.open("r+b") as fh:  # wreck the items table's root page; the feeds table still reads fine
         fh.seek(5 * 4096)
         fh.write(b"\xff" * 4096)
-    proc = cli.run("fetch", "--all", "--no-fulltext", ok=False)
-    assert proc.returncode == 1
-    line = one_line(proc.stderr)
+    status, out, err = run_main(cli, capsys, "fetch", "--all", "--no-fulltext")
+    assert status == 1 and out == ""
+    line = one_line(err)
     assert "nothing could be stored" in line and str(db) in line and "malformed" in line
 
 
 def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path: Path) -> None:
     db = _prepared(cli, tmp_path, 400)
-    checkpoint(db)
     size = db.stat().st_size
 
     def full_disk() -> None:  # no file may grow past a few pages: SQLite meets a full disk
@@ -221,24 +270,26 @@ def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path
     )
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "nothing could be stored" in one_line(proc.stderr) and "Traceback" not in proc.stderr
-    assert len(cli.json("list")) == 10  # what was stored before is intact
+    with Store.open(db) as store:
+        assert store.count() == 10  # what was stored before is intact
 
 
 # --- 9: clear messages instead of "internal error" ---------------------------------------------------------
 
 
-def test_9_an_id_too_large_for_sqlite_is_a_usage_error(cli: Reader) -> None:
+def test_9_an_id_too_large_for_sqlite_is_a_usage_error(
+    cli: Reader, capsys: pytest.CaptureFixture[str]
+) -> None:
     for args in (("show", "1" * 23), ("save", "99999999999999999999999"), ("list", "--limit", "9" * 23)):
-        proc = cli.run(*args, ok=False)
-        assert proc.returncode == 2 and "too large" in proc.stderr
-        assert "internal error" not in proc.stderr and "OverflowError" not in proc.stderr
+        with pytest.raises(SystemExit) as exit_info:  # argparse's usage error
+            run_main(cli, capsys, *args)
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and "too large" in err
+        assert "internal error" not in err and "OverflowError" not in err
 
 
 def _items(cli: Reader, tmp_path: Path, n: int) -> None:
-    feed = tmp_path / "feed.xml"
-    feed.write_bytes(rss(n))
-    cli.run("add", str(feed))
-    cli.run("fetch", "--all", "--no-fulltext")
+    seed(cli, (tmp_path / "feed.xml").as_uri(), rss(n))
 
 
 def _reader(cli: Reader, *args: str, stdout: Any) -> subprocess.CompletedProcess[str]:
@@ -254,7 +305,7 @@ def _reader(cli: Reader, *args: str, stdout: Any) -> subprocess.CompletedProcess
 
 def test_9_writing_to_a_full_stdout_is_one_message(cli: Reader, tmp_path: Path) -> None:
     _items(cli, tmp_path, 30)
-    for args in (("list",), ("list", "--json"), ("feeds",), ("export",), ("show", "1")):
+    for args in (("list",), ("export",), ("show", "1")):
         with open("/dev/full", "w") as full:
             proc = _reader(cli, *args, stdout=full)
         assert proc.returncode == 1, (args, proc.stderr)
@@ -274,14 +325,15 @@ def test_9_a_closed_pipe_on_stdout_is_quiet(cli: Reader, tmp_path: Path) -> None
         assert proc.returncode == 0 and proc.stderr == "", (args, proc.stderr)
 
 
-def test_9_a_lock_path_that_is_a_directory_is_named(cli: Reader, tmp_path: Path) -> None:
+def test_9_a_lock_path_that_is_a_directory_is_named(
+    cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     _items(cli, tmp_path, 2)
     lock = cli.data / "reader.fetch.lock"
-    lock.unlink()
     lock.mkdir()
-    proc = cli.run("fetch", "--all", ok=False)
-    assert proc.returncode == 1
-    line = one_line(proc.stderr)
+    status, _, err = run_main(cli, capsys, "fetch", "--all", "--no-fulltext")
+    assert status == 1
+    line = one_line(err)
     assert "cannot open the fetch lock" in line and str(lock) in line and "Is a directory" in line
     assert "internal error" not in line
 
@@ -330,20 +382,20 @@ def test_export_dash_writes_to_stdout_not_a_file(
     assert list(work.iterdir()) == []
 
 
-def test_show_json_has_the_published_date_list_has(cli: Reader, http_server: LoopbackServer) -> None:
-    url = feed_with_pages(http_server, "news", 3)
-    cli.run("add", url)
-    cli.run("fetch", "--all")  # the newest items get their full text, the others only the feed's
-    items = cli.json("list")
-    assert {i["has_full_text"] for i in items} == {True, False}
+def test_show_json_has_the_published_date_list_has(
+    cli: Reader, capsys: pytest.CaptureFixture[str], http_server: LoopbackServer
+) -> None:
+    seed_pages(cli, http_server, full_text=1)  # one item with its page's text, two with the feed's only
+    items = json.loads(run_main(cli, capsys, "list", "--json")[1])
+    assert sorted(i["has_full_text"] for i in items) == [False, False, True]
     for item in items:
-        shown = json.loads(cli.run("show", str(item["id"]), "--format", "json").stdout)
+        shown = json.loads(run_main(cli, capsys, "show", str(item["id"]), "--format", "json")[1])
         assert item["published"] and shown["published"] == item["published"]
 
 
-def test_list_says_its_times_are_utc(cli: Reader, tmp_path: Path) -> None:
+def test_list_says_its_times_are_utc(cli: Reader, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _items(cli, tmp_path, 2)
-    lines = cli.run("list").stdout.splitlines()
+    lines = run_main(cli, capsys, "list")[1].splitlines()
     assert len(lines) == 2 and all(" UTC " in line for line in lines)
     assert "2024-01-02 10:00 UTC" in lines[0]  # feedbuild's dates are 10:00 GMT
 
@@ -383,22 +435,21 @@ def test_feeds_json_has_interval_and_fulltext_policy(
     assert "every 3h, full text off" in run_main(cli, capsys, "feeds")[1]
 
 
-def test_save_fetches_the_full_text_now(cli: Reader, http_server: LoopbackServer) -> None:
-    url = feed_with_pages(http_server, "news", 3)
-    cli.run("add", url)
-    cli.run("fetch", "--all", "--no-fulltext")
-    item = cli.json("list")[0]
-    assert not item["has_full_text"]
-    out = cli.run("save", str(item["id"])).stdout
-    assert f"Saved item {item['id']} with its full text." in out
-    saved = cli.json("list", "--saved")
-    assert saved[0]["has_full_text"] and "Paragraph 11" in cli.run("show", str(item["id"])).stdout
+def test_save_fetches_the_full_text_now(
+    cli: Reader, capsys: pytest.CaptureFixture[str], http_server: LoopbackServer
+) -> None:
+    newest, older, _ = seed_pages(cli, http_server, full_text=0)
+    status, out, _ = run_main(cli, capsys, "save", str(newest))
+    assert status == 0 and out == f"Saved item {newest} with its full text.\n"
+    (saved,) = json.loads(run_main(cli, capsys, "list", "--saved", "--json")[1])
+    assert saved["id"] == newest and saved["has_full_text"]
+    assert "Paragraph 11" in run_main(cli, capsys, "show", str(newest))[1]
     # A page that cannot be fetched: saved all the same, and it says the feed's text is what is kept.
-    other = cli.json("list")[1]
-    http_server.serve("/" + other["link"].split("/", 3)[3], b"", status=500)
-    out = cli.run("save", str(other["id"])).stdout
-    assert "could not be fetched" in out and "500" in out and "feed's text is kept" in out
-    assert {i["id"] for i in cli.json("list", "--saved")} == {item["id"], other["id"]}
+    http_server.serve("/news/story/1", b"", status=500)
+    status, out, _ = run_main(cli, capsys, "save", str(older))
+    assert status == 0 and "could not be fetched" in out and "500" in out and "feed's text is kept" in out
+    saved_ids = {i["id"] for i in json.loads(run_main(cli, capsys, "list", "--saved", "--json")[1])}
+    assert saved_ids == {newest, older}
 
 
 def test_mark_read_a_whole_feed_or_tag(
@@ -407,9 +458,8 @@ def test_mark_read_a_whole_feed_or_tag(
     a, b = tmp_path / "a.xml", tmp_path / "b.xml"
     a.write_bytes(rss(3, title="A"))
     b.write_bytes(rss(2, title="B"))
-    cli.run("add", str(a), "--tag", "eu")
-    cli.run("add", str(b), "--tag", "us")
-    cli.run("fetch", "--all", "--no-fulltext")
+    seed(cli, a.as_uri(), a.read_bytes(), tags=["eu"])
+    seed(cli, b.as_uri(), b.read_bytes(), tags=["us"])
     status, out, _ = run_main(cli, capsys, "mark-read", "--feed", str(a))
     assert status == 0 and "Marked 3 items" in out
     unread = json.loads(run_main(cli, capsys, "list", "--unread", "--json")[1])
@@ -424,20 +474,16 @@ def test_mark_read_a_whole_feed_or_tag(
 
 
 def test_show_and_export_saved_print_the_same_article(
-    cli: Reader, http_server: LoopbackServer, tmp_path: Path
+    cli: Reader, capsys: pytest.CaptureFixture[str], http_server: LoopbackServer, tmp_path: Path
 ) -> None:
-    url = feed_with_pages(http_server, "news", 3)
-    cli.run("add", url)
-    cli.run("fetch", "--all")
-    items = cli.json("list")
-    ids = [str(i["id"]) for i in items]
-    cli.run("save", "--no-fulltext", *ids)
+    ids = [str(i) for i in seed_pages(cli, http_server, full_text=1)]
+    run_main(cli, capsys, "save", "--no-fulltext", *ids)
     out = tmp_path / "saved"
-    cli.run("export-saved", str(out))
+    run_main(cli, capsys, "export-saved", str(out))
     bodies = {
         f.name.rsplit("-", 1)[1].removesuffix(".md"): f.read_text().split("---\n\n", 1)[1]
         for f in out.iterdir()
     }
     assert sorted(bodies) == sorted(ids)
     for item_id in ids:  # full text and feed content alike
-        assert cli.run("show", item_id).stdout == bodies[item_id]
+        assert run_main(cli, capsys, "show", item_id)[1] == bodies[item_id]
