@@ -27,6 +27,8 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (`reader list >&-`): Python leaves None there
+        return fail("standard output is closed; nothing can be printed", 1)
     try:
         status = _dispatch(args)
         sys.stdout.flush()  # a full disk behind stdout shows here, not as a traceback at exit

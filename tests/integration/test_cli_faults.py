@@ -280,11 +280,16 @@ def test_8_fetch_onto_a_full_disk_exits_1_with_one_message(cli: Reader, tmp_path
 def test_9_an_id_too_large_for_sqlite_is_a_usage_error(
     cli: Reader, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for args in (("show", "1" * 23), ("save", "99999999999999999999999"), ("list", "--limit", "9" * 23)):
+    for args in (
+        ("show", "1" * 23),
+        ("save", "99999999999999999999999"),
+        ("list", "--limit", "9" * 23),
+        ("fetch", "--lock-timeout", "nan"),  # would wait forever
+    ):
         with pytest.raises(SystemExit) as exit_info:  # argparse's usage error
             run_main(cli, capsys, *args)
         err = capsys.readouterr().err
-        assert exit_info.value.code == 2 and "too large" in err
+        assert exit_info.value.code == 2 and ("too large" in err or "finite number" in err)
         assert "internal error" not in err and "OverflowError" not in err
 
 
@@ -311,6 +316,18 @@ def test_9_writing_to_a_full_stdout_is_one_message(cli: Reader, tmp_path: Path) 
         assert proc.returncode == 1, (args, proc.stderr)
         assert "cannot write the output: No space left on device" in one_line(proc.stderr), args
         assert "internal error" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_9_a_closed_stdout_is_one_message(cli: Reader, tmp_path: Path) -> None:
+    _items(cli, tmp_path, 3)
+    closed = ["sh", "-c", 'exec "$@" >&-', "sh"]  # run the command with stdout closed
+    proc = subprocess.run(
+        [*closed, *READER, "--config", str(cli.config), "--data-dir", str(cli.data), "list"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "standard output is closed" in one_line(proc.stderr)
 
 
 def test_9_a_closed_pipe_on_stdout_is_quiet(cli: Reader, tmp_path: Path) -> None:
