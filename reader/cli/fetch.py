@@ -105,7 +105,7 @@ def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
         )
         unstored = storage_failure(summary, store.path)
         if unstored is not None:
-            raise StorageError(f"nothing could be stored in {store.path}: {unstored}")
+            raise StorageError(f"nothing could be stored in {store.path}: {unstored}{_hint(unstored)}")
         print_summary(summary, len(feeds), time.monotonic() - start, quiet)
     return 0
 
@@ -127,6 +127,14 @@ def storage_failure(summary: FetchSummary, db_path: object) -> str | None:
     for prefix in (f"cannot write to {db_path}: ", f"cannot read {db_path}: "):
         reason = reason.removeprefix(prefix)
     return reason or "unknown error"
+
+
+def _hint(reason: str) -> str:
+    if "malformed" in reason or "not a database" in reason:
+        return " (the database is damaged: restore a backup, or try `sqlite3 reader.db .recover`)"
+    if "full" in reason or "I/O" in reason:
+        return " (is the disk full?)"
+    return ""
 
 
 def print_summary(
