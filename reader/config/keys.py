@@ -189,18 +189,30 @@ def check_key(key: str) -> str | None:
     return f"{base!r} is not a key name ({hint})"
 
 
+# Keys Textual itself binds with priority: whatever else they are bound to never runs.
+RESERVED_KEYS: Mapping[str, str] = MappingProxyType(
+    {"ctrl+q": "Textual's own quit key", "ctrl+p": "the command palette"}
+)
+
+
 def normal_key(key: str) -> str:
     """One spelling per key, for comparing bindings ("?" and "question_mark" are the same key)."""
     return character_key(key) if len(key) == 1 else key
 
 
 def key_clashes(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(binding id, key, other binding id) for each key the remapped bindings give two actions at once.
+    """(binding id, key, other binding id or reserved use) for each key the remapped bindings give two
+    actions at once.
 
     Only clashes that involve a remapped binding are reported (the defaults are known not to clash).
     """
     clashes: list[tuple[str, str, str]] = []
     reported: set[tuple[str, str]] = set()
+    for binding_id, keys in keymap.items():
+        for key in (normal_key(k.strip()) for k in keys.split(",")):
+            if key in RESERVED_KEYS:
+                clashes.append((binding_id, key, RESERVED_KEYS[key]))
+                reported.add((binding_id, key))
     for scopes in _ACTIVE_TOGETHER:
         owners: dict[str, list[tuple[str, bool]]] = {}  # key -> [(binding id, remapped)]
         for spec in BINDINGS:

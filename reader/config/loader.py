@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reader.config.keys import BINDING_IDS, check_key, key_clashes
+from reader.config.keys import BINDING_IDS, RESERVED_KEYS, check_key, key_clashes
 from reader.config.model import (
     Config,
     FetchSettings,
@@ -238,13 +238,15 @@ class _Loader:
         if clashes:
             order = list(out)  # report on the binding written last: the one that made the clash
             binding, key, other = max(clashes, key=lambda c: order.index(c[0]))
-            theirs = "as remapped" if other in out else "by default"
-            raise self.error(
-                f"binds {shown(key)}, which '{other}' also uses {theirs}: one key, two actions "
-                f"(remap '{other}' too)",
-                "keys",
-                key=binding,
-            )
+            if other in RESERVED_KEYS.values():
+                reason = f"binds {shown(key)}, which is {other}: the binding would never run"
+            else:
+                theirs = "as remapped" if other in out else "by default"
+                reason = (
+                    f"binds {shown(key)}, which '{other}' also uses {theirs}: one key, two actions "
+                    f"(remap '{other}' too)"
+                )
+            raise self.error(reason, "keys", key=binding)
         return MappingProxyType(out)
 
     def feeds(self, raw: Mapping[str, Any]) -> tuple[FeedConfig, ...]:

@@ -6,7 +6,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.keys import Keys
 
-from reader.config.keys import BINDINGS, NAMED_KEYS, THEMES, character_key, check_key
+from reader.config.keys import BINDINGS, NAMED_KEYS, RESERVED_KEYS, THEMES, character_key, check_key
 from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.feeds import FeedList
@@ -39,3 +39,8 @@ def test_static_theme_and_key_lists_match_textual() -> None:
     for char in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~aZ5é":
         assert character_key(char) == _character_to_key(char)
         assert check_key(character_key(char)) is None
+
+
+def test_reserved_keys_are_the_ones_textual_binds_with_priority() -> None:
+    priority = {b.key for b in App.BINDINGS if isinstance(b, Binding) and b.priority}
+    assert set(RESERVED_KEYS) == priority | {App.COMMAND_PALETTE_BINDING}

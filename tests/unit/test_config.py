@@ -447,6 +447,8 @@ def test_arbitrary_bytes_only_raise_config_error(data: bytes) -> None:
         ('[keys]\nnext_unread = "j"\n', "keys.next_unread", "'down' also uses by default", 2),
         ('[keys]\nnext_unread = "?"\n', "keys.next_unread", "'help' also uses", 2),
         ('[keys]\nrefresh = "dwon"\n', "keys.refresh", "did you mean 'down'", 2),
+        ('[keys]\nsearch = "slash,ctrl+p"\n', "keys.search", "the command palette", 2),
+        ('[keys]\nquit = "q,ctrl+q"\n', "keys.quit", "would never run", 2),
         ('[keys]\nrefresh = "ctlr+r"\n', "keys.refresh", "not a modifier", 2),
         ('[keys]\nrefresh = "Down"\n', "keys.refresh", "not a key name", 2),
         ('[keys]\nrefresh = "f25"\n', "keys.refresh", "not a key name", 2),
