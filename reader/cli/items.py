@@ -159,9 +159,12 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for item_id in args.ids:
         item = store.item(item_id)
-        if item is None or item.has_article:
+        if item is None:
             continue
         label = f"item {item_id}"
+        if item.has_article:
+            print(f"Saved {label} with its full text (already fetched).")
+            continue
         if not item.link:
             print(f"Saved {label}; it has no link, so the feed's own text is kept.")
             continue
