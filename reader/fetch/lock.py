@@ -41,8 +41,11 @@ class FetchLock:
                         f"another fetch is running{who}; waited {timeout:g} s for it to finish"
                     ) from None
                 time.sleep(poll)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:  # the pid is only there to name the holder in a message; a full disk must not stop a fetch
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass
         self._fd = fd
 
     def release(self) -> None:
