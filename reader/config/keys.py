@@ -20,7 +20,9 @@ class BindingSpec:
 
     id: str
     keys: str  # Textual key names, comma-separated
-    scope: str  # "app", "main" (the main screen), "headlines" or "feeds" (focused widgets)
+    scope: (
+        str  # "app", a screen ("main", "help", "health", "prompt") or a focused pane ("headlines", "feeds")
+    )
 
 
 BINDINGS: tuple[BindingSpec, ...] = (
@@ -56,6 +58,11 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("list.first", "home", "headlines"),
     BindingSpec("list.last", "end", "headlines"),
     BindingSpec("feeds.toggle_group", "space", "feeds"),
+    BindingSpec("help.close", "escape,q,question_mark", "help"),
+    BindingSpec("help.down", "j,down", "help"),
+    BindingSpec("help.up", "k,up", "help"),
+    BindingSpec("health.close", "escape,q", "health"),
+    BindingSpec("prompt.cancel", "escape", "prompt"),
 )
 
 
@@ -71,13 +78,16 @@ DEFAULT_KEYS: Mapping[str, str] = _default_keys()
 BINDING_IDS: frozenset[str] = frozenset(DEFAULT_KEYS)
 
 # Bindings that compete for a key: the app's and the main screen's are always active together, so one key
-# there would do two things (one of them never). A focused pane's own bindings may take a key from the screen
-# on purpose (space folds a tag group in the feed pane and pages the article elsewhere), so each pane is
-# checked on its own.
+# there would do two things (one of them never). A focused pane's or a dialog's own bindings may take a key
+# from the screen or the app on purpose (space folds a tag group in the feed pane and pages the article
+# elsewhere; q closes the help screen), so each of them is checked on its own.
 _ACTIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"app", "main"}),
     frozenset({"headlines"}),
     frozenset({"feeds"}),
+    frozenset({"help"}),
+    frozenset({"health"}),
+    frozenset({"prompt"}),
 )
 
 # Textual's built-in themes (textual 8.2.8; tests/ui checks this list against the installed Textual).

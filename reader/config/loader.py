@@ -110,6 +110,17 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 _TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds")
 
 
+def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """[keys] entries with dotted ids flattened: TOML reads `help.close = "x"` as a table `help`."""
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict) and value and all(f"{key}.{sub}" in BINDING_IDS for sub in value):
+            out.extend((f"{key}.{sub}", v) for sub, v in value.items())
+        else:
+            out.append((key, value))
+    return out
+
+
 def _unknown(key: str, allowed: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(allowed)
@@ -212,7 +223,7 @@ class _Loader:
         if not isinstance(table, dict):
             raise self.error(f"must be a table ([keys]), not {kind_of(table)}", None, key="keys")
         out: dict[str, str] = {}
-        for binding, value in table.items():
+        for binding, value in _dotted(table):
             if binding not in BINDING_IDS:
                 close = difflib.get_close_matches(binding, sorted(BINDING_IDS), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'? " if close else ""

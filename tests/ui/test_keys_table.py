@@ -8,7 +8,10 @@ from textual.keys import Keys
 
 from reader.config.keys import BINDINGS, NAMED_KEYS, RESERVED_KEYS, THEMES, character_key, check_key
 from reader.ui.app import ReaderApp
+from reader.ui.screens.health import FeedHealthScreen
+from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.prompt import PromptScreen
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
 
@@ -21,6 +24,9 @@ def test_every_ui_binding_id_is_in_the_core_table_with_its_default_keys() -> Non
             ("main", MainScreen.BINDINGS),
             ("headlines", HeadlineList.BINDINGS),
             ("feeds", FeedList.BINDINGS),
+            ("help", HelpScreen.BINDINGS),
+            ("health", FeedHealthScreen.BINDINGS),
+            ("prompt", PromptScreen.BINDINGS),
         )
         for b in bindings
         if isinstance(b, Binding) and b.id

@@ -471,6 +471,8 @@ def test_real_key_names_and_themes_are_accepted() -> None:
         'toggle_saved = "m"\ntoggle_read = "s"\n'
         # The feed pane's space may shadow the screen's (the defaults do), also after remapping page_down.
         'page_down = "space,pagedown"\n'
+        # Dialogs have their own keys: q may close the help screen while it quits elsewhere.
+        'help.close = "escape,q,x"\n'
     )
     assert config.general.theme == "gruvbox" and config.keys["copy_link"] == "comma"
 
