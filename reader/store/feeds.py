@@ -8,7 +8,7 @@ writes never meets "database is locked" while another process (the TUI, or `read
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -323,3 +323,27 @@ class Store(ItemQueries):
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated
+
+    # ---------------------------------------------------------------- URL spelling (CLI/config work)
+
+    def respell_feed_urls(self, canonical: Callable[[str], str]) -> int:
+        """Rewrite stored feed URLs to `canonical(url)` where that differs and is not taken, so a database
+        made before URLs had one spelling keeps each feed (items, flags, validators) under the URL the config
+        now names. Returns how many were rewritten."""
+        rows = self._read("SELECT id, url FROM feeds")
+        taken = {url for _, url in rows}
+        updates: list[tuple[str, int]] = []
+        for feed_id, url in rows:
+            try:
+                new = canonical(url)
+            except ValueError:
+                continue
+            if new != url and new not in taken:
+                updates.append((new, feed_id))
+                taken.add(new)
+        if updates:  # the common case writes nothing (and takes no write lock)
+            with self._write() as c:
+                for new, feed_id in updates:
+                    if c.execute("SELECT 1 FROM feeds WHERE url = ?", (new,)).fetchone() is None:
+                        c.execute("UPDATE feeds SET url = ? WHERE id = ?", (new, feed_id))
+        return len(updates)

@@ -504,3 +504,19 @@ def test_show_and_export_saved_print_the_same_article(
     assert sorted(bodies) == sorted(ids)
     for item_id in ids:  # full text and feed content alike
         assert run_main(cli, capsys, "show", item_id)[1] == bodies[item_id]
+
+
+def test_11_feeds_stored_under_an_old_spelling_keep_their_items(
+    cli: Reader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database from before URLs had one spelling: the configured feed matches its old row."""
+    old = "https://Example.ORG:443/feed#top"
+    ids = seed(cli, old, rss(3), title="Old row")
+    with Store.open(cli.data / "reader.db") as store:
+        store.set_read(ids[:1])
+        store.set_saved(ids[1])
+    cli.config.write_text('[[feeds]]\nurl = "https://example.org/feed"\n')
+    (row,) = json.loads(run_main(cli, capsys, "feeds", "--json")[1])
+    assert row["url"] == "https://example.org/feed" and row["items"] == 3 and row["title"] == "Old row"
+    items = {i["id"]: i for i in json.loads(run_main(cli, capsys, "list", "--json")[1])}
+    assert sorted(items) == sorted(ids) and items[ids[0]]["read"] and items[ids[1]]["saved"]
