@@ -87,7 +87,7 @@ def _try_source(url: str, ctx: Context) -> str | None:
     from reader.fetch.client import PoliteClient
 
     async def go() -> None:
-        async with PoliteClient.from_settings(ctx.services.poll_settings()) as client:
+        async with PoliteClient(ctx.config.fetch.client()) as client:
             await client.get(url)
 
     try:
@@ -124,6 +124,12 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     else:
         fulltext = args.fulltext
     feed = store.add_feed(url, args.title, args.tag, interval, fulltext)
+    if existing is not None and existing.url != url:
+        # The URL names a feed we already have under its newer URL (it moved, or it is its web page).
+        print(
+            f"Already subscribed: {url} is the feed {feed.display_title} <{feed.url}>; its settings updated."
+        )
+        return 0
     print(
         ("Updated " if existing else "Added ")
         + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
@@ -142,7 +148,7 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> int:
     if feed is None:
         return fail(f"no such feed: {args.url}", 1)
     config = ctx.config
-    if any(fc.url == feed.url for fc in config.feeds):
+    if any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
         where = (
             str(config.source)
             if config.source
