@@ -68,23 +68,30 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _try_source(url: str, ctx: Context) -> str | None:
-    """Why `url` cannot be subscribed to (a missing file, a directory, a server error), or None."""
+# Answers that say the URL itself is wrong: the subscription would never work. Anything else (a timeout, a
+# refused connection, 429, 5xx) may pass: the feed is added, with a warning, and `reader fetch` retries it.
+_TEMPORARY_STATUSES = frozenset({408, 425, 429})
+
+
+def _try_source(url: str, ctx: Context) -> tuple[str | None, str | None]:
+    """(why `url` cannot be subscribed to, a warning) after trying it: a missing file, a directory or a
+    server answering 404 (any 4xx that says the URL is wrong) are refusals; a failure that may pass is a
+    warning."""
     from reader.fetch.client import local_path
 
     path = local_path(url)
     if path is not None:
         if not path.exists():
-            return f"no such file: {path}"
+            return f"no such file: {path}", None
         if path.is_dir():
-            return f"{path} is a directory, not a feed file"
+            return f"{path} is a directory, not a feed file", None
         try:
             with path.open("rb"):
                 pass
         except OSError as exc:
-            return f"cannot read {path}: {exc.strerror or exc}"
-        return None
-    from reader.fetch.client import PoliteClient
+            return f"cannot read {path}: {exc.strerror or exc}", None
+        return None, None
+    from reader.fetch.client import HttpStatusError, PoliteClient
 
     async def go() -> None:
         async with PoliteClient(ctx.config.fetch.client()) as client:
@@ -92,9 +99,13 @@ def _try_source(url: str, ctx: Context) -> str | None:
 
     try:
         asyncio.run(go())
+    except HttpStatusError as exc:
+        if 400 <= exc.status < 500 and exc.status not in _TEMPORARY_STATUSES:
+            return f"{exc} (not added; --no-check adds it anyway)", None
+        return None, str(exc)
     except FetchError as exc:
-        return f"{exc} (not added; --no-check adds it anyway)"
-    return None
+        return None, str(exc)
+    return None, None
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
@@ -112,8 +123,9 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
             interval = check_poll_interval(args.interval)
         except BadValue as exc:
             return fail(f"--interval {exc}", 2)
+    warning = None
     if not args.no_check:
-        problem = _try_source(url, ctx)
+        problem, warning = _try_source(url, ctx)
         if problem is not None:
             return fail(f"cannot add {url}: {problem}", 1)
     existing = store.feed_by_url(url)
@@ -134,6 +146,8 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
         ("Updated " if existing else "Added ")
         + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
     )
+    if warning is not None:
+        print(f"  (it could not be fetched just now: {warning}; `reader fetch` tries again)")
     return 0
 
 

@@ -210,6 +210,19 @@ def test_7_add_refuses_a_missing_file_a_directory_and_a_404(
     assert run_main(cli, capsys, "add", "--no-check", gone)[0] == 0
 
 
+def test_7_add_warns_but_adds_when_the_failure_may_pass(
+    cli: Reader, capsys: pytest.CaptureFixture[str], http_server: LoopbackServer
+) -> None:
+    busy = http_server.serve("/busy.xml", b"later", status=503)
+    down = http_server.refused_url("/feed.xml")
+    for url, reason in ((busy, "503"), (down, "connect")):
+        status, out, _ = run_main(cli, capsys, "add", url)
+        assert status == 0 and out.startswith("Added") and "could not be fetched just now" in out
+        assert reason in out
+    urls = {r["url"] for r in json.loads(run_main(cli, capsys, "feeds", "--json")[1])}
+    assert urls == {busy, down}
+
+
 # --- 8: nothing could be stored: non-zero, one message -----------------------------------------------------
 
 
