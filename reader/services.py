@@ -61,6 +61,11 @@ class ReaderServices:
         with self._sync_lock:
             if not self._synced:
                 try:
+                    # Feed URLs stored before they had one spelling: respell them first, so the configured
+                    # feeds match their rows (and keep their items) instead of being added again.
+                    from reader.config.values import normalize_feed_url
+
+                    store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
                 except ReaderError:
                     store.close()

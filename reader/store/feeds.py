@@ -8,7 +8,7 @@ writes never meets "database is locked" while another process (the TUI, or `read
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -408,3 +408,41 @@ class Store(ItemQueries):
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated
+
+    # ---------------------------------------------------------------- URL spelling (CLI/config work)
+
+    def respell_feed_urls(self, canonical: Callable[[str], str]) -> int:
+        """Rewrite stored feed URLs (and the URLs their subscriptions named, `source_url`) to `canonical(url)`
+        where that differs and is not taken, so a database made before URLs had one spelling keeps each feed
+        (items, flags, validators) under the URL the config now names. Returns how many rows changed."""
+
+        def respelled(url: str | None) -> str | None:
+            if url is None:
+                return None
+            try:
+                return canonical(url)
+            except ValueError:
+                return url
+
+        rows = self._read("SELECT id, url, source_url FROM feeds")
+        taken = {url for _, url, _ in rows}
+        updates: list[tuple[str, str | None, int]] = []
+        for feed_id, url, source in rows:
+            new_url, new_source = respelled(url) or url, respelled(source)
+            if new_url != url and new_url in taken:
+                new_url = url
+            if (new_url, new_source) != (url, source):
+                updates.append((new_url, new_source, feed_id))
+                taken.add(new_url)
+        if updates:  # the common case writes nothing (and takes no write lock)
+            with self._write() as c:
+                for new_url, new_source, feed_id in updates:
+                    clash = c.execute(
+                        "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+                    ).fetchone()
+                    if clash is None:
+                        c.execute(
+                            "UPDATE feeds SET url = ?, source_url = ? WHERE id = ?",
+                            (new_url, new_source, feed_id),
+                        )
+        return len(updates)
