@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
 
+from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
-from reader.ui.keys import default_keys
 from reader.ui.messages import TerminalGone
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
@@ -87,13 +87,13 @@ class ReaderApp(App[None]):
 
 
 def known_binding_keys() -> dict[str, str]:
-    """Every binding id the `[keys]` table may remap, with its default keys."""
-    return default_keys((ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS))
+    """Every binding id the `[keys]` table may remap, with its default keys (declared in the core)."""
+    return dict(DEFAULT_KEYS)
 
 
 def known_binding_ids() -> set[str]:
     """Every binding id the `[keys]` table may remap."""
-    return set(known_binding_keys())
+    return set(BINDING_IDS)
 
 
 def terminal_driver() -> type[Driver] | None:

@@ -11,12 +11,12 @@ from textual import on, work
 from textual.binding import Binding
 from textual.worker import Worker
 
+from reader.config.keys import DEFAULT_KEYS
+from reader.models import Article, ArticleLoad, Headline, Item
+from reader.ui.messages import ArticleFetching, ArticleLoaded
+
 if TYPE_CHECKING:
     from textual.widgets.markdown import Markdown
-
-from reader.models import Article, ArticleLoad, Headline, Item
-from reader.ui.keys import class_bindings, default_keys
-from reader.ui.messages import ArticleFetching, ArticleLoaded
 from reader.ui.screens.base import PanesScreen, Undo
 from reader.ui.text import feed_article, quoted, safe
 from reader.ui.widgets.article import source_line
@@ -133,8 +133,7 @@ class ReadingScreen(PanesScreen):
 
     def key_for(self, binding_id: str) -> str:
         """The key shown in hints for a binding: the user's own when they remapped it."""
-        defaults = default_keys(class_bindings(type(self)))
-        keys = self.settings.keys.get(binding_id) or defaults.get(binding_id, "")
+        keys = self.settings.keys.get(binding_id) or DEFAULT_KEYS.get(binding_id, "")
         first = keys.split(",")[0].strip()
         return self.app.get_key_display(Binding(first, "")) if first else binding_id
 
