@@ -14,13 +14,13 @@ from textual.worker import Worker
 from reader.config.keys import DEFAULT_KEYS
 from reader.models import Article, ArticleLoad, Headline, Item
 from reader.ui.messages import ArticleFetching, ArticleLoaded
-
-if TYPE_CHECKING:
-    from textual.widgets.markdown import Markdown
 from reader.ui.screens.base import PanesScreen, Undo
 from reader.ui.text import feed_article, quoted, safe
 from reader.ui.widgets.article import source_line
 from reader.ui.widgets.headlines import HeadlineList
+
+if TYPE_CHECKING:
+    from textual.widgets.markdown import Markdown  # imported when the first article is shown, not at start
 
 FULLTEXT_OFF = "Full text is off for this feed; showing its own text."
 NO_LINK = "This item has no link."
