@@ -3,6 +3,7 @@ JSON-LD `articleBody`, turned into per-block features (see `blocks.py`) for the 
 
 from __future__ import annotations
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 from readability.readability import Unparseable
@@ -20,21 +21,34 @@ def number_elements(page: HtmlElement) -> None:
         el.set("x", str(number))
 
 
+class _KeptDocument(TaggedDocument):
+    """readability-lxml that notes which elements its main block keeps (their `x`) instead of serialising
+    the block to HTML (which we would only parse again)."""
+
+    kept: set[str]
+
+    def get_clean_html(self) -> str:
+        node = self._html()
+        self.kept = {x for el in node.iter() if (x := el.get("x")) is not None}
+        text = node.text_content()
+        # readability retries without its "ruthless" step when the block's HTML is shorter than
+        # retry_length: the text is shorter than the HTML, so only a short text needs the real length.
+        if len(text) >= self.retry_length:
+            return str(text)
+        return str(lxml.html.tostring(node, encoding="unicode", method="html"))
+
+
 def readability_kept(page: HtmlElement) -> set[str]:
     """The `x` numbers of the elements readability-lxml keeps in its main block (empty when it fails)."""
+    doc = _KeptDocument(page)
+    doc.kept = set()
     try:
-        summary = TaggedDocument(page).summary(html_partial=True)
+        summary = doc.summary(html_partial=True)
     except (Unparseable, ValueError, etree.LxmlError):
         return set()
     if not summary or not summary.strip():
         return set()
-    try:
-        fragment = etree.fromstring(summary.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
-    except (etree.LxmlError, ValueError):
-        return set()
-    if fragment is None:
-        return set()
-    return {x for el in fragment.iter() if (x := el.get("x")) is not None}
+    return doc.kept
 
 
 def analyse(page: HtmlElement, meta: Meta) -> list[Block]:

@@ -264,20 +264,24 @@ def page_blocks(root: HtmlElement) -> list[Block]:
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if not tag or tag in SKIP_TAGS:
                 walker.skip_subtree()
                 # iterwalk still sends "end" for a skipped element: mark it so the end is ignored.
                 continue
-            cls, ident = el.get("class"), el.get("id")
-            if cls is None and ident is None:
-                ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
+            if len(el.attrib) <= 1:  # no attribute but our number `x`
+                ids, is_clutter, is_hidden = _NONE, False, False
+                is_container = tag in ("article", "main")
             else:
-                ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
-            is_container = body_class or _is_container_tag(el, tag)
+                cls, ident = el.get("class"), el.get("id")
+                if cls is None and ident is None:
+                    ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
+                else:
+                    ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
+                is_container = body_class or _is_container_tag(el, tag)
+                is_hidden = hidden_class or is_hidden_attr(el)
             is_body_class = is_container and tag not in ("article", "main")
-            is_hidden = hidden_class or is_hidden_attr(el)
             container_depth += is_container
             body_class_depth += is_body_class
             hidden_depth += is_hidden
