@@ -31,21 +31,17 @@ _ESC_START = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
 # C0 controls except tab/newline, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and
 # other invisible format characters that can hide or reorder text; line/paragraph separators.
 # The zero-width joiner is kept only inside emoji sequences (👩‍💻), where it is part of the picture.
-# Also: invisible fillers that render as nothing or as blanks of unknown width (Hangul fillers, Khmer inherent
-# vowels, the combining grapheme joiner) and tag characters.
 _CONTROLS_BLOCK = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u206f\ufeff\ufff9-\ufffb\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 # Emoji (and what may follow one inside a sequence: a variation selector, a skin tone, a keycap).
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\u20e3\U0001f000-\U0001faff"
 _STRAY_ZWJ = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
-# Combining marks of the generic blocks (diacritics, their extensions and supplements, marks for symbols, half
-# marks): two on one letter is all any language stacks; a pile of more ("Zalgo" text) hides the words and
-# spills over the neighbouring cells, so the whole pile goes. Marks with nothing to sit on (at the start,
-# after a space) go too; so do runs of variation selectors.
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_MARK_PILE = re.compile(f"[{_MARKS}]{{3,}}|(?:^|(?<=\\s))[{_MARKS}]+")
+# For one line of text (titles, names): invisible fillers that render as nothing or as blanks of unknown width
+# (Hangul fillers, Khmer inherent vowels, the combining grapheme joiner), tag characters, and runs of
+# variation selectors.
+_INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]")
 _SELECTOR_RUN = re.compile("(?<=[\ufe00-\ufe0f])[\ufe00-\ufe0f]+")
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 _WS = re.compile(r"\s+")
@@ -61,13 +57,7 @@ def clean_block(text: str | None) -> str:
     text = _CONTROLS_BLOCK.sub("", text)
     if "\u200d" in text:
         text = _STRAY_ZWJ.sub("", text)
-    return _tame_marks(text)
-
-
-def _tame_marks(text: str) -> str:
-    """No piles of generic combining marks, none without a letter, one variation selector at a time."""
-    text = _MARK_PILE.sub("", text)
-    return _SELECTOR_RUN.sub("", text)
+    return text
 
 
 def clean_text(text: str | None, limit: int | None = None) -> str:
@@ -92,10 +82,12 @@ MAX_MARKS = 4  # Hebrew with points and cantillation, or Vedic accents, stack up
 
 
 def _tame_line(text: str) -> str:
-    """One line without piles of combining marks of any script (more than MAX_MARKS on one letter) or marks
-    with no letter to sit on: headline rows stay one row and show their words."""
+    """One line without piles of combining marks of any script (more than MAX_MARKS on one letter), marks
+    with no letter to sit on, invisible fillers or runs of selectors: headline rows stay one row and show
+    their words."""
     if _BEYOND_LATIN.search(text) is None:
         return text
+    text = _SELECTOR_RUN.sub("", _INVISIBLE.sub("", text))
     out: list[str] = []
     run: list[str] = []
     for ch in text:
