@@ -146,6 +146,7 @@ class ViewKind(StrEnum):
     SAVED = "saved"
     FEED = "feed"
     TAG = "tag"
+    TOPIC = "topic"  # a tracked topic: `topic_query` holds its full-text query
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    topic: str | None = None  # ViewKind.TOPIC: the topic's name
+    topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
 
 
 @dataclass(frozen=True)
@@ -200,3 +203,41 @@ class ArticleLoad:
     article: Article | None
     error: str | None = None
     from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """One outlet's version of a story."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    link: str | None
+    date: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class Story:
+    """Items from one or more feeds that report the same news."""
+
+    id: int
+    lead_title: str
+    lead_item: int
+    item_count: int
+    feed_count: int
+    unread_count: int
+    newest: datetime
+    rejoined: bool = False  # items joined after the story had been read
+    items: tuple[StoryItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A tracked topic: a saved full-text search (FTS5 query syntax)."""
+
+    name: str
+    query: str
+    origin: str = "config"
+    unread_count: int = 0

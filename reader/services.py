@@ -15,6 +15,7 @@ from reader.fetch.lock import FetchLock
 from reader.locations import Locations
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
 from reader.store.feeds import Store, utcnow
+from reader.stories.topics import TopicMatches, new_topic_matches
 
 # The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
@@ -36,6 +37,8 @@ class FetchSummary:
     report: PollReport
     prefetch: PrefetchReport = field(default_factory=_no_prefetch)
     purged: int = 0
+    merged_stories: int = 0
+    topic_matches: list[TopicMatches] = field(default_factory=list)
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
@@ -86,6 +89,7 @@ class ReaderServices:
             if not self._synced:
                 try:
                     store.sync_feeds(self.config.feeds)
+                    store.sync_topics(self.config.topics)
                 except ReaderError:
                     store.close()
                     raise
@@ -140,6 +144,11 @@ class ReaderServices:
             await poller.aclose()
         if self.config.general.retention_days:
             summary.purged = store.purge(self.config.general.retention_days, self.clock())
+            if summary.purged:
+                store.drop_empty_stories()
+        if report.new_items:
+            summary.merged_stories = store.merge_stories()
+        summary.topic_matches = new_topic_matches(store)
         return summary
 
     def _prefetch_jobs(

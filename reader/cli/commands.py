@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import __version__
+from reader.cli.stories import cmd_stories, cmd_topics
 from reader.config.loader import Config, load_config, parse_duration
 from reader.errors import ConfigError, LockedError, ParseError, ReaderError, StorageError
 from reader.locations import Locations, resolve_locations
@@ -61,8 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--feed", metavar="URL", help="only items of this feed")
     ls.add_argument("--tag", metavar="TAG", help="only items of feeds with this tag")
     ls.add_argument("--search", metavar="TEXT", help="full-text search over titles and text")
+    ls.add_argument(
+        "--topic", metavar="NAME", help="only items matching this tracked topic ([topics] in the config)"
+    )
     ls.add_argument("--limit", type=_positive_int, metavar="N", help="at most N items (default: all)")
     ls.add_argument("--json", action="store_true", help="one JSON array of objects")
+
+    st = sub.add_parser(
+        "stories",
+        help="list stories: the same news from several feeds, grouped",
+        description="List stories (items from one or more feeds that report the same news), newest first, "
+        "each with its items. --regroup rebuilds every story from the archive (with progress).",
+    )
+    st.add_argument("--unread", action="store_true", help="only stories with unread items")
+    st.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories (default: 50)")
+    st.add_argument("--json", action="store_true", help="one JSON array of objects")
+    st.add_argument("--regroup", action="store_true", help="re-group the whole archive, then list")
+
+    tp = sub.add_parser("topics", help="list tracked topics with unread counts", description="List topics.")
+    tp.add_argument("--json", action="store_true", help="one JSON array of objects")
 
     fd = sub.add_parser("feeds", help="list feeds with counts and health", description="List feeds.")
     fd.add_argument("--json", action="store_true", help="one JSON array of objects")
@@ -237,15 +255,27 @@ def _view_for_list(args: argparse.Namespace, store: Store) -> View:
             raise ReaderError(f"no such feed: {args.feed}")
         feed_id = feed.id
     kind = ViewKind.ALL
+    topic_query = None
     if args.saved:
         kind = ViewKind.SAVED
     if feed_id is not None:
         kind = ViewKind.FEED
     elif args.tag:
         kind = ViewKind.TAG
+    elif args.topic:
+        topic_query = store.topic_query(args.topic)
+        if topic_query is None:
+            known = (
+                ", ".join(t.name for t in store.topics(with_counts=False))
+                or "none; add [topics] to the config"
+            )
+            raise ReaderError(f"no such topic: {args.topic} (topics: {known})")
+        kind = ViewKind.TOPIC
     return View(
         kind=kind,
         feed_id=feed_id,
+        topic=args.topic,
+        topic_query=topic_query,
         tag=args.tag,
         search=args.search,
         unread_only=args.unread,
@@ -259,9 +289,12 @@ def cmd_list(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Con
     if args.json:
         out.write("[")
         first = True
-        for item in _iter_items(store, view, args.limit):
-            out.write(("\n" if first else ",\n") + json.dumps(_item_json(item), ensure_ascii=False))
-            first = False
+        for page in _pages(_iter_items(store, view, args.limit), 500):
+            stories = store.story_ids([item.id for item in page])
+            for item in page:
+                row = _item_json(item) | {"story": stories.get(item.id)}
+                out.write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False))
+                first = False
         out.write("\n]\n" if not first else "]\n")
         return 0
     for item in _iter_items(store, view, args.limit):
@@ -285,6 +318,17 @@ def _iter_items(store: Store, view: View, limit: int | None) -> Any:
         offset += n
         if remaining is not None:
             remaining -= n
+
+
+def _pages(items: Any, size: int) -> Any:
+    page: list[Item] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def _iso(dt: Any) -> str | None:
@@ -468,6 +512,8 @@ def cmd_export_saved(
 
 
 _HANDLERS: dict[str, Any] = {
+    "stories": cmd_stories,
+    "topics": cmd_topics,
     "fetch": cmd_fetch,
     "list": cmd_list,
     "feeds": cmd_feeds,

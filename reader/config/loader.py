@@ -74,6 +74,8 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     feeds: tuple[FeedConfig, ...] = ()
     source: Path | None = None  # the file read, None for built-in defaults
+    # tracked topics: name -> full-text query (FTS5 syntax); read-only view, left out of the hash
+    topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
 
     def poll_interval_for(self, feed: FeedConfig) -> int:
         return feed.poll_interval if feed.poll_interval is not None else self.general.poll_interval
@@ -339,7 +341,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "fulltext": tuple(_FULLTEXT),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics")
 _BINDING_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _KEY_NAME = re.compile(r"[^\s,\x00-\x1f\x7f-\x9f]{1,32}")
 
@@ -460,6 +462,26 @@ class _Loader:
             out[binding] = ",".join(names)
         return MappingProxyType(out)
 
+    def topics(self, raw: Mapping[str, Any]) -> Mapping[str, str]:
+        from reader.stories.topics import check_topic_name, check_topic_query
+
+        table = raw.get("topics", {})
+        if not isinstance(table, dict):
+            raise self.error(f"must be a table ([topics]), not {_kind(table)}", None, key="topics")
+        out: dict[str, str] = {}
+        for name, value in table.items():
+            problem = check_topic_name(name)
+            if problem:
+                raise self.error(problem, "topics", key=name)
+            if not isinstance(value, str):
+                reason = f"must be a search query string like '\"export controls\" OR sanctions', not {_kind(value)}"
+                raise self.error(reason, "topics", key=name)
+            problem = check_topic_query(value)
+            if problem:
+                raise self.error(problem, "topics", key=name)
+            out[name] = value.strip()
+        return MappingProxyType(out)
+
     def feeds(self, raw: Mapping[str, Any]) -> tuple[FeedConfig, ...]:
         entries = raw.get("feeds", [])
         if not isinstance(entries, list):
@@ -522,6 +544,7 @@ class _Loader:
             keys=self.keys(raw),
             feeds=self.feeds(raw),
             source=source,
+            topics=self.topics(raw),
         )
 
 

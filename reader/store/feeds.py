@@ -16,6 +16,8 @@ from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
+from reader.store.stories import NewItem, StoryQueries
+from reader.store.topics import TopicQueries
 from reader.textsafe import plain_text
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "StoreBase", "fts_query", "utcnow"]
@@ -27,7 +29,7 @@ _FEED_COLUMNS = """
 """
 
 
-class Store(ItemQueries):
+class Store(ItemQueries, StoryQueries, TopicQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds
@@ -320,6 +322,7 @@ class Store(ItemQueries):
                 rows,
             )
             c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
+            self._group_new(c, [NewItem(r[0], feed_id, r[4], r[11]) for r in rows])
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated

@@ -68,6 +68,9 @@ class ItemQueries(StoreBase):
         elif view.kind is ViewKind.TAG:
             clauses.append("i.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
             params.append(view.tag)
+        elif view.kind is ViewKind.TOPIC:
+            clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(view.topic_query or '""')
         if view.unread_only and view.kind is not ViewKind.UNREAD:
             clauses.append("i.read = 0")
         if view.saved_only and view.kind is not ViewKind.SAVED:

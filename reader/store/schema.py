@@ -92,7 +92,54 @@ MIGRATIONS: tuple[str, ...] = (
     -- rowid = items.id.
     CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
     """,
+    # 1 -> 2: stories (items from many feeds grouped by the news they report) and tracked topics (issue 11).
+    """
+    ALTER TABLE items ADD COLUMN story_id INTEGER;      -- NULL: not grouped yet (items from before this version)
+    ALTER TABLE items ADD COLUMN story_terms TEXT;      -- the title terms grouping used, space-separated
+    CREATE INDEX items_by_story ON items(story_id, feed_id);
+
+    CREATE TABLE stories (
+        id          INTEGER PRIMARY KEY,
+        lead_item   INTEGER,                -- the earliest item: its headline names the story
+        size        INTEGER NOT NULL,       -- items grouped into it (deleted items are not subtracted)
+        feed_count  INTEGER NOT NULL,
+        first_feed  INTEGER,
+        first_t     INTEGER NOT NULL,       -- publication times (epoch seconds) of its earliest and newest items
+        last_t      INTEGER NOT NULL,
+        newest      TEXT NOT NULL,          -- sort_date of its newest item: the order stories are listed in
+        dirty       INTEGER NOT NULL DEFAULT 1,  -- changed since the last merge pass
+        rejoined    INTEGER NOT NULL DEFAULT 0   -- an item joined after every item in it had been read
+    );
+    CREATE INDEX stories_by_newest ON stories(newest DESC, id DESC);
+    CREATE INDEX stories_dirty ON stories(size, id) WHERE dirty = 1;
+
+    -- The inverted index grouping finds candidate stories with: term -> stories using it, how often, how lately.
+    CREATE TABLE story_terms (
+        term     TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        n        INTEGER NOT NULL,
+        last_t   INTEGER NOT NULL,
+        PRIMARY KEY (term, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_terms_recent ON story_terms(term, last_t, story_id, n);
+    CREATE INDEX story_terms_by_story ON story_terms(story_id);
+
+    -- Document frequencies of title terms over the grouped archive (the weights of the scoring).
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE story_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+    -- Tracked topics: saved full-text searches; seen_id is the newest item already announced.
+    CREATE TABLE topics (
+        name    TEXT PRIMARY KEY,
+        query   TEXT NOT NULL,
+        origin  TEXT NOT NULL DEFAULT 'config',
+        seen_id INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-OUR_TABLES = frozenset({"feeds", "feed_tags", "items", "articles", "items_fts"})
+OUR_TABLES = frozenset(
+    {"feeds", "feed_tags", "items", "articles", "items_fts"}
+    | {"stories", "story_terms", "term_df", "story_meta", "topics"}
+)
