@@ -270,14 +270,17 @@ class StoryQueries(StoreBase):
                     c.execute(f"DELETE FROM {table}")
         total = self.ungrouped_count()
         done = 0
+        after: tuple[str, int] = ("", 0)  # walk the date index once (no sort of the whole archive per batch)
         while True:
             with self._write() as c:
                 rows = c.execute(
                     "SELECT id, feed_id, title, sort_date FROM items WHERE story_id IS NULL "
-                    "ORDER BY sort_date, id LIMIT ?",
-                    (batch,),
+                    "AND (sort_date > ? OR (sort_date = ? AND id > ?)) ORDER BY sort_date, id LIMIT ?",
+                    (after[0], after[0], after[1], batch),
                 ).fetchall()
                 self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows])
+            if rows:
+                after = (rows[-1][3], rows[-1][0])
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)

@@ -15,6 +15,7 @@ from reader.ui.commands import ReaderCommands
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.stories import StoriesScreen, StoryActions
 from reader.ui.settings import UISettings
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
@@ -76,6 +77,7 @@ class ReaderApp(App[None]):
         keys = self.settings.keys
         sections = [
             ("Reading", binding_rows(self, MainScreen.BINDINGS, keys)),
+            ("Stories", binding_rows(self, [*StoryActions.BINDINGS, *StoriesScreen.BINDINGS], keys)),
             ("Headline list", binding_rows(self, HeadlineList.BINDINGS, keys)),
             ("Feed pane", binding_rows(self, FeedList.BINDINGS, keys)),
             (
@@ -92,7 +94,14 @@ class ReaderApp(App[None]):
 def known_binding_keys() -> dict[str, str]:
     """Every binding id the `[keys]` table may remap, with its default keys."""
     keys: dict[str, str] = {}
-    for bindings in (ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS):
+    for bindings in (
+        ReaderApp.BINDINGS,
+        MainScreen.BINDINGS,
+        StoryActions.BINDINGS,
+        StoriesScreen.BINDINGS,
+        HeadlineList.BINDINGS,
+        FeedList.BINDINGS,
+    ):
         for b in bindings:
             if isinstance(b, Binding) and b.id:
                 keys.setdefault(b.id, b.key)
