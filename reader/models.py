@@ -194,6 +194,7 @@ class PollSummary:
     offline: bool = False  # every feed failed with a connection-level error
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
+    topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,28 @@ class ReaderServices:
             new_items=summary.report.new_items,
             failures=tuple(summary.failures),
             offline=summary.offline,
+            topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
         )
+
+    # ------------------------------------------------------------ stories
+
+    def group_pending(self, progress: Callable[[int, int], None]) -> int:
+        """Blocking (thread worker): group the items that have no story yet (an archive from before stories),
+        oldest first in short transactions; `progress(done, total)` after each batch. Skips (returns -1) when a
+        fetch is running: the next start-up finishes the job."""
+        lock = self.fetch_lock()
+        try:
+            lock.acquire(timeout=0)
+        except LockedError:
+            return -1
+        store = self.open_store()
+        try:
+            if not store.ungrouped_count():
+                return 0
+            return store.group_pending(progress)
+        finally:
+            store.close()
+            lock.release()
 
     # ------------------------------------------------------------ articles
 

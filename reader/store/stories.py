@@ -47,9 +47,21 @@ class StoryQueries(StoreBase):
     # ---------------------------------------------------------------- grouping (inside a write transaction)
 
     def _group_new(self, c: sqlite3.Connection, items: Sequence[NewItem]) -> None:
-        """Give each new item a story: the best admissible candidate, or a new story of its own."""
+        """Give each new item a story: the best admissible candidate, or a new story of its own.
+
+        Runs inside the transaction that stores the items, under a savepoint: if grouping fails, the items are
+        still stored (without a story; `group_pending` groups them later) and the poll carries on.
+        """
         if not items:
             return
+        c.execute("SAVEPOINT grouping")
+        try:
+            self._group_items(c, items)
+        except (sqlite3.Error, ValueError, OverflowError):
+            c.execute("ROLLBACK TO grouping")
+        c.execute("RELEASE grouping")
+
+    def _group_items(self, c: sqlite3.Connection, items: Sequence[NewItem]) -> None:
         docs = self._meta(c, "docs")
         for it in items:
             terms = title_terms(it.title)

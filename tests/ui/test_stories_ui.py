@@ -7,9 +7,10 @@ from pathlib import Path
 
 from uifakes import screen_text
 
-from reader.models import View, ViewKind
+from reader.models import PollSummary, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.app import ReaderApp
+from reader.ui.messages import PollFinished
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.stories import StoriesScreen
 
@@ -82,3 +83,32 @@ async def test_topics_are_virtual_feeds_with_unread_counts(
         await pilot.pause()
         assert main.view.kind is ViewKind.TOPIC and main.headlines.pager.total == expected
         assert "Topic privacy" in screen_text(app)
+
+
+async def test_an_archive_from_before_stories_is_grouped_in_the_background(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    with Store.open(archive[0]) as store:
+        store.group_pending(restart=False)
+        store._conn.execute("UPDATE items SET story_id = NULL")
+        assert store.ungrouped_count() > 0
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        with Store.open(archive[0]) as store:
+            assert store.ungrouped_count() == 0
+            unread_stories = store.story_count(unread_only=True)
+        assert unread_stories > 0 and main.feed_list.stories_unread == unread_stories
+
+
+async def test_new_topic_matches_are_announced_after_a_poll(make: Callable[..., ReaderApp]) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.post_message(PollFinished(PollSummary(total=1, new_items=3, topic_matches=(("exports", 2),))))
+        await pilot.pause()
+        assert "exports: 2 new" in [n.message for n in app._notifications]

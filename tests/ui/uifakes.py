@@ -185,6 +185,10 @@ class FakeServices:
     def cached_article(self, item_id: int) -> Article | None:
         return self._store().article_for(item_id)
 
+    def group_pending(self, progress: Callable[[int, int], None]) -> int:
+        with Store.open(self.db_path) as store:
+            return store.group_pending(progress)
+
     def fulltext_policy(self, feed_id: int) -> str:
         return self.policy
 

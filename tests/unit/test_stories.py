@@ -236,3 +236,18 @@ def test_config_topics_are_checked_with_the_key_named() -> None:
     assert "topics.broken" in str(err.value) and ":2:" in str(err.value)
     with pytest.raises(ConfigError, match=r"topics\.n"):
         parse_config("[topics]\nn = 3\n")
+
+
+def test_a_failure_while_grouping_never_costs_the_items(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (a,) = feeds(store, 1)
+
+    def broken(*args: object, **kw: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_group_items", broken)
+    store_items(store, a, [item("x", "Regulator fines bank over sanctions breaches")])
+    assert store.count() == 1 and store.ungrouped_count() == 1
+    monkeypatch.undo()
+    assert store.group_pending() == 1 and store.ungrouped_count() == 0

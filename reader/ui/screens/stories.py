@@ -9,17 +9,20 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.cells import cell_len
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Mount
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.models import Headline, Story, StoryItem, View, ViewKind
 from reader.store.feeds import Store
+from reader.ui.messages import PollFinished
 from reader.ui.screens.base import Undo
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import relative_age, safe
@@ -182,6 +185,16 @@ class StoriesScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
+class GroupingProgress(Message):
+    """Progress of grouping an old archive into stories (from a thread worker)."""
+
+    def __init__(self, done: int, total: int, *, finished: bool = False) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.finished = finished
+
+
 class StoryActions(ReadingScreen):
     """What the main screen does with stories: the Stories screen, story marks, and other outlets' versions."""
 
@@ -189,6 +202,35 @@ class StoryActions(ReadingScreen):
         Binding("S", "stories", "Stories", show=False, id="stories"),
         Binding("c", "next_outlet", "Next outlet's version", show=False, id="next_outlet"),
     ]
+
+    @on(Mount)
+    def _group_old_items(self) -> None:
+        """An archive from before stories existed is grouped in the background, with progress."""
+        if self.store.ungrouped_count():
+            self.group_archive()
+
+    @work(thread=True, group="stories", exit_on_error=False, description="grouping stories")
+    def group_archive(self) -> None:
+        def progress(done: int, total: int) -> None:
+            self.post_message(GroupingProgress(done, total))
+
+        done = self.services.group_pending(progress)
+        self.post_message(GroupingProgress(max(done, 0), max(done, 0), finished=True))
+
+    @on(GroupingProgress)
+    def _on_grouping_progress(self, event: GroupingProgress) -> None:
+        if event.finished:
+            if not self.polling:
+                self.status.set_activity("")
+            self.refresh_feeds()
+        elif not self.polling:
+            self.status.set_activity(f"Grouping stories {event.done:,}/{event.total:,}")
+
+    @on(PollFinished)
+    def _announce_topics(self, event: PollFinished) -> None:
+        """A topic's new matches, announced once after the poll that brought them."""
+        for name, count in event.summary.topic_matches:
+            self.notify(f"{safe(name, 60)}: {count} new", title="Topic", markup=False, timeout=8)
 
     @on(FeedList.StoriesRequested)
     def _on_stories_requested(self, event: FeedList.StoriesRequested) -> None:
