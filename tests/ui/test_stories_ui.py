@@ -112,3 +112,22 @@ async def test_new_topic_matches_are_announced_after_a_poll(make: Callable[..., 
         main.post_message(PollFinished(PollSummary(total=1, new_items=3, topic_matches=(("exports", 2),))))
         await pilot.pause()
         assert "exports: 2 new" in [n.message for n in app._notifications]
+
+
+async def test_a_search_is_saved_as_a_topic(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.press("slash", *"privacy", "enter")
+        await pilot.pause()
+        searched = main.headlines.pager.total
+        await pilot.press("T", "ctrl+u", *"priv", "enter")
+        await pilot.pause()
+        assert main.view.kind is ViewKind.TOPIC and main.view.topic == "priv"
+        assert main.headlines.pager.total == searched > 0
+        assert "topic:priv" in [o.id for o in main.feed_list._options]
+    with Store.open(archive[0]) as store:
+        assert [t.name for t in store.topics()] == ["priv"]

@@ -21,9 +21,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.models import Headline, Story, StoryItem, View, ViewKind
-from reader.store.feeds import Store
+from reader.store.feeds import Store, fts_query
+from reader.stories.topics import check_topic_name
 from reader.ui.messages import PollFinished
 from reader.ui.screens.base import Undo
+from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import relative_age, safe
 from reader.ui.widgets.feeds import FeedList
@@ -201,7 +203,33 @@ class StoryActions(ReadingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("S", "stories", "Stories", show=False, id="stories"),
         Binding("c", "next_outlet", "Next outlet's version", show=False, id="next_outlet"),
+        Binding("T", "save_topic", "Save the search as a topic", show=False, id="save_topic"),
     ]
+
+    def action_save_topic(self) -> None:
+        """Save the current search as a tracked topic (a virtual feed in the feed pane)."""
+        search = self.view.search
+        query = fts_query(search) if search else None
+        if query is None:
+            self.status.set_notice(
+                f"Search first ({self.key_for('search')}), then {self.key_for('save_topic')} saves it"
+            )
+            return
+
+        def named(name: str | None) -> None:
+            name = (name or "").strip()
+            if not name:
+                return
+            problem = check_topic_name(name)
+            if problem:
+                self.status.set_notice(problem, error=True)
+                return
+            self.store.save_topic(name, query)
+            self.refresh_feeds()
+            self.set_view(View(kind=ViewKind.TOPIC, topic=name, topic_query=query))
+            self.status.set_notice(f"Saved topic {safe(name, 40)}")
+
+        self.app.push_screen(PromptScreen("Name this topic", safe(search, 60), "a name…"), named)
 
     @on(Mount)
     def _group_old_items(self) -> None:
