@@ -238,8 +238,8 @@ def _store_copy(store: Store, feeds: dict[str, Any], rows: Sequence[Row], copy: 
 def grouping_off() -> Iterator[None]:
     original = StoryQueries._group_new
 
-    def noop(self: StoryQueries, c: Any, items: Any) -> None:
-        return None
+    def noop(self: StoryQueries, c: Any, items: Any, *, stored: bool = False) -> dict[int, tuple[int, str]]:
+        return {}
 
     StoryQueries._group_new = noop  # type: ignore[method-assign]
     try:

@@ -315,14 +315,15 @@ class Store(ItemQueries, StoryQueries, TopicQueries):
                 known[it.key] = (item_id, it.content_hash)
                 new += 1
         if rows:
+            # Stories first (reader.store.stories), so each row goes in once, with its story.
+            stories = self._group_new(c, [NewItem(r[0], feed_id, r[4], r[11]) for r in rows])
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
-                   updated, sort_date, first_seen, last_seen, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                rows,
+                   updated, sort_date, first_seen, last_seen, content_hash, story_id, story_terms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(*r, *stories.get(r[0], (None, None))) for r in rows],
             )
             c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
-            self._group_new(c, [NewItem(r[0], feed_id, r[4], r[11]) for r in rows])
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated

@@ -106,26 +106,10 @@ MIGRATIONS: tuple[str, ...] = (
         first_feed  INTEGER,
         first_t     INTEGER NOT NULL,       -- publication times (epoch seconds) of its earliest and newest items
         last_t      INTEGER NOT NULL,
-        newest      TEXT NOT NULL,          -- sort_date of its newest item: the order stories are listed in
-        dirty       INTEGER NOT NULL DEFAULT 1,  -- changed since the last merge pass
-        rejoined    INTEGER NOT NULL DEFAULT 0   -- an item joined after every item in it had been read
+        newest      TEXT NOT NULL           -- sort_date of its newest item: the order stories are listed in
     );
     CREATE INDEX stories_by_newest ON stories(newest DESC, id DESC);
-    CREATE INDEX stories_dirty ON stories(size, id) WHERE dirty = 1;
 
-    -- The inverted index grouping finds candidate stories with: term -> stories using it, how often, how lately.
-    CREATE TABLE story_terms (
-        term     TEXT NOT NULL,
-        story_id INTEGER NOT NULL,
-        n        INTEGER NOT NULL,
-        last_t   INTEGER NOT NULL,
-        PRIMARY KEY (term, story_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX story_terms_recent ON story_terms(term, last_t, story_id, n);
-    CREATE INDEX story_terms_by_story ON story_terms(story_id);
-
-    -- Document frequencies of title terms over the grouped archive (the weights of the scoring).
-    CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE story_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 
     -- Tracked topics: saved full-text searches; seen_id is the newest item already announced.
@@ -139,7 +123,4 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-OUR_TABLES = frozenset(
-    {"feeds", "feed_tags", "items", "articles", "items_fts"}
-    | {"stories", "story_terms", "term_df", "story_meta", "topics"}
-)
+OUR_TABLES = frozenset({"feeds", "feed_tags", "items", "articles", "items_fts"} | {"stories", "topics"})

@@ -8,16 +8,15 @@ the items (the poll's writer thread), never on the UI thread.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
 from reader.stories import grouping as g
+from reader.stories.index import StoryIndex
 from reader.stories.terms import title_terms
-
-_MERGE_CHUNK = 100  # dirty stories handled per write transaction in a merge pass
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,10 @@ def _epoch(iso: str) -> int:
     return int(dt.timestamp())
 
 
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(max(0, min(epoch, 253402300799)), UTC).isoformat(timespec="seconds")
+
+
 def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
@@ -46,221 +49,169 @@ class StoryQueries(StoreBase):
 
     # ---------------------------------------------------------------- grouping (inside a write transaction)
 
-    def _group_new(self, c: sqlite3.Connection, items: Sequence[NewItem]) -> None:
+    _story_index: StoryIndex | None = None
+    _story_version: tuple[int, int] | None = None
+
+    def _group_new(
+        self, c: sqlite3.Connection, items: Sequence[NewItem], *, stored: bool = False
+    ) -> dict[int, tuple[int, str]]:
         """Give each new item a story: the best admissible candidate, or a new story of its own.
 
-        Runs inside the transaction that stores the items, under a savepoint: if grouping fails, the items are
-        still stored (without a story; `group_pending` groups them later) and the poll carries on.
+        Returns item id -> (story id, grouping terms) for rows about to be inserted; with `stored` (items
+        already in the table) it writes them itself. Runs inside the transaction that stores the items, under
+        a savepoint: if grouping fails, the items are still stored (without a story; `group_pending` groups
+        them later) and the poll carries on.
         """
         if not items:
-            return
+            return {}
         c.execute("SAVEPOINT grouping")
         try:
-            self._group_items(c, items)
-        except (sqlite3.Error, ValueError, OverflowError):
+            out = self._group_items(c, items, stored)
+        except (sqlite3.Error, ValueError, OverflowError, KeyError):
+            self._story_index = None
             c.execute("ROLLBACK TO grouping")
+            out = {}
         c.execute("RELEASE grouping")
-
-    def _group_items(self, c: sqlite3.Connection, items: Sequence[NewItem]) -> None:
-        docs = self._meta(c, "docs")
-        for it in items:
-            terms = title_terms(it.title)
-            docs += 1
-            t = _epoch(it.sort_date)
-            weights = self._bump_df(c, terms, docs)
-            candidates = self._candidates(c, terms, t, t, exclude=None)
-            ok = [cand for cand in candidates if g.admissible(cand, it.feed_id, t, t)]
-            story_id = g.best_story(terms, weights, ok)
-            if story_id is None:
-                story_id = self._new_story(c, it, t)
-            else:
-                self._join_story(c, story_id, it, t)
-            c.execute(
-                "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
-                (story_id, " ".join(terms), it.id),
-            )
-            if terms:
-                c.executemany(
-                    """INSERT INTO story_terms (term, story_id, n, last_t) VALUES (?, ?, 1, ?)
-                       ON CONFLICT (term, story_id) DO UPDATE SET n = n + 1, last_t = max(last_t, excluded.last_t)""",
-                    [(w, story_id, t) for w in terms],
-                )
-        c.execute(
-            "INSERT INTO story_meta (key, value) VALUES ('docs', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (docs,),
-        )
-
-    @staticmethod
-    def _meta(c: sqlite3.Connection, key: str) -> int:
-        row = c.execute("SELECT value FROM story_meta WHERE key = ?", (key,)).fetchone()
-        return int(row[0]) if row else 0
-
-    @staticmethod
-    def _bump_df(c: sqlite3.Connection, terms: Sequence[str], docs: int) -> dict[str, float]:
-        if not terms:
-            return {}
-        c.executemany(
-            "INSERT INTO term_df (term, n) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET n = n + 1",
-            [(w,) for w in terms],
-        )
-        return StoryQueries._weights(c, terms, docs)
-
-    @staticmethod
-    def _weights(c: sqlite3.Connection, terms: Iterable[str], docs: int) -> dict[str, float]:
-        terms = list(terms)
-        df: dict[str, int] = {}
-        for i in range(0, len(terms), 500):
-            chunk = terms[i : i + 500]
-            df.update(
-                c.execute(f"SELECT term, n FROM term_df WHERE term IN ({_placeholders(len(chunk))})", chunk)
-            )
-        return {w: g.idf(df.get(w, 0), docs) for w in terms}
-
-    @staticmethod
-    def _candidates(
-        c: sqlite3.Connection, terms: Iterable[str], first_t: int, last_t: int, *, exclude: int | None
-    ) -> list[g.Candidate]:
-        """Stories in the time window sharing a distinctive term, with their counts of the shared terms."""
-        counts: dict[int, dict[str, int]] = {}
-        for w in terms:
-            rows = c.execute(
-                "SELECT story_id, n FROM story_terms WHERE term = ? AND last_t >= ? LIMIT ?",
-                (w, first_t - g.WINDOW, g.MAX_POSTINGS + 1),
-            ).fetchall()
-            if len(rows) > g.MAX_POSTINGS:
-                continue  # too common in the window to tell stories apart
-            for story_id, n in rows:
-                if story_id != exclude:
-                    counts.setdefault(story_id, {})[w] = n
-        if not counts:
-            return []
-        out: list[g.Candidate] = []
-        ids = list(counts)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            for sid, size, feeds, first_feed, f_t, l_t in c.execute(
-                f"SELECT id, size, feed_count, first_feed, first_t, last_t FROM stories "
-                f"WHERE id IN ({_placeholders(len(chunk))})",
-                chunk,
-            ):
-                if f_t > last_t + g.WINDOW:
-                    continue
-                out.append(g.Candidate(sid, size, feeds, first_feed, f_t, l_t, counts[sid]))
         return out
 
-    @staticmethod
-    def _new_story(c: sqlite3.Connection, it: NewItem, t: int) -> int:
-        cur = c.execute(
-            """INSERT INTO stories (lead_item, size, feed_count, first_feed, first_t, last_t, newest, dirty)
-               VALUES (?, 1, 1, ?, ?, ?, ?, 1)""",
-            (it.id, it.feed_id, t, t, it.sort_date),
+    def _group_items(
+        self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
+    ) -> dict[int, tuple[int, str]]:
+        times = [_epoch(it.sort_date) for it in items]
+        index = self._index_for(c, min(times), max(times))
+        for it, t in zip(items, times, strict=True):
+            index.group(it.id, it.feed_id, title_terms(it.title), t, it.sort_date)
+        out = {item_id: (s, terms) for s, item_id, terms in index.assigned}
+        if stored:
+            c.executemany(
+                "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
+                [(story_id, terms, item_id) for item_id, (story_id, terms) in out.items()],
+            )
+        # The stories' rows are written by the merge pass after the poll (`merge_stories`): while a poll
+        # runs, only each item's story id and terms are written, with the item itself.
+        index.assigned.clear()
+        return out
+
+    def _index_for(self, c: sqlite3.Connection, lo: int, hi: int) -> StoryIndex:
+        """The in-memory index, loaded for `lo`..`hi` (padded so every candidate story is whole).
+
+        It is rebuilt when another connection has committed since (PRAGMA data_version) or when the
+        transaction that last wrote through it was rolled back (a token in a temporary table tells).
+        """
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS story_index_token (token INTEGER)")
+        token_row = c.execute("SELECT token FROM story_index_token").fetchone()
+        version = (
+            int(c.execute("PRAGMA data_version").fetchone()[0]),
+            int(token_row[0]) if token_row else -1,
         )
-        return int(cur.lastrowid or 0)
+        index = self._story_index
+        if index is None or version != self._story_version:
+            next_id = 1 + max(
+                int(c.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]),
+                int(c.execute("SELECT COALESCE(MAX(story_id), 0) FROM items").fetchone()[0]),
+            )
+            index = self._story_index = StoryIndex(next_id)
+            token = id(index) & 0x7FFFFFFF
+            c.execute("DELETE FROM story_index_token")
+            c.execute("INSERT INTO story_index_token VALUES (?)", (token,))
+            self._story_version = (version[0], token)
+        pad = g.WINDOW + g.MAX_SPAN
+        lo, hi = lo - pad, hi + pad
+        if index.lo is None or index.hi is None:
+            self._load(c, index, lo, hi)
+            index.lo, index.hi = lo, hi
+        else:
+            if lo < index.lo:
+                self._load(c, index, lo, index.lo)
+                index.lo = lo
+            if hi > index.hi:
+                self._load(c, index, index.hi, hi)
+                index.hi = hi
+        return index
 
     @staticmethod
-    def _join_story(c: sqlite3.Connection, story_id: int, it: NewItem, t: int) -> None:
-        new_feed = c.execute(
-            "SELECT 1 FROM items WHERE story_id = ? AND feed_id = ? LIMIT 1", (story_id, it.feed_id)
-        ).fetchone()
-        all_read = not c.execute(
-            "SELECT 1 FROM items WHERE story_id = ? AND read = 0 LIMIT 1", (story_id,)
-        ).fetchone()
-        c.execute(
-            """UPDATE stories SET size = size + 1, feed_count = feed_count + ?,
-                   lead_item = CASE WHEN ? < first_t THEN ? ELSE lead_item END,
-                   first_t = min(first_t, ?), last_t = max(last_t, ?), newest = max(newest, ?), dirty = 1,
-                   rejoined = CASE WHEN ? THEN 1 ELSE rejoined END
-               WHERE id = ?""",
-            (0 if new_feed else 1, t, it.id, t, t, it.sort_date, all_read, story_id),
+    def _load(c: sqlite3.Connection, index: StoryIndex, lo: int, hi: int) -> None:
+        """Add the grouped items published in [lo, hi) to the index."""
+        rows = c.execute(
+            "SELECT id, feed_id, story_id, story_terms, sort_date FROM items "
+            "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
+            (_iso(lo), _iso(hi)),
         )
+        for item_id, feed_id, story_id, terms, iso in rows:
+            index.add_existing(story_id, item_id, feed_id, (terms or "").split(), _epoch(iso), iso)
+
+    @staticmethod
+    def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:
+        """Write what the index changed: the new items' stories, merges, and the changed stories' rows."""
+        if index.assigned:
+            c.executemany(
+                "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
+                [(s, terms, item_id) for s, item_id, terms in index.assigned],
+            )
+        for into, gone in index.moved:
+            c.execute("UPDATE items SET story_id = ? WHERE story_id = ?", (into, gone))
+        if index.dropped:
+            c.executemany("DELETE FROM stories WHERE id = ?", [(sid,) for sid in index.dropped])
+        changed = [
+            s for s in (index.stories.get(sid) for sid in index.changed) if s is not None and s.changed
+        ]
+        c.executemany(
+            """INSERT OR REPLACE INTO stories (id, lead_item, size, feed_count, first_feed, first_t, last_t, newest)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    s.id,
+                    s.lead_item,
+                    s.size,
+                    len(s.feeds),
+                    s.first_feed,
+                    s.first_t,
+                    s.last_t,
+                    s.newest,
+                )
+                for s in changed
+            ],
+        )
+        for s in changed:
+            s.changed = False
+        index.changed.clear()
+        index.assigned.clear()
+        index.moved.clear()
+        index.dropped.clear()
 
     # ---------------------------------------------------------------- the merge pass
 
-    def merge_stories(self, max_rounds: int = 6) -> int:
-        """Merge each story changed since the last pass into a larger one its items fit; returns merges made.
+    def merge_stories(self, max_rounds: int = 6, *, since: int | None = None) -> int:
+        """The pass after a poll: merge each story that gained items since the last pass (items with ids
+        above `since`, default: where the last pass stopped) into a larger one its items fit, and write
+        the stories' rows. Returns merges made.
 
         Repairs the splits that arrival order causes (two outlets' items seen before the one that links them).
         """
-        total = 0
-        for _ in range(max_rounds):
-            with self._write() as c:
-                dirty = [r[0] for r in c.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY size, id")]
-            if not dirty:
-                break
+        with self._write() as c:
+            row = c.execute("SELECT value FROM story_meta WHERE key = 'merged_upto'").fetchone()
+            upto = since if since is not None else (int(row[0]) if row else 0)
+            newest = int(c.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0])
+            rows = c.execute(
+                "SELECT story_id, min(sort_date), max(sort_date) FROM items "
+                "WHERE id > ? AND story_id IS NOT NULL GROUP BY story_id",
+                (upto,),
+            ).fetchall()
             merged = 0
-            for i in range(0, len(dirty), _MERGE_CHUNK):
-                with self._write() as c:
-                    for story_id in dirty[i : i + _MERGE_CHUNK]:
-                        merged += self._merge_one(c, story_id)
-                    c.execute(
-                        f"UPDATE stories SET dirty = 0 WHERE id IN ({_placeholders(len(dirty[i : i + _MERGE_CHUNK]))})",
-                        dirty[i : i + _MERGE_CHUNK],
-                    )
-            total += merged
-            if not merged:
-                break
-        return total
-
-    def _merge_one(self, c: sqlite3.Connection, story_id: int) -> int:
-        row = c.execute(
-            "SELECT size, feed_count, first_feed, first_t, last_t FROM stories WHERE id = ?", (story_id,)
-        ).fetchone()
-        if row is None:
-            return 0
-        size, feeds, first_feed, first_t, last_t = row
-        if size > g.MAX_MERGE_ITEMS:
-            return 0
-        members = [
-            r[0].split()
-            for r in c.execute(
-                "SELECT story_terms FROM items WHERE story_id = ? AND story_terms != ''", (story_id,)
+            if rows:
+                index = self._index_for(c, _epoch(min(r[1] for r in rows)), _epoch(max(r[2] for r in rows)))
+                dirty = [r[0] for r in rows if r[0] in index.stories]
+                for sid in dirty:
+                    index.stories[sid].changed = True
+                    index.changed.add(sid)
+                merged = index.merge_pass(dirty, max_rounds)
+                self._flush(c, index)
+            c.execute(
+                "INSERT INTO story_meta (key, value) VALUES ('merged_upto', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (newest,),
             )
-        ]
-        if not members:
-            return 0
-        terms = list(dict.fromkeys(w for m in members for w in m))
-        weights = self._weights(c, terms, self._meta(c, "docs"))
-        feed = first_feed if feeds <= 1 else -1
-        best: int | None = None
-        best_score = 0.0
-        for cand in self._candidates(c, terms, first_t, last_t, exclude=story_id):
-            if cand.size < size or not g.admissible(cand, feed, first_t, last_t):
-                continue
-            score = g.merge_score(members, weights, cand.counts, cand.size)
-            if score > best_score:
-                best, best_score = cand.story_id, score
-        if best is None or best_score < g.MERGE:
-            return 0
-        self._absorb(c, best, story_id)
-        return 1
-
-    @staticmethod
-    def _absorb(c: sqlite3.Connection, into: int, story_id: int) -> None:
-        """Move every item of `story_id` into `into` and drop `story_id`."""
-        c.execute("UPDATE items SET story_id = ? WHERE story_id = ?", (into, story_id))
-        c.execute(
-            """INSERT INTO story_terms (term, story_id, n, last_t)
-               SELECT term, ?, n, last_t FROM story_terms WHERE story_id = ? AND 1
-               ON CONFLICT (term, story_id) DO UPDATE SET n = n + excluded.n, last_t = max(last_t, excluded.last_t)""",
-            (into, story_id),
-        )
-        c.execute("DELETE FROM story_terms WHERE story_id = ?", (story_id,))
-        a = c.execute(
-            "SELECT size, first_t, last_t, newest, lead_item, rejoined FROM stories WHERE id = ?", (story_id,)
-        ).fetchone()
-        feeds = c.execute("SELECT COUNT(DISTINCT feed_id) FROM items WHERE story_id = ?", (into,)).fetchone()[
-            0
-        ]
-        c.execute(
-            """UPDATE stories SET size = size + ?, feed_count = ?,
-                   lead_item = CASE WHEN ? < first_t THEN ? ELSE lead_item END,
-                   first_t = min(first_t, ?), last_t = max(last_t, ?), newest = max(newest, ?), dirty = 1,
-                   rejoined = max(rejoined, ?)
-               WHERE id = ?""",
-            (a[0], feeds, a[1], a[4], a[1], a[2], a[3], a[5], into),
-        )
-        c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        return merged
 
     # ---------------------------------------------------------------- re-grouping (after an upgrade, or asked)
 
@@ -276,12 +227,13 @@ class StoryQueries(StoreBase):
         (a full re-grouping). `progress(done, total)` is called after each batch. Returns items grouped.
         """
         if restart:
+            self._story_index = None
             with self._write() as c:
                 c.execute("UPDATE items SET story_id = NULL, story_terms = NULL WHERE story_id IS NOT NULL")
-                for table in ("stories", "story_terms", "term_df", "story_meta"):
-                    c.execute(f"DELETE FROM {table}")
+                c.execute("DELETE FROM stories")
         total = self.ungrouped_count()
         done = 0
+        first_id: int | None = None
         after: tuple[str, int] = ("", 0)  # walk the date index once (no sort of the whole archive per batch)
         while True:
             with self._write() as c:
@@ -290,15 +242,18 @@ class StoryQueries(StoreBase):
                     "AND (sort_date > ? OR (sort_date = ? AND id > ?)) ORDER BY sort_date, id LIMIT ?",
                     (after[0], after[0], after[1], batch),
                 ).fetchall()
-                self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows])
+                self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows], stored=True)
             if rows:
                 after = (rows[-1][3], rows[-1][0])
+                low = min(r[0] for r in rows)
+                first_id = low if first_id is None else min(first_id, low)
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)
             if len(rows) < batch:
                 break
-        self.merge_stories()
+        if first_id is not None:
+            self.merge_stories(since=first_id - 1)
         return done
 
     def drop_empty_stories(self) -> int:
@@ -327,7 +282,9 @@ class StoryQueries(StoreBase):
         where = "EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id"
         where += " AND i.read = 0)" if unread_only else ")"
         rows = self._read(
-            f"""SELECT s.id, s.rejoined,
+            f"""SELECT s.id,
+                    (SELECT max(read_at) FROM items i WHERE i.story_id = s.id AND i.read = 1),
+                    (SELECT min(first_seen) FROM items i WHERE i.story_id = s.id AND i.read = 0),
                     (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id),
                     (SELECT COUNT(DISTINCT feed_id) FROM items i WHERE i.story_id = s.id),
                     (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id AND i.read = 0),
@@ -341,14 +298,14 @@ class StoryQueries(StoreBase):
             dict(
                 self._read(
                     f"SELECT id, title FROM items WHERE id IN ({_placeholders(len(rows))})",
-                    [r[6] for r in rows],
+                    [r[7] for r in rows],
                 )
             )
             if rows
             else {}
         )
         out: list[Story] = []
-        for sid, rejoined, n, feeds, unread, newest, lead in rows:
+        for sid, last_read, first_unread, n, feeds, unread, newest, lead in rows:
             items = tuple(self.story_items(sid)) if with_items else ()
             out.append(
                 Story(
@@ -359,7 +316,8 @@ class StoryQueries(StoreBase):
                     feed_count=feeds,
                     unread_count=unread,
                     newest=datetime.fromisoformat(newest),
-                    rejoined=bool(rejoined) and unread > 0,
+                    # Read, then joined by items that arrived after the last read: "+" in the list.
+                    rejoined=bool(last_read and first_unread and first_unread >= last_read),
                     items=items,
                 )
             )
@@ -401,6 +359,4 @@ class StoryQueries(StoreBase):
             c.executemany(
                 "UPDATE items SET read = ?, read_at = ? WHERE id = ?", [(int(read), now, i) for i in ids]
             )
-            if read:
-                c.execute("UPDATE stories SET rejoined = 0 WHERE id = ?", (story_id,))
         return ids

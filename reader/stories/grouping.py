@@ -32,7 +32,7 @@ SMOOTH = 0.5
 IDF_PRIOR = 10.0
 WINDOW = 2 * 86400
 MAX_SPAN = 7 * 86400
-MAX_POSTINGS = 400
+MAX_POSTINGS = 32
 MAX_STORY_ITEMS = 2000
 MAX_MERGE_ITEMS = 300  # a story larger than this is merged into, never merged away (bounds a merge's cost)
 
@@ -59,11 +59,17 @@ def affinity(
     terms: Sequence[str], weights: Mapping[str, float], counts: Mapping[str, int], size: int
 ) -> float:
     """The share of an item's information that a story of `size` items with term `counts` explains."""
-    total = sum(weights[w] for w in terms)
+    total = 0.0
+    explained = 0.0
+    for w in terms:
+        weight = weights[w]
+        total += weight
+        n = counts.get(w)
+        if n:
+            explained += weight * n
     if total <= 0:
         return 0.0
-    explained = sum(weights[w] * counts.get(w, 0) / (size + SMOOTH) for w in terms)
-    return explained / total
+    return explained / ((size + SMOOTH) * total)
 
 
 def shared(terms: Iterable[str], counts: Mapping[str, int]) -> int:

@@ -33,21 +33,13 @@ _STOP_TEXT = """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+", re.UNICODE)
-
-
-def _is_unspaced_script(ch: str) -> bool:
-    """Scripts written without spaces between words: CJK ideographs, kana, Hangul syllables, Thai, Lao, Khmer."""
-    o = ord(ch)
-    return (
-        0x3040 <= o <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= o <= 0x4DBF
-        or 0x4E00 <= o <= 0x9FFF  # CJK ideographs
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x2FA1F
-        or 0xAC00 <= o <= 0xD7AF  # Hangul syllables
-        or 0x0E00 <= o <= 0x0EFF  # Thai, Lao
-        or 0x1780 <= o <= 0x17FF  # Khmer
-    )
+# Scripts written without spaces between words: CJK ideographs, kana, Hangul syllables, Thai, Lao, Khmer.
+_UNSPACED_CHARS = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+    "\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff"
+)
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]")
+_RUNS = re.compile(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
 
 
 def _stem(word: str) -> str:
@@ -63,45 +55,30 @@ def _stem(word: str) -> str:
 def _split_unspaced(token: str) -> list[str]:
     """Cut runs of unspaced-script characters into overlapping pairs; keep other runs whole."""
     out: list[str] = []
-    run = ""
-    other = ""
-    for ch in token:
-        if _is_unspaced_script(ch):
-            if other:
-                out.append(other)
-                other = ""
-            run += ch
+    for run in _RUNS.findall(token):
+        if _UNSPACED.match(run):
+            out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
         else:
-            if run:
-                out.extend(_pairs(run))
-                run = ""
-            other += ch
-    if run:
-        out.extend(_pairs(run))
-    if other:
-        out.append(other)
+            out.append(run)
     return out
-
-
-def _pairs(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def title_terms(title: str | None) -> list[str]:
     """The distinct distinctive terms of a headline, in order of appearance (empty for boilerplate-free nothing)."""
     if not title:
         return []
-    text = unicodedata.normalize("NFKC", title[:MAX_TITLE_CHARS]).casefold()
-    text = text.replace("\u2019", "'").replace("'s ", " ")
+    text = title[:MAX_TITLE_CHARS]
+    ascii_only = text.isascii()
+    if not ascii_only:
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold().replace("\u2019", "'").replace("'s ", " ")
     out: dict[str, None] = {}
     for token in _TOKEN.findall(text):
-        parts = _split_unspaced(token) if any(_is_unspaced_script(c) for c in token) else [token]
+        parts = [token] if ascii_only or not _UNSPACED.search(token) else _split_unspaced(token)
         for part in parts:
             if part in STOP_WORDS:
                 continue
-            if len(part) < 2 and not _is_unspaced_script(part[0]):
+            if len(part) < 2 and not _UNSPACED.match(part):
                 continue
             out.setdefault(_stem(part), None)
             if len(out) >= MAX_TERMS:

@@ -109,6 +109,7 @@ def build_archive(path: Path, per_feed: int = 8) -> dict[str, int]:
         ids["saved"] = items[1].id
         store.store_article(items[0].id, ARTICLE, items[0].link)
         ids["with_article"] = items[0].id
+        store.merge_stories()  # what the end of a poll does: stories get their rows
     return ids
 
 
