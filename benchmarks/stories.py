@@ -294,7 +294,7 @@ def poll(args: argparse.Namespace) -> None:
 
     from reader.fetch.poller import Poller, PollSettings
 
-    async def one(urls: list[str], db: Path) -> float:
+    async def one(urls: list[str], db: Path) -> tuple[float, float]:
         store = Store.open(db)
         for u in urls:
             store.add_feed(u)
@@ -302,14 +302,15 @@ def poll(args: argparse.Namespace) -> None:
         try:
             t0 = time.perf_counter()
             await poller.poll(store.feeds())
+            t1 = time.perf_counter()
             store.merge_stories()
-            return time.perf_counter() - t0
+            return t1 - t0, time.perf_counter() - t1
         finally:
             await poller.aclose()
             store.close()
 
     farm, port = start_farm(args.feeds, args.items, args.latency_ms)
-    times: dict[str, list[float]] = {"on": [], "off": []}
+    times: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
     try:
         urls = feed_urls(port, args.feeds)
         for _ in range(args.runs):
@@ -323,11 +324,18 @@ def poll(args: argparse.Namespace) -> None:
     finally:
         farm.terminate()
         farm.wait(timeout=10)
-    on, off = statistics.median(times["on"]), statistics.median(times["off"])
-    print(f"farm {args.feeds} x {args.items}, {args.runs} runs each (first poll + merge pass, median):")
-    print(f"  grouping off (baseline): {off:.2f} s   runs {', '.join(f'{t:.2f}' for t in times['off'])}")
-    print(f"  grouping on            : {on:.2f} s   runs {', '.join(f'{t:.2f}' for t in times['on'])}")
-    print(f"  slowdown               : {100 * (on - off) / off:+.1f}%")
+
+    def med(mode: str, part: int | None) -> float:
+        return statistics.median(sum(t) if part is None else t[part] for t in times[mode])
+
+    print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
+    for label, part in (("first poll", 0), ("merge pass after it", 1), ("poll + merge pass", None)):
+        off, on = med("off", part), med("on", part)
+        change = f"{100 * (on - off) / off:+.1f}%" if off > 0.01 else ""
+        print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
+    runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in times["off"])
+    print(f"  runs off (poll/merge): {runs}")
+    print(f"  runs on  (poll/merge): {', '.join(f'{a:.2f}/{b:.2f}' for a, b in times['on'])}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -199,7 +199,7 @@ class StoryIndex:
         weights = self.weights(a.counts)
         best: IndexedStory | None = None
         best_score = 0.0
-        for c in self._candidates(a.counts, a.id, 1, feed, a.first_t, a.last_t):
+        for c in self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t):
             if c.size < a.size or not g.admissible(c, feed, a.first_t, a.last_t):
                 continue
             score = g.merge_score(members, weights, c.counts, c.size)
