@@ -68,6 +68,11 @@ def poll_settings(config: Config) -> PollSettings:
     )
 
 
+def _offset(progress: Callable[[int, int], None], base: int, total: int) -> Callable[[int, int], None]:
+    """`progress` for one chunk of a longer run: counts continue from `base` out of `total`."""
+    return lambda done, _total: progress(min(base + done, total), total)
+
+
 class ReaderServices:
     """Wires config, locations, store, poller and the readability pass together."""
 
@@ -201,23 +206,29 @@ class ReaderServices:
 
     # ------------------------------------------------------------ stories
 
-    def group_pending(self, progress: Callable[[int, int], None]) -> int:
+    def group_pending(self, progress: Callable[[int, int], None], *, chunk: int = 5000) -> int:
         """Blocking (thread worker): group the items that have no story yet (an archive from before stories),
-        oldest first in short transactions; `progress(done, total)` after each batch. Skips (returns -1) when a
-        fetch is running: the next start-up finishes the job."""
-        lock = self.fetch_lock()
-        try:
-            lock.acquire(timeout=0)
-        except LockedError:
-            return -1
+        oldest first, a chunk at a time under the fetch lock (released between chunks, so polls and `reader
+        fetch` from cron are never held up for long); `progress(done, total)` after each batch. Returns the
+        items grouped; -1 when a fetch kept the lock (the next start-up carries on)."""
         store = self.open_store()
+        done = 0
         try:
-            if not store.ungrouped_count():
-                return 0
-            return store.group_pending(progress)
+            total = store.ungrouped_count()
+            while True:
+                lock = self.fetch_lock()
+                try:
+                    lock.acquire(timeout=5)
+                except LockedError:
+                    return done or -1
+                try:
+                    if not store.ungrouped_count():
+                        return done
+                    done += store.group_pending(_offset(progress, done, total), limit=chunk)
+                finally:
+                    lock.release()
         finally:
             store.close()
-            lock.release()
 
     # ------------------------------------------------------------ articles
 

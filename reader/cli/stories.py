@@ -44,9 +44,13 @@ def _line(text: str) -> str:
     return clean_text(text)
 
 
-def cmd_stories(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Config, _l: Locations) -> int:
+def cmd_stories(
+    args: argparse.Namespace, services: ReaderServices, store: Store, _c: Config, _l: Locations
+) -> int:
     if args.regroup:
-        regroup(store, sys.stderr)
+        with services.fetch_lock() as lock:  # no poll may store items while the stories are rebuilt
+            lock.acquire(timeout=120)
+            regroup(store, sys.stderr)
     pending = store.ungrouped_count()
     if pending and not args.regroup:
         print(

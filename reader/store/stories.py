@@ -142,12 +142,7 @@ class StoryQueries(StoreBase):
 
     @staticmethod
     def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:
-        """Write what the index changed: the new items' stories, merges, and the changed stories' rows."""
-        if index.assigned:
-            c.executemany(
-                "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
-                [(s, terms, item_id) for s, item_id, terms in index.assigned],
-            )
+        """Write what the index changed: merges, and the changed stories' rows."""
         for into, gone in index.moved:
             c.execute("UPDATE items SET story_id = ? WHERE story_id = ?", (into, gone))
         if index.dropped:
@@ -219,11 +214,16 @@ class StoryQueries(StoreBase):
         return int(self._read("SELECT COUNT(*) FROM items WHERE story_id IS NULL")[0][0])
 
     def group_pending(
-        self, progress: Callable[[int, int], None] | None = None, *, batch: int = 500, restart: bool = False
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        batch: int = 500,
+        restart: bool = False,
+        limit: int | None = None,
     ) -> int:
         """Group every item that has no story yet, oldest first, in short transactions; then merge.
 
-        Resumable: an interrupted run leaves the grouped part grouped. `restart` forgets all stories first
+        Resumable: an interrupted run leaves the grouped part grouped; `limit` stops after about that many. `restart` forgets all stories first
         (a full re-grouping). `progress(done, total)` is called after each batch. Returns items grouped.
         """
         if restart:
@@ -250,7 +250,7 @@ class StoryQueries(StoreBase):
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)
-            if len(rows) < batch:
+            if len(rows) < batch or (limit is not None and done >= limit):
                 break
         if first_id is not None:
             self.merge_stories(since=first_id - 1)
@@ -324,7 +324,13 @@ class StoryQueries(StoreBase):
         return out
 
     def story_count(self, *, unread_only: bool = False) -> int:
-        cond = " AND i.read = 0" if unread_only else ""
+        if unread_only:  # from the unread items (few, indexed), not by probing every story
+            return int(
+                self._read(
+                    "SELECT COUNT(DISTINCT story_id) FROM items WHERE read = 0 AND story_id IS NOT NULL"
+                )[0][0]
+            )
+        cond = ""
         return int(
             self._read(
                 f"SELECT COUNT(*) FROM stories s WHERE EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id{cond})"
