@@ -68,6 +68,7 @@ class ParsedItem:
     updated: datetime | None = None
     content_hash: str = ""  # changes when anything shown to the user changes
     search_text: str = ""  # plain text of the body for the search index (made where the item is parsed)
+    story_terms: tuple[str, ...] | None = None  # the title's terms for story grouping; None: not made yet
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,7 @@ class Store(ItemQueries, StoryQueries, TopicQueries):
         seen: list[tuple[str, int]] = []
         rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[int, str, str]] = []
+        terms: list[tuple[str, ...] | None] = []  # story grouping's title terms, when the parser made them
         next_id = int(c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0])
         # Feeds list newest first; insert oldest first so ids grow with recency among undated items.
         for it in reversed(items):
@@ -312,11 +313,14 @@ class Store(ItemQueries, StoryQueries, TopicQueries):
                     )
                 )
                 fts_rows.append((item_id, it.title, body))
+                terms.append(it.story_terms)
                 known[it.key] = (item_id, it.content_hash)
                 new += 1
         if rows:
             # Stories first (reader.store.stories), so each row goes in once, with its story.
-            stories = self._group_new(c, [NewItem(r[0], feed_id, r[4], r[11]) for r in rows])
+            stories = self._group_new(
+                c, [NewItem(r[0], feed_id, r[4], r[11], t) for r, t in zip(rows, terms, strict=True)]
+            )
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
                    updated, sort_date, first_seen, last_seen, content_hash, story_id, story_terms)

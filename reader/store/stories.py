@@ -27,6 +27,7 @@ class NewItem:
     feed_id: int
     title: str
     sort_date: str  # ISO, UTC
+    terms: Sequence[str] | None = None  # the title's terms when already made (in the parse worker)
 
 
 def _epoch(iso: str) -> int:
@@ -80,7 +81,8 @@ class StoryQueries(StoreBase):
         times = [_epoch(it.sort_date) for it in items]
         index = self._index_for(c, min(times), max(times))
         for it, t in zip(items, times, strict=True):
-            index.group(it.id, it.feed_id, title_terms(it.title), t, it.sort_date)
+            terms = it.terms if it.terms is not None else title_terms(it.title)
+            index.group(it.id, it.feed_id, terms, t, it.sort_date)
         out = {item_id: (s, terms) for s, item_id, terms in index.assigned}
         if stored:
             c.executemany(

@@ -192,16 +192,21 @@ class StoryIndex:
         return total
 
     def _merge_target(self, a: IndexedStory) -> IndexedStory | None:
-        members = [terms for _, terms in a.members if terms]
-        if not members:
+        if not a.counts:
             return None
         feed = a.first_feed if len(a.feeds) <= 1 else -1
+        candidates = [
+            c
+            for c in self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
+            if c.size >= a.size and g.admissible(c, feed, a.first_t, a.last_t)
+        ]
+        if not candidates:
+            return None
+        members = [terms for _, terms in a.members if terms]
         weights = self.weights(a.counts)
         best: IndexedStory | None = None
         best_score = 0.0
-        for c in self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t):
-            if c.size < a.size or not g.admissible(c, feed, a.first_t, a.last_t):
-                continue
+        for c in candidates:
             score = g.merge_score(members, weights, c.counts, c.size)
             if score > best_score:
                 best, best_score = self.stories[c.story_id], score
