@@ -15,8 +15,9 @@ cost: builds archives of N items (the development headlines repeated, each copy 
 feed per outlet), then stores 1,000 more items through `Store.apply_fetch` with grouping and (baseline, same
 process, same archive size) without it, and prints milliseconds per item for each.
 
-poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass, alternating runs with
-grouping on and off in the same process; prints the median wall times and the slowdown.
+poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
+in the poller's writer thread), alternating runs with grouping on and off in the same process; prints the median
+wall times and the slowdown.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def poll(args: argparse.Namespace) -> None:
             t0 = time.perf_counter()
             await poller.poll(store.feeds())
             t1 = time.perf_counter()
-            store.merge_stories()
+            await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
             return t1 - t0, time.perf_counter() - t1
         finally:
             await poller.aclose()

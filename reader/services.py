@@ -68,6 +68,10 @@ def poll_settings(config: Config) -> PollSettings:
     )
 
 
+def _merge_stories(store: object) -> int:
+    return store.merge_stories() if isinstance(store, Store) else 0
+
+
 def _offset(progress: Callable[[int, int], None], base: int, total: int) -> Callable[[int, int], None]:
     """`progress` for one chunk of a longer run: counts continue from `base` out of `total`."""
     return lambda done, _total: progress(min(base + done, total), total)
@@ -134,6 +138,9 @@ class ReaderServices:
 
             report = await poller.poll(feeds, on_progress)
             summary = FetchSummary(report=report)
+            if report.new_items:
+                # The story pass, in the writer's thread where the poll's story index is already loaded.
+                summary.merged_stories = await poller.in_store_thread(_merge_stories)
             if fulltext:
                 jobs = self._prefetch_jobs(feeds, report.outcomes)
                 if jobs:
@@ -151,8 +158,6 @@ class ReaderServices:
             summary.purged = store.purge(self.config.general.retention_days, self.clock())
             if summary.purged:
                 store.drop_empty_stories()
-        if report.new_items:
-            summary.merged_stories = store.merge_stories()
         summary.topic_matches = new_topic_matches(store)
         return summary
 

@@ -27,7 +27,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from reader import USER_AGENT
 from reader.errors import FetchError, ParseError
@@ -37,6 +37,8 @@ from reader.fetch.client import HttpResult, HttpStatusError, PoliteClient, local
 from reader.fetch.schedule import Due, next_due
 from reader.models import Feed, FetchOutcome, ParsedFeed
 from reader.textsafe import clean_text
+
+T = TypeVar("T")
 
 WORKER_MEMORY_LIMIT = 1536 * 2**20  # address space of a parse worker: a runaway parse fails, the box survives
 
@@ -137,10 +139,21 @@ class Poller:
         if close is not None:
             close()
 
-    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+    def _store_for_writer(self) -> FetchStore:
         if self._writer_store is None:
             self._writer_store = type(self.store).open(self.store.path)  # type: ignore[attr-defined]
-        store = self._writer_store
+        return self._writer_store
+
+    async def in_store_thread(self, fn: Callable[[FetchStore], T]) -> T:
+        """Run `fn` with the store this poller writes through, in its thread (what a poll stored is warm there:
+        the story pass after a poll runs here)."""
+        if self._writer is None:
+            return fn(self.store)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, lambda: fn(self._store_for_writer()))
+
+    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+        store = self._store_for_writer()
         if hasattr(store, "apply_fetches"):
             return list(store.apply_fetches(batch))
         return [store.apply_fetch(feed, outcome) for feed, outcome in batch]
