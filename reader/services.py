@@ -211,7 +211,9 @@ class ReaderServices:
 
     # ------------------------------------------------------------ stories
 
-    def group_pending(self, progress: Callable[[int, int], None], *, chunk: int = 5000) -> int:
+    def group_pending(
+        self, progress: Callable[[int, int], None], *, chunk: int = 5000, lock_timeout: float = 5.0
+    ) -> int:
         """Blocking (thread worker): group the items that have no story yet (an archive from before stories),
         oldest first, a chunk at a time under the fetch lock (released between chunks, so polls and `reader
         fetch` from cron are never held up for long); `progress(done, total)` after each batch. Returns the
@@ -223,7 +225,7 @@ class ReaderServices:
             while True:
                 lock = self.fetch_lock()
                 try:
-                    lock.acquire(timeout=5)
+                    lock.acquire(timeout=lock_timeout)
                 except LockedError:
                     return done or -1
                 try:

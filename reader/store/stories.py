@@ -228,6 +228,8 @@ class StoryQueries(StoreBase):
         Resumable: an interrupted run leaves the grouped part grouped; `limit` stops after about that many. `restart` forgets all stories first
         (a full re-grouping). `progress(done, total)` is called after each batch. Returns items grouped.
         """
+        if limit is not None:
+            batch = max(1, min(batch, limit))
         if restart:
             self._story_index = None
             with self._write() as c:
