@@ -299,7 +299,7 @@ def poll(args: argparse.Namespace) -> None:
         store = Store.open(db)
         for u in urls:
             store.add_feed(u)
-        poller = Poller(store, PollSettings())
+        poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
         try:
             t0 = time.perf_counter()
             await poller.poll(store.feeds())
