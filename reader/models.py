@@ -123,6 +123,7 @@ class Headline:
     date: datetime
     read: bool
     saved: bool
+    others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    fold_stories: bool = False  # one row per story: only its newest item in the view
     topic: str | None = None  # ViewKind.TOPIC: the topic's name
     topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
 

@@ -131,3 +131,19 @@ async def test_a_search_is_saved_as_a_topic(
         assert "topic:priv" in [o.id for o in main.feed_list._options]
     with Store.open(archive[0]) as store:
         assert [t.name for t in store.topics()] == ["priv"]
+
+
+async def test_f_folds_each_story_into_one_row_with_its_outlet_count(make: Callable[..., ReaderApp]) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.pause()
+        every = main.headlines.pager.total
+        await pilot.press("F")
+        await pilot.pause()
+        assert main.view.fold_stories and main.headlines.pager.total < every
+        assert "one row per story" in screen_text(app) and " +" in screen_text(app)
+        await pilot.press("F")
+        await pilot.pause()
+        assert main.headlines.pager.total == every

@@ -252,3 +252,23 @@ def test_a_failure_while_grouping_never_costs_the_items(
     assert store.count() == 1 and store.ungrouped_count() == 1
     monkeypatch.undo()
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
+
+
+def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
+    store_items(
+        store,
+        b,
+        [item("b", "Chiquita and Fyffes merge to form biggest banana company", T0 + timedelta(hours=1))],
+    )
+    store_items(store, c, [item("c", "Volcanoes helped life survive ice ages", T0 + timedelta(hours=2))])
+    store.merge_stories()
+    folded = store.headlines(View(fold_stories=True))
+    assert [(h.title[:8], h.others) for h in folded] == [("Volcanoe", 0), ("Chiquita", 1)]
+    assert folded[1].feed_id == b.id  # the story's newest item stands for it
+    assert store.count(View(fold_stories=True)) == 2 and store.count(View()) == 3
+    # Within a feed's view, the story's item from that feed is shown (the newer one is elsewhere).
+    assert [
+        h.feed_id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=a.id, fold_stories=True))
+    ] == [a.id]

@@ -193,6 +193,8 @@ class PanesScreen(Screen[None]):
             title = v.kind.value.capitalize()
         if v.unread_only and v.kind is not ViewKind.UNREAD:
             title += " · unread only"
+        if v.fold_stories:
+            title += " · one row per story"
         if v.search:
             title += f" · search “{safe(v.search, 40)}”"
         return title
@@ -250,7 +252,9 @@ class PanesScreen(Screen[None]):
 
     @on(FeedList.ViewChosen)
     def _on_view_chosen(self, event: FeedList.ViewChosen) -> None:
-        self.set_view(replace(event.view, unread_only=self.view.unread_only))
+        self.set_view(
+            replace(event.view, unread_only=self.view.unread_only, fold_stories=self.view.fold_stories)
+        )
         if event.focus_headlines:
             self.remove_class("feeds-open")
             self.headlines.focus()

@@ -204,7 +204,16 @@ class StoryActions(ReadingScreen):
         Binding("S", "stories", "Stories", show=False, id="stories"),
         Binding("c", "next_outlet", "Next outlet's version", show=False, id="next_outlet"),
         Binding("T", "save_topic", "Save the search as a topic", show=False, id="save_topic"),
+        Binding(
+            "F", "fold_stories", "One row per story (+N outlets) / every item", show=False, id="fold_stories"
+        ),
     ]
+
+    def action_fold_stories(self) -> None:
+        """Fold each story into its newest item ("+N" counts the other outlets' versions), or unfold."""
+        fold = not self.view.fold_stories
+        self.set_view(replace(self.view, fold_stories=fold))
+        self.status.set_notice("One row per story" if fold else "Every item")
 
     def action_save_topic(self) -> None:
         """Save the current search as a tracked topic (a virtual feed in the feed pane)."""
