@@ -56,7 +56,9 @@ async def test_stories_screen_unfolds_marks_a_story_read_undoes_and_opens_an_out
         await pilot.pause()
         assert app.screen is main
         assert main.open_item is not None and main.open_item.id == item_ids[0]
-        assert "Also covered by:" in screen_text(app)
+        assert (
+            "Also covered by:" in screen_text(app) and main.article.query("#article-outlets").first().display
+        )
         await pilot.press("c")
         await pilot.pause()
         assert main.open_item is not None and main.open_item.id == item_ids[1]

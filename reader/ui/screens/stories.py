@@ -334,13 +334,34 @@ class StoryActions(ReadingScreen):
             return []
         return [it for it in self.store.story_items(story_id) if it.id != item_id]
 
+    def _outlets_line(self) -> Static:
+        """The "Also covered by" line under the article header (mounted the first time it is needed)."""
+        found = self.article.query("#article-outlets")
+        if found:
+            line = found.first()
+            assert isinstance(line, Static)
+            return line
+        line = Static("", id="article-outlets")
+        self.article.mount(line, after="#article-header")
+        return line
+
     def _announce_outlets(self, item_id: int) -> None:
         others = self._others(item_id)
+        if not others and not self.article.query("#article-outlets"):
+            return
+        line = self._outlets_line()
+        line.display = bool(others)
         if not others:
             return
         names = list(dict.fromkeys(safe(it.feed_title, 40) for it in others))
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        self.status.set_notice(f"Also covered by: {shown} ({self.key_for('next_outlet')}: next)")
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        line.update(
+            Content.assemble(
+                ("Also covered by: ", "bold"),
+                shown,
+                (f"  ({self.key_for('next_outlet')}: next outlet's version)", "$text-muted"),
+            )
+        )
 
     def action_next_outlet(self) -> None:
         """Open the next outlet's version of the open story (in story order, wrapping round)."""
