@@ -149,3 +149,26 @@ async def test_f_folds_each_story_into_one_row_with_its_outlet_count(make: Calla
         await pilot.press("F")
         await pilot.pause()
         assert main.headlines.pager.total == every
+
+
+async def test_in_a_folded_view_m_marks_the_whole_story_and_u_undoes(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.press("F")
+        await pilot.pause()
+        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others and not h.read)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        story = main.store.story_of(row.id)
+        assert story is not None
+        before = {it.id: it.read for it in main.store.story_items(story)}
+        await pilot.press("m")
+        await pilot.pause()
+        assert all(it.read for it in main.store.story_items(story)) and len(before) > 1
+        await pilot.press("u")
+        await pilot.pause()
+        with Store.open(archive[0]) as store:
+            assert {i: store.item(i).read for i in before} == before  # type: ignore[union-attr]

@@ -209,6 +209,16 @@ class StoryActions(ReadingScreen):
         ),
     ]
 
+    def action_toggle_read(self) -> None:
+        """In a folded view a row stands for its story: m marks the whole story (u undoes)."""
+        target = self._target() if self.view.fold_stories else None
+        story_id = self.store.story_of(target[0]) if target is not None else None
+        item = self.store.item(target[0]) if target is not None else None
+        if story_id is None or item is None:
+            super().action_toggle_read()
+            return
+        self.mark_story(story_id, not item.read)
+
     def action_fold_stories(self) -> None:
         """Fold each story into its newest item ("+N" counts the other outlets' versions), or unfold."""
         fold = not self.view.fold_stories
