@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 JOIN = 0.15
-MERGE = 0.16
+MERGE = 0.14
 MIN_SHARED = 2
 SMOOTH = 0.5
 IDF_PRIOR = 10.0
