@@ -1,8 +1,11 @@
 """Stories in the store: grouping items as they are stored, the merge pass, re-grouping, and reading stories.
 
-The scoring itself is pure and lives in `reader.stories.grouping`; this module only fetches candidates through
-the `story_terms` inverted index and keeps the tables in step. Grouping runs inside the transaction that stores
-the items (the poll's writer thread), never on the UI thread.
+Grouping runs inside the transaction that stores a poll's items (the poll's writer thread), never on the UI
+thread: an in-memory index (`reader.stories.index`) of the stories around the new items' publication times is
+loaded from the items table (each item keeps its story id and title terms) and kept while the poll runs; each
+item's story is written with the item itself. After the poll, the merge pass (`merge_stories`) joins stories
+that arrival order split and writes the `stories` rows the story views page through. The scoring is pure and
+lives in `reader.stories.grouping`.
 """
 
 from __future__ import annotations
