@@ -40,6 +40,12 @@ def _epoch(iso: str) -> int:
     return int(dt.timestamp())
 
 
+# The in-memory index covers at most this much publication time and about this many items, unless one batch
+# of new items needs more (then it covers what that batch needs).
+MAX_INDEX_SPAN = 60 * 86400
+MAX_INDEX_ITEMS = 20_000
+
+
 def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(max(0, min(epoch, 253402300799)), UTC).isoformat(timespec="seconds")
 
@@ -71,7 +77,7 @@ class StoryQueries(StoreBase):
         c.execute("SAVEPOINT grouping")
         try:
             out = self._group_items(c, items, stored)
-        except (sqlite3.Error, ValueError, OverflowError, KeyError):
+        except Exception:  # grouping must never cost a poll its items: they are stored without a story
             self._story_index = None
             c.execute("ROLLBACK TO grouping")
             out = {}
@@ -110,6 +116,16 @@ class StoryQueries(StoreBase):
             int(token_row[0]) if token_row else -1,
         )
         index = self._story_index
+        pad = g.WINDOW + g.MAX_SPAN
+        lo, hi = lo - pad, hi + pad
+        if (
+            index is not None
+            and index.lo is not None
+            and index.hi is not None
+            and (lo < index.lo or hi > index.hi)
+            and (max(hi, index.hi) - min(lo, index.lo) > MAX_INDEX_SPAN or index.docs > MAX_INDEX_ITEMS)
+        ):
+            index = None  # a walk through a long archive: start afresh around these items (bounded memory)
         if index is None or version != self._story_version:
             next_id = 1 + max(
                 int(c.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]),
@@ -120,8 +136,6 @@ class StoryQueries(StoreBase):
             c.execute("DELETE FROM story_index_token")
             c.execute("INSERT INTO story_index_token VALUES (?)", (token,))
             self._story_version = (version[0], token)
-        pad = g.WINDOW + g.MAX_SPAN
-        lo, hi = lo - pad, hi + pad
         if index.lo is None or index.hi is None:
             self._load(c, index, lo, hi)
             index.lo, index.hi = lo, hi
@@ -198,14 +212,26 @@ class StoryQueries(StoreBase):
                 (upto,),
             ).fetchall()
             merged = 0
-            if rows:
-                index = self._index_for(c, _epoch(min(r[1] for r in rows)), _epoch(max(r[2] for r in rows)))
-                dirty = [r[0] for r in rows if r[0] in index.stories]
+            # In stretches of publication time, so the index in memory stays small however long the archive.
+            spans = sorted((_epoch(r[1]), _epoch(r[2]), r[0]) for r in rows)
+            start = 0
+            while start < len(spans):
+                end = start
+                while (
+                    end < len(spans)
+                    and spans[end][0] - spans[start][0] <= MAX_INDEX_SPAN // 3
+                    and end - start < MAX_INDEX_ITEMS // 4
+                ):
+                    end += 1
+                chunk = spans[start:end]
+                index = self._index_for(c, chunk[0][0], max(t for _, t, _ in chunk))
+                dirty = [sid for _, _, sid in chunk if sid in index.stories]
                 for sid in dirty:
                     index.stories[sid].changed = True
                     index.changed.add(sid)
-                merged = index.merge_pass(dirty, max_rounds)
+                merged += index.merge_pass(dirty, max_rounds)
                 self._flush(c, index)
+                start = end
             c.execute(
                 "INSERT INTO story_meta (key, value) VALUES ('merged_upto', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -18,7 +18,7 @@ MAX_VISITS = 96  # postings entries one lookup may visit: bounds the cost of tit
 MAX_CANDIDATES = 16  # stories scored per item (or story): those sharing the most terms with it
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexedStory:
     id: int
     first_t: int
