@@ -7,10 +7,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from reader.config.loader import Config
-from reader.locations import Locations
+from reader.cli.context import Context
 from reader.models import Story
-from reader.services import ReaderServices
 from reader.store.feeds import Store
 from reader.textsafe import clean_text
 
@@ -44,9 +42,8 @@ def _line(text: str) -> str:
     return clean_text(text)
 
 
-def cmd_stories(
-    args: argparse.Namespace, services: ReaderServices, store: Store, _c: Config, _l: Locations
-) -> int:
+def cmd_stories(args: argparse.Namespace, ctx: Context) -> int:
+    services, store = ctx.services, ctx.store
     if args.regroup:
         with services.fetch_lock() as lock:  # no poll may store items while the stories are rebuilt
             lock.acquire(timeout=120)
@@ -91,7 +88,8 @@ def regroup(store: Store, stream: TextIO) -> int:
     return n
 
 
-def cmd_topics(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Config, _l: Locations) -> int:
+def cmd_topics(args: argparse.Namespace, ctx: Context) -> int:
+    store = ctx.store
     topics = store.topics()
     if args.json:
         rows = [
