@@ -90,8 +90,12 @@ async def test_start_up_and_automatic_refreshes_poll_only_due_feeds(
     # A new session right after: nothing is due, so opening the reader polls nothing.
     app = make_app(services, UISettings(refresh_on_start=True, auto_refresh=None))
     async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()  # the feed counts, read at start
+        for _ in range(50):  # the start-up refresh begins after the first paint
+            await pilot.pause()
+            if any(w.group == "poll" for w in app.screen.workers):
+                break
         await app.workers.wait_for_complete()
-        await pilot.pause()
         assert http_server.count("/live.xml") == 1 and http_server.count("/other.xml") == 1
         await pilot.press("R")  # asking explicitly polls every feed
         await app.workers.wait_for_complete()

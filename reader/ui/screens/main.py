@@ -14,13 +14,13 @@ from reader.errors import ReaderError
 from reader.models import View, ViewKind
 from reader.ui.messages import RefreshFinished, RefreshProgress
 from reader.ui.screens.prompt import PromptScreen
-from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.stories import StoryActions
 from reader.ui.text import safe
 
 MIN_AUTO_REFRESH = 5.0  # seconds: the soonest an automatic poll follows another
 
 
-class MainScreen(ReadingScreen):
+class MainScreen(StoryActions):
     """The main screen: its key bindings, view actions (search, filter, focus mode), refreshing and worker failures."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -269,7 +269,12 @@ class ReadingScreen(PanesScreen):
             return
         step = self.undo_stack.pop()
         if step.field == "read":
-            self._set_read(list(zip(step.ids, step.feeds, strict=True)), not step.value)
+            if len(step.feeds) == len(step.ids):
+                targets = list(zip(step.ids, step.feeds, strict=True))
+            else:  # a step recorded without its feeds: look them up (a story's few items)
+                items = (self.item(i) for i in step.ids)
+                targets = [(it.id, it.feed_id) for it in items if it is not None]
+            self._set_read(targets, not step.value)
         else:
             for item_id in step.ids:
                 self._set_saved(item_id, not step.value)
