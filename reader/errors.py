@@ -38,3 +38,7 @@ class StorageError(ReaderError):
 
 class LockedError(StorageError):
     """Another process holds the fetch lock past the timeout."""
+
+
+class FeedInputError(ReaderError):
+    """What the user gave for a feed (address, title, tags, interval, policy) is not acceptable."""

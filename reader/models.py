@@ -119,6 +119,7 @@ class Headline:
     date: datetime
     read: bool
     saved: bool
+    has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,12 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    order: str = "newest"  # one of SORT_ORDERS
+
+
+# How a view's headlines are ordered: newest first (the default), oldest first, or grouped by feed (by title,
+# newest first within each).
+SORT_ORDERS: tuple[str, ...] = ("newest", "oldest", "feed")
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
+from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, View
 from reader.store.feeds import Store, utcnow
 
 # The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
+    from reader.feeds.manage import FeedChange
     from reader.fetch.fulltext import PrefetchReport
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
 
@@ -249,3 +250,48 @@ class ReaderServices:
             return ArticleLoad(article, None)
         finally:
             store.close()
+
+    # ------------------------------------------------------------ managing feeds and marks from the TUI
+    # Blocking (thread workers): each opens the calling thread's own store.
+
+    def add_feed(
+        self,
+        url: str,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        interval: str | None = None,
+        fulltext: str | None = None,
+    ) -> FeedChange:
+        """Subscribe, with `reader add`'s validation; raises FeedInputError saying what is wrong."""
+        from reader.feeds.manage import add_feed
+
+        with self.open_store() as store:
+            return add_feed(store, url, title, tags, interval, fulltext)
+
+    def rename_feed(self, feed_id: int, title: str) -> FeedChange:
+        from reader.feeds.manage import rename_feed
+
+        with self.open_store() as store:
+            return rename_feed(store, self.config, feed_id, title)
+
+    def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
+        from reader.feeds.manage import retag_feed
+
+        with self.open_store() as store:
+            return retag_feed(store, self.config, feed_id, tags)
+
+    def remove_feed(self, feed_id: int) -> FeedChange:
+        from reader.feeds.manage import remove_feed
+
+        with self.open_store() as store:
+            return remove_feed(store, self.config, feed_id)
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
+        """Mark read the unread items of `view` above (< 0) or below (> 0) an item; their ids (for undo)."""
+        with self.open_store() as store:
+            return store.mark_read_beside(view, item_id, direction)
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
+        """Mark read the unread items of `view` dated before `cutoff`; their ids (for undo)."""
+        with self.open_store() as store:
+            return store.mark_read_older(view, cutoff)

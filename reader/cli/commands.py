@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from reader import __version__
-from reader.config.loader import Config, load_config, parse_duration
-from reader.errors import ConfigError, LockedError, ParseError, ReaderError, StorageError
+from reader.config.loader import Config, load_config
+from reader.errors import ConfigError, FeedInputError, LockedError, ParseError, ReaderError, StorageError
 from reader.locations import Locations, resolve_locations
 from reader.models import FULLTEXT_POLICIES, Feed, Item, View, ViewKind
 from reader.services import ReaderServices
@@ -204,6 +204,8 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         auto_refresh=general.auto_refresh,
         mark_read_on_open=general.mark_read_on_open,
         theme=general.theme,
+        headlines_height=general.headlines_height,
+        article_width=general.article_width,
         keys=config.keys,
         state_path=locations.data_dir / "ui-state.json",
     )
@@ -351,41 +353,30 @@ def cmd_feeds(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Co
 
 
 def cmd_add(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Config, _l: Locations) -> int:
-    from reader.config.loader import normalize_feed_url
+    from reader.feeds.manage import add_feed
 
-    given = args.url.strip()
-    if "://" not in given and Path(given).exists():
-        given = str(Path(given).resolve())
     try:
-        url = normalize_feed_url(given, Path.cwd())
-    except ValueError as exc:
-        return _fail(f"cannot add {args.url!r}: {exc}", 2)
-    interval = parse_duration(args.interval, "--interval") if args.interval else None
-    existed = store.feed_by_url(url) is not None
-    feed = store.add_feed(url, args.title, args.tag, interval, args.fulltext)
-    print(
-        ("Updated " if existed else "Added ")
-        + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
-    )
+        change = add_feed(store, args.url, args.title, args.tag, args.interval, args.fulltext)
+    except FeedInputError as exc:
+        return _fail(str(exc), 2)
+    print(f"{change.message}. Run `reader fetch` to poll it.")
     return 0
 
 
 def cmd_remove(
     args: argparse.Namespace, _s: ReaderServices, store: Store, config: Config, loc: Locations
 ) -> int:
+    from reader.feeds.manage import remove_feed
+
     feed = store.feed_by_url(args.url)
     if feed is None:
         return _fail(f"no such feed: {args.url}", 1)
-    if any(fc.url == feed.url for fc in config.feeds):
-        where = (
-            str(config.source)
-            if config.source
-            else "the built-in default list (no config file yet: copy "
-            f"config.example.toml to {loc.config_path} and edit it)"
-        )
-        return _fail(f"{feed.url} is listed in {where}; remove it there", 2)
-    store.remove_feed(feed.url)
-    print(f"Removed {feed.display_title}. Its saved items are kept.")
+    try:
+        change = remove_feed(store, config, feed.id)
+    except FeedInputError as exc:
+        hint = "" if config.source else f" (no config file yet: copy config.example.toml to {loc.config_path})"
+        return _fail(f"{exc}{hint}", 2)
+    print(f"{change.message}.")
     return 0
 
 

@@ -37,6 +37,8 @@ class GeneralSettings:
     mark_read_on_open: bool = True
     theme: str = "textual-dark"
     retention_days: int = 0  # 0 = keep forever
+    headlines_height: int = 40  # percent of the TUI's reading column taken by the headline list
+    article_width: int = 80  # the TUI's article measure, in columns
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,8 @@ _GENERAL: dict[str, Validator] = {
     "mark_read_on_open": _bool,
     "theme": _theme,
     "retention_days": _int(0, 36500),
+    "headlines_height": _int(15, 85),
+    "article_width": _int(40, 200),
 }
 _FETCH: dict[str, Validator] = {
     "max_connections": _int(1, 256),
@@ -551,3 +555,46 @@ def load_config(path: Path, *, must_exist: bool) -> Config:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(label, None, "is not valid UTF-8 text", line) from None
     return parse_config(text, source=path)
+
+
+# --- one feed given by hand (`reader add`, the TUI's add/rename/retag) ------------------------------------
+
+
+def check_feed_fields(
+    url: str | None = None,
+    title: str | None = None,
+    tags: list[str] | tuple[str, ...] | None = None,
+    interval: str | int | None = None,
+    fulltext: str | None = None,
+    *,
+    base_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Validate the fields of one feed given by hand with the config file's own rules; only the fields
+    given (not None) are checked and returned, cleaned. Raises ValueError("field: reason")."""
+    out: dict[str, Any] = {}
+    checks: list[tuple[str, object, Validator]] = []
+    if url is not None:
+        checks.append(("url", url, lambda v: normalize_feed_url(str(v), base_dir)))
+    if title is not None:
+        checks.append(("title", title, _title))
+    if tags is not None:
+        checks.append(("tags", list(tags), _tags))
+    if interval is not None:
+        checks.append(("poll_interval", interval, _FEED_INTERVAL))
+    if fulltext is not None:
+        checks.append(("fulltext", fulltext, _policy))
+    for key, value, validator in checks:
+        try:
+            out[key] = validator(value)
+        except (_Bad, ValueError) as exc:
+            raise ValueError(f"{_FIELD_NAMES[key]} {exc}") from None
+    return out
+
+
+_FIELD_NAMES = {
+    "url": "the address",
+    "title": "the title",
+    "tags": "the tags",
+    "poll_interval": "the poll interval",
+    "fulltext": "the full-text policy",
+}

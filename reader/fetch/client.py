@@ -10,6 +10,8 @@ Retry-After).
 
 from __future__ import annotations
 
+import errno
+
 import asyncio
 import random
 import time
@@ -367,6 +369,39 @@ def _status_reason(status: int) -> str:
     return f"HTTP {status}" + (f" {text}" if text else "")
 
 
+_CONNECT_REASONS = {
+    errno.ECONNREFUSED: "connection refused (nothing is listening at that address and port)",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETUNREACH: "network unreachable (offline?)",
+    errno.ETIMEDOUT: "connection timed out",
+}
+_NAME_ERRORS = ("name or service not known", "nodename nor servname", "no address associated", "getaddrinfo")
+
+
+def _connect_reason(exc: BaseException) -> str | None:
+    """Say what a failed connection means in words ("connection refused"), from the OS error under it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    texts: list[str] = []
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _CONNECT_REASONS:
+            return _CONNECT_REASONS[current.errno]
+        texts.append(str(current))
+        current = current.__cause__ or current.__context__
+    joined = " ".join(texts).lower()
+    if "connection refused" in joined or "errno 111" in joined or "errno 61]" in joined:
+        return _CONNECT_REASONS[errno.ECONNREFUSED]
+    if any(t in joined for t in _NAME_ERRORS) or "errno -2]" in joined or "errno -3]" in joined:
+        return "host name not found (DNS)"
+    if "network is unreachable" in joined:
+        return _CONNECT_REASONS[errno.ENETUNREACH]
+    if "no route to host" in joined:
+        return _CONNECT_REASONS[errno.EHOSTUNREACH]
+    return None
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for the user naming what went wrong with a request."""
     msg = clean_text(str(exc), 200)
@@ -375,7 +410,8 @@ def describe_error(exc: BaseException) -> str:
     elif isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
         text = "server stopped responding (read timeout)"
     elif isinstance(exc, httpx.ConnectError):
-        text = f"could not connect: {msg}" if msg else "could not connect"
+        plain = _connect_reason(exc)
+        text = f"could not connect: {plain or msg}" if plain or msg else "could not connect"
     elif isinstance(exc, httpx.RemoteProtocolError):
         text = f"server broke the connection: {msg}"
     elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):

@@ -32,8 +32,43 @@ _ITEM_COLUMNS = """
 
 # The light row the headline list shows (no bodies), and how a row becomes a Headline.
 _HEADLINE_COLUMNS = """
-    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved
+    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved,
+    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.source = 'page')
 """
+
+# The feed's name as the "by feed" order sorts it (the feed pane sorts the same way, ignoring case).
+_FEED_KEY = "lower(COALESCE(f.title, f.doc_title, f.url))"
+
+
+def order_by(order: str, *, reverse: bool = False) -> str:
+    """The ORDER BY terms of a sort order (see `SORT_ORDERS`), or of its reverse."""
+    asc, desc = ("DESC", "ASC") if reverse else ("ASC", "DESC")
+    if order == "oldest":
+        return f"i.sort_date {asc}, i.id {asc}"
+    if order == "feed":
+        return f"{_FEED_KEY} {asc}, i.feed_id {asc}, i.sort_date {desc}, i.id {desc}"
+    return f"i.sort_date {desc}, i.id {desc}"
+
+
+def comes_before(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A condition true for rows that come before the reference row in `order`. `ref` is the reference's
+    (sort_date, id, feed_id, feed key), as `ItemQueries._order_ref` reads it."""
+    sd, item_id, feed_id, key = ref
+    newer = "(i.sort_date > ? OR (i.sort_date = ? AND i.id > ?))"
+    if order == "oldest":
+        return "(i.sort_date < ? OR (i.sort_date = ? AND i.id < ?))", [sd, sd, item_id]
+    if order == "feed":
+        cond = (
+            f"({_FEED_KEY} < ? OR ({_FEED_KEY} = ? AND (i.feed_id < ? OR (i.feed_id = ? AND {newer}))))"
+        )
+        return cond, [key, key, feed_id, feed_id, sd, sd, item_id]
+    return newer, [sd, sd, item_id]
+
+
+def comes_after(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
+    """Rows that come after the reference row in `order` (the reference itself excluded)."""
+    before, params = comes_before(order, ref)
+    return f"NOT {before} AND i.id != ?", [*params, ref[1]]
 
 
 def _headline(r: Sequence[Any]) -> Headline:
@@ -46,6 +81,7 @@ def _headline(r: Sequence[Any]) -> Headline:
         date=datetime.fromisoformat(r[5]),
         read=bool(r[6]),
         saved=bool(r[7]),
+        has_article=bool(r[8]),
     )
 
 
@@ -83,11 +119,12 @@ class ItemQueries(StoreBase):
 
     def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:
         """One page of headlines for `view`, newest first."""
-        where, params = self._view_where(view or View())
+        view = view or View()
+        where, params = self._view_where(view)
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
                 FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
+                WHERE {where} ORDER BY {order_by(view.order)} LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
         return [_headline(r) for r in rows]
@@ -113,15 +150,29 @@ class ItemQueries(StoreBase):
         return self._item(rows[0]) if rows else None
 
     def position(self, view: View, item_id: int) -> int | None:
-        """Where `item_id` sits in `view` (0-based), or None when it is not in it."""
+        """Where `item_id` sits in `view` (0-based, in the view's order), or None when it is not in it."""
         where, params = self._view_where(view or View())
+        ref = self._order_ref(item_id)
+        if ref is None:
+            return None
+        inside = self._read(f"SELECT 1 FROM items i WHERE i.id = ? AND {where}", [item_id, *params])
+        if not inside:
+            return None
+        before, ref_params = comes_before(view.order, ref)
+        join = "JOIN feeds f ON f.id = i.feed_id" if view.order == "feed" else ""
         rows = self._read(
-            f"""SELECT (SELECT COUNT(*) FROM items i WHERE {where}
-                        AND (i.sort_date > t.sort_date OR (i.sort_date = t.sort_date AND i.id > t.id)))
-                FROM items t WHERE t.id = ? AND t.id IN (SELECT i.id FROM items i WHERE {where})""",
-            [*params, item_id, *params],
+            f"SELECT COUNT(*) FROM items i {join} WHERE {where} AND {before}", [*params, *ref_params]
         )
-        return int(rows[0][0]) if rows else None
+        return int(rows[0][0])
+
+    def _order_ref(self, item_id: int) -> tuple[Any, ...] | None:
+        """What an item's place in any order is decided by: (sort_date, id, feed_id, feed key)."""
+        rows = self._read(
+            f"SELECT i.sort_date, i.id, i.feed_id, {_FEED_KEY} FROM items i JOIN feeds f ON f.id = i.feed_id "
+            "WHERE i.id = ?",
+            (item_id,),
+        )
+        return tuple(rows[0]) if rows else None
 
     @staticmethod
     def _item(r: Sequence[Any]) -> Item:
@@ -298,17 +349,16 @@ class ItemQueries(StoreBase):
         where, params = self._view_where(view)
         clauses = [where, "i.read = 0"]
         if from_item is not None:
-            ref = self._read("SELECT sort_date, id FROM items WHERE id = ?", (from_item,))
-            if not ref:
+            ref = self._order_ref(from_item)
+            if ref is None:
                 return None
-            op = "<" if direction > 0 else ">"
-            clauses.append(f"(i.sort_date {op} ? OR (i.sort_date = ? AND i.id {op} ?))")
-            params = [*params, ref[0][0], ref[0][0], ref[0][1]]
-        order = "DESC" if direction > 0 else "ASC"
+            cond, ref_params = (comes_after if direction > 0 else comes_before)(view.order, ref)
+            clauses.append(cond)
+            params = [*params, *ref_params]
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
                 FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE {" AND ".join(clauses)} ORDER BY i.sort_date {order}, i.id {order} LIMIT 1""",
+                WHERE {" AND ".join(clauses)} ORDER BY {order_by(view.order, reverse=direction < 0)} LIMIT 1""",
             params,
         )
         if not rows:
@@ -316,3 +366,33 @@ class ItemQueries(StoreBase):
         headline = _headline(rows[0])
         position = self.position(view, headline.id)
         return (position, headline) if position is not None else None
+
+    # ---------------------------------------------------------------- marking many (the TUI's "mark read…")
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
+        """Mark read every unread item of `view` above (`direction` < 0) or below (> 0) `item_id` in the view's
+        order, the item itself excluded; returns their ids (for undo)."""
+        ref = self._order_ref(item_id)
+        if ref is None:
+            return []
+        where, params = self._view_where(view)
+        cond, ref_params = (comes_after if direction > 0 else comes_before)(view.order, ref)
+        return self._mark_where(f"{where} AND {cond}", [*params, *ref_params])
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
+        """Mark read every unread item of `view` dated before `cutoff`; returns their ids (for undo)."""
+        where, params = self._view_where(view)
+        return self._mark_where(f"{where} AND i.sort_date < ?", [*params, _ts(cutoff)])
+
+    def _mark_where(self, where: str, params: list[Any]) -> list[int]:
+        with self._write() as c:
+            ids = [
+                r[0]
+                for r in c.execute(
+                    f"SELECT i.id FROM items i JOIN feeds f ON f.id = i.feed_id WHERE {where} AND i.read = 0",
+                    params,
+                )
+            ]
+            now = _ts(utcnow())
+            c.executemany("UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(now, i) for i in ids])
+        return ids

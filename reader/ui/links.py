@@ -1,0 +1,77 @@
+"""Numbered links (newsboat's habit): each web link in an article gets a `[N]` marker and a list at the end,
+so "open link 3" or "copy link 3" needs no mouse. Code blocks and code spans are left alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+MAX_LINKS = 999
+
+# An inline Markdown link (not an image): [text](url "title"); the url may hold one level of parentheses.
+_LINK = re.compile(
+    r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def _is_web(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def number_links(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown with `[N]` after each web link and a numbered list of them at the end, and the links
+    (link N is `links[N - 1]`). The same address keeps one number."""
+    links: list[str] = []
+    numbers: dict[str, int] = {}
+
+    def mark(match: re.Match[str]) -> str:
+        url = match.group(2)
+        if not _is_web(url):
+            return match.group(0)
+        number = numbers.get(url)
+        if number is None:
+            if len(links) >= MAX_LINKS:
+                return match.group(0)
+            links.append(url)
+            number = numbers[url] = len(links)
+        return f"{match.group(0)}\\[{number}\\]"
+
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        out.append(_outside_code(line, mark))
+    text = "\n".join(out)
+    if links:
+        listing = "\n".join(f"{n}. [{_escape(url)}]({url})" for n, url in enumerate(links, 1))
+        text = text.rstrip("\n") + "\n\n---\n\n**Links**\n\n" + listing + "\n"
+    return text, links
+
+
+def _escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _outside_code(line: str, mark: Callable[[re.Match[str]], str]) -> str:
+    """Apply the link marker to the parts of a line outside code spans."""
+    parts: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        parts.append(_LINK.sub(mark, line[last : span.start()]))
+        parts.append(span.group(0))
+        last = span.end()
+    parts.append(_LINK.sub(mark, line[last:]))
+    return "".join(parts)

@@ -1,0 +1,119 @@
+"""Using the space: the headline/article split and the article's width (keys, config, remembered), `space`
+going on to the next unread at an article's end, and the one status line focus mode keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.events import Mount
+
+from reader.models import Article, Item, ViewKind
+from reader.ui.screens.managing import ManagingScreen
+from reader.ui.text import safe
+
+HEADLINES_MIN, HEADLINES_MAX, HEADLINES_STEP = 15, 85, 5  # percent of the reading column
+WIDTH_MIN, WIDTH_MAX, WIDTH_STEP = 40, 200, 8  # columns of article text
+
+
+class LayoutScreen(ManagingScreen):
+    """Pane sizes and focus mode's status line."""
+
+    headlines_height = 40
+    article_width = 80
+
+    def on_mount(self, event: Mount) -> None:
+        prefs = getattr(self.app, "prefs", None)
+        s = self.settings
+        height = prefs.pick("headlines_height", s.headlines_height) if prefs else s.headlines_height
+        width = prefs.pick("article_width", s.article_width) if prefs else s.article_width
+        self._apply_layout(_clamp(height, HEADLINES_MIN, HEADLINES_MAX), _clamp(width, WIDTH_MIN, WIDTH_MAX))
+        self.watch(self.article, "scroll_y", self._show_reading, init=False)
+
+    # ------------------------------------------------------------------ sizes
+
+    def _apply_layout(self, height: int, width: int) -> None:
+        self.headlines_height, self.article_width = height, width
+        self.headlines.styles.height = f"{height}%"
+        for part in ("#article-header", "#article-note", "#article-body"):
+            self.query_one(part).styles.max_width = width
+
+    def _remember_layout(self, name: str, value: int, configured: int) -> None:
+        prefs = getattr(self.app, "prefs", None)
+        set_prefs = getattr(self.app, "set_prefs", None)
+        if prefs is not None and set_prefs is not None:
+            set_prefs(prefs.choose(name, value, configured))
+
+    def _resize_headlines(self, step: int) -> None:
+        height = _clamp(self.headlines_height + step, HEADLINES_MIN, HEADLINES_MAX)
+        self._apply_layout(height, self.article_width)
+        self._remember_layout("headlines_height", height, self.settings.headlines_height)
+        self.status.set_notice(f"Headline pane {height}% of the height")
+
+    def _resize_article(self, step: int) -> None:
+        width = _clamp(self.article_width + step, WIDTH_MIN, WIDTH_MAX)
+        self._apply_layout(self.headlines_height, width)
+        self._remember_layout("article_width", width, self.settings.article_width)
+        shown = min(width, max(1, self.article.scrollable_content_region.width))
+        fits = "" if shown >= width else f" (the pane shows {shown})"
+        self.status.set_notice(f"Article text at most {width} columns wide{fits}")
+
+    def action_shrink_headlines(self) -> None:
+        self._resize_headlines(-HEADLINES_STEP)
+
+    def action_grow_headlines(self) -> None:
+        self._resize_headlines(HEADLINES_STEP)
+
+    def action_narrow_article(self) -> None:
+        self._resize_article(-WIDTH_STEP)
+
+    def action_widen_article(self) -> None:
+        self._resize_article(WIDTH_STEP)
+
+    # ------------------------------------------------------------------ space: page, then the next unread
+
+    def action_page_down(self) -> None:
+        """newsboat's habit: `space` pages the article and, at its end, goes on to the next unread item."""
+        article = self.article
+        if self.open_item is None:
+            self.action_open()
+        elif article.scroll_y >= article.max_scroll_y:
+            self.action_next_unread()
+        else:
+            article.scroll_page_down(animate=False)
+
+    # ------------------------------------------------------------------ focus mode's status line
+
+    def on_zen_changed(self, zen: bool) -> None:
+        self._show_reading()
+        if not zen:
+            self.status.set_reading(None)
+
+    def _show(self, item: Item, article: Article, **kw: Any) -> None:
+        super()._show(item, article, **kw)
+        self.call_after_refresh(self._show_reading)
+
+    def _show_reading(self, *_: object) -> None:
+        """In focus mode: the feed, how far through the article, and what is left unread."""
+        if not self.has_class("zen"):
+            return
+        item = self.open_item
+        if item is None:
+            self.status.set_reading("Nothing open · Esc leaves focus mode")
+            return
+        article = self.article
+        end = article.max_scroll_y
+        where = "all shown" if end <= 0 else ("end" if article.scroll_y >= end else f"{round(100 * article.scroll_y / end)}%")
+        parts = [safe(item.feed_title, 40), where]
+        if not self.view.search and self.view.kind is not ViewKind.SAVED:
+            unread = self._unread_in_view()
+            if unread is not None:
+                parts.append(f"{unread:,} unread")
+        self.status.set_reading(" · ".join(parts))
+
+
+def _clamp(value: Any, lo: int, hi: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return lo
+    return max(lo, min(hi, number))
