@@ -374,7 +374,9 @@ def cmd_remove(
     try:
         change = remove_feed(store, config, feed.id)
     except FeedInputError as exc:
-        hint = "" if config.source else f" (no config file yet: copy config.example.toml to {loc.config_path})"
+        hint = (
+            "" if config.source else f" (no config file yet: copy config.example.toml to {loc.config_path})"
+        )
         return _fail(f"{exc}{hint}", 2)
     print(f"{change.message}.")
     return 0

@@ -82,7 +82,9 @@ def _user_feed(store: Store, config: Config, feed_id: int, doing: str) -> Feed:
     if feed is None:
         raise FeedInputError("that feed no longer exists")
     if feed.origin == "config" or any(fc.url == feed.url for fc in config.feeds):
-        where = str(config.source) if config.source else "the built-in default list (copy config.example.toml)"
+        where = (
+            str(config.source) if config.source else "the built-in default list (copy config.example.toml)"
+        )
         raise FeedInputError(f"cannot {doing} {feed.display_title}: it is listed in {where}; edit it there")
     return feed
 

@@ -10,9 +10,8 @@ Retry-After).
 
 from __future__ import annotations
 
-import errno
-
 import asyncio
+import errno
 import random
 import time
 import zlib

@@ -58,9 +58,7 @@ def comes_before(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
     if order == "oldest":
         return "(i.sort_date < ? OR (i.sort_date = ? AND i.id < ?))", [sd, sd, item_id]
     if order == "feed":
-        cond = (
-            f"({_FEED_KEY} < ? OR ({_FEED_KEY} = ? AND (i.feed_id < ? OR (i.feed_id = ? AND {newer}))))"
-        )
+        cond = f"({_FEED_KEY} < ? OR ({_FEED_KEY} = ? AND (i.feed_id < ? OR (i.feed_id = ? AND {newer}))))"
         return cond, [key, key, feed_id, feed_id, sd, sd, item_id]
     return newer, [sd, sd, item_id]
 

@@ -89,7 +89,9 @@ def tmux_set_clipboard(env: Mapping[str, str]) -> str | None:
     return done.stdout.decode("utf-8", "replace").strip() or None
 
 
-def copy_report(what: str, tool: str | None, support: bool | None, env: Mapping[str, str]) -> tuple[str, bool]:
+def copy_report(
+    what: str, tool: str | None, support: bool | None, env: Mapping[str, str]
+) -> tuple[str, bool]:
     """The status line after a copy, and whether it warns (the copy may not have happened)."""
     if tool is not None:
         return f"{what} copied", False

@@ -75,7 +75,13 @@ class ReaderCommands(Provider):
             for name, help_text, action in EXTRA_COMMANDS:
                 out.append((name, help_text, partial(main.run_action, action)))
         for name in sorted(app.available_themes):
-            out.append((f"Theme: {name}", "Switch the colour theme (remembered)", partial(setattr, app, "theme", name)))
+            out.append(
+                (
+                    f"Theme: {name}",
+                    "Switch the colour theme (remembered)",
+                    partial(setattr, app, "theme", name),
+                )
+            )
         return out
 
     async def discover(self) -> Hits:

@@ -39,7 +39,14 @@ class UIPrefs:
         return configured
 
     def choose(self, name: str, value: Any, configured: Any) -> UIPrefs:
-        return replace(self, **{name: Override(value, configured)})
+        chosen = None if value == configured else Override(value, configured)
+        if name == "theme":
+            return replace(self, theme=chosen)
+        if name == "headlines_height":
+            return replace(self, headlines_height=chosen)
+        if name == "article_width":
+            return replace(self, article_width=chosen)
+        raise ValueError(f"not a remembered setting: {name}")
 
     def with_order(self, view_key: str, order: str) -> UIPrefs:
         orders = dict(self.orders)
@@ -75,9 +82,7 @@ def load_prefs(path: Path | None) -> UIPrefs:
             values[name] = Override(entry["value"], entry.get("config"))
     orders = raw.get("orders")
     if isinstance(orders, dict):
-        values["orders"] = {
-            str(k): v for k, v in orders.items() if isinstance(v, str) and v in SORT_ORDERS
-        }
+        values["orders"] = {str(k): v for k, v in orders.items() if isinstance(v, str) and v in SORT_ORDERS}
     return UIPrefs(**values)
 
 

@@ -240,4 +240,3 @@ def screen_lines(app: object) -> list[str]:
 
 def screen_text(app: object) -> str:
     return "\n".join(screen_lines(app))
-

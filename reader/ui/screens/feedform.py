@@ -34,11 +34,13 @@ class FeedFormScreen(ModalScreen[FeedForm | None]):
         with Vertical(id="form-box", classes="modal-box"):
             yield Static(Content("Add a feed"), classes="modal-title")
             yield Static(Content("Address (https://…, or a file: ./feed.xml)"), classes="form-label")
-            yield Input(self._form.url, placeholder="https://example.org/feed.xml", id="form-url", compact=True)
+            yield Input(
+                self._form.url, placeholder="https://example.org/feed.xml", id="form-url", compact=True
+            )
             yield Static(Content("Title (optional: the feed's own title otherwise)"), classes="form-label")
             yield Input(self._form.title, placeholder="", id="form-title", compact=True)
             yield Static(Content("Tags (optional, separated by commas)"), classes="form-label")
-            yield Input(self._form.tags, placeholder="privacy, eu", id="form-tags", compact=True)
+            yield Input(self._form.tags, placeholder="e.g. privacy, eu", id="form-tags", compact=True)
             yield Static(Content(self._error or ""), id="form-error", classes="modal-error")
             yield Static(Content("Enter subscribes · Tab next field · Esc cancels"), classes="modal-hint")
 
@@ -56,7 +58,9 @@ class FeedFormScreen(ModalScreen[FeedForm | None]):
             self.query_one("#form-url", Input).focus()
             return
         self.dismiss(
-            FeedForm(url, self.query_one("#form-title", Input).value, self.query_one("#form-tags", Input).value)
+            FeedForm(
+                url, self.query_one("#form-title", Input).value, self.query_one("#form-tags", Input).value
+            )
         )
 
     def action_cancel(self) -> None:

@@ -52,7 +52,9 @@ class FeedHealthScreen(ModalScreen[None]):
         now = self._now()
         with Vertical(id="health-box"):
             yield Static(
-                Content.assemble(("Feed health", "bold"), "   ", (summary, "$text-muted"), ("   Esc closes", "$text-muted"))
+                Content.assemble(
+                    ("Feed health", "bold"), "   ", (summary, "$text-muted"), ("   Esc closes", "$text-muted")
+                )
             )
             with VerticalScroll(id="health-list", can_focus=True):
                 if not self._feeds:

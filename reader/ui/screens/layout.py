@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.events import Mount
 
 from reader.models import Article, Item, ViewKind
@@ -21,7 +22,8 @@ class LayoutScreen(ManagingScreen):
     headlines_height = 40
     article_width = 80
 
-    def on_mount(self, event: Mount) -> None:
+    @on(Mount)
+    def _apply_saved_layout(self) -> None:
         prefs = getattr(self.app, "prefs", None)
         s = self.settings
         height = prefs.pick("headlines_height", s.headlines_height) if prefs else s.headlines_height
@@ -102,7 +104,11 @@ class LayoutScreen(ManagingScreen):
             return
         article = self.article
         end = article.max_scroll_y
-        where = "all shown" if end <= 0 else ("end" if article.scroll_y >= end else f"{round(100 * article.scroll_y / end)}%")
+        where = (
+            "all shown"
+            if end <= 0
+            else ("end" if article.scroll_y >= end else f"{round(100 * article.scroll_y / end)}%")
+        )
         parts = [safe(item.feed_title, 40), where]
         if not self.view.search and self.view.kind is not ViewKind.SAVED:
             unread = self._unread_in_view()

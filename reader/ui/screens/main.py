@@ -54,7 +54,9 @@ class MainScreen(LayoutScreen):
         Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),
         Binding("Y", "copy_link_n", "Copy link N", show=False, id="copy_link_n"),
         Binding("minus", "shrink_headlines", "Shorter headline pane", show=False, id="shrink_headlines"),
-        Binding("plus,equals_sign", "grow_headlines", "Taller headline pane", show=False, id="grow_headlines"),
+        Binding(
+            "plus,equals_sign", "grow_headlines", "Taller headline pane", show=False, id="grow_headlines"
+        ),
         Binding("less_than_sign", "narrow_article", "Narrower article", show=False, id="narrow_article"),
         Binding("greater_than_sign", "widen_article", "Wider article", show=False, id="widen_article"),
     ]

@@ -29,6 +29,7 @@ from reader.ui.screens.search import SearchRequest, SearchScreen
 from reader.ui.settings import UISettings
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import option_id_for, view_for_option
+from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by feed"}
 
@@ -97,6 +98,10 @@ class ManagingScreen(ReadingScreen):
 
     def _no_feed(self) -> None:
         self.status.set_notice("Pick a feed first: in the feed pane, or a headline of it")
+
+    def start_poll(self, feed_ids: list[int] | None, *, due_only: bool = False) -> None:
+        """Poll feeds in a worker (the main screen does it; an added feed is polled at once)."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ add / rename / retag / remove
 
@@ -177,7 +182,9 @@ class ManagingScreen(ReadingScreen):
             else:
                 self.reload_headlines()
         else:
-            if self.view.kind is ViewKind.TAG and self.view.tag not in {t for f in self._feeds for t in f.tags}:
+            if self.view.kind is ViewKind.TAG and self.view.tag not in {
+                t for f in self._feeds for t in f.tags
+            }:
                 self.set_view(View(unread_only=self.view.unread_only))
             else:
                 self.reload_headlines()
@@ -191,7 +198,12 @@ class ManagingScreen(ReadingScreen):
     def set_view(self, view: View) -> None:
         if view.order == SORT_ORDERS[0]:
             view = self._with_order(view)  # a view keeps the order chosen for it
+        self.headlines.mark_feed_text = bool(view.search)
         super().set_view(view)
+        if view.search:
+            self.status.set_notice(
+                f"{FEED_TEXT_MARK}: matched in the feed's text (full text not fetched yet)"
+            )
 
     def action_cycle_sort(self) -> None:
         order = SORT_ORDERS[(SORT_ORDERS.index(self.view.order) + 1) % len(SORT_ORDERS)]

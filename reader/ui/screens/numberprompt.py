@@ -26,7 +26,9 @@ class NumberPromptScreen(ModalScreen[int | None]):
         with Vertical(id="number-box", classes="modal-box"):
             span = f"1–{self._count}" if self._count > 1 else "there is one"
             yield Static(Content(f"{self._title} ({span})"), classes="modal-title")
-            yield Input(placeholder="number", restrict=r"[0-9]*", max_length=6, id="number-input", compact=True)
+            yield Input(
+                placeholder="number", restrict=r"[0-9]*", max_length=6, id="number-input", compact=True
+            )
             yield Static(Content(""), id="number-error", classes="modal-error")
 
     def on_mount(self) -> None:

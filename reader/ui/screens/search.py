@@ -12,7 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
-FEED_TEXT_MARK = "◌"
+from reader.ui.widgets.headlines import FEED_TEXT_MARK
+
+__all__ = ["FEED_TEXT_MARK", "SearchRequest", "SearchScreen"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ class SearchScreen(ModalScreen[SearchRequest | None]):
         with Vertical(id="search-box", classes="modal-box"):
             yield Static(Content(""), id="search-title", classes="modal-title")
             yield Input(self._value, placeholder="words…", id="search-input", compact=True)
-            yield Checkbox("Search every feed instead", self._everywhere, id="search-everywhere", compact=True)
+            yield Checkbox(
+                "Search every feed instead", self._everywhere, id="search-everywhere", compact=True
+            )
             yield Static(
                 Content(
                     f"Titles and text. Items whose full text is not fetched yet are searched by the feed's "
@@ -52,7 +56,9 @@ class SearchScreen(ModalScreen[SearchRequest | None]):
     def _show_scope(self) -> None:
         everywhere = self.query_one(Checkbox).value
         where = "every feed" if everywhere else self._view_title
-        self.query_one("#search-title", Static).update(Content.assemble(("Search in ", "bold"), (where, "bold")))
+        self.query_one("#search-title", Static).update(
+            Content.assemble(("Search in ", "bold"), (where, "bold"))
+        )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()

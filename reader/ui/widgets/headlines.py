@@ -23,6 +23,7 @@ from reader.ui.widgets.pager import HeadlinePager
 
 UNREAD_MARK = "●"
 SAVED_MARK = "★"
+FEED_TEXT_MARK = "◌"  # in search results: searched by the feed's text (the full text is not fetched yet)
 
 
 def fit(text: str, width: int) -> str:
@@ -99,6 +100,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.empty_text = "No headlines."
         self.on_rows_painted: Callable[[], None] | None = None  # the startup benchmark's first-paint hook
+        self.mark_feed_text = False  # search views: mark rows matched only by their feed text
 
     # ------------------------------------------------------------------ data in
 
@@ -214,7 +216,8 @@ class HeadlineList(ScrollView, can_focus=True):
         title_w = width - 4 - feed_w - age_w - (1 if feed_w else 0)
         segments = [
             Segment(" " + (UNREAD_MARK if not h.read else " "), row_style),
-            Segment((SAVED_MARK if h.saved else " ") + " ", star),
+            Segment(SAVED_MARK if h.saved else " ", star),
+            Segment(FEED_TEXT_MARK if self.mark_feed_text and not h.has_article else " ", meta),
             Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style),
         ]
         if feed_w:

@@ -51,7 +51,8 @@ class StatusBar(Static):
 
     @property
     def text(self) -> str:
-        return "  ".join(p for p in (self._view, self._activity, self._notice, self._tail) if p)
+        view = self._view if self._reading is None else self._reading
+        return "  ".join(p for p in (view, self._activity, self._notice, self._tail) if p)
 
     @property
     def _tail(self) -> str:
