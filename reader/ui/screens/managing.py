@@ -86,11 +86,13 @@ class ManagingScreen(ReadingScreen):
         """The feed highlighted in the feed pane when it has focus, else the feed shown, else the highlighted
         headline's feed."""
         feed_id: int | None = None
-        option = self.feed_list.highlighted_option if self.feed_list.has_focus else None
-        if option is not None and option.id:
-            chosen = view_for_option(option.id)
+        if self.feed_list.has_focus:
+            # In the feed pane the highlighted row is meant, and only a feed row names a feed.
+            option = self.feed_list.highlighted_option
+            chosen = view_for_option(option.id) if option is not None and option.id else None
             feed_id = chosen.feed_id if chosen and chosen.kind is ViewKind.FEED else None
-        if feed_id is None and self.view.kind is ViewKind.FEED:
+            return next((f for f in self._feeds if f.id == feed_id), None)
+        if self.view.kind is ViewKind.FEED:
             feed_id = self.view.feed_id
         if feed_id is None and (headline := self.headlines.highlighted) is not None:
             feed_id = headline.feed_id
@@ -198,12 +200,18 @@ class ManagingScreen(ReadingScreen):
     def set_view(self, view: View) -> None:
         if view.order == SORT_ORDERS[0]:
             view = self._with_order(view)  # a view keeps the order chosen for it
+        if not view.search:
+            self._before_search = None  # left the search, whichever way
         self.headlines.mark_feed_text = bool(view.search)
         super().set_view(view)
         if view.search:
             self.status.set_notice(
                 f"{FEED_TEXT_MARK}: matched in the feed's text (full text not fetched yet)"
             )
+
+    def _view_title(self) -> str:
+        title = super()._view_title()
+        return title if self.view.order == SORT_ORDERS[0] else f"{title} · {ORDER_NAMES[self.view.order]}"
 
     def action_cycle_sort(self) -> None:
         order = SORT_ORDERS[(SORT_ORDERS.index(self.view.order) + 1) % len(SORT_ORDERS)]

@@ -34,8 +34,8 @@ class MarkMenuScreen(ModalScreen[str | None]):
         with Vertical(id="markmenu-box", classes="modal-box"):
             yield Static(Content(f"Mark read in {self._view_title}"), classes="modal-title")
             lines: list[str | tuple[str, str]] = []
-            for key, _, text in CHOICES:
-                lines += [(f" {key} ", "bold $accent"), f" {text}\n"]
+            for n, (key, _, text) in enumerate(CHOICES):
+                lines += ["\n" if n else "", (f" {key} ", "bold $accent"), f" {text}"]
             yield Static(Content.assemble(*lines))
             yield Static(Content("u undoes afterwards · Esc cancels"), classes="modal-hint")
 

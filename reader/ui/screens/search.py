@@ -26,7 +26,11 @@ class SearchRequest:
 class SearchScreen(ModalScreen[SearchRequest | None]):
     """Enter searches; Esc cancels; the checkbox (Tab, space) widens the search to every feed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="search.cancel"),
+        # Enter searches from the checkbox too (where it would otherwise tick the box).
+        Binding("enter", "submit", "Search", id="search.submit", priority=True),
+    ]
 
     def __init__(self, view_title: str, value: str = "", *, everywhere: bool = False) -> None:
         super().__init__()
@@ -64,9 +68,8 @@ class SearchScreen(ModalScreen[SearchRequest | None]):
         event.stop()
         self._show_scope()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(SearchRequest(event.value, self.query_one(Checkbox).value))
+    def action_submit(self) -> None:
+        self.dismiss(SearchRequest(self.query_one(Input).value, self.query_one(Checkbox).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

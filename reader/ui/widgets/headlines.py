@@ -216,10 +216,12 @@ class HeadlineList(ScrollView, can_focus=True):
         title_w = width - 4 - feed_w - age_w - (1 if feed_w else 0)
         segments = [
             Segment(" " + (UNREAD_MARK if not h.read else " "), row_style),
-            Segment(SAVED_MARK if h.saved else " ", star),
-            Segment(FEED_TEXT_MARK if self.mark_feed_text and not h.has_article else " ", meta),
-            Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style),
+            Segment((SAVED_MARK if h.saved else " ") + " ", star),
         ]
+        if self.mark_feed_text:  # search results: which were matched in the feed's text only
+            title_w -= 2
+            segments.append(Segment((FEED_TEXT_MARK if not h.has_article else " ") + " ", meta))
+        segments.append(Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style))
         if feed_w:
             segments.append(Segment(" " + fit(safe(h.feed_title, 100), feed_w), meta))
         segments.append(Segment(age.rjust(age_w - 1) + " ", meta))
