@@ -13,13 +13,14 @@ from reader.ui.screens.managing import ManagingScreen
 from reader.ui.text import safe
 
 HEADLINES_MIN, HEADLINES_MAX, HEADLINES_STEP = 15, 85, 5  # percent of the reading column
+DEFAULT_HEADLINES, NARROW_HEADLINES = 40, 45  # as app.tcss has them
 WIDTH_MIN, WIDTH_MAX, WIDTH_STEP = 40, 200, 8  # columns of article text
 
 
 class LayoutScreen(ManagingScreen):
     """Pane sizes and focus mode's status line."""
 
-    headlines_height = 40
+    headlines_height: int | None = None  # None: the stylesheet's (40%, 45% on narrow terminals)
     article_width = 80
 
     @on(Mount)
@@ -28,14 +29,17 @@ class LayoutScreen(ManagingScreen):
         s = self.settings
         height = prefs.pick("headlines_height", s.headlines_height) if prefs else s.headlines_height
         width = prefs.pick("article_width", s.article_width) if prefs else s.article_width
-        self._apply_layout(_clamp(height, HEADLINES_MIN, HEADLINES_MAX), _clamp(width, WIDTH_MIN, WIDTH_MAX))
+        # The default split is left to the stylesheet (it differs on narrow terminals).
+        chosen = None if height == DEFAULT_HEADLINES else _clamp(height, HEADLINES_MIN, HEADLINES_MAX)
+        self._apply_layout(chosen, _clamp(width, WIDTH_MIN, WIDTH_MAX))
         self.watch(self.article, "scroll_y", self._show_reading, init=False)
 
     # ------------------------------------------------------------------ sizes
 
-    def _apply_layout(self, height: int, width: int) -> None:
+    def _apply_layout(self, height: int | None, width: int) -> None:
         self.headlines_height, self.article_width = height, width
-        self.headlines.styles.height = f"{height}%"
+        if height is not None:
+            self.headlines.styles.height = f"{height}%"
         for part in ("#article-header", "#article-note", "#article-body"):
             self.query_one(part).styles.max_width = width
 
@@ -46,7 +50,10 @@ class LayoutScreen(ManagingScreen):
             set_prefs(prefs.choose(name, value, configured))
 
     def _resize_headlines(self, step: int) -> None:
-        height = _clamp(self.headlines_height + step, HEADLINES_MIN, HEADLINES_MAX)
+        current = self.headlines_height
+        if current is None:
+            current = NARROW_HEADLINES if self.has_class("narrow") else DEFAULT_HEADLINES
+        height = _clamp(current + step, HEADLINES_MIN, HEADLINES_MAX)
         self._apply_layout(height, self.article_width)
         self._remember_layout("headlines_height", height, self.settings.headlines_height)
         self.status.set_notice(f"Headline pane {height}% of the height")
