@@ -46,8 +46,16 @@ def order_by(order: str, *, reverse: bool = False) -> str:
     if order == "oldest":
         return f"i.sort_date {asc}, i.id {asc}"
     if order == "feed":
-        return f"{_FEED_KEY} {asc}, i.feed_id {asc}, i.sort_date {desc}, i.id {desc}"
+        return f"{_FEED_KEY} {asc}, f.id {asc}, i.sort_date {desc}, i.id {desc}"
     return f"i.sort_date {desc}, i.id {desc}"
+
+
+def from_clause(order: str) -> str:
+    """Items joined to their feeds. By feed, the feeds come first (SQLite's CROSS JOIN fixes the loop order),
+    walked by their name index, each feed's items by `items_by_feed`: no sort of the whole archive."""
+    if order == "feed":
+        return "feeds f CROSS JOIN items i ON f.id = i.feed_id"
+    return "items i JOIN feeds f ON f.id = i.feed_id"
 
 
 def comes_before(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -121,7 +129,7 @@ class ItemQueries(StoreBase):
         where, params = self._view_where(view)
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
-                FROM items i JOIN feeds f ON f.id = i.feed_id
+                FROM {from_clause(view.order)}
                 WHERE {where} ORDER BY {order_by(view.order)} LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
@@ -157,10 +165,8 @@ class ItemQueries(StoreBase):
         if not inside:
             return None
         before, ref_params = comes_before(view.order, ref)
-        join = "JOIN feeds f ON f.id = i.feed_id" if view.order == "feed" else ""
-        rows = self._read(
-            f"SELECT COUNT(*) FROM items i {join} WHERE {where} AND {before}", [*params, *ref_params]
-        )
+        source = from_clause(view.order) if view.order == "feed" else "items i"
+        rows = self._read(f"SELECT COUNT(*) FROM {source} WHERE {where} AND {before}", [*params, *ref_params])
         return int(rows[0][0])
 
     def _order_ref(self, item_id: int) -> tuple[Any, ...] | None:
@@ -355,7 +361,7 @@ class ItemQueries(StoreBase):
             params = [*params, *ref_params]
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
-                FROM items i JOIN feeds f ON f.id = i.feed_id
+                FROM {from_clause(view.order)}
                 WHERE {" AND ".join(clauses)} ORDER BY {order_by(view.order, reverse=direction < 0)} LIMIT 1""",
             params,
         )
