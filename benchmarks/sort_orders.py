@@ -31,6 +31,16 @@ def timed(fn: Callable[[], object], runs: int = 7) -> float:
     return statistics.median(samples)
 
 
+def measure(store: Store, view: View, unread: View, middle: int, size: int) -> tuple[float, ...]:
+    return (
+        timed(lambda: store.headlines(view, 0, 200)),
+        timed(lambda: store.headlines(view, size // 2, 200)),
+        timed(lambda: store.position(view, middle)),
+        timed(lambda: store.next_unread(view, middle, 1)),
+        timed(lambda: store.headlines(unread, 0, 200)),
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", type=int, default=100_000)
@@ -50,13 +60,7 @@ def main() -> None:
             view = View(order=order)
             unread = View(order=order, unread_only=True)
             middle = store.headlines(view, args.size // 2, 1)[0].id  # halfway down in this order
-            row = (
-                timed(lambda: store.headlines(view, 0, 200)),
-                timed(lambda: store.headlines(view, args.size // 2, 200)),
-                timed(lambda: store.position(view, middle)),
-                timed(lambda: store.next_unread(view, middle, 1)),
-                timed(lambda: store.headlines(unread, 0, 200)),
-            )
+            row = measure(store, view, unread, middle, args.size)
             print(
                 f"{order:<8} "
                 + " ".join(f"{v:>{w}.1f}" for v, w in zip(row, (11, 10, 9, 12, 12), strict=True))
