@@ -456,3 +456,21 @@ def test_tmux_without_set_clipboard_is_named() -> None:
     text, warns = copy_report("Link", None, support, env)
     assert warns and "set-clipboard on" in text
     assert osc52_support(env, "on") is None  # tmux passes it on; the outer terminal is unknown
+
+
+async def test_new_keys_are_remappable_by_binding_id(make: Callable[..., ReaderApp]) -> None:
+    app = make(keys={"open_link_n": "L", "cycle_sort": "ctrl+o"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("l")  # the old key no longer asks for a number
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, NumberPromptScreen)
+        await pilot.press("escape", "ctrl+o")
+        await pilot.pause()
+        assert screen.view.order == "oldest"
+        assert not [n for n in app._notifications if "unknown binding" in n.message]
