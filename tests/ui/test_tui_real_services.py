@@ -111,3 +111,32 @@ async def test_asking_for_the_page_fetches_it_even_when_full_text_is_off(
     assert (
         asked.article is not None and asked.article.source == "page" and "Paragraph 9" in asked.article.text
     )
+
+
+async def test_adding_a_feed_in_the_tui_subscribes_and_polls_it(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    services, _url = build(tmp_path, http_server)
+    body = (
+        '<rss version="2.0"><channel><title>Second feed</title><item><title>Fresh item</title>'
+        "<guid>n1</guid><description>Words</description></item></channel></rss>"
+    )
+    new_url = http_server.serve("/second.xml", body.encode())
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#form-url").value = new_url  # type: ignore[attr-defined]
+        await pilot.press("tab", "tab", *"news", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert http_server.count("/second.xml") == 1
+        assert screen.headlines.pager.total == 1 and screen.headlines.highlighted is not None
+        assert screen.headlines.highlighted.title == "Fresh item"
+        with Store.open(tmp_path / "data" / "reader.db") as store:
+            feed = store.feed_by_url(new_url)
+        assert feed is not None and feed.tags == ("news",) and feed.title == "Second feed"
