@@ -13,6 +13,7 @@ MAX_LINKS = 999
 _LINK = re.compile(
     r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
@@ -29,7 +30,7 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
     numbers: dict[str, int] = {}
 
     def mark(match: re.Match[str]) -> str:
-        url = match.group(2)
+        url = match.group(match.lastindex or 0)
         if not _is_web(url):
             return match.group(0)
         number = numbers.get(url)
@@ -70,8 +71,23 @@ def _outside_code(line: str, mark: Callable[[re.Match[str]], str]) -> str:
     parts: list[str] = []
     last = 0
     for span in _CODE_SPAN.finditer(line):
-        parts.append(_LINK.sub(mark, line[last : span.start()]))
+        parts.append(_links_in(line[last : span.start()], mark))
         parts.append(span.group(0))
         last = span.end()
-    parts.append(_LINK.sub(mark, line[last:]))
+    parts.append(_links_in(line[last:], mark))
     return "".join(parts)
+
+
+def _links_in(text: str, mark: Callable[[re.Match[str]], str]) -> str:
+    """Inline links and <autolinks>, numbered in the order they appear."""
+    out: list[str] = []
+    last = 0
+    while True:
+        found = [m for m in (_LINK.search(text, last), _AUTOLINK.search(text, last)) if m is not None]
+        if not found:
+            out.append(text[last:])
+            return "".join(out)
+        first = min(found, key=lambda m: m.start())
+        out.append(text[last : first.start()])
+        out.append(mark(first))
+        last = first.end()
