@@ -24,7 +24,7 @@ class MainScreen(LayoutScreen):
         Binding("j,down", "down", "Down", show=False, id="down"),
         Binding("k,up", "up", "Up", show=False, id="up"),
         Binding("enter", "open", "Open", id="open"),
-        Binding("space", "page_down", "Page down", show=False, id="page_down"),
+        Binding("space", "page_down", "Page down, then next unread", show=False, id="page_down"),
         Binding("b", "page_up", "Page up", show=False, id="page_up"),
         Binding("n", "next_unread", "Next unread", id="next_unread"),
         Binding("p", "prev_unread", "Previous unread", show=False, id="prev_unread"),
