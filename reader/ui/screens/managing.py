@@ -339,9 +339,9 @@ class ManagingScreen(ReadingScreen):
             self.status.set_notice(f"Nothing unread {event.where}")
             return
         self.undo_stack.append(Undo("read", tuple(event.ids), True, event.what))
-        for item_id in event.ids:
-            self.headlines.pager.patch(item_id, read=True)
-        if self.open_item is not None and self.open_item.id in set(event.ids):
+        marked = set(event.ids)
+        self.headlines.pager.patch_many(marked, read=True)
+        if self.open_item is not None and self.open_item.id in marked:
             self.open_item = replace(self.open_item, read=True)
         self.headlines.refresh()
         self.refresh_feeds()
