@@ -111,11 +111,14 @@ class LayoutScreen(ManagingScreen):
             return
         article = self.article
         end = article.max_scroll_y
-        where = (
-            "all shown"
-            if end <= 0
-            else ("end" if article.scroll_y >= end else f"{round(100 * article.scroll_y / end)}%")
-        )
+        if end <= 0:
+            where = "all on screen"
+        elif article.scroll_y >= end:
+            where = "end"
+        elif article.scroll_y <= 0:
+            where = "top"
+        else:
+            where = f"{round(100 * article.scroll_y / end)}%"
         parts = [safe(item.feed_title, 40), where]
         if not self.view.search and self.view.kind is not ViewKind.SAVED:
             unread = self._unread_in_view()
