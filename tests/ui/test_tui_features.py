@@ -56,12 +56,19 @@ async def test_add_a_feed_from_the_tui_validates_like_reader_add(
             assert len(store.feeds()) == len(FEEDS)
         form_url = app.screen.query_one("#form-url")
         form_url.value = str(feed_file)  # type: ignore[attr-defined]
-        await pilot.press("tab", *"Mine", "tab", *"ai, eu", "enter")
+        await pilot.press("tab", *"Mine", "tab", *"ai, eu", "tab", *"5s", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FeedFormScreen)  # too often: the config's floor applies here too
+        assert "poll interval must be between 1m" in screen_text(app)
+        interval = app.screen.query_one("#form-interval")
+        interval.value = "2h"  # type: ignore[attr-defined]
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
         with Store.open(services.db_path) as store:
             added = store.feed_by_url(feed_file.as_uri())
         assert added is not None and added.title == "Mine" and added.tags == ("ai", "eu")
+        assert added.poll_interval == 7200
         assert screen.view.kind is ViewKind.FEED and screen.view.feed_id == added.id
         assert services.polls[-1] == [added.id]  # polled at once
         assert "Added Mine" in screen.status.text or "new" in screen.status.text

@@ -18,6 +18,8 @@ class FeedForm:
     url: str
     title: str = ""
     tags: str = ""  # comma-separated
+    interval: str = ""  # e.g. "2h"; empty: the default
+    fulltext: str = ""  # off | on-open | prefetch; empty: the default
 
 
 class FeedFormScreen(ModalScreen[FeedForm | None]):
@@ -41,6 +43,14 @@ class FeedFormScreen(ModalScreen[FeedForm | None]):
             yield Input(self._form.title, placeholder="", id="form-title", compact=True)
             yield Static(Content("Tags (optional, separated by commas)"), classes="form-label")
             yield Input(self._form.tags, placeholder="e.g. privacy, eu", id="form-tags", compact=True)
+            yield Static(
+                Content("Poll every (optional, e.g. 2h; the default otherwise)"), classes="form-label"
+            )
+            yield Input(self._form.interval, placeholder="e.g. 2h", id="form-interval", compact=True)
+            yield Static(Content("Full text: off, on-open or prefetch (optional)"), classes="form-label")
+            yield Input(
+                self._form.fulltext, placeholder="the default policy", id="form-fulltext", compact=True
+            )
             yield Static(Content(self._error or ""), id="form-error", classes="modal-error")
             yield Static(Content("Enter subscribes · Tab next field · Esc cancels"), classes="modal-hint")
 
@@ -59,7 +69,11 @@ class FeedFormScreen(ModalScreen[FeedForm | None]):
             return
         self.dismiss(
             FeedForm(
-                url, self.query_one("#form-title", Input).value, self.query_one("#form-tags", Input).value
+                url,
+                self.query_one("#form-title", Input).value,
+                self.query_one("#form-tags", Input).value,
+                self.query_one("#form-interval", Input).value.strip(),
+                self.query_one("#form-fulltext", Input).value.strip(),
             )
         )
 

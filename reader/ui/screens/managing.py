@@ -111,7 +111,8 @@ class ManagingScreen(ReadingScreen):
         def done(result: FeedForm | None) -> None:
             if result is not None:
                 self.status.set_notice("Adding the feed…")
-                self._change_feed("add_feed", (result.url, result.title, split_tags(result.tags)), result)
+                args = (result.url, result.title, split_tags(result.tags), result.interval, result.fulltext)
+                self._change_feed("add_feed", args, result)
 
         self.app.push_screen(FeedFormScreen(form, error), done)
 
