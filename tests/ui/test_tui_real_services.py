@@ -140,3 +140,25 @@ async def test_adding_a_feed_in_the_tui_subscribes_and_polls_it(
         with Store.open(tmp_path / "data" / "reader.db") as store:
             feed = store.feed_by_url(new_url)
         assert feed is not None and feed.tags == ("news",) and feed.title == "Second feed"
+
+
+async def test_health_says_connection_refused_in_words(tmp_path: Path, http_server: LoopbackServer) -> None:
+    from uifakes import screen_text
+
+    from reader.ui.screens.health import FeedHealthScreen
+
+    services, _url = build(tmp_path, http_server)
+    dead = http_server.refused_url("/dead.xml")
+    with services.open_store() as store:
+        store.add_feed(dead, "Dead server")
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedHealthScreen)
+        text = " ".join(" ".join(line.strip(" │") for line in screen_text(app).splitlines()).split())
+        assert dead in text
+        assert "Error: could not connect: connection refused" in text
