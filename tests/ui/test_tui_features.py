@@ -210,6 +210,7 @@ async def test_links_are_numbered_and_open_or_copy_by_number(
         await pilot.press("l")
         await pilot.pause()
         assert isinstance(app.screen, NumberPromptScreen)
+        assert "1 https://eur-lex.example/ai-act" in screen_text(app)  # the prompt lists the links
         await pilot.press("1")  # the only possible number: taken at once
         await settle(app, pilot)
         assert browser == ["https://eur-lex.example/ai-act"]

@@ -368,7 +368,7 @@ class ManagingScreen(ReadingScreen):
                 if is_web_link(url):
                     act(url)
 
-        self.app.push_screen(NumberPromptScreen(what, len(links)), done)
+        self.app.push_screen(NumberPromptScreen(what, len(links), links), done)
 
     # ------------------------------------------------------------------ copying, honestly
 

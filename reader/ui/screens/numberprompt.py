@@ -6,10 +6,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from reader.ui.text import safe
 
 
 class NumberPromptScreen(ModalScreen[int | None]):
@@ -17,10 +19,11 @@ class NumberPromptScreen(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="number.cancel")]
 
-    def __init__(self, title: str, count: int) -> None:
+    def __init__(self, title: str, count: int, choices: list[str] | None = None) -> None:
         super().__init__()
         self._title = title
         self._count = count
+        self._choices = choices or []  # shown numbered under the input (feed text: plain strings only)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="number-box", classes="modal-box"):
@@ -30,6 +33,16 @@ class NumberPromptScreen(ModalScreen[int | None]):
                 placeholder="number", restrict=r"[0-9]*", max_length=6, id="number-input", compact=True
             )
             yield Static(Content(""), id="number-error", classes="modal-error")
+            if self._choices:
+                with VerticalScroll(id="number-choices"):
+                    lines: list[str | tuple[str, str]] = []
+                    for n, choice in enumerate(self._choices, 1):
+                        lines += [
+                            "\n" if n > 1 else "",
+                            (f"{n:>3} ", "bold"),
+                            (safe(choice, 300), "$text-muted"),
+                        ]
+                    yield Static(Content.assemble(*lines))
 
     def on_mount(self) -> None:
         self.query_one("#number-error", Static).display = False
