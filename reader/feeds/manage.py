@@ -65,23 +65,30 @@ def add_feed(
         )
     except ValueError as exc:
         raise FeedInputError(f"cannot add {_shown(url)}: {exc}") from None
-    existed = store.feed_by_url(fields["url"]) is not None
+    url = fields["url"]
+    existing = store.feed_by_url(url)
     feed = store.add_feed(
-        fields["url"],
+        url,
         fields.get("title"),
         fields.get("tags", ()),
         fields.get("poll_interval"),
         fields.get("fulltext"),
     )
-    verb = "Updated" if existed else "Added"
-    return FeedChange(feed, existed, f"{verb} {feed.display_title} <{feed.url}>")
+    if existing is not None and existing.url != url:
+        # The URL names a feed we already have under its newer URL (it moved, or it is its web page).
+        message = (
+            f"Already subscribed: {url} is the feed {feed.display_title} <{feed.url}>; its settings updated"
+        )
+        return FeedChange(feed, True, message)
+    verb = "Updated" if existing is not None else "Added"
+    return FeedChange(feed, existing is not None, f"{verb} {feed.display_title} <{feed.url}>")
 
 
 def _user_feed(store: Store, config: Config, feed_id: int, doing: str) -> Feed:
     feed = store.feed_by_id(feed_id)
     if feed is None:
         raise FeedInputError("that feed no longer exists")
-    if feed.origin == "config" or any(fc.url == feed.url for fc in config.feeds):
+    if feed.origin == "config" or any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
         where = (
             str(config.source) if config.source else "the built-in default list (copy config.example.toml)"
         )
