@@ -61,20 +61,30 @@ def from_clause(order: str) -> str:
 def comes_before(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
     """A condition true for rows that come before the reference row in `order`. `ref` is the reference's
     (sort_date, id, feed_id, feed key), as `ItemQueries._order_ref` reads it."""
-    sd, item_id, feed_id, key = ref
-    newer = "(i.sort_date > ? OR (i.sort_date = ? AND i.id > ?))"
-    if order == "oldest":
-        return "(i.sort_date < ? OR (i.sort_date = ? AND i.id < ?))", [sd, sd, item_id]
-    if order == "feed":
-        cond = f"({_FEED_KEY} < ? OR ({_FEED_KEY} = ? AND (i.feed_id < ? OR (i.feed_id = ? AND {newer}))))"
-        return cond, [key, key, feed_id, feed_id, sd, sd, item_id]
-    return newer, [sd, sd, item_id]
+    return _beside(order, ref, before=True)
 
 
 def comes_after(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
     """Rows that come after the reference row in `order` (the reference itself excluded)."""
-    before, params = comes_before(order, ref)
-    return f"NOT {before} AND i.id != ?", [*params, ref[1]]
+    return _beside(order, ref, before=False)
+
+
+def _beside(order: str, ref: Sequence[Any], *, before: bool) -> tuple[str, list[Any]]:
+    # Row values, so SQLite walks a range of items_by_date (or a feed's items_by_feed) instead of testing rows.
+    sd, item_id, feed_id, key = ref
+    newer, older = ("(i.sort_date, i.id) > (?, ?)", "(i.sort_date, i.id) < (?, ?)")
+    if order == "oldest":
+        return (older if before else newer), [sd, item_id]
+    if order == "feed":
+        lt = "<" if before else ">"
+        within = newer if before else older  # newest first within a feed
+        # The first term bounds the walk over feeds_by_name; the rest picks the rows on the right side.
+        cond = (
+            f"{_FEED_KEY} {lt}= ? AND ({_FEED_KEY} {lt} ? OR ({_FEED_KEY} = ? AND f.id {lt} ?) "
+            f"OR (f.id = ? AND {within}))"
+        )
+        return cond, [key, key, key, feed_id, feed_id, sd, item_id]
+    return (newer if before else older), [sd, item_id]
 
 
 def _headline(r: Sequence[Any]) -> Headline:
@@ -158,13 +168,15 @@ class ItemQueries(StoreBase):
     def position(self, view: View, item_id: int) -> int | None:
         """Where `item_id` sits in `view` (0-based, in the view's order), or None when it is not in it."""
         where, params = self._view_where(view or View())
-        ref = self._order_ref(item_id)
-        if ref is None:
+        # Two indexed lookups: the item's place (if it is in the view), then how many rows sort above it.
+        refs = self._read(
+            f"SELECT i.sort_date, i.id, i.feed_id, {_FEED_KEY} FROM items i JOIN feeds f ON f.id = i.feed_id "
+            f"WHERE i.id = ? AND {where}",
+            [item_id, *params],
+        )
+        if not refs:
             return None
-        inside = self._read(f"SELECT 1 FROM items i WHERE i.id = ? AND {where}", [item_id, *params])
-        if not inside:
-            return None
-        before, ref_params = comes_before(view.order, ref)
+        before, ref_params = comes_before(view.order, refs[0])
         source = from_clause(view.order) if view.order == "feed" else "items i"
         rows = self._read(f"SELECT COUNT(*) FROM {source} WHERE {where} AND {before}", [*params, *ref_params])
         return int(rows[0][0])
