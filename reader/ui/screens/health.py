@@ -37,8 +37,9 @@ class FeedHealthScreen(ModalScreen[None]):
         Binding("k,up", "scroll(-1)", "Up", show=False, id="health.up"),
     ]
 
-    def __init__(self, feeds: list[Feed], now: Callable[[], datetime]) -> None:
+    def __init__(self, feeds: list[Feed], now: Callable[[], datetime], default_interval: int = 1800) -> None:
         super().__init__()
+        self._default_interval = default_interval
         self._feeds = sorted(feeds, key=lambda f: (not f.last_error, -f.failures, f.display_title.casefold()))
         self._now = now
 
@@ -60,7 +61,7 @@ class FeedHealthScreen(ModalScreen[None]):
                 if not self._feeds:
                     yield Static(Content("No feeds yet: a adds one."), classes="health-feed")
                 for feed in self._feeds:
-                    heading, details = feed_block(feed, now)
+                    heading, details = feed_block(feed, now, self._default_interval)
                     with Vertical(classes="health-feed"):
                         yield Static(heading)
                         yield Static(details, classes="health-details")
@@ -82,7 +83,7 @@ def status_text(f: Feed) -> str:
     return "never fetched" if f.last_fetched is None else "no reply"
 
 
-def feed_block(f: Feed, now: datetime) -> tuple[Content, Content]:
+def feed_block(f: Feed, now: datetime, default_interval: int = 1800) -> tuple[Content, Content]:
     """One feed's entry: its mark and title; then (indented, wrapped) its address, status, failures and
     timing, and the whole last error."""
     failing = bool(f.last_error)
@@ -93,6 +94,7 @@ def feed_block(f: Feed, now: datetime) -> tuple[Content, Content]:
     facts = [status_text(f)]
     if f.failures:
         facts.append(f"{f.failures} failure{'s' if f.failures != 1 else ''} in a row")
+    facts.append(f"every {short_duration(f.poll_interval or default_interval)}")
     facts.append(f"fetched {_when(f.last_fetched, now)}")
     due = _when(f.next_due, now)
     why = safe(f.due_reason, 120)
