@@ -268,12 +268,13 @@ class ReaderServices:
         with self.open_store() as store:
             return remove_feed(store, self.config, feed_id)
 
-    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
-        """Mark read the unread items of `view` above (< 0) or below (> 0) an item; their ids (for undo)."""
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        """Mark read the unread items of `view` above (< 0) or below (> 0) an item; (item id, feed id) of
+        each (for undo and the counts)."""
         with self.open_store() as store:
             return store.mark_read_beside(view, item_id, direction)
 
-    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
-        """Mark read the unread items of `view` dated before `cutoff`; their ids (for undo)."""
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read the unread items of `view` dated before `cutoff`; (item id, feed id) of each."""
         with self.open_store() as store:
             return store.mark_read_older(view, cutoff)

@@ -381,9 +381,9 @@ class ItemQueries(StoreBase):
 
     # ---------------------------------------------------------------- marking many (the TUI's "mark read…")
 
-    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
         """Mark read every unread item of `view` above (`direction` < 0) or below (> 0) `item_id` in the view's
-        order, the item itself excluded; returns their ids (for undo)."""
+        order, the item itself excluded; returns (item id, feed id) of each (for undo and the counts)."""
         ref = self._order_ref(item_id)
         if ref is None:
             return []
@@ -391,20 +391,23 @@ class ItemQueries(StoreBase):
         cond, ref_params = (comes_after if direction > 0 else comes_before)(view.order, ref)
         return self._mark_where(f"{where} AND {cond}", [*params, *ref_params])
 
-    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
-        """Mark read every unread item of `view` dated before `cutoff`; returns their ids (for undo)."""
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read every unread item of `view` dated before `cutoff`; returns (item id, feed id) of each."""
         where, params = self._view_where(view)
         return self._mark_where(f"{where} AND i.sort_date < ?", [*params, _ts(cutoff)])
 
-    def _mark_where(self, where: str, params: list[Any]) -> list[int]:
+    def _mark_where(self, where: str, params: list[Any]) -> list[tuple[int, int]]:
         with self._write() as c:
-            ids = [
-                r[0]
+            marked = [
+                (int(r[0]), int(r[1]))
                 for r in c.execute(
-                    f"SELECT i.id FROM items i JOIN feeds f ON f.id = i.feed_id WHERE {where} AND i.read = 0",
+                    f"SELECT i.id, i.feed_id FROM items i JOIN feeds f ON f.id = i.feed_id "
+                    f"WHERE {where} AND i.read = 0",
                     params,
                 )
             ]
             now = _ts(utcnow())
-            c.executemany("UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(now, i) for i in ids])
-        return ids
+            c.executemany(
+                "UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(now, i) for i, _ in marked]
+            )
+        return marked

@@ -67,10 +67,11 @@ class Services(Protocol):
         """Unsubscribe (saved items stay); raises FeedInputError for feeds the config file lists."""
         ...
 
-    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
-        """Mark read the unread items above (< 0) or below (> 0) an item in the view's order; their ids."""
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        """Mark read the unread items above (< 0) or below (> 0) an item in the view's order; (item id,
+        feed id) of each."""
         ...
 
-    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
-        """Mark read the view's unread items dated before `cutoff`; their ids."""
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read the view's unread items dated before `cutoff`; (item id, feed id) of each."""
         ...

@@ -272,6 +272,9 @@ async def test_mark_above_below_and_older_with_undo(
             assert not any(h.read for h in store.headlines(View(), 0, 5) if h.id in {current.id})
         marked = len(screen.undo_stack[-1].ids)
         assert f"Marked {marked:,} read" in screen.status.text
+        with Store.open(services.db_path) as store:
+            unread = store.count(View(unread_only=True))
+        assert sum(f.unread_count for f in screen._feeds) == unread  # the feed pane's counts agree
         assert screen.headlines.pager.get(7) is not None and screen.headlines.pager.get(7).read  # type: ignore[union-attr]
         await pilot.press("u")
         await settle(app, pilot)

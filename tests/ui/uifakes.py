@@ -144,11 +144,11 @@ class ManagingCalls:
         with Store.open(self.db_path) as store:
             return manage.remove_feed(store, self.config, feed_id)
 
-    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[int]:
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
         with Store.open(self.db_path) as store:
             return store.mark_read_beside(view, item_id, direction)
 
-    def mark_read_older(self, view: View, cutoff: datetime) -> list[int]:
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
         with Store.open(self.db_path) as store:
             return store.mark_read_older(view, cutoff)
 

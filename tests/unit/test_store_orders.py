@@ -78,9 +78,11 @@ def test_mark_above_and_below_in_the_view_order(store: Store, order: str) -> Non
     ids = python_order(store, view)
     middle = ids[5]
     below = store.mark_read_beside(view, middle, 1)
-    assert sorted(below) == sorted(ids[6:])
+    assert sorted(i for i, _ in below) == sorted(ids[6:])
+    items = {i.id: i for i in store.items()}
+    assert all(items[i].feed_id == f for i, f in below)  # each with its feed, for the counts
     above = store.mark_read_beside(view, middle, -1)
-    assert sorted(above) == sorted(ids[:5])
+    assert sorted(i for i, _ in above) == sorted(ids[:5])
     item = store.item(middle)
     assert item is not None and not item.read  # the highlighted item itself is left alone
     assert store.mark_read_beside(view, middle, 1) == []  # nothing left to mark: nothing to undo
@@ -91,7 +93,7 @@ def test_mark_older_than_stays_in_the_view(store: Store) -> None:
     feed = store.feed_by_url("https://f1.example/feed")
     assert feed is not None
     view = View(kind=ViewKind.FEED, feed_id=feed.id)
-    marked = store.mark_read_older(view, NOW - timedelta(hours=8))
+    marked = [i for i, _ in store.mark_read_older(view, NOW - timedelta(hours=8))]
     items = {i.id: i for i in store.items()}
     assert marked and all(
         items[i].feed_id == feed.id and items[i].sort_date < NOW - timedelta(hours=8) for i in marked

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from textual import on, work
 from textual.message import Message
@@ -14,10 +15,8 @@ from textual.message import Message
 from reader.errors import ConfigError, FeedInputError
 from reader.feeds.manage import FeedChange, split_tags
 from reader.models import SORT_ORDERS, Feed, View, ViewKind
-from reader.store.feeds import Store
 from reader.ui.clipboard import copy_report, copy_with_tool, osc52_support, tmux_set_clipboard
 from reader.ui.prefs import load_prefs, prefs_path
-from reader.ui.protocol import Services
 from reader.ui.screens.base import Undo
 from reader.ui.screens.confirm import ConfirmScreen
 from reader.ui.screens.feedform import FeedForm, FeedFormScreen
@@ -26,7 +25,6 @@ from reader.ui.screens.numberprompt import NumberPromptScreen
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen, is_web_link
 from reader.ui.screens.search import SearchRequest, SearchScreen
-from reader.ui.settings import UISettings
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import option_id_for, view_for_option
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
@@ -48,11 +46,13 @@ class FeedChanged(Message):
 
 
 class ManyMarked(Message):
-    """Items marked read in one go (above / below / older than), for the undo stack and the counts."""
+    """Items marked read in one go (above / below / older than), as (item id, feed id), for the undo stack
+    and the counts."""
 
-    def __init__(self, ids: list[int], what: str, where: str) -> None:
+    def __init__(self, marked: list[tuple[int, int]], what: str, where: str) -> None:
         super().__init__()
-        self.ids = ids
+        self.marked = marked
+        self.ids = [item_id for item_id, _ in marked]
         self.what = what
         self.where = where
 
@@ -67,16 +67,9 @@ class CopyReported(Message):
 class ManagingScreen(ReadingScreen):
     """Feeds, sort orders, bulk marks, search scope, numbered links and honest copying."""
 
-    def __init__(
-        self,
-        services: Services,
-        settings: UISettings,
-        store: Store,
-        *,
-        on_first_rows: Callable[[], None] | None = None,
-    ) -> None:
-        super().__init__(services, settings, store, on_first_rows=on_first_rows)
-        self._orders = dict(load_prefs(prefs_path(settings.state_path)).orders)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._orders = dict(load_prefs(prefs_path(self.settings.state_path)).orders)
         self.view = self._with_order(self.view)
         self._before_search: View | None = None  # the view a "search everything" left
 
@@ -198,13 +191,13 @@ class ManagingScreen(ReadingScreen):
     def _with_order(self, view: View) -> View:
         return replace(view, order=self._orders.get(option_id_for(view), SORT_ORDERS[0]))
 
-    def set_view(self, view: View) -> None:
+    def set_view(self, view: View, **kwargs: Any) -> None:
         if view.order == SORT_ORDERS[0]:
             view = self._with_order(view)  # a view keeps the order chosen for it
         if not view.search:
             self._before_search = None  # left the search, whichever way
         self.headlines.mark_feed_text = bool(view.search)
-        super().set_view(view)
+        super().set_view(view, **kwargs)
         if view.search:
             self.status.set_notice(
                 f"{FEED_TEXT_MARK}: matched in the feed's text (full text not fetched yet)"
@@ -326,13 +319,12 @@ class ManagingScreen(ReadingScreen):
         beside: tuple[int, int] | None = None,
         cutoff: datetime | None = None,
     ) -> None:
+        marked: list[tuple[int, int]] = []
         if beside is not None:
-            ids = self.services.mark_read_beside(view, *beside)
+            marked = self.services.mark_read_beside(view, *beside)
         elif cutoff is not None:
-            ids = self.services.mark_read_older(view, cutoff)
-        else:
-            ids = []
-        self.post_message(ManyMarked(ids, what, where))
+            marked = self.services.mark_read_older(view, cutoff)
+        self.post_message(ManyMarked(marked, what, where))
 
     @on(ManyMarked)
     def _on_many_marked(self, event: ManyMarked) -> None:
@@ -345,7 +337,13 @@ class ManagingScreen(ReadingScreen):
         if self.open_item is not None and self.open_item.id in marked:
             self.open_item = replace(self.open_item, read=True)
         self.headlines.refresh()
-        self.refresh_feeds()
+        if len(event.marked) <= 500:  # small: adjust the counts in hand; large: count again
+            deltas: dict[int, int] = {}
+            for _, feed_id in event.marked:
+                deltas[feed_id] = deltas.get(feed_id, 0) - 1
+            self.adjust_counts(deltas)
+        else:
+            self.refresh_feeds()
         self.status.set_notice(f"Marked {len(event.ids):,} read (u undoes)")
 
     # ------------------------------------------------------------------ numbered links
