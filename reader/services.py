@@ -16,7 +16,7 @@ from reader.locations import Locations
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport, View
 from reader.store.feeds import Store, utcnow
 
-# The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
+# The fetching and extraction stack (HTTP client, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
     from reader.feeds.manage import FeedChange
@@ -62,6 +62,11 @@ class ReaderServices:
         with self._sync_lock:
             if not self._synced:
                 try:
+                    # Feed URLs stored before they had one spelling: respell them first, so the configured
+                    # feeds match their rows (and keep their items) instead of being added again.
+                    from reader.config.values import normalize_feed_url
+
+                    store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
                 except ReaderError:
                     store.close()
@@ -244,11 +249,15 @@ class ReaderServices:
         interval: str | None = None,
         fulltext: str | None = None,
     ) -> FeedChange:
-        """Subscribe, with `reader add`'s validation; raises FeedInputError saying what is wrong."""
-        from reader.feeds.manage import add_feed
+        """Subscribe as `reader add` does (checked, then the URL tried once); raises FeedInputError saying
+        what is wrong."""
+        from reader.feeds.manage import add_feed, check_source
 
+        client = self.config.fetch.client()
         with self.open_store() as store:
-            return add_feed(store, url, title, tags, interval, fulltext)
+            return add_feed(
+                store, url, title, tags, interval, fulltext, try_source=lambda u: check_source(u, client)
+            )
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed

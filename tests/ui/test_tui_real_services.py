@@ -134,7 +134,7 @@ async def test_adding_a_feed_in_the_tui_subscribes_and_polls_it(
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert http_server.count("/second.xml") == 1
+        assert http_server.count("/second.xml") == 2  # tried once by add (as `reader add` does), then polled
         assert screen.headlines.pager.total == 1 and screen.headlines.highlighted is not None
         assert screen.headlines.highlighted.title == "Fresh item"
         with Store.open(tmp_path / "data" / "reader.db") as store:
@@ -162,3 +162,34 @@ async def test_health_says_connection_refused_in_words(tmp_path: Path, http_serv
         text = " ".join(" ".join(line.strip(" │") for line in screen_text(app).splitlines()).split())
         assert dead in text
         assert "Error: could not connect: connection refused" in text
+
+
+async def test_adding_refuses_a_404_and_warns_on_a_dead_server(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    from uifakes import screen_text
+
+    from reader.ui.screens.feedform import FeedFormScreen
+
+    services, _url = build(tmp_path, http_server)
+    gone = http_server.serve("/gone.xml", b"not here", status=404)
+    dead = http_server.refused_url("/dead.xml")
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#form-url").value = gone  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedFormScreen)  # refused, as `reader add` refuses it: the form again
+        assert "404" in screen_text(app)
+        app.screen.query_one("#form-url").value = dead  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "could not be fetched just now" in app.screen.status.text
+    with Store.open(tmp_path / "data" / "reader.db") as store:
+        urls = {f.url for f in store.feeds()}
+    assert dead in urls and gone not in urls

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reader.config.loader import Config
+from reader.config.model import Config
 from reader.feeds import manage
 from reader.feeds.manage import FeedChange
 from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, View
@@ -129,8 +129,16 @@ class ManagingCalls:
         interval: str | None = None,
         fulltext: str | None = None,
     ) -> FeedChange:
-        with Store.open(self.db_path) as store:
-            return manage.add_feed(store, url, title, tags, interval, fulltext)
+        with Store.open(self.db_path) as store:  # files are tried; no network here
+            return manage.add_feed(
+                store,
+                url,
+                title,
+                tags,
+                interval,
+                fulltext,
+                try_source=lambda u: manage.check_source(u, None),
+            )
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         with Store.open(self.db_path) as store:

@@ -22,7 +22,7 @@ def test_add_validates_like_the_config_and_cleans(store: Store, tmp_path: Path) 
     again = manage.add_feed(store, "https://a.example/feed")
     assert again.existed and again.message.startswith("Updated")
     for bad, reason in (
-        ("", "the address is empty"),
+        ("", "the URL is empty"),
         ("htp://x", "unsupported scheme"),
         ("example.org/feed", "is not a URL"),
         ("https://", "no host name"),

@@ -171,7 +171,8 @@ class ManagingScreen(ReadingScreen):
         if event.op == "add_feed":
             self.set_view(View(kind=ViewKind.FEED, feed_id=feed.id, unread_only=self.view.unread_only))
             self.headlines.focus()
-            self.start_poll([feed.id])
+            if not change.warning:  # it just failed to answer: the next refresh tries it again
+                self.start_poll([feed.id])
         elif event.op == "remove_feed":
             if self.view.kind is ViewKind.FEED and self.view.feed_id == feed.id:
                 self.set_view(View(unread_only=self.view.unread_only))
@@ -184,7 +185,11 @@ class ManagingScreen(ReadingScreen):
                 self.set_view(View(unread_only=self.view.unread_only))
             else:
                 self.reload_headlines()
-        self.status.set_notice(safe(change.message, 200))
+        if change.warning:
+            text = f"{change.message} (could not be fetched just now: {change.warning}; refreshing retries)"
+            self.status.set_notice(safe(text, 300), error=True)
+        else:
+            self.status.set_notice(safe(change.message, 200))
 
     # ------------------------------------------------------------------ sort order per view
 
@@ -295,7 +300,7 @@ class ManagingScreen(ReadingScreen):
         def done(text: str | None) -> None:
             if text is None or not text.strip():
                 return
-            from reader.config.loader import parse_duration
+            from reader.config.values import parse_duration
 
             try:
                 seconds = parse_duration(text.strip(), "age")
