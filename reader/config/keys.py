@@ -75,6 +75,8 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("help.down", "j,down", "help"),
     BindingSpec("help.up", "k,up", "help"),
     BindingSpec("health.close", "escape,q", "health"),
+    BindingSpec("health.down", "j,down", "health"),
+    BindingSpec("health.up", "k,up", "health"),
     BindingSpec("prompt.cancel", "escape", "prompt"),
     BindingSpec("form.cancel", "escape", "form"),
     BindingSpec("confirm.yes", "y,enter", "confirm"),

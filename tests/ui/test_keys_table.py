@@ -44,6 +44,11 @@ def test_every_ui_binding_id_is_in_the_core_table_with_its_default_keys() -> Non
         "HelpScreen": "help",
         "FeedHealthScreen": "health",
         "PromptScreen": "prompt",
+        "FeedFormScreen": "form",
+        "ConfirmScreen": "confirm",
+        "MarkMenuScreen": "mark_menu",
+        "NumberPromptScreen": "number",
+        "SearchScreen": "search",
     }
     placed = {(i, k, scopes.get(c, c)) for i, k, c in _ui_bindings()}
     assert {(s.id, s.keys, s.scope) for s in BINDINGS} <= placed
