@@ -74,6 +74,7 @@ class ParsedItem:
     alias: str | None = (
         None  # the plain key this item may be stored under (its guid before the feed reused it)
     )
+    story_terms: tuple[str, ...] | None = None  # the title's terms for story grouping; None: not made yet
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Headline:
     read: bool
     saved: bool
     has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
+    others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class ViewKind(StrEnum):
     SAVED = "saved"
     FEED = "feed"
     TAG = "tag"
+    TOPIC = "topic"  # a tracked topic: `topic_query` holds its full-text query
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,9 @@ class View:
     unread_only: bool = False
     saved_only: bool = False
     order: str = "newest"  # one of SORT_ORDERS
+    fold_stories: bool = False  # one row per story: only its newest item in the view
+    topic: str | None = None  # ViewKind.TOPIC: the topic's name
+    topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
 
 
 # How a view's headlines are ordered: newest first (the default), oldest first, or grouped by feed (by title,
@@ -213,6 +219,7 @@ class PollSummary:
     offline: bool = False  # every feed failed with a connection-level error
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
+    topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
 
 
 @dataclass(frozen=True)
@@ -222,3 +229,41 @@ class ArticleLoad:
     article: Article | None
     error: str | None = None
     from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """One outlet's version of a story."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    link: str | None
+    date: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class Story:
+    """Items from one or more feeds that report the same news."""
+
+    id: int
+    lead_title: str
+    lead_item: int
+    item_count: int
+    feed_count: int
+    unread_count: int
+    newest: datetime
+    rejoined: bool = False  # items joined after the story had been read
+    items: tuple[StoryItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A tracked topic: a saved full-text search (FTS5 query syntax)."""
+
+    name: str
+    query: str
+    origin: str = "config"
+    unread_count: int = 0

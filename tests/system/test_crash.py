@@ -27,8 +27,8 @@ ROUNDS = 20
 COMPLETE_EVERY = 5  # a fetch runs to completion after every 5th kill (and after the last)
 FEEDS, ITEMS = 40, 150
 SEED = 20240601
-# Seconds after start, at most; less on a machine where a whole fetch takes less (a loaded machine takes longer
-# to reach the storing phase, so the cap must leave room for kills to land there).
+# Seconds after start, at most; less on a machine where a whole fetch takes less (a loaded machine takes longer to
+# reach the storing phase, so the cap must leave room for kills to land there).
 MAX_DELAY = 4.0
 
 

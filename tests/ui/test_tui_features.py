@@ -88,7 +88,7 @@ async def test_rename_retag_and_remove_the_selected_feed(
         await pilot.press("enter")
         await settle(app, pilot)
         assert "Renamed blog" in screen_text(app)
-        await pilot.press("T")
+        await pilot.press("number_sign")
         await pilot.pause()
         app.screen.query_one("#prompt-input").value = "personal, weekly"  # type: ignore[attr-defined]
         await pilot.press("enter")

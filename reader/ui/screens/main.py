@@ -14,10 +14,11 @@ from reader.models import View, ViewKind
 from reader.ui.messages import PollFinished, PollProgress
 from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.layout import LayoutScreen
+from reader.ui.screens.stories import StoryActions
 from reader.ui.text import feed_article, safe
 
 
-class MainScreen(LayoutScreen):
+class MainScreen(LayoutScreen, StoryActions):
     """The main screen: its key bindings, view actions (search, filter, focus mode), refreshing and worker failures."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,7 +48,7 @@ class MainScreen(LayoutScreen):
         # Feeds, sorting, marking many, numbered links, layout (reader/ui/screens/managing.py, layout.py).
         Binding("a", "add_feed", "Add feed", show=False, id="add_feed"),
         Binding("e", "rename_feed", "Rename feed", show=False, id="rename_feed"),
-        Binding("T", "retag_feed", "Retag feed", show=False, id="retag_feed"),
+        Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
         Binding("D", "remove_feed", "Remove feed", show=False, id="remove_feed"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
