@@ -196,6 +196,11 @@ MIGRATIONS: tuple[str, ...] = (
         seen_id INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 3 -> 4 (TUI sort orders): feeds by name, the way the "by feed" order walks them (the feed pane's order),
+    # so a page of a 100,000-item archive sorted by feed needs no sort of the whole archive.
+    """
+    CREATE INDEX feeds_by_name ON feeds(lower(COALESCE(title, doc_title, url)), id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,8 @@ class UISettings:
     default_interval: int = 1800  # seconds between polls of a feed without a poll_interval of its own
     mark_read_on_open: bool = True
     theme: str | None = None
+    headlines_height: int = 40  # percent of the reading column the headline list takes
+    article_width: int = 80  # the article text's measure, in columns
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.

@@ -194,11 +194,7 @@ class PanesScreen(Screen[None]):
         total = store.count(view)
 
         def fetch(offset: int, limit: int) -> list[Headline]:
-            if offset > total // 2:  # the far half is read from its own end: OFFSET steps over rows
-                start = max(0, total - offset - limit)
-                rows = store.headlines(view, start, total - offset - start, oldest_first=True)[::-1]
-            else:
-                rows = store.headlines(view, offset, limit)
+            rows = store.headlines(view, offset, limit)
             return [pending.apply(h) for h in rows]
 
         return HeadlinePager(fetch, total)

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from reader.models import Article, Item
 from reader.textsafe import clean_block
+from reader.ui.links import number_links
 from reader.ui.text import byline_text, display_title, safe
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -84,6 +85,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link: str | None = None
         self._markdown = ""  # the body's text, kept until the Markdown widget is there to show it
         self._has_body = False
+        self.links: list[str] = []  # the article's web links; link N is links[N - 1]
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Open a headline to read it."), id="article-header")
@@ -100,7 +102,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         from textual.widgets import Markdown
 
         self._has_body = True
-        self.mount(Markdown(self._markdown, id="article-body", open_links=False))
+        body = Markdown(self._markdown, id="article-body", open_links=False)
+        if self._header.styles.has_rule("max_width"):  # a width the reader chose (layout keys, config)
+            body.styles.max_width = self._header.styles.max_width
+        self.mount(body)
 
     @property
     def _header(self) -> Static:
@@ -144,6 +149,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note("Fetching full text…")
+        self.links = []
         self._set_body("")
         if scroll:
             self.scroll_home(animate=False, immediate=True)
@@ -157,7 +163,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, article))
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
-        self._set_body(clean_block(article.markdown))
+        markdown, self.links = number_links(clean_block(article.markdown))
+        self._set_body(markdown)
         if new_item:
             self.scroll_home(animate=False, immediate=True)
 
