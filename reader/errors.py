@@ -38,3 +38,11 @@ class StorageError(ReaderError):
 
 class LockedError(StorageError):
     """Another process holds the fetch lock past the timeout."""
+
+
+class SyncError(ReaderError):
+    """A sync with the server failed (unreachable, refused, or an answer we cannot use); nothing local is lost."""
+
+
+class SyncAuthError(SyncError):
+    """The server refused the login (wrong user or password)."""

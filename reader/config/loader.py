@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from reader import USER_AGENT
 from reader.config.default_feeds import DEFAULT_FEEDS
+from reader.config.sync import SyncSettings, SyncValueError, parse_sync
 from reader.errors import ConfigError
 from reader.models import FULLTEXT_POLICIES, FeedConfig, FulltextPolicy
 from reader.textsafe import clean_text
@@ -74,6 +75,7 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     feeds: tuple[FeedConfig, ...] = ()
     source: Path | None = None  # the file read, None for built-in defaults
+    sync: SyncSettings | None = None  # [sync]: a Google Reader API server; None: local only
 
     def poll_interval_for(self, feed: FeedConfig) -> int:
         return feed.poll_interval if feed.poll_interval is not None else self.general.poll_interval
@@ -339,7 +341,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "fulltext": tuple(_FULLTEXT),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "sync")
 _BINDING_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _KEY_NAME = re.compile(r"[^\s,\x00-\x1f\x7f-\x9f]{1,32}")
 
@@ -522,7 +524,16 @@ class _Loader:
             keys=self.keys(raw),
             feeds=self.feeds(raw),
             source=source,
+            sync=self.sync(raw, source),
         )
+
+    def sync(self, raw: Mapping[str, Any], source: Path | None) -> SyncSettings | None:
+        if "sync" not in raw:
+            return None
+        try:
+            return parse_sync(raw["sync"], source)
+        except SyncValueError as exc:
+            raise self.error(exc.reason, "sync" if exc.key else None, key=exc.key or "sync") from None
 
 
 def parse_config(text: str, *, source: Path | None = None, name: str | None = None) -> Config:

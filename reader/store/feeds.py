@@ -16,6 +16,7 @@ from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
+from reader.store.sync import SyncQueries
 from reader.textsafe import plain_text
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "StoreBase", "fts_query", "utcnow"]
@@ -27,7 +28,7 @@ _FEED_COLUMNS = """
 """
 
 
-class Store(ItemQueries):
+class Store(ItemQueries, SyncQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds

@@ -1,0 +1,489 @@
+"""A Google Reader API client (FreshRSS, Miniflux, Inoreader, BazQux, The Old Reader) over httpx.
+
+What servers actually do (see ../shared/research/greader-api.md): `ClientLogin` answers `Auth=user/hash`, sent
+back as exactly `Authorization: GoogleLogin auth=<value>`; lists need `output=json`; `stream/items/contents` is
+POST-only; `edit-tag` takes one `a` and/or one `r` per call; `mark-all-as-read`'s `ts` is compared with item ids
+(microseconds on FreshRSS); item ids come decimal in `itemRefs` and as `tag:google.com,2005:reader/item/<hex>`
+in items. Every failure is a SyncError with one line for the user: never the password or the auth token.
+Every request has a total deadline and a size cap, so a stalling or flooding server cannot hang the reader.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, Self
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from reader import USER_AGENT
+from reader.errors import SyncAuthError, SyncError
+from reader.store.sync import ServerItem, Subscription, to_signed, to_unsigned
+from reader.textsafe import clean_block, clean_text, is_safe
+
+API = "reader/api/0/"
+READ_TAG = "user/-/state/com.google/read"
+STARRED_TAG = "user/-/state/com.google/starred"
+READING_LIST = "user/-/state/com.google/reading-list"
+STARRED = "user/-/state/com.google/starred"
+LABEL_PREFIX = "user/-/label/"
+LONG_ID_PREFIX = "tag:google.com,2005:reader/item/"
+MiB = 2**20
+MAX_BODY = 64 * MiB  # one answer; a contents page of 250 full items is a few MB
+IDS_PAGE = 10_000  # ids per stream/items/ids call
+MAX_IDS = 2_000_000  # per stream: a server that never stops paging is broken
+CONTENTS_BATCH = 250  # items per stream/items/contents call
+EDIT_BATCH = 500  # ids per edit-tag call (FreshRSS caps a POST body at 1 MiB)
+TITLE_LIMIT = 1000
+BLOCK_LIMIT = 1_000_000
+
+
+class SyncHttpError(SyncError):
+    """The server answered with an error status."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def item_id(value: object) -> int | None:
+    """A server item id, decimal or long form, as a signed 64-bit int; None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if text.startswith(LONG_ID_PREFIX):
+                digits = text[len(LONG_ID_PREFIX) :]
+                if not 0 < len(digits) <= 16:
+                    return None
+                number = int(digits, 16)
+            elif 0 < len(text) <= 20:
+                number = int(text, 10)
+            else:
+                return None
+        except ValueError:
+            return None
+    else:
+        return None
+    if number < 0:
+        return number if number >= -(2**63) else None
+    return to_signed(number) if number < 2**64 else None
+
+
+def wire_id(server_id: int) -> str:
+    """How we send an id: decimal when it is non-negative as a signed number, else the long form."""
+    if server_id >= 0:
+        return str(server_id)
+    return f"{LONG_ID_PREFIX}{to_unsigned(server_id):016x}"
+
+
+class GReaderClient:
+    """One account on one server. Use as a context manager; `login()` first."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        timeout: float = 30.0,
+        user_agent: str = USER_AGENT,
+        max_body: int = MAX_BODY,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base = url.rstrip("/") + "/"
+        self.host = urlsplit(url).netloc.rpartition("@")[2] or url
+        self.user = user
+        self._password = password
+        self.timeout = timeout
+        self.max_body = max_body
+        self._auth: str | None = None
+        self._token: str | None = None
+        self.requests = 0
+        self._http = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(connect=min(10.0, timeout), read=timeout, write=timeout, pool=timeout),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:  # never the password or the auth token
+        return f"GReaderClient({self.base!r}, user={self.user!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------ transport
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        form: Sequence[tuple[str, str]] | None = None,
+        auth: bool = True,
+    ) -> tuple[int, str, bytes]:
+        """One request: (status, content type, body), with a total deadline and a size cap."""
+        headers = {}
+        if auth:
+            if self._auth is None:
+                self.login()
+            headers["Authorization"] = f"GoogleLogin auth={self._auth}"
+        content = None
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            content = urlencode(list(form)).encode("ascii")
+        url = self.base + path
+        deadline = time.monotonic() + self.timeout
+        self.requests += 1
+        try:
+            with self._http.stream(
+                method, url, params=list(params), content=content, headers=headers
+            ) as resp:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_body:
+                        raise SyncError(
+                            f"the server's answer to {what} is larger than {self.max_body // MiB} MB"
+                        )
+                    if time.monotonic() > deadline:
+                        raise SyncError(f"the server took longer than {self.timeout:g} s to answer {what}")
+                    chunks.append(chunk)
+                return resp.status_code, resp.headers.get("content-type", ""), b"".join(chunks)
+        except httpx.ConnectTimeout:
+            raise SyncError(f"cannot connect to {self.host} (timed out)") from None
+        except httpx.ConnectError as exc:
+            raise SyncError(f"cannot connect to {self.host} ({_reason(exc)})") from None
+        except httpx.TimeoutException:
+            raise SyncError(f"the server did not answer {what} within {self.timeout:g} s") from None
+        except httpx.DecodingError:
+            raise SyncError(f"the server's answer to {what} is garbled (bad compression)") from None
+        except httpx.HTTPError as exc:
+            raise SyncError(f"the connection to {self.host} failed during {what} ({_reason(exc)})") from None
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        form: Sequence[tuple[str, str]] | None = None,
+        write: bool = False,
+    ) -> bytes:
+        """An authenticated call; on 401 logs in again once (a login or write token may have expired)."""
+        for attempt in (1, 2):
+            send_form = form
+            if write:
+                send_form = [*(form or ()), ("T", self.token())]
+            status, _ctype, body = self._send(method, path, what, params=params, form=send_form)
+            if status in (401, 403) and attempt == 1:
+                self._auth = None
+                self._token = None
+                continue
+            if status in (401, 403):
+                raise SyncAuthError(
+                    f"the server refused our login during {what} (HTTP {status}); check [sync] user and the "
+                    "password (the API password, for FreshRSS)"
+                )
+            _check_status(status, what, body)
+            return body
+        raise AssertionError("unreachable")
+
+    def _json(self, path: str, what: str, params: Sequence[tuple[str, str]] = (), **kw: Any) -> Any:
+        method = "POST" if "form" in kw else "GET"
+        return parse_json(self._call(method, path, what, params=params, **kw), what)
+
+    # ------------------------------------------------------------ auth
+
+    def login(self) -> None:
+        what = "the login"
+        status, _ctype, body = self._send(
+            "POST",
+            "accounts/ClientLogin",
+            what,
+            form=[("Email", self.user), ("Passwd", self._password)],
+            auth=False,
+        )
+        if status in (400, 401, 403):
+            raise SyncAuthError(
+                f"the server refused the login for user {clean_text(self.user, limit=80)!r} "
+                f"(HTTP {status}): wrong user or password? (FreshRSS wants its API password)"
+            )
+        _check_status(status, what, body)
+        auth = None
+        for line in body.decode("utf-8", "replace").splitlines():
+            if line.startswith("Auth="):
+                auth = line[5:].strip()
+        if _looks_html(body) or not auth or not is_safe(auth) or any(c in auth for c in "\r\n"):
+            raise SyncError(
+                "the server's login answer holds no Auth token: is [sync] url the Google Reader API endpoint "
+                "(for FreshRSS, https://host/api/greader.php)?"
+            )
+        self._auth = auth
+
+    def token(self) -> str:
+        """The write token (`T`); FreshRSS ignores a missing one, other servers do not."""
+        if self._token is None:
+            body = self._call("GET", API + "token", "the write token")
+            token = body.decode("utf-8", "replace").strip()
+            if not token or len(token) > 512 or _looks_html(body) or not token.isprintable():
+                raise SyncError("the server's write token is unusable (is [sync] url the API endpoint?)")
+            self._token = token
+        return self._token
+
+    # ------------------------------------------------------------ reading
+
+    def subscriptions(self) -> list[Subscription]:
+        data = self._json(API + "subscription/list", "the subscription list", [("output", "json")])
+        subs = data.get("subscriptions") if isinstance(data, dict) else None
+        if not isinstance(subs, list):
+            raise SyncError("the server's subscription list is not what the API describes")
+        out: list[Subscription] = []
+        for sub in subs:
+            parsed = _subscription(sub)
+            if parsed is not None:
+                out.append(parsed)
+        return out
+
+    def item_ids(self, stream: str, *, exclude: str | None = None) -> list[int]:
+        """Every item id in `stream` (newest first), following continuations."""
+        ids: list[int] = []
+        continuation: str | None = None
+        seen: set[str] = set()
+        what = f"the item ids of {stream}"
+        while True:
+            params = [("s", stream), ("n", str(IDS_PAGE)), ("output", "json")]
+            if exclude:
+                params.append(("xt", exclude))
+            if continuation:
+                params.append(("c", continuation))
+            data = self._json(API + "stream/items/ids", what, params)
+            refs = data.get("itemRefs") if isinstance(data, dict) else None
+            if refs is None and isinstance(data, dict) and "continuation" not in data:
+                refs = []  # some servers leave out an empty list
+            if not isinstance(refs, list):
+                raise SyncError(f"the server's answer to {what} is not what the API describes")
+            for ref in refs:
+                sid = item_id(ref.get("id")) if isinstance(ref, dict) else None
+                if sid is not None:
+                    ids.append(sid)
+            nxt = data.get("continuation")
+            if not nxt or not isinstance(nxt, str | int) or not refs:
+                return ids
+            continuation = str(nxt)
+            if continuation in seen or len(ids) > MAX_IDS:
+                raise SyncError(f"the server keeps paging {what} (continuation repeats or never ends)")
+            seen.add(continuation)
+
+    def items(self, ids: Sequence[int]) -> Iterator[list[ServerItem]]:
+        """The items with these ids, one batch per request."""
+        for start in range(0, len(ids), CONTENTS_BATCH):
+            batch = ids[start : start + CONTENTS_BATCH]
+            data = self._json(
+                API + "stream/items/contents",
+                "the item contents",
+                [("output", "json")],
+                form=[("i", wire_id(i)) for i in batch],
+            )
+            items = data.get("items") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise SyncError("the server's item contents are not what the API describes")
+            yield [parsed for raw in items if (parsed := _item(raw)) is not None]
+
+    # ------------------------------------------------------------ writing
+
+    def edit_tag(self, ids: Sequence[int], *, add: str | None = None, remove: str | None = None) -> None:
+        for start in range(0, len(ids), EDIT_BATCH):
+            form = [("i", wire_id(i)) for i in ids[start : start + EDIT_BATCH]]
+            if add:
+                form.append(("a", add))
+            if remove:
+                form.append(("r", remove))
+            self._call("POST", API + "edit-tag", "a read/starred change", form=form, write=True)
+
+    def mark_all_as_read(self, stream: str, ts: int) -> None:
+        self._call(
+            "POST",
+            API + "mark-all-as-read",
+            "mark all as read",
+            form=[("s", stream), ("ts", str(ts))],
+            write=True,
+        )
+
+    def subscribe(self, url: str, title: str | None, label: str | None) -> None:
+        form = [("ac", "subscribe"), ("s", "feed/" + url)]
+        if title:
+            form.append(("t", title))
+        if label:
+            form.append(("a", LABEL_PREFIX + label))
+        self._call("POST", API + "subscription/edit", "a subscription", form=form, write=True)
+
+    def unsubscribe(self, stream: str) -> None:
+        self._call(
+            "POST",
+            API + "subscription/edit",
+            "an unsubscription",
+            form=[("ac", "unsubscribe"), ("s", stream)],
+            write=True,
+        )
+
+
+# ---------------------------------------------------------------------- answers
+
+
+def _looks_html(body: bytes) -> bool:
+    return body[:512].lstrip().startswith(b"<")
+
+
+def parse_json(body: bytes, what: str) -> Any:
+    if _looks_html(body):
+        raise SyncError(
+            f"the server answered {what} with an HTML page, not JSON: is [sync] url the Google Reader API "
+            "endpoint (for FreshRSS, https://host/api/greader.php), and is the API enabled?"
+        )
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise SyncError(f"the server's answer to {what} is not valid JSON") from None
+
+
+def _check_status(status: int, what: str, body: bytes) -> None:
+    if 200 <= status < 300:
+        return
+    if 300 <= status < 400:
+        raise SyncHttpError(
+            f"the server redirected {what} (HTTP {status}): set [sync] url to the API endpoint itself", status
+        )
+    if status in (404, 405, 501):
+        raise SyncHttpError(
+            f"the server does not offer {what} (HTTP {status}): is [sync] url the Google Reader API endpoint?",
+            status,
+        )
+    if status == 429 or status >= 500:
+        raise SyncHttpError(f"the server failed on {what} (HTTP {status}); try again later", status)
+    raise SyncHttpError(f"the server refused {what} (HTTP {status})", status)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "refused" in lowered:
+        return "connection refused: is the server running?"
+    if "name or service" in lowered or "nodename" in lowered or "resolution" in lowered:
+        return "unknown host"
+    if "certificate" in lowered or "ssl" in lowered:
+        return "TLS certificate problem"
+    return clean_text(text, limit=120) or type(exc).__name__
+
+
+def _text(value: object, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return clean_text(html.unescape(value), limit=limit) or None
+
+
+def _link(value: object) -> str | None:
+    if not isinstance(value, list):
+        return None
+    for entry in value:
+        href = entry.get("href") if isinstance(entry, dict) else None
+        if isinstance(href, str):
+            href = href.strip()
+            try:
+                parts = urlsplit(href)
+            except ValueError:
+                continue
+            if (
+                parts.scheme.lower() in ("http", "https")
+                and parts.netloc
+                and len(href) <= 4096
+                and not any(ch in href for ch in "\x00\r\n\t ")
+                and is_safe(href)
+            ):
+                return href
+    return None
+
+
+def _subscription(sub: object) -> Subscription | None:
+    if not isinstance(sub, dict):
+        return None
+    sid = sub.get("id")
+    if not isinstance(sid, str) or not sid.startswith("feed/") or len(sid) > 4096:
+        return None
+    url = sub.get("url")
+    if not isinstance(url, str) or not url.strip():
+        url = sid[5:]  # Inoreader and others: feed/<url>
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not is_safe(url) or " " in url:
+        return None
+    labels: list[str] = []
+    for cat in sub.get("categories") or ():
+        if isinstance(cat, dict):
+            label = cat.get("label")
+            if not isinstance(label, str):
+                cid = cat.get("id")
+                label = cid.rpartition("/label/")[2] if isinstance(cid, str) and "/label/" in cid else None
+            if label:
+                labels.append(label)
+    site = _link([{"href": sub.get("htmlUrl")}])
+    return Subscription(
+        server_id=sid, url=url, title=_text(sub.get("title"), 300), site_url=site, labels=tuple(labels)
+    )
+
+
+def _item(raw: object) -> ServerItem | None:
+    if not isinstance(raw, dict):
+        return None
+    sid = item_id(raw.get("id"))
+    origin = raw.get("origin")
+    stream = origin.get("streamId") if isinstance(origin, dict) else None
+    if sid is None or not isinstance(stream, str):
+        return None
+    categories = [c for c in raw.get("categories") or () if isinstance(c, str)]
+    body = None
+    for key in ("content", "summary"):
+        part = raw.get(key)
+        if isinstance(part, dict) and isinstance(part.get("content"), str):
+            body = clean_block(part["content"][:BLOCK_LIMIT]) or None
+            if body:
+                break
+    published = None
+    value = raw.get("published")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 2**33:
+        published = datetime.fromtimestamp(value, UTC)
+    return ServerItem(
+        server_id=sid,
+        stream=stream,
+        title=_text(raw.get("title"), TITLE_LIMIT) or "(untitled)",
+        link=_link(raw.get("canonical")) or _link(raw.get("alternate")),
+        author=_text(raw.get("author"), 300),
+        content=body,
+        published=published,
+        read=any(c.endswith("/state/com.google/read") for c in categories),
+        starred=any(c.endswith("/state/com.google/starred") for c in categories),
+    )
+
+
+__all__ = ["GReaderClient", "SyncHttpError", "item_id", "wire_id"]
