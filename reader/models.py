@@ -191,6 +191,9 @@ class PollSummary:
     offline: bool = False  # every feed failed with a connection-level error
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
+    sync: bool = False  # a [sync] server is configured (and was synced with first)
+    sync_error: str | None = None  # why that sync failed (the archive and the outbox are intact)
+    sync_pending: int = 0  # local changes still waiting for the server
 
 
 @dataclass(frozen=True)

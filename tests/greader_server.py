@@ -89,15 +89,17 @@ class GReaderServer:
 
     # ------------------------------------------------------------ set-up
 
-    def start(self) -> GReaderServer:
+    def start(self, port: int = 0) -> GReaderServer:
+        """Serve (again, after `stop`, on the same `port` and with the same state, when given one)."""
         server = self
 
         class Handler(_Handler):
             owner = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.stop_event.clear()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     im = sub.add_parser("import", help="import feeds from OPML", description="Import an OPML file.")
     im.add_argument("file", metavar="FILE.opml")
+    for parser_ in (a, r, im):
+        parser_.add_argument(
+            "--local", action="store_true", help="only here: leave the [sync] server's subscriptions alone"
+        )
+    from reader.cli.sync import add_sync_parser
+
+    add_sync_parser(sub)
     ex = sub.add_parser("export", help="export feeds as OPML 2.0", description="Export feeds as OPML 2.0.")
     ex.add_argument("file", nargs="?", metavar="FILE", help="output file (default: standard output)")
 
@@ -367,6 +374,10 @@ def cmd_add(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Conf
         ("Updated " if existed else "Added ")
         + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
     )
+    if _s.config.sync is not None and not args.local:
+        from reader.cli.sync import subscribe_on_server
+
+        subscribe_on_server(_s, store, [feed])
     return 0
 
 
@@ -384,8 +395,13 @@ def cmd_remove(
             f"config.example.toml to {loc.config_path} and edit it)"
         )
         return _fail(f"{feed.url} is listed in {where}; remove it there", 2)
+    queued = _s.config.sync is not None and not args.local and store.queue_unsubscribe(feed.url)
     store.remove_feed(feed.url)
     print(f"Removed {feed.display_title}. Its saved items are kept.")
+    if queued:
+        from reader.cli.sync import send_now
+
+        send_now(_s, store)
     return 0
 
 
@@ -402,11 +418,16 @@ def cmd_import(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: C
     except ParseError as exc:
         return _fail(str(exc), 1)
     added = 0
+    stored = []
     for fc in feeds:
         if store.feed_by_url(fc.url) is None:
             added += 1
-        store.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext)
+        stored.append(store.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext))
     print(f"Imported {len(feeds)} feeds from {path} ({added} new). Run `reader fetch` to poll them.")
+    if _s.config.sync is not None and not args.local:
+        from reader.cli.sync import subscribe_on_server
+
+        subscribe_on_server(_s, store, stored)
     return 0
 
 
@@ -481,4 +502,11 @@ _HANDLERS: dict[str, Any] = {
     "mark-unread": _marker,
     "show": cmd_show,
     "export-saved": cmd_export_saved,
+    "sync": lambda args, services, store, _c, _l: _sync_command(args, services, store),
 }
+
+
+def _sync_command(args: argparse.Namespace, services: ReaderServices, store: Store) -> int:
+    from reader.cli.sync import run_sync_command
+
+    return run_sync_command(services, store, args)

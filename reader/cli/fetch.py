@@ -80,10 +80,15 @@ def run_fetch(
 ) -> int:
     with services.fetch_lock() as lock:
         lock.acquire(timeout=lock_timeout)
-        feeds = select_feeds(store, feed_urls, all_feeds)
-        total_feeds = len(store.feeds())
+        if services.config.sync is not None and not feed_urls:  # cron keeps working: sync first
+            from reader.cli.sync import sync_before_fetch
+
+            sync_before_fetch(services, store, quiet)
+        feeds = services.local_feeds(store, select_feeds(store, feed_urls, all_feeds))
+        total_feeds = len(services.local_feeds(store, store.feeds()))
         if not feeds:
-            print(f"Nothing is due ({total_feeds} feeds). Use --all to poll every feed now.")
+            here = " polled here" if services.config.sync is not None else ""
+            print(f"Nothing is due ({total_feeds} feeds{here}). Use --all to poll every feed now.")
             return 0
         progress = Progress(sys.stderr, quiet)
         start = time.monotonic()

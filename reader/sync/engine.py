@@ -46,9 +46,9 @@ class SyncReport:
             if changed:
                 parts.append(f"{changed} marked from the server")
             if p.feeds_added:
-                parts.append(f"{p.feeds_added} feeds added")
+                parts.append(f"{p.feeds_added} feed{'s' if p.feeds_added != 1 else ''} added")
             if p.feeds_removed:
-                parts.append(f"{p.feeds_removed} feeds removed")
+                parts.append(f"{p.feeds_removed} feed{'s' if p.feeds_removed != 1 else ''} removed")
         if self.pending:
             parts.append(f"{self.pending} change{'s' if self.pending != 1 else ''} still waiting")
         return ", ".join(parts) + f" ({self.elapsed:.1f} s)."
