@@ -232,7 +232,7 @@ class GReaderServer:
             found = []
             for raw in req.form.get("i", []):
                 iid = int(raw[len(LONG) :], 16) if raw.startswith(LONG) else int(raw)
-                if iid in self.items:
+                if iid in self.items and self.items[iid].feed in self.feeds:  # FreshRSS skips orphans
                     found.append(self.items[iid])
             found.sort(key=lambda i: i.id, reverse=True)
             body = {"id": READING_LIST, "updated": int(time.time()), "items": [self._item(i) for i in found]}

@@ -483,6 +483,22 @@ class SyncQueries(StoreBase):
                     index[value] = entry
         return index, keys
 
+    def state_doubts(self, known: set[int], unread: set[int], starred: set[int]) -> list[int]:
+        """Server ids of items that would turn read or unsaved here although the server did not list them
+        (read or unstarred there, or purged: only asking tells), leaving out those with a change waiting."""
+        pending = set(self._read("SELECT server_id, field FROM sync_outbox WHERE kind = 'item'"))
+        out: list[int] = []
+        for sid, read, saved in self._read(
+            "SELECT server_id, read, saved FROM items WHERE server_id IS NOT NULL AND (read = 0 OR saved = 1)"
+        ):
+            if sid in known:
+                continue
+            if (not read and sid not in unread and (sid, READ) not in pending) or (
+                saved and sid not in starred and (sid, STARRED) not in pending
+            ):
+                out.append(sid)
+        return out
+
     def apply_server_state(self, known: set[int], unread: set[int], starred: set[int]) -> tuple[int, int]:
         """The server's read and starred state for the items it knows, except where a local change is still
         waiting to be sent (that one wins). Items the server no longer knows keep their state. Returns

@@ -34,7 +34,7 @@ LABEL_PREFIX = "user/-/label/"
 LONG_ID_PREFIX = "tag:google.com,2005:reader/item/"
 MiB = 2**20
 MAX_BODY = 64 * MiB  # one answer; a contents page of 250 full items is a few MB
-IDS_PAGE = 10_000  # ids per stream/items/ids call
+IDS_PAGE = 20_000  # ids per stream/items/ids call
 MAX_IDS = 2_000_000  # per stream: a server that never stops paging is broken
 CONTENTS_BATCH = 250  # items per stream/items/contents call
 EDIT_BATCH = 500  # ids per edit-tag call (FreshRSS caps a POST body at 1 MiB)
@@ -77,6 +77,22 @@ def item_id(value: object) -> int | None:
     return to_signed(number) if number < 2**64 else None
 
 
+def _ref_ids(refs: list[Any]) -> list[int]:
+    """The ids of `itemRefs`: the common case (decimal strings that fit) at C speed, else one by one."""
+    try:
+        ids = [int(ref["id"]) for ref in refs]
+        if all(0 <= i < 2**63 for i in ids) and all(type(ref["id"]) is str for ref in refs):
+            return ids
+    except (TypeError, KeyError, ValueError):
+        pass
+    out: list[int] = []
+    for ref in refs:
+        sid = item_id(ref.get("id")) if isinstance(ref, dict) else None
+        if sid is not None:
+            out.append(sid)
+    return out
+
+
 def wire_id(server_id: int) -> str:
     """How we send an id: decimal when it is non-negative as a signed number, else the long form."""
     if server_id >= 0:
@@ -111,6 +127,8 @@ class GReaderClient:
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=min(10.0, timeout), read=timeout, write=timeout, pool=timeout),
             follow_redirects=False,
+            # Plain http (allowed to loopback only) needs no TLS context: building one loads the CA bundle.
+            verify=not url.lower().startswith("http://"),
             transport=transport,
         )
 
@@ -263,14 +281,22 @@ class GReaderClient:
                 out.append(parsed)
         return out
 
-    def item_ids(self, stream: str, *, exclude: str | None = None) -> list[int]:
-        """Every item id in `stream` (newest first), following continuations."""
+    def item_ids(
+        self,
+        stream: str,
+        *,
+        exclude: str | None = None,
+        page: int = IDS_PAGE,
+        stop_at_known: set[int] | None = None,
+    ) -> list[int]:
+        """Every item id in `stream` (newest first), following continuations; with `stop_at_known`, only
+        until a page brings no id outside that set (the newest items are the new ones)."""
         ids: list[int] = []
         continuation: str | None = None
         seen: set[str] = set()
         what = f"the item ids of {stream}"
         while True:
-            params = [("s", stream), ("n", str(IDS_PAGE)), ("output", "json")]
+            params = [("s", stream), ("n", str(page)), ("output", "json")]
             if exclude:
                 params.append(("xt", exclude))
             if continuation:
@@ -281,12 +307,12 @@ class GReaderClient:
                 refs = []  # some servers leave out an empty list
             if not isinstance(refs, list):
                 raise SyncError(f"the server's answer to {what} is not what the API describes")
-            for ref in refs:
-                sid = item_id(ref.get("id")) if isinstance(ref, dict) else None
-                if sid is not None:
-                    ids.append(sid)
+            batch = _ref_ids(refs)
+            ids.extend(batch)
             nxt = data.get("continuation")
             if not nxt or not isinstance(nxt, str | int) or not refs:
+                return ids
+            if stop_at_known is not None and all(i in stop_at_known for i in batch):
                 return ids
             continuation = str(nxt)
             if continuation in seen or len(ids) > MAX_IDS:

@@ -382,15 +382,8 @@ def test_paged_ids_follow_continuations(server: GReaderServer) -> None:
     a, _ = populate(server)
     for k in range(45):
         server.add_item(a, f"More {k}", f"http://127.0.0.1:9/more/{k}")
-    import reader.sync.client as client_mod
-
-    old = client_mod.IDS_PAGE
-    client_mod.IDS_PAGE = 20
-    try:
-        with GReaderClient(server.url, "reader", PASSWORD) as client:
-            ids = client.item_ids("user/-/state/com.google/reading-list")
-    finally:
-        client_mod.IDS_PAGE = old
+    with GReaderClient(server.url, "reader", PASSWORD) as client:
+        ids = client.item_ids("user/-/state/com.google/reading-list", page=20)
     assert len(ids) == 51 == len(set(ids))
     assert len(server.requests("stream/items/ids")) == 3
 
@@ -420,3 +413,48 @@ def test_password_from_environment_and_command(store: Store, server: GReaderServ
     assert report.pull is not None
     with pytest.raises(SyncError, match="no password"):
         run_sync(store, env_settings, env=NO_ENV)
+
+
+def test_incremental_pull_checks_doubtful_items_and_keeps_what_the_server_forgot(
+    store: Store, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.sync.pull as pull_mod
+
+    monkeypatch.setattr(pull_mod, "RECENT_PAGE", 5)
+    a, _ = populate(server, n=30)
+    sync(store, server)  # first pull: a full listing
+    old_read = server.item_by_link("http://127.0.0.1:9/item/3")  # old: beyond the first page of 5
+    old_read.read = True
+    old_unstarred = server.item_by_link("http://127.0.0.1:9/item/1")
+    old_unstarred.starred = False
+    purged = server.item_by_link("http://127.0.0.1:9/item/5")
+    del server.items[purged.id]  # the server forgot it (FreshRSS purges old items)
+    arrived_read = server.add_item(
+        a, "Read elsewhere at once", "http://127.0.0.1:9/read-on-arrival", read=True
+    )
+    report = run_sync(store, settings_for(server), env=NO_ENV)
+    assert report.pull is not None and not report.pull.full_listing
+    items = by_link(store)
+    assert items["http://127.0.0.1:9/item/3"][1] is True
+    assert items["http://127.0.0.1:9/item/1"][2] is False
+    assert items["http://127.0.0.1:9/item/5"][1] is False  # kept as it was
+    assert items["http://127.0.0.1:9/read-on-arrival"][1] is True and store.count() == 31
+    # Only the doubtful ones were asked for, not the whole list.
+    asked = server.requests("stream/items/contents")[-1].form["i"]
+    assert set(asked) == {str(old_read.id), str(purged.id)}  # item 1 is unread: known from that list
+    assert arrived_read in server.items
+    # A full listing (first pull, then once a day) agrees.
+    report2 = run_sync(store, settings_for(server), env=NO_ENV)
+    assert report2.pull is not None and store.count() == 31
+
+
+def test_full_listing_keeps_state_of_items_the_server_forgot(store: Store, server: GReaderServer) -> None:
+    populate(server)
+    sync(store, server)
+    gone = server.item_by_link("http://127.0.0.1:9/item/2")
+    del server.items[gone.id]
+    with GReaderClient(server.url, "reader", PASSWORD) as client:
+        report = pull(store, client, full=True)
+    assert report.full_listing
+    assert by_link(store)["http://127.0.0.1:9/item/2"][1] is False
+    assert store.count() == 6
