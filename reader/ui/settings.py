@@ -23,5 +23,6 @@ class UISettings:
     theme: str | None = None
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
+    sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.
     now: Callable[[], datetime] = field(default=_utcnow)

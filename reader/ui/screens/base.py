@@ -14,11 +14,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from reader.errors import ReaderError
 from reader.models import Article, Feed, Item, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
 from reader.ui.state import UIState, load_state, save_state
+from reader.ui.sync_status import sync_label
 from reader.ui.text import relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
@@ -69,6 +71,8 @@ class PanesScreen(Screen[None]):
         self.polling = False
         self._poll_new = 0
         self._offline_told = False
+        self.sync_error: str | None = None  # why the last sync failed ([sync] only)
+        self._synced = False
         self._poll_due_only = False
         self.last_update: datetime | None = None  # the newest successful fetch we know of
 
@@ -163,6 +167,7 @@ class PanesScreen(Screen[None]):
             self.last_update = max(fetched)
         self._show_view_status()
         self.show_updated()
+        self.show_sync_status()
 
     def adjust_counts(self, unread: Mapping[int, int], saved: int = 0) -> None:
         """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter."""
@@ -175,6 +180,18 @@ class PanesScreen(Screen[None]):
         self._saved_count = max(0, self._saved_count + saved)
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         self._show_view_status()
+        self.show_sync_status()
+
+    def show_sync_status(self) -> None:
+        """With a [sync] server: its state and the changes waiting for it (a small count, WAL: never waits)."""
+        if not self.settings.sync:
+            return
+        try:
+            pending = self.store.pending_changes()
+        except ReaderError:
+            return
+        text, error = sync_label(pending, self.sync_error, self._synced)
+        self.status.set_sync(text, error=error)
 
     def _view_title(self) -> str:
         v = self.view
