@@ -123,8 +123,18 @@ MIGRATIONS: tuple[str, ...] = (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) WITHOUT ROWID;
+
+    -- Server ids of items deleted here (retention, `remove`): a pull does not bring them back unless the
+    -- server has them unread or starred.
+    CREATE TABLE sync_forgotten (server_id INTEGER PRIMARY KEY);
+    CREATE TRIGGER items_forget_server_id AFTER DELETE ON items WHEN old.server_id IS NOT NULL
+    BEGIN
+        INSERT OR IGNORE INTO sync_forgotten (server_id) VALUES (old.server_id);
+    END;
     """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-OUR_TABLES = frozenset({"feeds", "feed_tags", "items", "articles", "items_fts", "sync_outbox", "sync_state"})
+OUR_TABLES = frozenset(
+    {"feeds", "feed_tags", "items", "articles", "items_fts", "sync_outbox", "sync_state", "sync_forgotten"}
+)

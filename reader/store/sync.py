@@ -196,6 +196,7 @@ class SyncQueries(StoreBase):
                 c.execute("UPDATE feeds SET server_id = NULL WHERE server_id IS NOT NULL")
                 c.execute("UPDATE items SET server_id = NULL WHERE server_id IS NOT NULL")
                 c.execute("DELETE FROM sync_outbox")
+                c.execute("DELETE FROM sync_forgotten")
             c.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('account', ?)", (account,))
             return reset
 
@@ -361,6 +362,10 @@ class SyncQueries(StoreBase):
 
     def server_item_ids(self) -> set[int]:
         return {r[0] for r in self._read("SELECT server_id FROM items WHERE server_id IS NOT NULL")}
+
+    def forgotten_ids(self) -> set[int]:
+        """Server ids of items deleted here (retention, `remove`)."""
+        return {r[0] for r in self._read("SELECT server_id FROM sync_forgotten")}
 
     def store_server_items(self, items: Sequence[ServerItem]) -> PullResult:
         """Store items pulled from the server in one transaction. An item that matches a local one of the same

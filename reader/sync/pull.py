@@ -58,8 +58,11 @@ def pull(
     else:
         listed = client.item_ids(READING_LIST, page=RECENT_PAGE, stop_at_known=have)
     known = set(listed) | unread | starred
-    missing = [i for i in listed if i not in have]
-    missing += [i for i in unread | starred if i not in have and i not in set(listed)]
+    # Items deleted here (retention, `remove`) come back only when unread or starred on the server.
+    skip = have | (store.forgotten_ids() - unread - starred)
+    listed_set = set(listed)
+    missing = [i for i in listed if i not in skip]
+    missing += [i for i in unread | starred if i not in skip and i not in listed_set]
     for batch in client.items(missing):
         _store(store, batch, report)
     if not report.full_listing:

@@ -458,3 +458,23 @@ def test_full_listing_keeps_state_of_items_the_server_forgot(store: Store, serve
     assert report.full_listing
     assert by_link(store)["http://127.0.0.1:9/item/2"][1] is False
     assert store.count() == 6
+
+
+def test_items_purged_here_do_not_come_back_unless_unread_or_starred_there(
+    store: Store, server: GReaderServer
+) -> None:
+    populate(server)
+    sync(store, server)
+    all_ids = [i.id for i in store.items()]
+    store.set_read(all_ids)
+    sync(store, server)  # the server has them read too
+    purged = store.purge(1, now=datetime(2100, 1, 1, tzinfo=UTC))
+    assert purged == 5 and store.count() == 1  # the saved one stays
+    server.item_by_link("http://127.0.0.1:9/item/4").starred = True  # starred elsewhere: wanted again
+    with GReaderClient(server.url, "reader", PASSWORD) as client:
+        report = pull(store, client, full=True)
+    assert report.new_items == 1
+    assert sorted(i.link or "" for i in store.items()) == [
+        "http://127.0.0.1:9/item/1",
+        "http://127.0.0.1:9/item/4",
+    ]
