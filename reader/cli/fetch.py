@@ -80,7 +80,7 @@ def run_fetch(
 ) -> int:
     with services.fetch_lock() as lock:
         lock.acquire(timeout=lock_timeout)
-        if services.config.sync is not None and not feed_urls:  # cron keeps working: sync first
+        if services.config.sync is not None:  # cron keeps working: sync first
             from reader.cli.sync import sync_before_fetch
 
             sync_before_fetch(services, store, quiet)
