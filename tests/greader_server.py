@@ -10,7 +10,7 @@ items whose id <= `ts` (microseconds, like the ids); a wrong write token `T` is 
 
 Misbehaviour on demand: `server.fault("stream/items/ids", "500")` makes the next matching request fail:
 "401", "500", "html" (a login page with status 200), "malformed", "huge" (an endless JSON body), "stall"
-(headers, then nothing), "drop" (close without answering); `after=N` lets N matching requests through first.
+(headers, then nothing), "drip" (a byte every 50 ms), "drop" (close without answering); `after=N` lets N matching requests through first.
 """
 
 from __future__ import annotations
@@ -401,6 +401,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b'{"itemRefs":[')
             self.wfile.flush()
             owner.stop_event.wait(30)
+            self.close_connection = True
+        elif fault == "drip":  # a byte every 50 ms: no read ever times out, only a total deadline helps
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                while not owner.stop_event.wait(0.05):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+            except OSError:
+                pass
             self.close_connection = True
         elif fault == "drop":
             self.close_connection = True

@@ -478,3 +478,16 @@ def test_items_purged_here_do_not_come_back_unless_unread_or_starred_there(
         "http://127.0.0.1:9/item/1",
         "http://127.0.0.1:9/item/4",
     ]
+
+
+def test_dripping_server_hits_the_total_deadline(store: Store, server: GReaderServer) -> None:
+    populate(server)
+    server.fault("subscription/list", "drip")
+    with pytest.raises(SyncError, match=r"longer than 0\.5 s"):
+        sync(store, server, timeout=0.5)
+
+
+def test_the_web_page_instead_of_the_api_is_named_as_such(store: Store, server: GReaderServer) -> None:
+    server.fault("accounts/ClientLogin", "html")
+    with pytest.raises(SyncError, match="no Auth token: is \\[sync\\] url the Google Reader API endpoint"):
+        sync(store, server)
