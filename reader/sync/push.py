@@ -22,8 +22,13 @@ class PushResult:
 def push(store: Store, client: GReaderClient) -> PushResult:
     result = PushResult()
     entries = store.outbox()
+    carried: set[str] = set()
+    if any(e.kind == "subscribe" for e in entries):  # e.g. an OPML exported from this very server
+        carried = {s.url for s in client.subscriptions()}
     for e in entries:
-        if e.kind == "subscribe" and e.url:
+        if e.kind == "subscribe" and e.url in carried:
+            store.drop_outbox([e.id])  # already there: the pull links it
+        elif e.kind == "subscribe" and e.url:
             try:
                 client.subscribe(e.url, e.title, e.label)
             except SyncHttpError as exc:

@@ -175,3 +175,23 @@ def test_subscription_made_offline_is_sent_at_the_next_sync(tmp_path: Path, serv
     server.start(port)
     assert r.run("sync").returncode == 0
     assert [f.url for f in server.feeds.values()] == ["https://example.org/later.xml"]
+
+
+def test_importing_the_servers_own_opml_subscribes_to_nothing_twice(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    server.add_feed("https://example.org/one.xml", "One")
+    r = Reader(tmp_path, server.url)
+    opml = tmp_path / "export.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline type="rss" text="One" xmlUrl="https://example.org/one.xml"/>'
+        '<outline type="rss" text="New" xmlUrl="https://example.org/new.xml"/></body></opml>'
+    )
+    out = r.run("import", str(opml))
+    assert out.returncode == 0 and "would not subscribe" not in out.stderr
+    assert [q.form["s"] for q in server.requests("subscription/edit")] == [
+        ["feed/https://example.org/new.xml"]
+    ]
+    assert r.run("sync").returncode == 0
+    assert r.run("feeds").stdout.count("example.org/") == 2
