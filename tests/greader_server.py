@@ -9,7 +9,7 @@ items whose id <= `ts` (microseconds, like the ids); a wrong write token `T` is 
 `subscription/edit` subscribing to a feed it already has is 400; ids are insertion times in microseconds.
 
 Misbehaviour on demand: `server.fault("stream/items/ids", "500")` makes the next matching request fail:
-"401", "500", "html" (a login page with status 200), "malformed", "huge" (an endless JSON body), "stall"
+"401", "500", "html" (a login page with status 200), "malformed", "deep", "wrong-shape", "huge" (an endless JSON body), "stall"
 (headers, then nothing), "drip" (a byte every 50 ms), "drop" (close without answering); `after=N` lets N matching requests through first.
 """
 
@@ -381,6 +381,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html", b"<!DOCTYPE html><html><body><form>Login</form></body></html>")
         elif fault == "malformed":
             self._send(200, "application/json", b'{"itemRefs": [{"id": "1"}, {"id": ')
+        elif fault == "deep":  # valid-looking JSON nested past any parser's recursion limit
+            self._send(200, "application/json", b'{"items":' + b"[" * 200_000 + b"]" * 200_000 + b"}")
+        elif fault == "wrong-shape":  # JSON, but not the API's
+            self._send(
+                200, "application/json", b'{"items": "none", "itemRefs": {"id": 1}, "subscriptions": 3}'
+            )
         elif fault == "huge":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -318,6 +318,9 @@ def test_wrong_password_is_one_clear_message_without_the_secret(store: Store, se
         ("subscription/list", "html", "HTML page, not JSON"),
         ("stream/items/ids", "malformed", "not valid JSON"),
         ("stream/items/contents", "drop", "connection"),
+        ("stream/items/contents", "deep", "not valid JSON"),
+        ("stream/items/ids", "wrong-shape", "not what the API describes"),
+        ("subscription/list", "wrong-shape", "not what the API describes"),
         ("edit-tag", "500", "HTTP 500"),
     ],
 )
