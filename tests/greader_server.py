@@ -69,7 +69,9 @@ class Request:
 
 
 class GReaderServer:
-    def __init__(self, user: str = "reader", password: str = "reader-api-pw") -> None:
+    def __init__(
+        self, user: str = "reader", password: str = "reader-api-pw", *, small_ids: bool = False
+    ) -> None:
         self.user = user
         self.password = password
         self.auth = f"{user}/" + hashlib.sha1(f"salt{user}{password}".encode()).hexdigest()
@@ -80,7 +82,8 @@ class GReaderServer:
         self.faults: list[Fault] = []
         self.lock = threading.Lock()
         self.stop_event = threading.Event()
-        self._clock = int(time.time() * 1_000_000)
+        self._clock = 0 if small_ids else int(time.time() * 1_000_000)  # Miniflux-like ids, or FreshRSS's
+        self._step = 1 if small_ids else 1000
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.on_subscribe: Any = (
@@ -120,7 +123,7 @@ class GReaderServer:
 
     def next_id(self) -> int:
         with self.lock:
-            self._clock += 1000 + (self._clock % 7)
+            self._clock += self._step + (self._clock % 7 if self._step > 1 else 0)
             return self._clock
 
     def add_feed(self, url: str, title: str = "", label: str = "Tests") -> int:

@@ -146,13 +146,21 @@ def queue_view_read(c: sqlite3.Connection, view: View, item_ids: Sequence[int]) 
     if not sids:
         return
     stream = _view_stream(c, view)
+    newest = to_unsigned(max(sids, key=to_unsigned))
     via = None
-    if stream is not None:
+    if stream is not None and _is_usec_time(newest):
         via = c.execute(
             "INSERT INTO sync_outbox (kind, stream, ts, created) VALUES ('mark-all', ?, ?, ?)",
-            (stream, to_unsigned(max(sids, key=to_unsigned)), _ts(utcnow())),
+            (stream, newest, _ts(utcnow())),
         ).lastrowid
     _queue(c, sids, READ, True, via)
+
+
+def _is_usec_time(item_id: int) -> bool:
+    """Whether a server's ids are its crawl times in microseconds (FreshRSS), so that `ts` = the newest id
+    seen marks exactly what was seen. Other servers (small or opaque ids) get the items one by one."""
+    now_us = int(utcnow().timestamp() * 1_000_000)
+    return 1_100_000_000 * 1_000_000 < item_id <= now_us + 86_400 * 1_000_000
 
 
 def to_unsigned(server_id: int) -> int:

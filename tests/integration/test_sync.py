@@ -494,3 +494,17 @@ def test_the_web_page_instead_of_the_api_is_named_as_such(store: Store, server: 
     server.fault("accounts/ClientLogin", "html")
     with pytest.raises(SyncError, match="no Auth token: is \\[sync\\] url the Google Reader API endpoint"):
         sync(store, server)
+
+
+def test_mark_view_read_on_a_server_whose_ids_are_not_times_sends_items(store: Store) -> None:
+    srv = GReaderServer(password=PASSWORD, small_ids=True).start()
+    try:
+        a, _ = populate(srv)
+        sync(store, srv)
+        store.mark_view_read(View())
+        sync(store, srv)
+        assert not srv.requests("mark-all-as-read")  # ts would mean nothing there
+        assert all(i.read for i in srv.items.values())
+        assert max(srv.items) < 100 and a
+    finally:
+        srv.stop()
