@@ -307,6 +307,7 @@ class SyncQueries(StoreBase):
             by_sid = {r[2]: r for r in feeds if r[2]}
             by_url = {r[1]: r for r in feeds}
             seen: set[str] = set()
+            listed = {sub.server_id for sub in subs}
             for sub in subs:
                 if sub.server_id in pending_unsub or sub.url in pending_unsub_urls:
                     continue  # removed here; the push will tell the server
@@ -314,7 +315,8 @@ class SyncQueries(StoreBase):
                 row = by_sid.get(sub.server_id)
                 if row is None:
                     local = by_url.get(sub.url)
-                    row = local if local is not None and not local[2] else None
+                    # Ours by URL, unless it is linked to another feed the server still lists.
+                    row = local if local is not None and (not local[2] or local[2] not in listed) else None
                 if row is None:
                     if sub.url in by_url:  # the URL is taken by another server feed: keep the first
                         continue

@@ -508,3 +508,17 @@ def test_mark_view_read_on_a_server_whose_ids_are_not_times_sends_items(store: S
         assert max(srv.items) < 100 and a
     finally:
         srv.stop()
+
+
+def test_a_feed_the_server_renumbered_is_relinked_not_duplicated(store: Store, server: GReaderServer) -> None:
+    a, _ = populate(server)
+    sync(store, server)
+    feed = server.feeds.pop(a)
+    feed.id = 99
+    server.feeds[99] = feed
+    for item in server.items.values():
+        if item.feed == a:
+            item.feed = 99
+    sync(store, server)
+    assert len(store.feeds()) == 2 and store.count() == 6
+    assert store._read("SELECT server_id FROM feeds WHERE url = ?", (FEED_A,))[0][0] == "feed/99"
