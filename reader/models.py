@@ -194,6 +194,7 @@ class PollSummary:
     sync: bool = False  # a [sync] server is configured (and was synced with first)
     sync_error: str | None = None  # why that sync failed (the archive and the outbox are intact)
     sync_pending: int = 0  # local changes still waiting for the server
+    sync_warnings: tuple[str, ...] = ()  # e.g. the password sits in a config file others can read
 
 
 @dataclass(frozen=True)

@@ -175,10 +175,11 @@ class ReaderServices:
             return PollSummary(total=0, new_items=0, failures=(), busy=True)
         store = self.open_store()
         sync_error, sync_pending, synced_new = None, 0, 0
+        sync_warnings: tuple[str, ...] = ()
         try:
             if self.config.sync is not None:
                 before = store.count()
-                sync_error, sync_pending = self._sync_for_poll(store)
+                sync_error, sync_pending, sync_warnings = self._sync_for_poll(store)
                 synced_new = max(0, store.count() - before)
             feeds = store.due_feeds(self.clock()) if due_only else store.feeds()
             feeds = self.local_feeds(store, feeds)
@@ -197,6 +198,7 @@ class ReaderServices:
             sync=self.config.sync is not None,
             sync_error=sync_error,
             sync_pending=sync_pending,
+            sync_warnings=sync_warnings,
         )
 
     # ------------------------------------------------------------ sync ([sync]: a Google Reader API server)
@@ -217,15 +219,16 @@ class ReaderServices:
         server = store.server_feed_ids()
         return [f for f in feeds if f.id not in server]
 
-    def _sync_for_poll(self, store: Store) -> tuple[str | None, int]:
+    def _sync_for_poll(self, store: Store) -> tuple[str | None, int, tuple[str, ...]]:
         """The TUI's refresh with [sync]: sync first; a failure is a message, never an exception."""
         from reader.errors import SyncError
 
         try:
             report = self.sync(store)
         except SyncError as exc:
-            return str(exc), store.pending_changes()
-        return None, report.pending
+            warning = self.config.sync.warning if self.config.sync else None
+            return str(exc), store.pending_changes(), (warning,) if warning else ()
+        return None, report.pending, tuple(report.warnings)
 
     def sync_status(self) -> tuple[bool, int]:
         """(sync configured, changes waiting): cheap, for the status bar."""

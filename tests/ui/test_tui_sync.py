@@ -97,3 +97,23 @@ async def test_starts_and_works_offline_keeping_changes(
         assert "sync failed · 1 waiting" in screen.status.text
     with services.open_store() as store:
         assert store.pending_changes() == 1
+
+
+async def test_a_password_others_can_read_is_said_once_never_shown(
+    tmp_path: Path, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("READER_SYNC_PASSWORD", raising=False)
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'[sync]\nurl = "{server.url}"\nuser = "reader"\npassword = "{PASSWORD}"\n')
+    config_path.chmod(0o644)
+    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
+    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
+    app = make_app(services, settings())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert sum("others can read it" in m for m in messages) == 1
+        assert not any(PASSWORD in m for m in messages)

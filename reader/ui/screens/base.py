@@ -73,6 +73,7 @@ class PanesScreen(Screen[None]):
         self._offline_told = False
         self.sync_error: str | None = None  # why the last sync failed ([sync] only)
         self._synced = False
+        self._sync_warned: set[str] = set()
         self._poll_due_only = False
         self.last_update: datetime | None = None  # the newest successful fetch we know of
 

@@ -181,6 +181,10 @@ class MainScreen(ReadingScreen):
     def _on_synced(self, summary: PollSummary) -> None:
         if not summary.sync:
             return
+        for warning in summary.sync_warnings:
+            if warning not in self._sync_warned:  # once per session
+                self._sync_warned.add(warning)
+                self.notify(safe(warning, 300), markup=False, severity="warning", timeout=10)
         if summary.sync_error and summary.sync_error != self.sync_error:
             # Once per failure, not per refresh; offline is said by the feeds' own notice.
             self.notify(f"{safe(summary.sync_error, 300)}. Changes are kept.", markup=False, timeout=8)
