@@ -80,9 +80,11 @@ def item_id(value: object) -> int | None:
 def _ref_ids(refs: list[Any]) -> list[int]:
     """The ids of `itemRefs`: the common case (decimal strings that fit) at C speed, else one by one."""
     try:
-        ids = [int(ref["id"]) for ref in refs]
-        if all(0 <= i < 2**63 for i in ids) and all(type(ref["id"]) is str for ref in refs):
-            return ids
+        raw = [ref["id"] for ref in refs]
+        if set(map(type, raw)) <= {str}:
+            ids = list(map(int, raw))
+            if not ids or (min(ids) >= 0 and max(ids) < 2**63):
+                return ids
     except (TypeError, KeyError, ValueError):
         pass
     out: list[int] = []
