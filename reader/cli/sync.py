@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from reader.errors import LockedError, SyncError
+from reader.errors import LockedError, ReaderError, SyncError
 from reader.models import Feed
 from reader.services import ReaderServices
 from reader.store.feeds import Store
@@ -44,14 +44,16 @@ def _warn(warnings: Sequence[str], err: TextIO) -> None:
             print(f"reader: warning: {warning}", file=err)
 
 
-def _kept(store: Store) -> str:
+def _failed(exc: SyncError, store: Store) -> None:
+    """One line: what failed and why, and how many changes wait for the next sync."""
+    kept = ""
     try:
         pending = store.pending_changes()
-    except Exception:
-        return ""
-    if not pending:
-        return ""
-    return f" {pending} change{'s are' if pending != 1 else ' is'} kept and will be sent at the next sync."
+    except ReaderError:
+        pending = 0
+    if pending:
+        kept = f" {pending} change{'s are' if pending != 1 else ' is'} kept and will be sent at the next sync."
+    print(f"reader: {str(exc).rstrip('.')}.{kept}", file=sys.stderr)
 
 
 def run_sync_command(services: ReaderServices, store: Store, args: argparse.Namespace) -> int:
@@ -68,7 +70,7 @@ def run_sync_command(services: ReaderServices, store: Store, args: argparse.Name
         try:
             report = services.sync(store, push_only=args.push_only)
         except SyncError as exc:
-            print(f"reader: {exc}.{_kept(store)}".replace("..", "."), file=sys.stderr)
+            _failed(exc, store)
             return 1
     _warn(report.warnings, sys.stderr)
     if not args.quiet:
@@ -82,7 +84,7 @@ def sync_before_fetch(services: ReaderServices, store: Store, quiet: bool) -> bo
     try:
         report = services.sync(store)
     except SyncError as exc:
-        print(f"reader: {exc}.{_kept(store)}".replace("..", "."), file=sys.stderr)
+        _failed(exc, store)
         return False
     _warn(report.warnings, sys.stderr)
     if not quiet:
@@ -112,7 +114,7 @@ def send_now(services: ReaderServices, store: Store) -> None:
     try:
         report = services.sync(store, push_only=True)
     except SyncError as exc:
-        print(f"reader: {exc}.{_kept(store)}".replace("..", "."), file=sys.stderr)
+        _failed(exc, store)
         return
     finally:
         lock.release()
