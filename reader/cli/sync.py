@@ -52,7 +52,9 @@ def _failed(exc: SyncError, store: Store) -> None:
     except ReaderError:
         pending = 0
     if pending:
-        kept = f" {pending} change{'s are' if pending != 1 else ' is'} kept and will be sent at the next sync."
+        kept = (
+            f" {pending} change{'s are' if pending != 1 else ' is'} kept and will be sent at the next sync."
+        )
     print(f"reader: {str(exc).rstrip('.')}.{kept}", file=sys.stderr)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
 from reader.store.base import StoreBase, _dt, _ts, utcnow
-from reader.store.sync import STARRED, queue_marks, queue_view_read
+from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 

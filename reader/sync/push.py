@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reader.store.feeds import Store
-from reader.store.sync import READ, OutboxEntry
+from reader.store.outbox import READ, OutboxEntry
 from reader.sync.client import READ_TAG, STARRED_TAG, GReaderClient, SyncHttpError
 
 
