@@ -203,14 +203,16 @@ class ReaderServices:
 
     # ------------------------------------------------------------ sync ([sync]: a Google Reader API server)
 
-    def sync(self, store: Store, *, push_only: bool = False) -> SyncReport:
+    def sync(self, store: Store, *, push_only: bool = False, full: bool = False) -> SyncReport:
         """Blocking: push the outbox, then pull (see reader.sync.engine). The caller holds the fetch lock."""
         from reader.errors import SyncError
         from reader.sync.engine import run_sync
 
         if self.config.sync is None:
             raise SyncError("no [sync] server is configured")
-        return run_sync(store, self.config.sync, push_only=push_only, user_agent=self.config.fetch.user_agent)
+        return run_sync(
+            store, self.config.sync, push_only=push_only, full=full, user_agent=self.config.fetch.user_agent
+        )
 
     def local_feeds(self, store: Store, feeds: Sequence[Feed]) -> list[Feed]:
         """The feeds the reader polls itself: with [sync], those the server carries are the server's to poll."""

@@ -27,6 +27,11 @@ _warned: set[str] = set()
 def add_sync_parser(sub: Any) -> None:
     s = sub.add_parser("sync", help="sync with the [sync] server (push, then pull)", description=SYNC_HELP)
     s.add_argument("--push-only", action="store_true", help="only send the changes made here")
+    s.add_argument(
+        "--full",
+        action="store_true",
+        help="list every item id the server has (done by itself on the first sync and once a day)",
+    )
     s.add_argument("--quiet", "-q", action="store_true", help="print nothing unless something fails")
     s.add_argument(
         "--lock-timeout",
@@ -70,7 +75,7 @@ def run_sync_command(services: ReaderServices, store: Store, args: argparse.Name
     with services.fetch_lock() as lock:
         lock.acquire(timeout=args.lock_timeout)
         try:
-            report = services.sync(store, push_only=args.push_only)
+            report = services.sync(store, push_only=args.push_only, full=args.full)
         except SyncError as exc:
             _failed(exc, store)
             return 1

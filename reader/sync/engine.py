@@ -59,6 +59,7 @@ def run_sync(
     settings: SyncSettings,
     *,
     push_only: bool = False,
+    full: bool = False,
     env: Mapping[str, str] | None = None,
     user_agent: str = USER_AGENT,
     transport: httpx.BaseTransport | None = None,
@@ -84,7 +85,7 @@ def run_sync(
             report.sent = pushed.sent
             report.warnings.extend(pushed.refused)
             if not push_only:
-                report.pull = pull(store, client)
+                report.pull = pull(store, client, full=full)
                 report.warnings.extend(report.pull.warnings)
                 if report.pull.queued:  # local state an archive had before sync: send it now
                     report.sent += push(store, client).sent

@@ -64,6 +64,7 @@ def test_sync_then_marks_reach_the_server(tmp_path: Path, server: GReaderServer)
     r.run("save", "2")
     out = r.run("sync", "--push-only")
     assert out.returncode == 0 and "sent 2 changes" in out.stdout
+    assert r.run("sync", "--full", "--quiet").stdout == ""
     assert server.item_by_link("http://127.0.0.1:9/item/0").read
     assert server.item_by_link("http://127.0.0.1:9/item/1").starred
 
