@@ -21,7 +21,7 @@ from reader.sync.client import READ_TAG, READING_LIST, STARRED, GReaderClient
 
 FULL_LISTING_EVERY = timedelta(days=1)
 RECENT_PAGE = 1000  # newest ids per page when looking for new items
-CHECK_LIMIT = 2000  # more doubtful items than this: list every id instead of asking for each
+CHECK_LIMIT = 250  # more doubtful items than one contents call: list every id instead
 
 
 @dataclass

@@ -522,3 +522,20 @@ def test_a_feed_the_server_renumbered_is_relinked_not_duplicated(store: Store, s
     sync(store, server)
     assert len(store.feeds()) == 2 and store.count() == 6
     assert store._read("SELECT server_id FROM feeds WHERE url = ?", (FEED_A,))[0][0] == "feed/99"
+
+
+def test_many_doubtful_items_make_one_full_listing_instead(
+    store: Store, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.sync.pull as pull_mod
+
+    monkeypatch.setattr(pull_mod, "RECENT_PAGE", 5)
+    monkeypatch.setattr(pull_mod, "CHECK_LIMIT", 3)
+    populate(server, n=30)
+    sync(store, server)
+    for item in server.items.values():
+        item.read = True  # read everywhere else: every old unread item here is in doubt
+    contents = len(server.requests("stream/items/contents"))
+    report = run_sync(store, settings_for(server), env=NO_ENV)
+    assert report.pull is not None and report.pull.full_listing and report.pull.read_changed == 29
+    assert len(server.requests("stream/items/contents")) == contents
