@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from reader.store.feeds import Store
-from reader.store.sync import ServerItem
+from reader.store.outbox import to_unsigned
 from reader.sync.client import READ_TAG, READING_LIST, STARRED, GReaderClient
 
 FULL_LISTING_EVERY = timedelta(days=1)
@@ -63,12 +63,14 @@ def pull(
     listed_set = set(listed)
     missing = [i for i in listed if i not in skip]
     missing += [i for i in unread | starred if i not in skip and i not in listed_set]
-    for batch in client.items(missing):
-        _store(store, batch, report)
+    _fetch(store, client, missing, report)
     if not report.full_listing:
         doubtful = store.state_doubts(known, unread, starred)
         if len(doubtful) > CHECK_LIMIT:  # cheaper to list everything than to fetch each
-            known |= set(client.item_ids(READING_LIST))
+            everything = client.item_ids(READING_LIST)
+            known |= set(everything)
+            fetched = set(missing)
+            _fetch(store, client, [i for i in everything if i not in skip and i not in fetched], report)
             report.full_listing = True
         else:
             for batch in client.items(doubtful):
@@ -79,8 +81,11 @@ def pull(
     return report
 
 
-def _store(store: Store, batch: list[ServerItem], report: PullReport) -> None:
-    stored = store.store_server_items(batch)
-    report.new_items += stored.new_items
-    report.matched += stored.matched
-    report.queued += stored.queued
+def _fetch(store: Store, client: GReaderClient, ids: list[int], report: PullReport) -> None:
+    """Bring these items, oldest first (local ids then grow with the server's order), batch by batch: each
+    batch is stored in its own transaction, so a failure later keeps what came before."""
+    for batch in client.items(sorted(set(ids), key=to_unsigned)):
+        stored = store.store_server_items(batch)
+        report.new_items += stored.new_items
+        report.matched += stored.matched
+        report.queued += stored.queued
