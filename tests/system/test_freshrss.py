@@ -260,6 +260,13 @@ def test_cli_offline_changes_wrong_password_and_subscribe(
     listed = run("list", "--feed", feeds.url("/c.xml"))
     assert listed.stdout.count("Item 20") == 2  # pulled from the server, once each
 
+    # `reader remove` unsubscribes there too.
+    assert run("remove", feeds.url("/c.xml")).returncode == 0
+    with freshrss.client() as c:
+        assert feeds.url("/c.xml") not in {s.url for s in c.subscriptions()}
+    assert run("sync").returncode == 0
+    assert feeds.url("/c.xml") not in run("feeds").stdout
+
 
 def test_existing_archive_turning_sync_on_has_no_duplicates(
     tmp_path: Path, freshrss: FreshRSS, feeds: LoopbackServer
