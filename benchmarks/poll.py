@@ -1,11 +1,16 @@
 """Benchmark the poller against a loopback feed farm (and newsboat, when installed, as the baseline).
 
-    python benchmarks/poll.py [--feeds 200] [--items 50] [--latency-ms 50] [--no-newsboat]
+    python benchmarks/poll.py [--feeds 200] [--items 50] [--latency-ms 50] [--runs 5] [--no-newsboat]
 
 Prints: first poll wall time, items/s, items stored; re-poll (all 304) wall time and share of conditional
-requests; peak RSS of this process and of the parse workers. With newsboat on PATH, runs `newsboat -x reload`
-(reload-threads 16) on the same farm three times from an empty cache, once more with a warm cache, and prints
-the ratios.
+requests; peak RSS of this process and of the parse workers (the poller in this process).
+
+Then, with newsboat on PATH, WHOLE COMMANDS side by side on the same farm, in turn (ours, newsboat, ours, ...),
+`--runs` times each, medians and the median of the pairwise ratios:
+- first poll: `reader fetch --all --no-fulltext` on an empty data directory vs `newsboat -x reload`
+  (reload-threads 16) on an empty cache;
+- all-304 re-poll: the same two commands with their stores already filled (every feed answers 304).
+`reader` runs with its byte code compiled (as an installed package has it).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +34,7 @@ sys.path.insert(0, str(HERE))
 from farm import feed_urls  # noqa: E402
 
 from reader.fetch.poller import Poller, PollSettings  # noqa: E402
+from reader.fetch.settings import ClientSettings  # noqa: E402
 from reader.store.feeds import Store  # noqa: E402
 
 
@@ -73,10 +78,9 @@ async def run_ours(
     for u in urls:
         store.add_feed(u)
     feeds = store.feeds()
-    settings = PollSettings(parse_workers=workers)
-    if max_conn:
-        settings = replace(settings, max_connections=max_conn)
-    poller = Poller(store, settings)
+    client = ClientSettings(max_connections=max_conn) if max_conn else ClientSettings()
+    settings = PollSettings(client, parse_workers=workers)
+    poller = Poller(store, settings, writer_store=lambda: Store.open(db))
     try:
         t0, c0 = time.perf_counter(), time.process_time()
         first = await poller.poll(feeds)
@@ -127,6 +131,75 @@ def run_newsboat(urls: list[str], tmp: Path, fresh: bool) -> float:
     return time.perf_counter() - t0
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{cmd[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}"
+        )
+    return elapsed
+
+
+def whole_commands(urls: list[str], tmp: Path, runs: int) -> None:
+    """`reader fetch` and `newsboat -x reload` as whole processes, alternated, first poll and all-304."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(HERE.parent / "reader")],
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        check=True,
+        capture_output=True,
+    )
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    config = tmp / "whole.toml"
+    config.write_text('[fulltext]\npolicy = "off"\n' + "".join(f'[[feeds]]\nurl = "{u}"\n' for u in urls))
+    reader_cmd = [sys.executable, "-m", "reader", "--config", str(config)]
+    home = tmp / "nb-whole"
+    home.mkdir(exist_ok=True)
+    (home / "urls").write_text("\n".join(urls) + "\n")
+    (home / "config").write_text("reload-threads 16\nshow-read-feeds yes\n")
+    nb_env = {**env, "HOME": str(home)}
+    nb_cmd = ["newsboat", "-u", str(home / "urls"), "-c", str(home / "cache.db"), "-C", str(home / "config")]
+
+    def ours(data: Path) -> float:
+        return timed([*reader_cmd, "--data-dir", str(data), "fetch", "--all", "--no-fulltext", "-q"], env)
+
+    def newsboat() -> float:
+        return timed([*nb_cmd, "-x", "reload"], nb_env)
+
+    first_a: list[float] = []
+    first_b: list[float] = []
+    for n in range(runs):
+        data = tmp / f"whole-data-{n}"
+        first_a.append(ours(data))
+        for f in home.glob("cache.db*"):
+            f.unlink()
+        first_b.append(newsboat())
+    # Both stores are now full: every feed answers 304 from here on.
+    warm = tmp / f"whole-data-{runs - 1}"
+    ours(warm)
+    newsboat()
+    again_a: list[float] = []
+    again_b: list[float] = []
+    for _ in range(runs):
+        again_a.append(ours(warm))
+        again_b.append(newsboat())
+    for label, a, b in (("first poll", first_a, first_b), ("all-304 re-poll", again_a, again_b)):
+        ratios = [x / y for x, y in zip(a, b, strict=True)]
+        print(
+            f"whole command, {label:<16}: reader {median(a):.2f} s, newsboat {median(b):.2f} s (medians of "
+            f"{runs}); reader/newsboat {median(ratios):.2f}x (median of pairs, range "
+            f"{min(ratios):.2f}-{max(ratios):.2f}); load {os.getloadavg()[0]:.1f}"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=200)
@@ -136,6 +209,7 @@ def main() -> int:
     ap.add_argument(
         "--max-connections", type=int, default=None, help="global concurrency (default: config's)"
     )
+    ap.add_argument("--runs", type=int, default=5, help="whole-command runs of each program")
     ap.add_argument("--no-newsboat", action="store_true")
     args = ap.parse_args()
 
@@ -176,8 +250,9 @@ def main() -> int:
                 best = min(cold)
                 print(
                     f"ratio             : first poll {r['first'] / best:.2f}x newsboat's best, "
-                    f"re-poll {r['second'] / warm:.2f}x"
+                    f"re-poll {r['second'] / warm:.2f}x (the poller in this process vs newsboat's command)"
                 )
+                whole_commands(urls, tmp, args.runs)
             elif not args.no_newsboat:
                 print("newsboat not on PATH: no baseline (apt-get install newsboat)")
     finally:

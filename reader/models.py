@@ -47,6 +47,9 @@ class Feed:
     unread_count: int = 0
     origin: str = "user"  # "config" when the config file lists it
     ttl_minutes: int | None = None  # RSS <ttl> from the last full fetch, so a 304 still honours it
+    source_url: str | None = (
+        None  # the URL the subscription names, when the feed moved or was discovered there
+    )
 
     @property
     def display_title(self) -> str:
@@ -158,6 +161,15 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+
+
+@dataclass
+class PrefetchReport:
+    """What one full-text prefetch run did, per feed."""
+
+    fetched: int = 0
+    failed: int = 0
+    failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,14 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary
+from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
 from reader.store.feeds import Store, utcnow
 
 # The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
-    from reader.fetch.fulltext import PrefetchReport
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
     from reader.sync.engine import SyncReport
-
-
-def _no_prefetch() -> PrefetchReport:
-    from reader.fetch.fulltext import PrefetchReport
-
-    return PrefetchReport()
 
 
 @dataclass
@@ -35,7 +28,7 @@ class FetchSummary:
     """Everything one `fetch` did."""
 
     report: PollReport
-    prefetch: PrefetchReport = field(default_factory=_no_prefetch)
+    prefetch: PrefetchReport = field(default_factory=PrefetchReport)
     purged: int = 0
 
     @property
@@ -47,23 +40,6 @@ class FetchSummary:
     def offline(self) -> bool:
         outs = self.report.outcomes
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
-
-
-def poll_settings(config: Config) -> PollSettings:
-    """The poller's and page fetcher's settings from the config's [fetch] and [general] tables."""
-    from reader.fetch.poller import PollSettings
-
-    f = config.fetch
-    return PollSettings(
-        max_connections=f.max_connections,
-        per_host=f.per_host,
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        deadline=f.deadline,
-        max_body_bytes=f.max_body_bytes,
-        user_agent=f.user_agent or PollSettings().user_agent,
-        default_interval=config.general.poll_interval,
-    )
 
 
 class ReaderServices:
@@ -99,7 +75,12 @@ class ReaderServices:
     # ------------------------------------------------------------ polling
 
     def poll_settings(self) -> PollSettings:
-        return poll_settings(self.config)
+        """The poller's settings from the config's [fetch] and [general] tables."""
+        from reader.fetch.poller import PollSettings
+
+        return PollSettings(
+            client=self.config.fetch.client(), default_interval=self.config.general.poll_interval
+        )
 
     def policy(self, feed: Feed) -> str:
         return feed.fulltext or self.config.fulltext.policy
@@ -114,10 +95,10 @@ class ReaderServices:
         fulltext_progress: Callable[[int, int], None] | None = None,
     ) -> FetchSummary:
         """Poll `feeds`, store what they carry, prefetch full text, apply retention."""
-        from reader.fetch.fulltext import prefetch
         from reader.fetch.poller import Poller
 
-        poller = Poller(store, self.poll_settings(), clock=self.clock)
+        path = store.path
+        poller = Poller(store, self.poll_settings(), clock=self.clock, writer_store=lambda: Store.open(path))
         try:
 
             def on_progress(p: PollProgress) -> None:
@@ -129,6 +110,8 @@ class ReaderServices:
             if fulltext:
                 jobs = self._prefetch_jobs(feeds, report.outcomes)
                 if jobs:
+                    from reader.fetch.fulltext import prefetch
+
                     summary.prefetch = await prefetch(
                         poller.client,
                         store,
@@ -285,8 +268,7 @@ class ReaderServices:
                 return ArticleLoad(feed_article(item, "This item has no link."), "the item has no link")
 
             async def go() -> Article:
-                settings = self.poll_settings()
-                async with PoliteClient.from_settings(settings) as client:
+                async with PoliteClient(self.config.fetch.client()) as client:
                     return await fetch_article(client, item, fallback=not page)
 
             try:

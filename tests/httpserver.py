@@ -6,6 +6,7 @@ Usage (the `http_server` fixture in conftest.py builds and stops one per test):
     url = http_server.serve("/slow", body, latency=0.2)
     url = http_server.serve("/bomb", gzip_bomb(64 * MiB, layers=2), headers={"Content-Encoding": "gzip, gzip"})
     url = http_server.serve("/drip", b"x" * 100, drip=0.05)        # one byte every 50 ms
+    url = http_server.serve("/driph", b"x", drip_headers=0.05)       # the headers one byte every 50 ms
     url = http_server.serve("/endless", b"", endless=True)           # never-ending body
     url = http_server.serve("/reset", b"x" * 10_000, reset_after=100)  # RST after 100 body bytes
     url = http_server.redirect("/old", "/new", status=301)
@@ -52,6 +53,7 @@ class Route:
     headers_304: dict[str, str] = field(default_factory=dict)  # extra headers on a 304
     latency: float = 0.0  # seconds to wait before answering
     drip: float | None = None  # send the body one byte per `drip` seconds
+    drip_headers: float | None = None  # send the status line and headers one byte per `drip_headers` seconds
     endless: bool = False  # send body chunks forever (until the client hangs up)
     reset_after: int | None = None  # send this many body bytes, then reset the connection (RST)
     gzip_layers: int = 0  # gzip the body this many times and say so in Content-Encoding
@@ -238,6 +240,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = route.body
         for _ in range(route.gzip_layers):
             body = gzip.compress(body)
+        if route.drip_headers is not None:
+            head = f"HTTP/1.1 {route.status} OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+            for k, v in {**validators, **route.headers}.items():
+                head += f"{k}: {v}\r\n"
+            for byte in (head + "\r\n").encode("latin-1"):
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(route.drip_headers)
+            self.wfile.write(body)
+            self.close_connection = True
+            return
         self.send_response(route.status)
         if route.content_type:
             self.send_header("Content-Type", route.content_type)

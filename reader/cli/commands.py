@@ -369,10 +369,16 @@ def cmd_add(args: argparse.Namespace, _s: ReaderServices, store: Store, _c: Conf
     except ValueError as exc:
         return _fail(f"cannot add {args.url!r}: {exc}", 2)
     interval = parse_duration(args.interval, "--interval") if args.interval else None
-    existed = store.feed_by_url(url) is not None
+    existing = store.feed_by_url(url)
     feed = store.add_feed(url, args.title, args.tag, interval, args.fulltext)
+    if existing is not None and existing.url != url:
+        # The URL names a feed we already have under its newer URL (it moved, or it is its web page).
+        print(
+            f"Already subscribed: {url} is the feed {feed.display_title} <{feed.url}>; its settings updated."
+        )
+        return 0
     print(
-        ("Updated " if existed else "Added ")
+        ("Updated " if existing is not None else "Added ")
         + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
     )
     if _s.config.sync is not None and not args.local:
@@ -388,7 +394,7 @@ def cmd_remove(
     feed = store.feed_by_url(args.url)
     if feed is None:
         return _fail(f"no such feed: {args.url}", 1)
-    if any(fc.url == feed.url for fc in config.feeds):
+    if any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
         where = (
             str(config.source)
             if config.source

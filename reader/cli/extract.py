@@ -12,16 +12,13 @@ from reader.errors import ReaderError
 from reader.extract.pipeline import extract
 from reader.fetch.client import PoliteClient
 from reader.models import Article
-from reader.services import poll_settings
 
 
 def _from_url(url: str, config: Config) -> tuple[bytes, str, str | None]:
     from reader.fetch.fulltext import PAGE_ACCEPT, _charset
 
-    settings = poll_settings(config)
-
     async def go() -> tuple[bytes, str, str | None]:
-        async with PoliteClient.from_settings(settings) as client:
+        async with PoliteClient(config.fetch.client()) as client:
             result = await client.get(url, accept=PAGE_ACCEPT)
         return result.body, result.final_url, _charset(result.headers.get("content-type", ""))
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Coroutine, Sequence
+from datetime import datetime
+from typing import Any, TextIO
 
 from reader.errors import ReaderError
 from reader.models import Feed
 from reader.services import FetchSummary, ReaderServices
-from reader.store.feeds import Store
+from reader.store.feeds import Store, utcnow
 
 
 class Progress:
@@ -53,19 +55,45 @@ class Progress:
             self.stream.write(f"full text {done}/{total} pages\n")
 
 
-def select_feeds(store: Store, feed_urls: Sequence[str], all_feeds: bool, now_due: bool = True) -> list[Feed]:
-    feeds = store.feeds()
-    if feed_urls:
-        by_url = {f.url: f for f in feeds}
-        missing = [u for u in feed_urls if u not in by_url]
-        if missing:
-            raise ReaderError(f"no such feed: {', '.join(missing)} (see `reader feeds`)")
-        return [by_url[u] for u in feed_urls]
-    if all_feeds:
-        return feeds
-    from reader.store.feeds import utcnow
+def select_feeds(
+    store: Store, feed_urls: Sequence[str], all_feeds: bool, now: datetime
+) -> tuple[list[Feed], list[tuple[Feed, str]]]:
+    """The feeds to poll, and those named with --feed that must wait (with why).
 
-    return store.due_feeds(utcnow())
+    `--all` polls every feed now, whatever its schedule. Naming a feed polls it before its interval is up,
+    but not while the server's Retry-After (429/503) is still in force: that is the server's limit, not ours.
+    """
+    if all_feeds and not feed_urls:
+        return store.feeds(), []
+    if not feed_urls:
+        return store.due_feeds(now), []
+    named: list[Feed] = []
+    missing: list[str] = []
+    for url in feed_urls:
+        feed = store.feed_by_url(url)
+        if feed is None:
+            missing.append(url)
+        elif feed not in named:
+            named.append(feed)
+    if missing:
+        raise ReaderError(f"no such feed: {', '.join(missing)} (see `reader feeds`)")
+    if all_feeds:
+        return named, []
+    held = [(f, _retry_after_in_force(f, now)) for f in named]
+    return [f for f, why in held if why is None], [(f, why) for f, why in held if why is not None]
+
+
+def _retry_after_in_force(feed: Feed, now: datetime) -> str | None:
+    if feed.last_status not in (429, 503) or feed.next_due is None or feed.next_due <= now:
+        return None
+    return (
+        f"the server asked to wait (HTTP {feed.last_status}) until "
+        f"{feed.next_due.strftime('%Y-%m-%d %H:%M UTC')}; `--all` polls it anyway"
+    )
+
+
+class Terminated(ReaderError):
+    """SIGTERM arrived during a fetch."""
 
 
 def run_fetch(
@@ -84,21 +112,54 @@ def run_fetch(
             from reader.cli.sync import sync_before_fetch
 
             sync_before_fetch(services, store, quiet)
-        feeds = services.local_feeds(store, select_feeds(store, feed_urls, all_feeds))
-        total_feeds = len(services.local_feeds(store, store.feeds()))
+        feeds, held = select_feeds(store, feed_urls, all_feeds, utcnow())
+        feeds = services.local_feeds(store, feeds)  # with [sync], the server polls the feeds it carries
+        if not quiet:
+            for feed, why in held:
+                print(f"Not polled: {feed.display_title} <{feed.url}>: {why}")
         if not feeds:
-            here = " polled here" if services.config.sync is not None else ""
-            print(f"Nothing is due ({total_feeds} feeds{here}). Use --all to poll every feed now.")
+            if not held:
+                total_feeds = len(services.local_feeds(store, store.feeds()))
+                here = " polled here" if services.config.sync is not None else ""
+                print(f"Nothing is due ({total_feeds} feeds{here}). Use --all to poll every feed now.")
             return 0
         progress = Progress(sys.stderr, quiet)
         start = time.monotonic()
         summary = asyncio.run(
-            services.run_fetch(
-                store, feeds, fulltext=fulltext, progress=progress.feeds, fulltext_progress=progress.pages
+            _until_sigterm(
+                services.run_fetch(
+                    store, feeds, fulltext=fulltext, progress=progress.feeds, fulltext_progress=progress.pages
+                )
             )
         )
         print_summary(summary, len(feeds), time.monotonic() - start, quiet)
     return 0
+
+
+async def _until_sigterm(work: Coroutine[Any, Any, FetchSummary]) -> FetchSummary:
+    """Run `work`; on SIGTERM cancel it (its cleanup runs: the HTTP client and parse workers are closed,
+    what was stored stays stored) and raise Terminated, so the lock is released and the exit is non-zero."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        return await task
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if terminated:
+            raise Terminated("fetch stopped by SIGTERM; the feeds stored so far are kept") from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def print_summary(

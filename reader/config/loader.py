@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +18,7 @@ from reader import USER_AGENT
 from reader.config.default_feeds import DEFAULT_FEEDS
 from reader.config.sync import SyncSettings, SyncValueError, parse_sync
 from reader.errors import ConfigError
+from reader.fetch.settings import ClientSettings
 from reader.models import FULLTEXT_POLICIES, FeedConfig, FulltextPolicy
 from reader.textsafe import clean_text
 
@@ -40,19 +41,35 @@ class GeneralSettings:
     retention_days: int = 0  # 0 = keep forever
 
 
+_CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
+
+
 @dataclass(frozen=True)
 class FetchSettings:
-    max_connections: int = 64
-    per_host: int = 2
-    connect_timeout: int = 10
-    read_timeout: int = 20
-    deadline: int = 60  # total seconds per request, whatever the server's pace
-    max_body_mb: int = 10
-    user_agent: str = USER_AGENT
+    max_connections: int = _CLIENT.max_connections
+    per_host: int = _CLIENT.per_host
+    connect_timeout: int = int(_CLIENT.connect_timeout)
+    read_timeout: int = int(_CLIENT.read_timeout)
+    deadline: int = int(_CLIENT.deadline)  # total seconds per feed, whatever the server's pace
+    max_body_mb: int = _CLIENT.max_body_bytes // MiB
+    user_agent: str = _CLIENT.user_agent
 
     @property
     def max_body_bytes(self) -> int:
         return self.max_body_mb * MiB
+
+    def client(self) -> ClientSettings:
+        """The HTTP client's settings, as this [fetch] table sets them."""
+        return replace(
+            _CLIENT,
+            max_connections=self.max_connections,
+            per_host=self.per_host,
+            connect_timeout=float(self.connect_timeout),
+            read_timeout=float(self.read_timeout),
+            deadline=float(self.deadline),
+            max_body_bytes=self.max_body_bytes,
+            user_agent=self.user_agent or _CLIENT.user_agent,
+        )
 
 
 @dataclass(frozen=True)

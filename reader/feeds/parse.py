@@ -3,7 +3,8 @@
 Choices (documented here because the store and the UI rely on them):
 - Item identity (`ParsedItem.key`): the guid/id *as written in the document* (feedparser is given no base URL,
   so it cannot resolve a relative-looking guid against the feed URL and duplicate items when the feed moves),
-  else the item link, else "sha1:" + hash of title and date. Duplicate keys within one document: first wins.
+  else the item link, else "sha1:" + hash of title and date. A verbatim repeat within one document is dropped
+  (first wins); different stories sharing a key are told apart by guid + link, then position (`_distinct`).
 - Dates: missing or unparseable -> None (`0000-00-00` included). A date in the future is clamped to the time of
   parsing, so a feed cannot pin an item above everything else; the content hash uses the date as written, so
   the clamp does not make the item look edited on every poll.
@@ -23,6 +24,7 @@ import io
 import re
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -76,14 +78,7 @@ def parse_feed(
         warning = None
     else:
         feed, entries, warning = _feedparser(body, headers)
-    items: list[ParsedItem] = []
-    seen: set[str] = set()
-    for entry in entries:
-        item = _item(entry, url, now)
-        if item.key in seen:
-            continue
-        seen.add(item.key)
-        items.append(item)
+    items = _distinct([_item(entry, url, now) for entry in entries])
     if len(items) > MAX_ITEMS:
         items = _newest(items, MAX_ITEMS)
     return ParsedFeed(
@@ -93,6 +88,55 @@ def parse_feed(
         ttl_minutes=_ttl(feed.get("ttl")),
         warning=clean_text(warning, 300) or None,
     )
+
+
+def _distinct(items: list[ParsedItem]) -> list[ParsedItem]:
+    """Give every distinct story its own key; drop verbatim repeats (the first copy wins).
+
+    Publishers reuse one guid for different stories. As Miniflux does, identity then falls back to the guid
+    with the link, then to the position among the items still sharing a key. The last of a group (feeds list
+    newest first, so the oldest) keeps the plain key: a story stored before its guid was reused keeps its
+    identity, read and saved flags when a newer story with the same guid is prepended. Deterministic for a
+    given document, so a second poll of it adds nothing.
+    """
+    groups: dict[str, list[int]] = {}
+    kept: list[ParsedItem] = []
+    repeats: set[tuple[str, str]] = set()
+    for item in items:
+        if (item.key, item.content_hash) in repeats:
+            continue  # the same story again, verbatim
+        repeats.add((item.key, item.content_hash))
+        groups.setdefault(item.key, []).append(len(kept))
+        kept.append(item)
+    if len(groups) == len(kept):
+        return kept
+    taken = set(groups)
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        # Each member but the last gets guid + link; links still shared fall back to their position.
+        by_link: dict[str, list[int]] = {}
+        for i in members[:-1]:
+            item = kept[i]
+            link_key = _fit_key(f"{key} {item.link}") if item.link and item.link != key else key
+            by_link.setdefault(link_key, []).append(i)
+        for link_key, same in by_link.items():
+            if len(same) == 1 and link_key not in taken:
+                taken.add(link_key)
+                kept[same[0]] = replace(kept[same[0]], key=link_key)
+                continue
+            n = 0
+            for i in reversed(same):  # counted from the oldest, which new stories do not displace
+                n += 1
+                while (new_key := _fit_key(f"{link_key} #{n}")) in taken:
+                    n += 1
+                taken.add(new_key)
+                kept[i] = replace(kept[i], key=new_key)
+    return kept
+
+
+def _fit_key(key: str) -> str:
+    return key if len(key) <= KEY_LIMIT else "sha1:" + _sha1(key)
 
 
 def _feedparser(body: bytes, headers: Mapping[str, str]) -> tuple[Mapping[str, Any], list[Any], str | None]:
@@ -317,8 +361,7 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         key = link
     else:
         key = "sha1:" + _sha1(title_raw, published_raw or updated_raw)
-    if len(key) > KEY_LIMIT:
-        key = "sha1:" + _sha1(key)
+    key = _fit_key(key)
     content_hash = _sha1(
         title, link or "", summary or "", content or "", published_raw, updated_raw, author or ""
     )

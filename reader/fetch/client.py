@@ -1,7 +1,7 @@
-"""The polite HTTP client: one httpx.AsyncClient, bounded concurrency, deadlines, size caps, our own redirects.
+"""The polite HTTP client: bounded concurrency, deadlines, size caps, our own redirects, over reader.fetch.transport.
 
-httpx alone has no total deadline, no body cap, and decodes `Content-Encoding: gzip, gzip` into one huge chunk;
-so this module reads the raw bytes and decodes them itself, incrementally, with a cap on the *decoded* size,
+It reads the raw body bytes and decodes them itself, incrementally, with a cap on the *decoded* size
+(`Content-Encoding: gzip, gzip` included),
 runs every request under `asyncio.timeout`, and follows redirects itself (loop detection, a hop limit, a URL
 filter on every hop, and "was every hop so far permanent?" for updating stored feed URLs). Every failure is a
 FetchError with one line of text for the user; HTTP error statuses are HttpStatusError (with the headers, for
@@ -17,18 +17,13 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
-
-import httpx
 
 from reader import USER_AGENT
 from reader.errors import FetchError
-from reader.fetch.transport import PerHostTransport
+from reader.fetch.settings import ClientSettings
+from reader.fetch.transport import Pool, Response, TransportError
 from reader.textsafe import clean_text, quote_url
-
-if TYPE_CHECKING:
-    from reader.fetch.poller import PollSettings
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
@@ -63,6 +58,15 @@ class HttpStatusError(FetchError):
         self.final_url = final_url
 
 
+class Budget:
+    """What is left of one feed's total deadline: only time spent holding a connection slot counts, so a
+    feed waiting its turn behind other feeds of the same host is not charged for their slowness."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.remaining = seconds
+
+
 @dataclass
 class ClientStats:
     requests: int = 0  # network requests, redirect hops included
@@ -73,49 +77,14 @@ class ClientStats:
 class PoliteClient:
     """GET with global and per-host limits, connect/read timeouts, a total deadline and a decoded-size cap."""
 
-    def __init__(
-        self,
-        *,
-        max_connections: int = 64,
-        per_host: int = 2,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 20.0,
-        deadline: float = 60.0,
-        max_body_bytes: int = 10 * 2**20,
-        max_redirects: int = 5,
-        user_agent: str = USER_AGENT,
-        host_jitter: float = 0.05,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.deadline = deadline
-        self.max_body_bytes = max_body_bytes
-        self.max_redirects = max_redirects
-        self.per_host = per_host
-        self.host_jitter = host_jitter
+    def __init__(self, settings: ClientSettings | None = None) -> None:
+        self.settings = s = settings or ClientSettings()
         self.stats = ClientStats()
-        self._global = asyncio.Semaphore(max_connections)
+        self._global = asyncio.Semaphore(s.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._client = httpx.AsyncClient(
-            # We decode ourselves, so we only offer what we can decode with a cap.
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
-            # A pool per host: httpcore checks every pooled connection on every request (see PerHostTransport).
-            follow_redirects=False,
-            transport=transport or PerHostTransport(per_host),
-        )
-
-    @classmethod
-    def from_settings(cls, settings: PollSettings) -> PoliteClient:
-        return cls(
-            max_connections=settings.max_connections,
-            per_host=settings.per_host,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            deadline=settings.deadline,
-            max_body_bytes=settings.max_body_bytes,
-            user_agent=settings.user_agent,
-            host_jitter=settings.host_jitter,
-        )
+        # We decode ourselves, so we only offer what we can decode with a cap.
+        self._headers = {"User-Agent": s.user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+        self._pool = Pool(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout, per_host=s.per_host)
 
     async def __aenter__(self) -> PoliteClient:
         return self
@@ -124,7 +93,7 @@ class PoliteClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._pool.aclose()
 
     async def get(
         self,
@@ -134,23 +103,25 @@ class PoliteClient:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         url_filter: Callable[[str], bool] | None = None,
+        budget: Budget | None = None,
     ) -> HttpResult:
-        """Fetch `url`; raise FetchError (one line) for anything but a 2xx or 304."""
+        """Fetch `url`; raise FetchError (one line) for anything but a 2xx or 304.
+
+        Every hop runs against `budget` (a fresh one of `settings.deadline` seconds when not given; pass one
+        to make several requests share a total deadline)."""
         headers = {"Accept": accept}
         # Validators go back exactly as the server sent them (no quoting, no parsing).
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        budget = self.deadline
+        budget = budget or Budget(self.settings.deadline)
         current, seen, hops = url, {url}, 0
         permanent: str | None = None
         all_permanent = True
         while True:
             _check_url(current, url_filter)
-            started = time.monotonic()
             status, resp_headers, body = await self._one(current, headers, budget)
-            budget -= time.monotonic() - started
             if status in REDIRECTS and "location" in resp_headers:
                 target = _redirect_target(current, resp_headers["location"])
                 hops += 1
@@ -160,8 +131,8 @@ class PoliteClient:
                     all_permanent = False
                 if target in seen:
                     raise FetchError(f"redirect loop ({status} back to {clean_text(target, 200)})")
-                if hops > self.max_redirects:
-                    raise FetchError(f"too many redirects (more than {self.max_redirects})")
+                if hops > self.settings.max_redirects:
+                    raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
                 seen.add(target)
                 current = target
                 continue
@@ -179,54 +150,58 @@ class PoliteClient:
             raise HttpStatusError(_status_reason(status), status, resp_headers, current)
 
     async def _one(
-        self, url: str, headers: dict[str, str], budget: float
+        self, url: str, headers: dict[str, str], budget: Budget
     ) -> tuple[int, dict[str, str], bytes]:
         host = (urlsplit(url).hostname or "").lower()
         sem = self._hosts.get(host)
         if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
+            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         contended = sem.locked()
         async with sem:
-            if contended and self.host_jitter > 0:
+            if contended and self.settings.host_jitter > 0:
                 # Space out back-to-back requests to one host, so we do not arrive in lockstep bursts.
-                await asyncio.sleep(random.uniform(0, self.host_jitter))
+                await asyncio.sleep(random.uniform(0, self.settings.host_jitter))
             async with self._global:
                 self.stats.requests += 1
                 if "If-None-Match" in headers or "If-Modified-Since" in headers:
                     self.stats.conditional_requests += 1
+                started = time.monotonic()
                 try:
-                    async with asyncio.timeout(max(budget, 0.001)):
+                    async with asyncio.timeout(max(budget.remaining, 0.001)):
                         return await self._exchange(url, headers)
                 except FetchError:
                     raise
+                except TransportError as exc:
+                    raise FetchError(clean_text(str(exc), 300)) from None
                 except TimeoutError:
-                    raise FetchError(f"no complete response within {self.deadline:g} s") from None
-                except Exception as exc:  # httpx.InvalidURL is not an HTTPError; nothing may escape a feed
+                    raise FetchError(f"no complete response within {budget.total:g} s") from None
+                except Exception as exc:  # nothing may escape a feed
                     raise FetchError(describe_error(exc)) from exc
+                finally:
+                    budget.remaining -= time.monotonic() - started
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        request = self._client.build_request("GET", url, headers=headers)
-        response = await self._client.send(request, stream=True)
+        response = await self._pool.get(url, {**self._headers, **headers})
         try:
-            resp_headers = {k.lower(): v for k, v in response.headers.items()}
-            status = response.status_code
+            status = response.status
             if status == 304:
                 self.stats.not_modified += 1
             if not 200 <= status < 300:
-                return status, resp_headers, b""
-            return status, resp_headers, await self._read_body(response, resp_headers)
+                await response.drain()
+                return status, response.headers, b""
+            return status, response.headers, await self._read_body(response, response.headers)
         finally:
-            await response.aclose()
+            response.close()
 
-    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
-        cap = self.max_body_bytes
+    async def _read_body(self, response: Response, headers: Mapping[str, str]) -> bytes:
+        cap = self.settings.max_body_bytes
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
             raise FetchError(f"body too large ({int(length)} bytes, limit {cap})")
         decoder = _DecoderChain(headers.get("content-encoding", ""))
         parts: list[bytes] = []
         raw_size = size = 0
-        async for chunk in response.aiter_raw():
+        async for chunk in response.body():
             raw_size += len(chunk)
             if raw_size > cap:
                 raise FetchError(f"body too large (over {cap} bytes)")
@@ -344,7 +319,7 @@ def _redirect_target(current: str, location: str) -> str:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         raise FetchError(f"redirect to a non-http(s) URL: {clean_text(location, 200)!r}")
-    # Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces): httpx sends it so
+    # Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces): HTTP clients send it so
     # anyway, and a permanent redirect's target becomes the feed URL we store and show.
     return quote_url(target)
 
@@ -370,20 +345,8 @@ def _status_reason(status: int) -> str:
 def describe_error(exc: BaseException) -> str:
     """One line for the user naming what went wrong with a request."""
     msg = clean_text(str(exc), 200)
-    if isinstance(exc, httpx.ConnectTimeout):
-        text = "connection timed out"
-    elif isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
-        text = "server stopped responding (read timeout)"
-    elif isinstance(exc, httpx.ConnectError):
-        text = f"could not connect: {msg}" if msg else "could not connect"
-    elif isinstance(exc, httpx.RemoteProtocolError):
-        text = f"server broke the connection: {msg}"
-    elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+    if isinstance(exc, ConnectionError | OSError):
         text = f"connection lost: {msg}" if msg else "connection lost"
-    elif isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        text = f"invalid URL: {msg}"
-    elif isinstance(exc, httpx.HTTPError):
-        text = f"{type(exc).__name__}: {msg}"
     else:
         text = f"unexpected error: {type(exc).__name__}: {msg}"
     return clean_text(text, 300)

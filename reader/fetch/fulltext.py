@@ -1,6 +1,7 @@
 """Full text for items: fetch the linked page politely, extract it, cache it; prefetch for new items.
 
-Only http(s) item links are followed, and never to a loopback, private or link-local address unless the feed
+The extraction stack (readability, lxml) is imported when a page is first extracted, not with this module: a
+`fetch --no-fulltext` never loads it. Only http(s) item links are followed, and never to a loopback, private or link-local address unless the feed
 itself is served from that same host: a feed on the public web must not make the reader probe the user's network.
 """
 
@@ -13,13 +14,11 @@ import re
 import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reader.errors import ExtractError, FetchError, ReaderError
-from reader.extract.pipeline import EXTRACTOR_VERSION, extract, item_article
 from reader.fetch.client import PoliteClient
-from reader.models import Article, Feed, Item
+from reader.models import Article, Feed, Item, PrefetchReport
 from reader.store.feeds import Store
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -88,15 +87,6 @@ async def resolves_public(url: str, feed_url: str) -> bool:
     return all(_private_ip(str(info[4][0])) is False for info in infos)
 
 
-@dataclass
-class PrefetchReport:
-    """What one prefetch run did, per feed."""
-
-    fetched: int = 0
-    failed: int = 0
-    failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
-
-
 async def fetch_article(
     client: PoliteClient, item: Item, *, executor: Executor | None = None, fallback: bool = True
 ) -> Article:
@@ -105,6 +95,8 @@ async def fetch_article(
     Extraction is CPU work: it runs in `executor` (the default thread pool when None), off the event loop.
     With `fallback`, a thin extraction gives the feed's own content instead (as the extractor decides).
     """
+    from reader.extract.pipeline import extract  # the readability stack: imported when a page is extracted
+
     if not item.link:
         raise FetchError("the item has no link")
     if not await resolves_public(item.link, item.feed_url):
@@ -132,6 +124,8 @@ def _charset(content_type: str) -> str | None:
 
 def feed_article(item: Item, note: str) -> Article:
     """The feed's own content as an article, with a note saying why it is shown."""
+    from reader.extract.pipeline import item_article
+
     return item_article(item, note)
 
 
@@ -148,6 +142,8 @@ async def prefetch(
 
     A feed's items past its limit are marked skipped, so a new feed's first poll never hammers its site.
     """
+    from reader.extract.pipeline import EXTRACTOR_VERSION
+
     report = PrefetchReport()
     jobs: list[tuple[Feed, Item]] = []
     for feed, limit in feeds:

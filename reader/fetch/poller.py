@@ -2,14 +2,16 @@
 
 For every feed, concurrently (limits live in the PoliteClient):
 
-    fetch (conditional GET, or read a local file)
-      -> 304?                      record "not modified", refresh validators
-      -> a web page?               autodiscover its feed link, fetch that (it becomes the feed's URL)
+    fetch (conditional GET, or read a local file; one total deadline for all of the feed's requests)
+      -> 304?                      record "not modified", refresh validators (an error if we sent none)
+      -> a web page?               autodiscover its feed link, fetch that (it becomes the feed's URL;
+                                   the page's URL stays the subscription's name for it)
       -> body hash unchanged?      record "not modified" without parsing
       -> parse in a worker process (ParseError -> an error for that feed)
-      -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetch
+      -> schedule the next poll (reader.fetch.schedule) -> store.apply_fetches (a batch per transaction)
 
 Any exception while handling one feed becomes a one-line error on that feed; the others carry on.
+A poll where every feed answers 304 imports no parser and starts no worker process.
 """
 
 from __future__ import annotations
@@ -17,24 +19,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from reader import USER_AGENT
 from reader.errors import FetchError, ParseError
 from reader.feeds.discover import discover_feeds, looks_like_html
-from reader.feeds.parse import parse_feed, sniff_ttl
-from reader.fetch.client import HttpResult, HttpStatusError, PoliteClient, local_path, read_local
+from reader.fetch.client import Budget, HttpResult, HttpStatusError, PoliteClient, local_path, read_local
 from reader.fetch.schedule import Due, next_due
+from reader.fetch.settings import ClientSettings
 from reader.models import Feed, FetchOutcome, ParsedFeed
 from reader.textsafe import clean_text
 
@@ -46,25 +45,23 @@ WRITE_BATCH = 50
 
 
 class FetchStore(Protocol):
-    """What the poller needs from the store."""
+    """What the poller needs from the store: record a batch of results in one transaction."""
 
-    def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]: ...
+    def apply_fetches(self, results: Sequence[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]: ...
+
+
+class WriterStore(FetchStore, Protocol):
+    """A store the poller opened for its writer thread (and closes when done)."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class PollSettings:
-    max_connections: int = 64
-    per_host: int = 2
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0  # total seconds per request, whatever the server's pace
-    max_body_bytes: int = 10 * 2**20
-    user_agent: str = USER_AGENT
+    client: ClientSettings = field(default_factory=ClientSettings)
     default_interval: int = 1800  # seconds, when a feed has no poll_interval of its own
     parse_workers: int | None = None  # processes; None = one per core; 0 = parse in a thread of this process
     parse_timeout: float = 30.0  # seconds one document may take to parse before it counts as an error
-    host_jitter: float = 0.05  # up to this many seconds between back-to-back requests to one host
-    store_thread: bool = True  # write results from a thread with its own connection (store needs .path)
     max_in_flight: int | None = None  # feeds fetched but not yet stored; None = 2 x max_connections
 
 
@@ -102,22 +99,25 @@ class Poller:
         settings: PollSettings | None = None,
         *,
         clock: Callable[[], datetime] = utcnow,
+        writer_store: Callable[[], WriterStore] | None = None,
     ) -> None:
+        """`writer_store` opens a store for a writer thread: SQLite does its work without the GIL, so writing
+        from a thread (with its own connection: connections are per thread) lets the event loop keep
+        fetching. Without it, results are written to `store` on the event loop's thread."""
         self.store = store
         self.settings = settings or PollSettings()
         self.clock = clock
-        self.client = PoliteClient.from_settings(self.settings)
+        self.client = PoliteClient(self.settings.client)
         self._pool: Executor | None = None
         self._killed_pools: weakref.WeakSet[Executor] = weakref.WeakSet()
         self._pool_starting: asyncio.Future[Executor | None] | None = None
-        # SQLite does its work without the GIL: writing from a thread lets the event loop keep fetching.
-        # The thread opens its own connection (connections are per thread) on the store's file.
+        self._open_writer_store = writer_store
         self._writer: ThreadPoolExecutor | None = None
-        self._writer_store: FetchStore | None = None
+        self._writer_store: WriterStore | None = None
         self._pending: list[tuple[Feed, FetchOutcome, asyncio.Future[tuple[int, int]]]] = []
         self._flushing = False
         self._flush_task: asyncio.Task[None] | None = None
-        if self.settings.store_thread and hasattr(store, "path") and hasattr(type(store), "open"):
+        if writer_store is not None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-store")
 
     async def aclose(self) -> None:
@@ -127,27 +127,27 @@ class Poller:
             writer, self._writer = self._writer, None
             await loop.run_in_executor(writer, self._close_writer_store)
             writer.shutdown()
+        if self._pool_starting is not None:
+            with contextlib.suppress(Exception):
+                await self._pool_starting
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await loop.run_in_executor(None, pool.shutdown)
 
     def _close_writer_store(self) -> None:
         store, self._writer_store = self._writer_store, None
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        if store is not None:
+            store.close()
 
     def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
         if self._writer_store is None:
-            self._writer_store = type(self.store).open(self.store.path)  # type: ignore[attr-defined]
-        store = self._writer_store
-        if hasattr(store, "apply_fetches"):
-            return list(store.apply_fetches(batch))
-        return [store.apply_fetch(feed, outcome) for feed, outcome in batch]
+            assert self._open_writer_store is not None
+            self._writer_store = self._open_writer_store()
+        return list(self._writer_store.apply_fetches(batch))
 
     async def _apply(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
         if self._writer is None:
-            return self.store.apply_fetch(feed, outcome)
+            return self.store.apply_fetches([(feed, outcome)])[0]
         # Results queue up while the writer thread is busy; it then takes them all in one transaction.
         loop = asyncio.get_running_loop()
         future: asyncio.Future[tuple[int, int]] = loop.create_future()
@@ -190,7 +190,7 @@ class Poller:
         done = new_total = 0
         # Bounds memory: a body and its parsed items live from fetch to store; when parsing or the store is
         # the slower stage, fetching waits instead of piling up thousands of documents.
-        in_flight = asyncio.Semaphore(self.settings.max_in_flight or 2 * self.settings.max_connections)
+        in_flight = asyncio.Semaphore(self.settings.max_in_flight or 2 * self.settings.client.max_connections)
 
         async def one(i: int, feed: Feed) -> None:
             nonlocal done, new_total
@@ -205,10 +205,6 @@ class Poller:
                 except Exception:  # a broken progress display must not stop the poll
                     pass
 
-        if feeds and self._pool is None and any(local_path(f.url) is None for f in feeds):
-            # Start the workers while the first requests are in flight, from a thread: starting them blocks
-            # until the fork server has imported the parser, and the event loop has requests to send.
-            self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
         async with asyncio.TaskGroup() as tg:
             for i, feed in enumerate(feeds):
                 tg.create_task(one(i, feed))
@@ -248,16 +244,25 @@ class Poller:
         path = local_path(feed.url)
         if path is not None:
             try:
-                body = await asyncio.to_thread(read_local, path, self.settings.max_body_bytes)
+                body = await asyncio.to_thread(read_local, path, self.settings.client.max_body_bytes)
             except FetchError as exc:
                 return self._failure(feed, now, None, str(exc))
             return await self._parsed(feed, now, HttpResult(feed.url, feed.url, 200, {}, body))
+        # One total deadline for the feed: every hop, and the feed a web page links to.
+        budget = Budget(self.settings.client.deadline)
         try:
-            result = await self.client.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            result = await self.client.get(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified, budget=budget
+            )
         except HttpStatusError as exc:
             return self._failure(feed, now, exc.status, str(exc), exc.headers)
         except FetchError as exc:
             return self._failure(feed, now, None, str(exc))
+        if result.status == 304 and not result.conditional:
+            # "Not modified" since what? We sent no validators: a broken server (or cache). Nothing changes.
+            return self._failure(
+                feed, now, 304, "HTTP 304 Not Modified to a request without validators (a broken server)"
+            )
         if result.status == 304:
             due = self._schedule(feed, now, 304, feed.ttl_minutes, result.headers)
             return FetchOutcome(
@@ -274,15 +279,15 @@ class Poller:
                 due_reason=due.reason,
             )
         if looks_like_html(result.body, result.headers):
-            return await self._discover(feed, now, result)
+            return await self._discover(feed, now, result, budget)
         return await self._parsed(feed, now, result)
 
-    async def _discover(self, feed: Feed, now: datetime, page: HttpResult) -> FetchOutcome:
+    async def _discover(self, feed: Feed, now: datetime, page: HttpResult, budget: Budget) -> FetchOutcome:
         links = [u for u in discover_feeds(page.body, page.final_url) if u not in (feed.url, page.final_url)]
         if not links:
             return self._failure(feed, now, page.status, "a web page, not a feed, and it links to no feed")
         try:
-            result = await self.client.get(links[0])
+            result = await self.client.get(links[0], budget=budget)
         except FetchError as exc:
             status = exc.status if isinstance(exc, HttpStatusError) else None
             return self._failure(feed, now, status, f"feed found at {clean_text(links[0], 200)}: {exc}")
@@ -298,6 +303,8 @@ class Poller:
         last_modified = result.headers.get("last-modified")
         if body_hash == feed.body_hash and feed.last_error is None and not new_url:
             # The same bytes as last time: nothing to parse, nothing to store.
+            from reader.feeds.parse import sniff_ttl
+
             ttl = sniff_ttl(result.body)
             due = self._schedule(feed, now, result.status, ttl, result.headers)
             return FetchOutcome(
@@ -381,15 +388,22 @@ class Poller:
     def worker_pool(self) -> Executor | None:
         """The worker processes (None when parsing runs in threads): CPU work that could hold the GIL for long
         (feed parsing, page extraction) runs there, so a UI in this process never stalls behind it.
-        Call it after a poll (whose start may still be creating the pool in a thread)."""
+        Starts them if no body of the poll needed parsing (blocking: call it from a thread or after a poll)."""
         return self._parse_pool()
 
-    def _parse_pool(self) -> Executor | None:
+    def _workers(self) -> int:
         workers = self.settings.parse_workers
         if workers is None:
             workers = (
                 len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
             )
+        return workers
+
+    def _wants_workers(self) -> bool:
+        return self._workers() > 0
+
+    def _parse_pool(self) -> Executor | None:
+        workers = self._workers()
         if workers <= 0:
             return None
         if self._pool is None:
@@ -397,23 +411,35 @@ class Poller:
             # forkserver: forking a process that has threads (Textual, the store's) is unsafe, and spawn
             # re-imports everything per worker; the server preloads the parser once (not the extractor:
             # that would delay the first parse; a worker imports it with its first page).
+            import multiprocessing  # with concurrent.futures.process: only when a body needs parsing
+            from concurrent.futures import ProcessPoolExecutor
+
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["reader.feeds.parse"])
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            )
             # Processes start with the first job, not with the executor: start them now, while the first
             # requests are in flight, rather than when the first body arrives.
             self._pool.submit(_warm_up)
         return self._pool
 
     async def _parse(self, body: bytes, url: str, headers: Mapping[str, str], now: datetime) -> ParsedFeed:
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         headers = dict(headers)
-        if self._pool_starting is not None:
+        if self._pool is None and self._wants_workers():
+            # The workers start with the first body that needs parsing (a poll where everything answers 304
+            # starts none), from a thread: starting them blocks until the fork server has imported the parser,
+            # and the event loop has requests to send meanwhile.
+            if self._pool_starting is None or self._pool_starting.done():
+                self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
             await asyncio.shield(self._pool_starting)
         for _attempt in range(2):
             pool = self._parse_pool()
             if pool is None:
-                return await asyncio.to_thread(parse_feed, body, url, headers, now=now)
+                return await asyncio.to_thread(_parse_job, body, url, headers, now)
             try:
                 async with asyncio.timeout(self.settings.parse_timeout):
                     return await loop.run_in_executor(pool, _parse_job, body, url, headers, now)
@@ -473,7 +499,8 @@ def _warm_up() -> None:
     """A job that does nothing: submitting it makes the pool start its worker processes."""
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int) -> None:
+    _die_with(parent_pid)
     try:
         import resource
 
@@ -485,7 +512,45 @@ def _worker_init() -> None:
         pass
 
 
+def _die_with(parent_pid: int) -> None:
+    """End this worker when the process that started the pool dies, however it dies (SIGKILL included).
+
+    A worker blocks on its job queue, whose write end it holds itself, so it never sees its parent go; and
+    it holds the fork server's "alive" pipe, so the fork server (and through it the resource tracker) stays
+    too: all of them kept the caller's stdout open and `reader fetch | cat` never ended. A daemon thread
+    waits on a pidfd of the parent (or, without pidfds, checks on it every second) and exits the process.
+    """
+    import threading
+
+    try:
+        pidfd: int | None = os.pidfd_open(parent_pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd_open (old kernel, not Linux): poll instead
+        pidfd = None
+
+    def watch() -> None:
+        if pidfd is not None:
+            import select
+
+            select.select([pidfd], [], [])
+        else:
+            while True:
+                try:
+                    os.kill(parent_pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reader-parent-watch", daemon=True).start()
+
+
 def _parse_job(body: bytes, url: str, headers: dict[str, str], now: datetime) -> ParsedFeed:
+    from reader.feeds.parse import parse_feed  # feedparser and lxml: only where a body is parsed
+
     try:
         return parse_feed(body, url, headers, now=now)
     except MemoryError:

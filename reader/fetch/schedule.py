@@ -107,10 +107,6 @@ def http_date(value: str) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def is_due(next_due_at: datetime | None, now: datetime) -> bool:
-    return next_due_at is None or next_due_at <= now
-
-
 def _clamp(seconds: float, upper: int) -> float:
     return float(min(upper, max(MIN_DELAY, seconds)))
 

@@ -139,9 +139,6 @@ class StoreBase:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read {self.path}: {_describe(exc)}") from exc
 
-    def integrity_check(self) -> str:
-        return str(self._read("PRAGMA integrity_check")[0][0])
-
 
 def _split_sql(script: str) -> list[str]:
     # sqlite3.complete_statement tells where a statement ends (semicolons inside strings are fine).

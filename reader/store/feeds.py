@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,15 +18,18 @@ from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, Ful
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.sync import SyncQueries
-from reader.textsafe import plain_text
+from reader.textsafe import clean_text, plain_text
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "StoreBase", "fts_query", "utcnow"]
 
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.doc_title, f.site_url, f.poll_interval, f.fulltext, f.etag, f.last_modified,
     f.last_status, f.last_error, f.failures, f.last_fetched, f.last_success, f.next_due, f.due_reason,
-    f.body_hash, f.origin, f.ttl_minutes
+    f.body_hash, f.origin, f.ttl_minutes, f.source_url
 """
+
+# Forget what we knew of the server's copy, so the next poll is unconditional and brings every item back.
+_FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
 class Store(ItemQueries, SyncQueries):
@@ -51,7 +55,7 @@ class Store(ItemQueries, SyncQueries):
             raise ValueError(f"unknown full-text policy {fulltext!r}")
         now = _ts(utcnow())
         with self._write() as c:
-            row = c.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            row = self._find(c, url)
             if row is None:
                 feed_id = c.execute(
                     "INSERT INTO feeds (url, title, poll_interval, fulltext, added_at, origin) "
@@ -78,21 +82,26 @@ class Store(ItemQueries, SyncQueries):
     def sync_feeds(self, configs: Sequence[FeedConfig]) -> None:
         """Make the configured feeds exist with their configured settings.
 
-        Feeds that an earlier config listed and this one no longer does are removed (their saved items stay);
-        feeds added with `add` or `import` are left alone.
+        A configured URL matches the feed it names even after the feed moved (a 301) or turned out to be a
+        web page linking to the real feed. Feeds that an earlier config listed and this one no longer does
+        stop being polled, but keep their items (and ids, read and saved state) until a retention rule or
+        `reader remove` says otherwise: a config listing no feeds, or another config file on the same data
+        directory, must not wipe an archive. Feeds added with `add` or `import` are left alone.
         """
         wanted = {fc.url for fc in configs}
         for fc in configs:
             self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
-        gone = self._read("SELECT url FROM feeds WHERE origin = 'config' AND active = 1")
-        for (url,) in gone:
-            if url not in wanted:
-                self.remove_feed(url)
+        rows = self._read("SELECT id, url, source_url FROM feeds WHERE origin = 'config' AND active = 1")
+        dropped = [(feed_id,) for feed_id, url, source in rows if url not in wanted and source not in wanted]
+        if dropped:
+            with self._write() as c:
+                c.executemany(f"UPDATE feeds SET active = 0, {_FORGET_VALIDATORS} WHERE id = ?", dropped)
 
     def remove_feed(self, url: str) -> bool:
-        """Remove a feed and its unsaved items. Saved items stay (the feed row is kept, inactive)."""
+        """Remove a feed and its unsaved items. Saved items stay (the feed row is kept, inactive, and forgets
+        its validators: subscribing again must bring every item back, not a 304)."""
         with self._write() as c:
-            row = c.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            row = self._find(c, url)
             if row is None:
                 return False
             feed_id = row[0]
@@ -102,10 +111,20 @@ class Store(ItemQueries, SyncQueries):
             )
             c.execute("DELETE FROM items WHERE feed_id = ? AND saved = 0", (feed_id,))
             if c.execute("SELECT 1 FROM items WHERE feed_id = ? LIMIT 1", (feed_id,)).fetchone():
-                c.execute("UPDATE feeds SET active = 0 WHERE id = ?", (feed_id,))
+                c.execute(f"UPDATE feeds SET active = 0, {_FORGET_VALIDATORS} WHERE id = ?", (feed_id,))
             else:
                 c.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return True
+
+    @staticmethod
+    def _find(c: sqlite3.Connection, url: str) -> tuple[int] | None:
+        """The feed `url` names: its own URL, else the URL its subscription named before it moved."""
+        row = c.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            row = c.execute(
+                "SELECT id FROM feeds WHERE source_url = ? ORDER BY active DESC, id", (url,)
+            ).fetchone()
+        return None if row is None else (int(row[0]),)
 
     def feeds(self, *, with_counts: bool = False, include_inactive: bool = False) -> list[Feed]:
         """All feeds (active ones unless asked), ordered by title."""
@@ -117,7 +136,13 @@ class Store(ItemQueries, SyncQueries):
         return sorted(feeds, key=lambda f: f.display_title.casefold())
 
     def feed_by_url(self, url: str) -> Feed | None:
+        """The feed at `url`, or the one that moved away from it (a 301, or a page's discovered feed)."""
         rows = self._read(f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.url = ?", (url,))
+        if not rows:
+            rows = self._read(
+                f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.source_url = ? ORDER BY f.active DESC, f.id",
+                (url,),
+            )
         return self._feed(rows[0], self._tags().get(rows[0][0], ())) if rows else None
 
     def feed_by_id(self, feed_id: int) -> Feed | None:
@@ -164,6 +189,7 @@ class Store(ItemQueries, SyncQueries):
             body_hash=r[16],
             origin=r[17],
             ttl_minutes=r[18],
+            source_url=r[19],
             item_count=counts[0],
             unread_count=counts[1],
         )
@@ -198,6 +224,17 @@ class Store(ItemQueries, SyncQueries):
         row = c.execute("SELECT id, failures FROM feeds WHERE id = ?", (feed.id,)).fetchone()
         if row is None:  # removed while we were fetching it
             return (0, 0)
+        if outcome.new_url and outcome.new_url != feed.url:
+            duplicate = self._move(c, feed, outcome.new_url)
+            if duplicate is not None and outcome.error is None:
+                outcome = replace(
+                    outcome,
+                    error=clean_text(
+                        f"this is the feed {duplicate}, which is subscribed already: remove one of the two",
+                        300,
+                    ),
+                    parsed=None,
+                )
         ok = outcome.error is None
         c.execute(
             """UPDATE feeds SET
@@ -227,10 +264,6 @@ class Store(ItemQueries, SyncQueries):
                 feed.id,
             ),
         )
-        if outcome.new_url and outcome.new_url != feed.url:
-            clash = c.execute("SELECT id FROM feeds WHERE url = ?", (outcome.new_url,)).fetchone()
-            if clash is None:
-                c.execute("UPDATE feeds SET url = ? WHERE id = ?", (outcome.new_url, feed.id))
         parsed = outcome.parsed
         if parsed is None or not ok:
             return (0, 0)
@@ -240,6 +273,30 @@ class Store(ItemQueries, SyncQueries):
             (parsed.title, parsed.site_url, feed.id),
         )
         return self._upsert_items(c, feed.id, parsed.items, now)
+
+    @staticmethod
+    def _move(c: sqlite3.Connection, feed: Feed, new_url: str) -> str | None:
+        """The feed now lives at `new_url` (a permanent redirect, or the feed its web page links to).
+
+        It keeps its row (items, flags, validators) and remembers the URL its subscription names in
+        `source_url`, so the config entry or OPML line that names the old URL still finds it. When another
+        active feed already has `new_url`, the two subscriptions are one feed: that URL is returned and
+        nothing moves. A removed feed kept there for its saved items is folded into this one.
+        """
+        clash = c.execute("SELECT id, active FROM feeds WHERE url = ?", (new_url,)).fetchone()
+        if clash is not None and clash[1]:
+            return new_url
+        if clash is not None:
+            c.execute("UPDATE OR IGNORE items SET feed_id = ? WHERE feed_id = ?", (feed.id, clash[0]))
+            c.execute(
+                "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE feed_id = ?)", (clash[0],)
+            )
+            c.execute("DELETE FROM feeds WHERE id = ?", (clash[0],))
+        c.execute(
+            "UPDATE feeds SET source_url = COALESCE(source_url, url), url = ? WHERE id = ?",
+            (new_url, feed.id),
+        )
+        return None
 
     def _upsert_items(
         self, c: sqlite3.Connection, feed_id: int, items: Sequence[ParsedItem], now: datetime
@@ -255,7 +312,13 @@ class Store(ItemQueries, SyncQueries):
         seen: list[tuple[str, int]] = []
         rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[int, str, str]] = []
-        next_id = int(c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0])
+        # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
+        next_id = 1 + int(
+            c.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM items), 0), "
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'items'), 0))"
+            ).fetchone()[0]
+        )
         # Feeds list newest first; insert oldest first so ids grow with recency among undated items.
         for it in reversed(items):
             published = it.published if it.published is None or it.published <= now else now

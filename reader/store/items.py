@@ -255,10 +255,6 @@ class ItemQueries(StoreBase):
                 (reason, item_id),
             )
 
-    def fulltext_error(self, item_id: int) -> str | None:
-        rows = self._read("SELECT fulltext_error FROM items WHERE id = ?", (item_id,))
-        return rows[0][0] if rows else None
-
     def items_to_prefetch(self, feed_id: int, limit: int | None, extractor_version: str) -> list[Item]:
         """Newest items of a feed with a link and no current extraction, not failed before."""
         rows = self._read(

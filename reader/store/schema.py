@@ -92,7 +92,83 @@ MIGRATIONS: tuple[str, ...] = (
     -- rowid = items.id.
     CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
     """,
-    # 1 -> 2: sync with a Google Reader API server (issue 12): the server's ids beside feeds and items, the
+    # 1 -> 2 (issue 8, fetch hardening):
+    # - feeds.source_url: the URL the subscription names (config entry, `add`, OPML) when the feed now lives at
+    #   another URL (a permanent redirect, or the feed a web page links to), so the two stay one feed.
+    # - items.id AUTOINCREMENT: an id is never reused, even after the newest items were deleted. SQLite cannot
+    #   add it in place: the table is copied. `articles` (which references items) is copied first and dropped
+    #   first, so dropping the old items table deletes nothing through ON DELETE CASCADE; renaming the copies
+    #   afterwards points articles' reference at the new items table.
+    """
+    ALTER TABLE feeds ADD COLUMN source_url TEXT;
+    CREATE INDEX feeds_source_url ON feeds(source_url) WHERE source_url IS NOT NULL;
+
+    CREATE TABLE items_v2 (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key           TEXT NOT NULL,
+        guid          TEXT,
+        title         TEXT NOT NULL,
+        link          TEXT,
+        author        TEXT,
+        summary       TEXT,
+        content       TEXT,
+        published     TEXT,
+        updated       TEXT,
+        sort_date     TEXT NOT NULL,
+        first_seen    TEXT NOT NULL,
+        last_seen     TEXT NOT NULL,
+        content_hash  TEXT NOT NULL,
+        read          INTEGER NOT NULL DEFAULT 0,
+        read_at       TEXT,
+        saved         INTEGER NOT NULL DEFAULT 0,
+        saved_at      TEXT,
+        fulltext_state TEXT,
+        fulltext_error TEXT,
+        UNIQUE (feed_id, key)
+    );
+    INSERT INTO items_v2 (id, feed_id, key, guid, title, link, author, summary, content, published, updated,
+        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at, fulltext_state,
+        fulltext_error)
+    SELECT id, feed_id, key, guid, title, link, author, summary, content, published, updated,
+        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at, fulltext_state,
+        fulltext_error
+    FROM items;
+
+    CREATE TABLE articles_v2 (
+        item_id           INTEGER PRIMARY KEY REFERENCES items_v2(id) ON DELETE CASCADE,
+        url               TEXT,
+        title             TEXT,
+        byline            TEXT,
+        published         TEXT,
+        markdown          TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        word_count        INTEGER NOT NULL,
+        reading_minutes   INTEGER NOT NULL,
+        link_density      REAL NOT NULL DEFAULT 0,
+        thin              INTEGER NOT NULL DEFAULT 0,
+        thin_reason       TEXT,
+        source            TEXT NOT NULL DEFAULT 'page',
+        note              TEXT,
+        extractor_version TEXT NOT NULL,
+        extracted_at      TEXT NOT NULL
+    );
+    INSERT INTO articles_v2 (item_id, url, title, byline, published, markdown, text, word_count,
+        reading_minutes, link_density, thin, thin_reason, source, note, extractor_version, extracted_at)
+    SELECT item_id, url, title, byline, published, markdown, text, word_count,
+        reading_minutes, link_density, thin, thin_reason, source, note, extractor_version, extracted_at
+    FROM articles;
+
+    DROP TABLE articles;
+    DROP TABLE items;
+    ALTER TABLE items_v2 RENAME TO items;
+    ALTER TABLE articles_v2 RENAME TO articles;
+    CREATE INDEX items_by_date ON items(sort_date DESC, id DESC);
+    CREATE INDEX items_by_feed ON items(feed_id, sort_date DESC, id DESC);
+    CREATE INDEX items_unread ON items(sort_date DESC, id DESC) WHERE read = 0;
+    CREATE INDEX items_saved ON items(sort_date DESC, id DESC) WHERE saved = 1;
+    """,
+    # 2 -> 3: sync with a Google Reader API server (issue 12): the server's ids beside feeds and items, the
     # outbox of local changes waiting to be sent, and a little sync state (which account the ids belong to).
     """
     ALTER TABLE feeds ADD COLUMN server_id TEXT;      -- "feed/12" on the sync server; NULL: local only

@@ -187,7 +187,13 @@ class SyncQueries(OutboxQueries):
             unmatched: dict[int, dict[str, tuple[int, bool, bool]]] = {}
             rows: list[tuple[Any, ...]] = []
             fts_rows: list[tuple[int, str, str]] = []
-            next_id = int(c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0])
+            # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
+            next_id = 1 + int(
+                c.execute(
+                    "SELECT MAX(COALESCE((SELECT MAX(id) FROM items), 0), "
+                    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'items'), 0))"
+                ).fetchone()[0]
+            )
             keys_taken: dict[int, set[str]] = {}
             to_read: list[int] = []
             to_star: list[int] = []

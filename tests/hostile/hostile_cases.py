@@ -452,9 +452,13 @@ CASES: tuple[Case, ...] = (
     # --- identity and dates
     Case(
         "dup_guids",
-        "the same guid three times in a feed, and in another feed: one per feed, first wins",
+        "one guid shared by different stories (and by another feed): every story kept, per feed",
         from_file("dup_guids.xml"),
-        stores(2, titles=("Dup A first", "Dup B first"), extra=twin_intact),
+        stores(
+            5,
+            titles=("Dup A first", "Dup A second", "Dup A third", "Dup B first", "Dup B second"),
+            extra=twin_intact,
+        ),
     ),
     Case(
         "dup_guids_other",

@@ -33,6 +33,7 @@ from reader.errors import ParseError
 from reader.extract.pipeline import article_from_feed
 from reader.feeds.parse import parse_feed
 from reader.fetch.poller import Poller, PollReport, PollSettings
+from reader.fetch.settings import ClientSettings
 from reader.models import Feed, View, ViewKind
 from reader.store.feeds import Store
 from reader.textsafe import is_safe
@@ -97,21 +98,23 @@ def polled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Polled]:
                 controls.append(store.add_feed(server.url(f"/control{i}.xml", host=host)).id)
             feeds = store.feeds()
             settings = PollSettings(
-                max_connections=64,
-                per_host=64,
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                deadline=DEADLINE,
-                max_body_bytes=BODY_CAP,
+                ClientSettings(
+                    max_connections=64,
+                    per_host=64,
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
+                    deadline=DEADLINE,
+                    max_body_bytes=BODY_CAP,
+                    host_jitter=0.0,
+                ),
                 # Parse in worker processes, as `reader fetch` does: a parse that holds the GIL for a second
                 # (20,000 items) must not eat the other feeds' deadlines. Parse memory is bounded separately
                 # (test_parse_memory_stays_bounded), the RSS measured here is the fetching side's.
                 parse_workers=1,
-                host_jitter=0.0,
             )
 
             async def run() -> PollReport:
-                poller = Poller(store, settings)
+                poller = Poller(store, settings, writer_store=lambda: Store.open(db_path))
                 try:
                     return await poller.poll(feeds)
                 finally:

@@ -17,6 +17,7 @@ from httpserver import LoopbackServer, MiB, gzip_bomb
 from reader.errors import ExtractError, FetchError, ReaderError
 from reader.fetch.client import PoliteClient
 from reader.fetch.fulltext import fetch_article, link_allowed
+from reader.fetch.settings import ClientSettings
 from reader.models import Article, Item
 from reader.textsafe import is_safe
 
@@ -28,7 +29,9 @@ CAP = 4 * MiB
 
 def client() -> PoliteClient:
     return PoliteClient(
-        deadline=DEADLINE, read_timeout=1.5, connect_timeout=1.0, max_body_bytes=CAP, host_jitter=0
+        ClientSettings(
+            deadline=DEADLINE, read_timeout=1.5, connect_timeout=1.0, max_body_bytes=CAP, host_jitter=0
+        )
     )
 
 

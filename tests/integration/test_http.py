@@ -12,11 +12,12 @@ from httpserver import LoopbackServer, MiB, Route, gzip_bomb
 from reader import USER_AGENT
 from reader.errors import FetchError
 from reader.fetch.client import HttpStatusError, PoliteClient, _DecoderChain, local_path, read_local
+from reader.fetch.settings import ClientSettings
 
 
 def client(**kw: object) -> PoliteClient:
     kw.setdefault("host_jitter", 0.0)
-    return PoliteClient(**kw)  # type: ignore[arg-type]
+    return PoliteClient(ClientSettings(**kw))  # type: ignore[arg-type]
 
 
 async def test_user_agent_and_accept_are_sent(http_server: LoopbackServer) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from feedbuild import DATA, rss
 from httpserver import LoopbackServer, Route
 
 from reader.fetch.poller import Poller, PollProgress, PollSettings
+from reader.fetch.settings import ClientSettings
 from reader.models import Feed, FetchOutcome
 from reader.store.feeds import Store
 
@@ -23,7 +24,7 @@ HTML_PAGE = b"""<!DOCTYPE html><html><head><title>Blog</title>
 
 @pytest.fixture
 async def poller(store: Store) -> AsyncIterator[Poller]:
-    p = Poller(store, PollSettings(parse_workers=0, host_jitter=0.0))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0.0), parse_workers=0))
     try:
         yield p
     finally:
@@ -79,12 +80,12 @@ async def test_unchanged_body_without_validators_is_not_parsed_again(
     url = http_server.serve("/f.xml", rss(3))
     store.add_feed(url)
     await poller.poll(store.feeds())
-    import reader.fetch.poller as poller_module
+    import reader.feeds.parse as parse_module
 
     def boom(*a: object, **k: object) -> None:
         raise AssertionError("parsed an unchanged body")
 
-    monkeypatch.setattr(poller_module, "parse_feed", boom)
+    monkeypatch.setattr(parse_module, "parse_feed", boom)
     report = await poller.poll(store.feeds())
     assert report.outcomes[0].not_modified and report.outcomes[0].error is None
 
@@ -139,7 +140,7 @@ async def test_errors_are_per_feed(http_server: LoopbackServer, store: Store, po
         http_server.refused_url("/x"): "could not connect",
         http_server.serve("/garbage", b"this is not a feed", content_type="text/plain"): "not a feed",
         http_server.redirect("/loop1", "/loop2"): "redirect loop",
-        http_server.redirect("/js", "javascript:alert(1)"): "invalid URL",
+        http_server.redirect("/js", "javascript:alert(1)"): "non-http(s) URL",
         http_server.serve(
             "/page", b"<html><body>no feed links</body></html>", content_type="text/html"
         ): "web page",
@@ -163,16 +164,16 @@ async def test_one_feed_raising_anything_does_not_stop_the_others(
     evil = http_server.serve("/evil", rss(2, title="EVIL"))
     store.add_feed(good)
     store.add_feed(evil)
-    import reader.fetch.poller as poller_module
+    import reader.feeds.parse as parse_module
 
-    real = poller_module.parse_feed
+    real = parse_module.parse_feed
 
     def flaky(body: bytes, *a: object, **k: object):  # type: ignore[no-untyped-def]
         if b"EVIL" in body:
             raise RuntimeError("library bug")
         return real(body, *a, **k)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(poller_module, "parse_feed", flaky)
+    monkeypatch.setattr(parse_module, "parse_feed", flaky)
     report = await poller.poll(store.feeds())
     assert report.new_items == 2
     assert feed(store, evil).last_error == "internal error: RuntimeError: library bug"
@@ -189,11 +190,10 @@ async def test_permanent_redirect_updates_url_temporary_does_not(
     for u in (moved, moved308, temp):
         store.add_feed(u)
     await poller.poll(store.feeds())
-    assert store.feed_by_url(moved) is None and store.feed_by_url(http_server.url("/new.xml")) is not None
-    assert (
-        store.feed_by_url(moved308) is None and store.feed_by_url(http_server.url("/new308.xml")) is not None
-    )
-    assert store.feed_by_url(temp) is not None
+    urls = {f.url for f in store.feeds()}
+    assert urls == {http_server.url("/new.xml"), http_server.url("/new308.xml"), temp}
+    assert feed(store, moved).url == http_server.url("/new.xml")  # the old URL still names it
+    assert feed(store, moved308).url == http_server.url("/new308.xml")
 
 
 async def test_html_page_autodiscovers_its_feed(
@@ -205,8 +205,8 @@ async def test_html_page_autodiscovers_its_feed(
     store.add_feed(page)
     report = await poller.poll(store.feeds())
     assert report.new_items == 2 and report.failures == ()
-    assert store.feed_by_url(page) is None
-    assert store.feed_by_url(http_server.url("/feeds/atom.xml")) is not None
+    (only,) = store.feeds()
+    assert only.url == http_server.url("/feeds/atom.xml") and only.source_url == page
 
 
 async def test_bozo_usable_kept_with_warning_unusable_is_error(
@@ -248,7 +248,9 @@ async def test_drip_and_bomb_cost_one_feed_only(http_server: LoopbackServer, sto
     good = http_server.serve("/good", rss(2))
     for u in (drip, bomb, good):
         store.add_feed(u)
-    p = Poller(store, PollSettings(parse_workers=0, deadline=0.5, max_body_bytes=MiB, host_jitter=0))
+    p = Poller(
+        store, PollSettings(ClientSettings(deadline=0.5, max_body_bytes=MiB, host_jitter=0), parse_workers=0)
+    )
     try:
         report = await p.poll(store.feeds())
     finally:
@@ -264,7 +266,7 @@ async def test_per_host_limit_across_feeds(http_server: LoopbackServer, store: S
     for i in range(10):
         http_server.route(f"/f{i}", Route(body=rss(1, start=i), latency=0.1))
         store.add_feed(http_server.url(f"/f{i}", host=hosts[i % 2]))
-    p = Poller(store, PollSettings(parse_workers=0, per_host=2, host_jitter=0.01))
+    p = Poller(store, PollSettings(ClientSettings(per_host=2, host_jitter=0.01), parse_workers=0))
     try:
         report = await p.poll(store.feeds())
     finally:
@@ -278,7 +280,7 @@ async def test_parse_worker_processes(http_server: LoopbackServer, store: Store)
     billion = http_server.serve("/laughs", (DATA / "feeds" / "billion_laughs.xml").read_bytes())
     for u in [*urls, billion]:
         store.add_feed(u)
-    p = Poller(store, PollSettings(parse_workers=2, host_jitter=0))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0), parse_workers=2))
     try:
         first = await p.poll(store.feeds())
         second = await p.poll(store.feeds())  # the pool is reused
@@ -290,10 +292,10 @@ async def test_parse_worker_processes(http_server: LoopbackServer, store: Store)
 
 
 async def test_fake_store_interface(http_server: LoopbackServer) -> None:
-    """The poller needs only apply_fetch; a store that fails must not stop the poll."""
+    """The poller needs only apply_fetches; a store that fails must not stop the poll."""
 
     class FailingStore:
-        def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        def apply_fetches(self, results: Sequence[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
             raise OSError("disk full")
 
     url = http_server.serve("/f", rss(1))
@@ -317,12 +319,12 @@ async def test_a_parse_past_its_time_limit_fails_that_feed_only(
 ) -> None:
     slow = http_server.serve("/slow.xml", rss(3))
     store.add_feed(slow)
-    p = Poller(store, PollSettings(parse_workers=1, host_jitter=0.0, parse_timeout=0.000001))
+    p = Poller(store, PollSettings(ClientSettings(host_jitter=0.0), parse_workers=1, parse_timeout=0.000001))
     try:
         report = await p.poll(store.feeds())
         assert report.outcomes[0].error is not None and "parsing took longer" in report.outcomes[0].error
         # The stopped worker is replaced: the next poll, with time to parse, works.
-        p.settings = PollSettings(parse_workers=1, host_jitter=0.0)
+        p.settings = PollSettings(ClientSettings(host_jitter=0.0), parse_workers=1)
         store.add_feed(http_server.serve("/ok.xml", rss(2, start=10)))
         report = await p.poll([f for f in store.feeds() if f.url.endswith("/ok.xml")])
         assert report.outcomes[0].error is None and report.new_items == 2

@@ -59,12 +59,31 @@ def test_key_falls_back_to_link_then_hash() -> None:
     assert keys == [i.key for i in parse(body).items]  # stable
 
 
-def test_duplicate_guids_keep_the_first() -> None:
+def test_a_verbatim_repeat_is_dropped_the_first_copy_wins() -> None:
+    one = "<item><title>One</title><link>https://example.org/1</link><guid>same</guid></item>"
+    items = parse(doc(one + one)).items
+    assert len(items) == 1 and items[0].title == "One" and items[0].key == "same"
+
+
+def test_different_stories_sharing_a_guid_are_all_kept_with_stable_distinct_keys() -> None:
     body = doc(
-        "<item><title>One</title><guid>same</guid></item><item><title>Two</title><guid>same</guid></item>"
+        "<item><title>Five</title><link>https://example.org/c</link><guid>g</guid></item>"
+        "<item><title>Four</title><link>https://example.org/c</link><guid>g</guid></item>"
+        "<item><title>Three</title><link>https://example.org/b</link><guid>g</guid></item>"
+        "<item><title>Two</title><guid>g</guid></item>"
+        "<item><title>One</title><link>https://example.org/a</link><guid>g</guid></item>"
+        "<item><title>Own</title><link>https://example.org/o</link><guid>h</guid></item>"
     )
     items = parse(body).items
-    assert len(items) == 1 and items[0].title == "One"
+    keys = {i.title: i.key for i in items}
+    assert len(keys) == 6 and len(set(keys.values())) == 6
+    assert keys["One"] == "g" and keys["Own"] == "h"  # the oldest keeps the plain guid
+    assert keys["Three"] == "g https://example.org/b"  # then guid + link
+    assert keys == {i.title: i.key for i in parse(body).items}  # the same document, the same keys
+    # A newer story reusing the guid, prepended: the stories already there keep their keys.
+    newer = doc("<item><title>Six</title><link>https://example.org/d</link><guid>g</guid></item>")
+    grown = parse(newer[: newer.index(b"</channel>")] + body[body.index(b"<item>") :]).items
+    assert {i.title: i.key for i in grown if i.title != "Six"} == keys
 
 
 def test_edit_changes_content_hash_only() -> None:
