@@ -96,9 +96,12 @@ class SyncQueries(OutboxQueries):
                 r[0] for r in c.execute("SELECT url FROM sync_outbox WHERE kind = 'unsubscribe'")
             }
             pending_sub = {r[0] for r in c.execute("SELECT url FROM sync_outbox WHERE kind = 'subscribe'")}
-            feeds = c.execute("SELECT id, url, server_id, origin FROM feeds").fetchall()
+            feeds = c.execute("SELECT id, url, server_id, origin, source_url FROM feeds").fetchall()
             by_sid = {r[2]: r for r in feeds if r[2]}
             by_url = {r[1]: r for r in feeds}
+            for r in feeds:  # a feed we know under its newer URL is also found under the one subscribed to
+                if r[4]:
+                    by_url.setdefault(r[4], r)
             seen: set[str] = set()
             listed = {sub.server_id for sub in subs}
             for sub in subs:
@@ -118,7 +121,7 @@ class SyncQueries(OutboxQueries):
                         "VALUES (?, ?, ?, ?, 'user', ?)",
                         (sub.url, sub.title, sub.site_url, now, sub.server_id),
                     ).lastrowid
-                    by_url[sub.url] = (feed_id, sub.url, sub.server_id, "user")
+                    by_url[sub.url] = (feed_id, sub.url, sub.server_id, "user", None)
                     added += 1
                     origin = "user"
                 else:

@@ -539,3 +539,15 @@ def test_many_doubtful_items_make_one_full_listing_instead(
     report = run_sync(store, settings_for(server), env=NO_ENV)
     assert report.pull is not None and report.pull.full_listing and report.pull.read_changed == 29
     assert len(server.requests("stream/items/contents")) == contents
+
+
+def test_a_feed_known_here_under_its_newer_url_is_linked_not_doubled(
+    store: Store, server: GReaderServer
+) -> None:
+    populate(server)
+    store.add_feed("http://127.0.0.1:9/moved-a.xml")
+    with store._write() as c:  # as after a permanent redirect: the subscribed URL kept as source_url
+        c.execute("UPDATE feeds SET source_url = ? WHERE url = ?", (FEED_A, "http://127.0.0.1:9/moved-a.xml"))
+    sync(store, server)
+    assert {f.url for f in store.feeds()} == {"http://127.0.0.1:9/moved-a.xml", FEED_B}
+    assert store.count() == 6
