@@ -551,3 +551,13 @@ def test_a_feed_known_here_under_its_newer_url_is_linked_not_doubled(
     sync(store, server)
     assert {f.url for f in store.feeds()} == {"http://127.0.0.1:9/moved-a.xml", FEED_B}
     assert store.count() == 6
+
+
+def test_text_from_the_server_is_data_never_escape_sequences(store: Store, server: GReaderServer) -> None:
+    fid = server.add_feed(FEED_A, "Feed \x1b]0;owned\x07A\u202e", label="Tag\x1b[31m")
+    server.add_item(fid, "Title \x1b[2J&amp; more\x9b31m", "javascript:alert(1)", content="<p>ok\x1b[0m</p>")
+    sync(store, server)
+    (item,) = store.items()
+    assert item.title == "Title & more" and item.link is None and "\x1b" not in (item.content or "")
+    (feed,) = store.feeds()
+    assert feed.display_title == "Feed A" and feed.tags == ("Tag",)
