@@ -30,6 +30,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'  # trafilatura (the extraction baseline) and numpy
 	$(BIN)/python benchmarks/poll.py
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/startup.py

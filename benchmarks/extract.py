@@ -1,91 +1,72 @@
-"""Benchmark the readability pass against readability-lxml alone on the Mozilla test pages.
+"""Benchmark the readability pass beside readability-lxml alone and trafilatura, in the same run, on every
+labelled set in ../shared/corpus (fundus-news and wcxb-articles: human labels; mozilla: Readability.js output).
 
-Prints mean precision/recall/F1 (token 4-shingles, as shared/tools/evaluate_extraction.py defines them),
-per-page median and p95 time, and the number of empty outputs, for `reader.extract.pipeline` and for the baseline
-`Document(html).summary(html_partial=True)` -> text, in the same run.
+Runs the shared scorer (`../shared/tools/evaluate_extraction.py`: token 4-shingle P/R/F1, crashes, empty
+pages, median and p95 time per page) with three extractors:
 
-    .venv/bin/python benchmarks/extract.py [--data ../shared/corpus/mozilla/test-pages] [--limit N]
+- `reader`: `reader.extract.pipeline.extract_text` (the whole pass: decode, score blocks, clean, render);
+- `readability-lxml`: `Document(html).summary(html_partial=True)` -> lxml `text_content()`;
+- `trafilatura`: `trafilatura.extract(html, include_comments=False)` (skipped when not installed:
+  `pip install -e '.[bench]'`).
+
+    .venv/bin/python benchmarks/extract.py [--set fundus-news] [--limit N] [--worst N]
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import importlib.util
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
 from readability import Document
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reader.extract.pipeline import extract_text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from shingle_metric import reference_text, shingles
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mozilla" / "test-pages"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+EVALUATOR = ROOT.parent / "shared" / "tools" / "evaluate_extraction.py"
 
 
-def baseline(html: str) -> str:
+def readability_lxml(html: str) -> str:
     """readability-lxml alone, as the evaluator's reference figure was measured."""
     summary = Document(html).summary(html_partial=True)
     return str(lxml.html.fromstring(summary).text_content())
 
 
-def run(name: str, fn: Callable[[str], str], pages: list[tuple[str, str, str]]) -> None:
-    precisions, recalls, times = [], [], []
-    empty = 0
-    fn("<html><body><p>Warm up.</p></body></html>")
-    for _, html, ref in pages:
-        start = time.perf_counter()
-        try:
-            out = fn(html)
-        except Exception:  # a crash scores as empty output, as in the evaluator
-            out = ""
-        times.append(time.perf_counter() - start)
-        r, p = shingles(ref), shingles(out)
-        tp = sum((r & p).values())
-        if p:
-            precisions.append(tp / sum(p.values()))
-        else:
-            empty += 1
-        if r:
-            recalls.append(tp / sum(r.values()))
-    prec = statistics.fmean(precisions) if precisions else 0.0
-    rec = statistics.fmean(recalls) if recalls else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(
-        f"{name:<18} F1 {f1:.3f}  P {prec:.3f}  R {rec:.3f}  median {statistics.median(times) * 1000:6.1f} ms"
-        f"  p95 {p95 * 1000:6.1f} ms  empty {empty}/{len(pages)}"
-    )
+def trafilatura_text(html: str) -> str:
+    import trafilatura  # a benchmark-only dependency
+
+    return trafilatura.extract(html, include_comments=False) or ""
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="folder of page folders (source.html, expected.html)"
-    )
-    ap.add_argument("--limit", type=int, default=0, help="only the first N pages")
+    ap.add_argument("--set", action="append", default=[], help="only this set (repeatable)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
+    ap.add_argument("--worst", type=int, default=0, help="list the N lowest-F1 pages of each extractor")
     args = ap.parse_args()
-    folders = sorted(p for p in args.data.iterdir() if (p / "source.html").is_file())
+    spec = importlib.util.spec_from_file_location("evaluate_extraction", EVALUATOR)
+    if spec is None or spec.loader is None:
+        print(f"cannot load the scorer at {EVALUATOR}", file=sys.stderr)
+        return 2
+    evaluator = importlib.util.module_from_spec(spec)
+    sys.modules["evaluate_extraction"] = evaluator
+    spec.loader.exec_module(evaluator)
+    here = Path(__file__).resolve()
+    argv = ["--py", "reader=reader.extract.pipeline:extract_text"]
+    argv += ["--py", f"readability-lxml={here}:readability_lxml"]
+    if importlib.util.find_spec("trafilatura") is not None:
+        argv += ["--py", f"trafilatura={here}:trafilatura_text"]
+    else:
+        print("trafilatura is not installed: its rows are skipped (pip install -e '.[bench]')")
+    for name in args.set:
+        argv += ["--set", name]
     if args.limit:
-        folders = folders[: args.limit]
-    pages = [
-        (
-            d.name,
-            (d / "source.html").read_bytes().decode("utf-8", "replace"),
-            reference_text((d / "expected.html").read_bytes()),
-        )
-        for d in folders
-    ]
-    print(f"{len(pages)} pages from {args.data}")
-    run("reader.extract.pipeline", extract_text, pages)
-    run("readability-lxml", baseline, pages)
-    return 0
+        argv += ["--limit", str(args.limit)]
+    if args.worst:
+        argv += ["--worst", str(args.worst)]
+    argv += ["--bootstrap", "200", "--no-save"]
+    return int(evaluator.main(argv))
 
 
 if __name__ == "__main__":

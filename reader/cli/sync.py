@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader.errors import LockedError, ReaderError, SyncError
-from reader.models import Feed
-from reader.services import ReaderServices
-from reader.store.feeds import Store
+
+if TYPE_CHECKING:  # the parser imports this module: keep it light
+    from reader.cli.context import Context
+    from reader.models import Feed
+    from reader.services import ReaderServices
+    from reader.store.feeds import Store
 
 SYNC_HELP = """Sync with the Google Reader API server named in [sync] (FreshRSS, Miniflux, Inoreader, ...):
 send the changes made here (read, unread, saved, subscriptions), then bring the server's subscriptions, new
@@ -63,7 +66,9 @@ def _failed(exc: SyncError, store: Store) -> None:
     print(f"reader: {str(exc).rstrip('.')}.{kept}", file=sys.stderr)
 
 
-def run_sync_command(services: ReaderServices, store: Store, args: argparse.Namespace) -> int:
+def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
+    """The `sync` command: 0 when it worked, 1 with one line when it failed, 2 without a [sync] table."""
+    services, store = ctx.services, ctx.store
     settings = services.config.sync
     if settings is None:
         where = services.config.source or services.locations.config_path

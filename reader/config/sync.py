@@ -175,7 +175,7 @@ def parse_sync(table: object, source: Path | None) -> SyncSettings:
         raise SyncValueError("password", "must be on one line")
     timeout = table.get("timeout", 30)
     if isinstance(timeout, str):
-        from reader.config.loader import parse_duration
+        from reader.config.values import parse_duration
 
         try:
             timeout = parse_duration(timeout, "sync.timeout")

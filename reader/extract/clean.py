@@ -93,7 +93,6 @@ CLUTTER_WORDS = frozenset(
         "cookies",
         "consent",
         "gdpr",
-        "paywall",
         "popup",
         "modal",
         "credit",
@@ -186,6 +185,7 @@ CREDIT = re.compile(
 # blocking only mentions it, so the mention alone is not enough.
 NOTICE = re.compile(
     r"\b(?:(?:disable|turn off|pause|deactivate|switch off) (?:your |the )?ad[ -]?block(?:er|ing)?s?|"
+    r"(?:turn|turning|switch|switching) (?:your |the |an? )?ad[ -]?block(?:er|ing)?s? off|"
     r"(?:using|use|have|running) (?:an? |your )?ad[ -]?block(?:er|ing)?s?|ad[ -]?block(?:er)?s? (?:detected|"
     r"is (?:on|enabled|active))|whitelist (?:us|our|this)|allowlist (?:us|our|this)|your browser (?:is|seems to be|appears to be) "
     r"(?:out of date|outdated|not supported|unsupported|too old)|(?:update|upgrade) your browser|"
@@ -332,6 +332,15 @@ def strip_shortcodes(root: HtmlElement) -> None:
                 el.tail = el.tail.replace(_MARK, "")
 
 
+def names_clutter(el: HtmlElement) -> bool:
+    """Whether the element's class or id names clutter (share bars, ad slots, related links, ...), unless it
+    also names content ("article-related" on a content wrapper is a hint, not a verdict)."""
+    words = _attr_words(el)
+    if not words or not (words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words)):
+        return False
+    return not (words & {"article", "body", "content", "story", "main", "text", "entry"})
+
+
 def drop_clutter_elements(root: HtmlElement, total: int) -> None:
     """Remove small elements whose class or id names them clutter (share bars, ad slots, credits, ...)."""
     for el in list(root.iter()):
@@ -434,11 +443,20 @@ def _judge(block: HtmlElement, text: str, bare: str, words: int) -> str | None:
         return "notice"
     if words <= 35 and PROMPT.search(text) and STRONG_PROMPT.search(text):
         return "prompt"
+    if words <= 6 and block.tag in HEADINGS and PROMPT.search(text):
+        return "prompt"  # "Get our Tech Newsletter" over a sign-up box
     if (words <= 16 and CREDIT.match(text)) or (words <= 8 and CREDIT.search(text)):
         return "credit"
     if words <= 45 and READ_ON.search(text) and _ends_with_read_on_link(block):
         return "teaser"  # the opening of another story and a link to it
     return None
+
+
+def labels_what_follows(block: HtmlElement, text: str) -> bool:
+    """Whether a block is a label that takes what follows it out ("Related:", "Read more:", "3 Comments")."""
+    bare = text.strip(" .:!•|·-–—*»›>")
+    reason = _judge(block, text, bare, word_count(text))
+    return reason == "heading" or (reason == "comments" and block.tag in HEADINGS)
 
 
 def _ends_with_read_on_link(block: HtmlElement) -> bool:
@@ -480,7 +498,7 @@ def _norm_title(text: str) -> str:
 
 
 def clean_article(root: HtmlElement, title: str | None = None) -> None:
-    """Remove the clutter from readability's main block, in place."""
+    """Remove the clutter from an article's tree, in place."""
     total = len(text_of(root))
     strip_shortcodes(root)
     drop_inline_credits(root)

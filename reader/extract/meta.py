@@ -45,6 +45,10 @@ class Meta:
     byline: str | None
     published: datetime | None
     site_name: str | None
+    article_body: str | None = None  # JSON-LD articleBody (often truncated): checks the text, is not it
+
+
+MAX_ARTICLE_BODY = 200_000
 
 
 def _meta(doc: HtmlElement) -> dict[str, str]:
@@ -228,4 +232,10 @@ def page_meta(doc: HtmlElement, json_ld: list[str] | None = None) -> Meta:
         for el in doc.iter("time"):
             published = parse_date(el.get("datetime"))
             break
-    return Meta(title=title, byline=byline, published=published, site_name=site_name)
+    body = None
+    for obj in ld:
+        value = obj.get("articleBody") or obj.get("text")
+        if isinstance(value, str) and value.strip():
+            body = value[:MAX_ARTICLE_BODY]
+            break
+    return Meta(title=title, byline=byline, published=published, site_name=site_name, article_body=body)

@@ -1,8 +1,11 @@
 """The readability pass, pure and blocking: page HTML -> clean Markdown `Article`, with quality signals.
 
-Pipeline: bytes -> text (charset from header, <meta>, detection) -> metadata from the whole page ->
-readability-lxml's main block -> our clutter clean-up -> Markdown and plain text -> quality check, falling
-back to the feed's own content when the page's text looks thin or wrong.
+Pipeline: bytes -> text (charset from header, <meta>, detection) -> bounded tree and metadata (with JSON-LD
+`articleBody`) -> the page cut into text blocks -> each block scored by a learned model (`score.py`, weights
+in `weights.py`, trained by `benchmarks/train_extract.py`) from features that include the candidates
+(readability-lxml's main block, the page's article containers, the JSON-LD text) -> the kept blocks rebuilt
+as a tree -> our clutter clean-up -> Markdown and plain text -> quality check, falling back to the feed's own
+content when the page's text looks thin or wrong.
 """
 
 from __future__ import annotations
@@ -15,17 +18,19 @@ from dataclasses import replace
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
-from readability.readability import Unparseable
 
 from reader.errors import ExtractError
-from reader.extract.clean import clean_article
+from reader.extract import weights
+from reader.extract.analyse import analyse
+from reader.extract.assemble import assemble
+from reader.extract.blocks import DENSE, FEATURE_NAMES
+from reader.extract.clean import clean_article, labels_what_follows
 from reader.extract.decode import MAX_BYTES, cap_bytes, cap_text, decode_page, sniff_binary
 from reader.extract.edges import trim_edges
 from reader.extract.markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract.meta import Meta, json_ld_blocks, page_meta
 from reader.extract.prepare import parse_page
-from reader.extract.restore import TaggedDocument, restore
-from reader.extract.widen import widen
+from reader.extract.score import choose, predict
 from reader.models import Article, Item
 from reader.textsafe import clean_block, clean_text
 
@@ -39,7 +44,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -49,6 +54,7 @@ WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_READABILITY_KEPT = FEATURE_NAMES.index("readability_kept")
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 # readability logs every failure with a traceback at ERROR level; we report failures ourselves.
@@ -88,25 +94,34 @@ def _parse_fragment(html: str) -> HtmlElement | None:
     return body if body is not None else doc
 
 
-def _main_block(page: HtmlElement) -> HtmlElement | None:
-    """readability-lxml's main block (html_partial: plain summary() empties some real pages), with the
-    content its clean-up dropped put back. `page` is not changed."""
-    for number, el in enumerate(page.iter()):
-        el.set("x", str(number))  # lets `restore` match the summary's elements with the page's
-    doc = TaggedDocument(page)
-    try:
-        summary = doc.summary(html_partial=True)
-    except (Unparseable, ValueError, etree.LxmlError):
+def _scored_block(page: HtmlElement, meta: Meta) -> HtmlElement | None:
+    """The blocks the learned scorer chooses (see `score.choose`), as one tree."""
+    blocks = analyse(page, meta)
+    if not blocks:
         return None
-    if not summary or not summary.strip():
+    dense = [b.features[:DENSE] for b in blocks]
+    probs = predict(dense, [b.active for b in blocks], weights.STAGE1, weights.STAGE2)
+    chosen = choose(
+        probs,
+        [b.words for b in blocks],
+        [b.hidden for b in blocks],
+        [bool(b.features[_READABILITY_KEPT]) for b in blocks],
+        [b.text for b in blocks],
+    )
+    if not chosen:
         return None
-    block = _parse_fragment(summary)
-    if block is None:
-        return None
-    restore(block, page)
-    widen(block, page)
-    sanitize_tree(block)
-    return block
+    # Labels such as "Read more:" or "3 Comments" between the chosen blocks go in too: the clean-up drops
+    # them along with the links or comments after them, which the scorer may have kept.
+    first, last = chosen[0], chosen[-1]
+    taken = set(chosen)
+    labels = [
+        i
+        for i in range(first, last)
+        if i not in taken and blocks[i].words <= 12 and labels_what_follows(blocks[i].element, blocks[i].text)
+    ]
+    root = assemble(blocks, [blocks[i] for i in sorted(taken.union(labels))])
+    sanitize_tree(root)
+    return root
 
 
 def _reading_minutes(words: int) -> int:
@@ -222,7 +237,7 @@ def extract(
     if trimmed and not cut:
         notes.append("The page was too large to read whole; only the start was read.")
     meta = page_meta(source, json_ld_blocks(text))
-    block = _main_block(source)
+    block = _scored_block(source, meta)
     if block is None:
         return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
     clean_article(block, meta.title)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reader.config.loader import clean_tag
+from reader.config.values import clean_tag
 from reader.store.base import _ts, utcnow
 from reader.store.outbox import (
     READ,

@@ -125,7 +125,7 @@ def test_fetch_syncs_first_and_leaves_server_feeds_to_the_server(
     fid = server.add_feed(on_server, "On the server")
     server.add_item(fid, "From the server", "https://example.org/posts/0")
     r = Reader(tmp_path, server.url)
-    assert r.run("add", "--local", local_only).returncode == 0
+    assert r.run("add", "--no-check", "--local", local_only).returncode == 0
     out = r.run("fetch", "--all", "--no-fulltext")
     assert out.returncode == 0 and "Synced with" in out.stdout
     assert http_server.count("/server.xml") == 0  # the server polls it, not us
@@ -137,7 +137,7 @@ def test_fetch_syncs_first_and_leaves_server_feeds_to_the_server(
 
 def test_add_import_remove_tell_the_server(tmp_path: Path, server: GReaderServer) -> None:
     r = Reader(tmp_path, server.url)
-    out = r.run("add", "--tag", "Policy", "--title", "Mine", "https://example.org/feed.xml")
+    out = r.run("add", "--no-check", "--tag", "Policy", "--title", "Mine", "https://example.org/feed.xml")
     assert out.returncode == 0 and "Sent to 127.0.0.1" in out.stdout
     (sub,) = server.requests("subscription/edit")
     assert sub.form["ac"] == ["subscribe"] and sub.form["s"] == ["feed/https://example.org/feed.xml"]
@@ -171,7 +171,7 @@ def test_subscription_made_offline_is_sent_at_the_next_sync(tmp_path: Path, serv
     r = Reader(tmp_path, server.url)
     port = server.port
     server.stop()
-    out = r.run("add", "https://example.org/later.xml")
+    out = r.run("add", "--no-check", "https://example.org/later.xml")
     assert out.returncode == 0 and "will be sent at the next sync" in out.stderr
     server.start(port)
     assert r.run("sync").returncode == 0

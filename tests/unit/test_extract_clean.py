@@ -140,7 +140,9 @@ def test_image_credits_and_empty_figures_go() -> None:
     )
     text = run(page(clutter))
     assert "Getty Images" not in text and "Example Photo Agency" not in text and "John Roe" not in text
-    assert "The new branch on Elm Street" in text  # the caption itself is kept
+    # The caption itself is not story text either: the human-labelled news sets leave captions out, and
+    # the block scorer learned that (extractor v6).
+    assert "The city council voted" in text
 
 
 def test_comment_sections_go() -> None:

@@ -60,3 +60,13 @@ def test_images_become_their_alt_text_in_markdown_only_and_deep_nesting_is_fine(
         node = lxml.html.etree.SubElement(node, "div")
     node.text = "deep"
     assert render(root).text == "t\n\ndeep"
+
+
+def test_code_block_keeps_its_line_breaks() -> None:
+    root = lxml.html.fragment_fromstring(
+        "<div><pre><code>KEEPALIVE<br><span>int</span> add(int x)<br>{<br>}</code></pre>"
+        "<pre><div>first line</div><div>second <b>line</b></div></pre></div>"
+    )
+    rendered = render(root, None)
+    assert "KEEPALIVE\nint add(int x)\n{\n}" in rendered.text
+    assert "first line\nsecond line" in rendered.markdown

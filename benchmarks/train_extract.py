@@ -1,0 +1,276 @@
+"""Train the block scorer of the readability pass on the human-labelled shared sets, and judge it by
+leave-publishers-out cross-validation.
+
+    .venv/bin/python benchmarks/train_extract.py            # cross-validate, then train on all and write weights
+    .venv/bin/python benchmarks/train_extract.py --cv-only  # cross-validate only
+
+Data: ../shared/corpus/{fundus-news,wcxb-articles} (human labels; grouped by publisher: fundus's `publisher`,
+wcxb's URL host), and ../shared/corpus/mozilla (reference = Readability.js output; each page its own group,
+weighted down). A block's label is the share of its word 4-shingles found in the page's reference text.
+The model is a logistic regression (numpy, full-batch gradient descent, L2), in two stages: the second stage
+adds the first stage's probabilities of the neighbouring blocks. Training needs numpy; the package does not
+(it ships the weights as a Python module, `reader/extract/weights.py`). Deterministic: same data, same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import pickle
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from reader.extract import score  # noqa: E402
+from reader.extract.analyse import analyse  # noqa: E402
+from reader.extract.blocks import DENSE, FEATURE_NAMES  # noqa: E402
+from reader.extract.meta import json_ld_blocks, page_meta  # noqa: E402
+from reader.extract.prepare import parse_page  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+WORD = re.compile(r"\w+")
+MOZILLA_WEIGHT = 0.3
+HIDDEN = FEATURE_NAMES.index("hidden")
+KEPT = FEATURE_NAMES.index("readability_kept")
+
+
+def _evaluator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "evaluate_extraction", SHARED / "tools" / "evaluate_extraction.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["evaluate_extraction"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+EV = _evaluator()
+
+
+def load_pages(sets: list[str]) -> list[dict]:  # type: ignore[type-arg]
+    pages = []
+    for name in sets:
+        folder = CORPUS / EV.SETS[name]
+        for d in sorted(p for p in folder.iterdir() if (p / "source.html").is_file()):
+            if (d / "expected.txt").is_file():
+                ref = (d / "expected.txt").read_text(encoding="utf-8")
+            else:
+                ref = EV.html_to_text((d / "expected.html").read_bytes())
+            meta = json.loads((d / "meta.json").read_text()) if (d / "meta.json").is_file() else {}
+            if name == "fundus-news":
+                group = meta["publisher"]
+            elif name == "wcxb-articles":
+                group = urlsplit(meta["url"]).hostname or d.name
+                group = group.removeprefix("www.")
+            else:
+                group = "mozilla:" + d.name
+            html = (d / "source.html").read_bytes().decode("utf-8", "replace")
+            pages.append({"set": name, "page": d.name, "group": group, "html": html, "ref": ref})
+    return pages
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    toks = WORD.findall(text)
+    if len(toks) < 4:
+        return {tuple(toks)} if toks else set()
+    return {tuple(toks[i : i + 4]) for i in range(len(toks) - 3)}
+
+
+def featurise(page: dict) -> dict:  # type: ignore[type-arg]
+    source, _ = parse_page(page["html"])
+    assert source is not None
+    meta = page_meta(source, json_ld_blocks(page["html"]))
+    blocks = analyse(source, meta)
+    ref = shingles(page["ref"])
+    ref_joined = " " + " ".join(WORD.findall(page["ref"])) + " "
+    labels = []
+    for b in blocks:
+        toks = WORD.findall(b.text)
+        if len(toks) < 4:
+            labels.append(1.0 if toks and (" " + " ".join(toks) + " ") in ref_joined else 0.0)
+        else:
+            sh = shingles(b.text)
+            labels.append(sum(1 for s in sh if s in ref) / len(sh))
+    return {
+        **{k: page[k] for k in ("set", "page", "group", "ref")},
+        "X": np.array([b.features for b in blocks], dtype=np.float64).reshape(
+            len(blocks), len(FEATURE_NAMES)
+        ),
+        "y": np.array(labels),
+        "words": np.array([b.words for b in blocks], dtype=np.float64),
+        "texts": [b.text for b in blocks],
+    }
+
+
+def second_stage(X: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    probs = (1 / (1 + np.exp(-np.clip(X @ b1, -30, 30)))).tolist()
+    extra = np.array([score.neighbour_features(probs, i) for i in range(len(probs))]).reshape(len(probs), -1)
+    return np.hstack([X, extra])
+
+
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iters: int = 600) -> np.ndarray:
+    """Weighted logistic regression (soft labels), standardised features, gradient descent with momentum."""
+    mu = X.mean(0)
+    sd = X.std(0)
+    mu[0], sd[0] = 0.0, 1.0
+    sd[sd < 1e-9] = 1.0
+    Z = (X - mu) / sd
+    beta = np.zeros(X.shape[1])
+    vel = np.zeros_like(beta)
+    wsum = w.sum()
+    lr = 0.5
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-np.clip(Z @ beta, -30, 30)))
+        grad = Z.T @ ((p - y) * w) / wsum + l2 * np.r_[0.0, beta[1:]]
+        vel = 0.9 * vel - lr * grad
+        beta += vel
+    # back to raw feature scale: z = (x - mu) / sd
+    raw = beta / sd
+    raw[0] = beta[0] - (beta[1:] * mu[1:] / sd[1:]).sum()
+    return raw
+
+
+def sample_weights(pages: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
+    ws = []
+    for p in pages:
+        w = np.sqrt(np.minimum(p["words"], 200.0)) + 0.5
+        w = w / w.sum() * 100.0  # every page weighs the same
+        if p["set"] == "mozilla":
+            w = w * MOZILLA_WEIGHT
+        ws.append(w)
+    return np.concatenate(ws)
+
+
+def stack(pages: list[dict], key: str) -> np.ndarray:  # type: ignore[type-arg]
+    return np.concatenate([p[key] for p in pages])
+
+
+def train(pages: list[dict], l2: float) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    X, y, w = stack(pages, "X"), (stack(pages, "y") >= 0.5).astype(float), sample_weights(pages)
+    b1 = fit(X, y, w, l2)
+    X2 = np.concatenate([second_stage(p["X"], b1) for p in pages])
+    b2 = fit(X2, y, w, l2)
+    return b1, b2
+
+
+def page_probs(page: dict, b1: np.ndarray, b2: np.ndarray) -> list[float]:  # type: ignore[type-arg]
+    X = page["X"]
+    dense = X[:, :DENSE].tolist()
+    active = [list(np.flatnonzero(row[DENSE:]) + DENSE) for row in X]
+    return score.predict(dense, active, b1.tolist(), b2.tolist())
+
+
+def predict_text(page: dict, probs: list[float], threshold: float) -> str:  # type: ignore[type-arg]
+    X = page["X"]
+    chosen = score.choose(
+        probs,
+        [int(w) for w in page["words"]],
+        [bool(v) for v in X[:, HIDDEN]],
+        [bool(v) for v in X[:, KEPT]],
+        page["texts"],
+        threshold,
+    )
+    return "\n\n".join(page["texts"][i] for i in chosen)
+
+
+def evaluate(pages: list[dict], preds: list[str]) -> dict[str, tuple[float, float, float, int]]:  # type: ignore[type-arg]
+    out = {}
+    for name in sorted({p["set"] for p in pages}):
+        scores = [EV.score_page(p["ref"], t) for p, t in zip(pages, preds, strict=True) if p["set"] == name]
+        s = EV.summarise(scores) if hasattr(EV, "summarise") else None
+        prec = [x.precision for x in scores if x.has_pred]
+        rec = [x.recall for x in scores if x.has_ref]
+        P = sum(prec) / len(prec) if prec else 0.0
+        R = sum(rec) / len(rec) if rec else 0.0
+        F = 2 * P * R / (P + R) if P + R else 0.0
+        low = sum(1 for x in scores if x.f1 < 0.3)
+        out[name] = (F, P, R, low)
+        del s
+    return out
+
+
+def cross_validate(pages: list[dict], l2: float, folds: int = 8) -> list[list[float]]:  # type: ignore[type-arg]
+    """Each page's block probabilities from a model trained without its publisher's fold."""
+    groups = sorted({p["group"] for p in pages})
+    # Deterministic fold assignment by a stable hash of the publisher name.
+    fold_of = {g: sum(map(ord, g)) % folds for g in groups}
+    probs: list[list[float]] = [[] for _ in pages]
+    for k in range(folds):
+        train_pages = [p for p in pages if fold_of[p["group"]] != k]
+        test_idx = [i for i, p in enumerate(pages) if fold_of[p["group"]] == k]
+        if not test_idx:
+            continue
+        b1, b2 = train(train_pages, l2)
+        for i in test_idx:
+            probs[i] = page_probs(pages[i], b1, b2)
+    return probs
+
+
+def write_weights(b1: np.ndarray, b2: np.ndarray, path: Path) -> None:
+    def fmt(v: np.ndarray) -> str:
+        return "(\n" + "".join(f"    {x:.6g},\n" for x in v) + ")"
+
+    path.write_text(
+        '"""Weights of the block scorer, written by benchmarks/train_extract.py (do not edit by hand)."""\n\n'
+        f"FEATURES = {len(FEATURE_NAMES)}\n"
+        f"STAGE1 = {fmt(b1)}\n"
+        f"STAGE2 = {fmt(b2)}\n",
+        encoding="utf-8",
+    )
+
+
+def worst(pages: list[dict], preds: list[str], n: int = 25) -> None:  # type: ignore[type-arg]
+    rows = sorted(
+        ((EV.score_page(p["ref"], t), p) for p, t in zip(pages, preds, strict=True)), key=lambda r: r[0].f1
+    )
+    for s, p in rows[:n]:
+        print(f"  {s.f1:.3f} P {s.precision:.3f} R {s.recall:.3f} {p['set']}/{p['page']}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--worst", type=int, default=0)
+    ap.add_argument("--no-cv", action="store_true", help="train on all pages and write the weights only")
+    ap.add_argument("--l2", type=float, default=3e-3)
+    ap.add_argument("--threshold", type=float, default=score.THRESHOLD)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/extract-features.pkl"))
+    ap.add_argument("--refresh", action="store_true", help="recompute the features")
+    ap.add_argument("--sets", default="fundus-news,wcxb-articles,mozilla")
+    args = ap.parse_args()
+    start = time.perf_counter()
+    if args.cache.is_file() and not args.refresh:
+        pages = pickle.loads(args.cache.read_bytes())
+    else:
+        pages = [featurise(p) for p in load_pages(args.sets.split(","))]
+        args.cache.write_bytes(pickle.dumps(pages))
+    print(
+        f"{len(pages)} pages, {sum(len(p['y']) for p in pages)} blocks ({time.perf_counter() - start:.1f} s)"
+    )
+    if not args.no_cv:
+        probs = cross_validate(pages, args.l2)
+        for threshold in sorted({args.threshold, 0.4, 0.5, 0.6, 0.7}):
+            preds = [predict_text(p, pr, threshold) for p, pr in zip(pages, probs, strict=True)]
+            print(f"threshold {threshold}:")
+            for name, (F, P, R, low) in evaluate(pages, preds).items():
+                print(f"  CV {name:<14} F1 {F:.3f}  P {P:.3f}  R {R:.3f}  pages under F1 0.3: {low}")
+            if args.worst and threshold == args.threshold:
+                worst(pages, preds, args.worst)
+    if not args.cv_only:
+        b1, b2 = train(pages, args.l2)
+        write_weights(b1, b2, ROOT / "reader" / "extract" / "weights.py")
+        print("wrote reader/extract/weights.py")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

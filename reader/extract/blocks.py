@@ -1,0 +1,524 @@
+"""Cut a page into text blocks and describe each with features for the learned block scorer.
+
+A *block* is a block-level element together with its own inline content: its text, its inline children
+(links, emphasis, spans) and the tails of its children. A `<div>` holding paragraphs is not a block itself
+(its paragraphs are), but a `<div>` with loose text is. Every word on the page belongs to exactly one block.
+
+The features describe a block by what generalises across publishers: its length, link and punctuation
+density, its tag and the tags and class/id words of its ancestors, whether readability-lxml kept it, how
+much of it the page's JSON-LD `articleBody` holds, where it sits relative to the headline, and how much text
+its parent and grandparent hold. `scorer.py` turns them into a probability that the block is story text.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from reader.extract.clean import (
+    AD_LABEL,
+    CREDIT,
+    NOTICE,
+    PROMO_HEADING,
+    PROMO_LINE,
+    PROMPT,
+    TEASER_LINE,
+    names_clutter,
+)
+from reader.extract.readability_doc import hidden_by_class
+from reader.extract.readability_doc import is_hidden as is_hidden_attr
+
+__all__ = ["DENSE", "FEATURE_NAMES", "Block", "block_features", "page_blocks", "shingle_set"]
+
+# Elements that start a new block. Everything else is inline content of the nearest block around it.
+BLOCK_TAGS = frozenset(
+    [
+        "p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "li", "dt", "dd",
+        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "figure", "td", "th", "caption",
+        "address", "details", "summary", "form", "ul", "ol", "dl", "table", "tr", "tbody", "thead", "tfoot",
+        "pre", "body", "html", "center", "hgroup", "fieldset", "legend", "menu", "dialog", "picture",
+    ]
+)  # fmt: skip
+# Never hold text a reader sees (parse_page already removed scripts and styles).
+SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "select",
+     "option", "input", "textarea", "audio", "video", "head", "title", "meta", "link", "datalist"]
+)  # fmt: skip
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
+# Tags of the block itself.
+OWN_TAGS = ("p", "li", "heading", "blockquote", "pre", "td", "figcaption", "div", "dd")
+# Ancestor tags (any level).
+ANCESTOR_TAGS = (
+    "article", "main", "aside", "nav", "footer", "header", "figure", "form", "ul", "ol", "table",
+    "blockquote", "section", "dl",
+)  # fmt: skip
+# Words of class/id attributes, on the block or any ancestor ("anc") and on the block or its parent ("near").
+ATTR_WORDS = (
+    "article", "body", "content", "story", "text", "post", "entry", "main", "prose", "rich", "paragraph",
+    "related", "recommended", "recirc", "more", "promo", "newsletter", "subscribe", "signup", "share",
+    "social", "comment", "comments", "footer", "header", "nav", "menu", "sidebar", "rail", "aside", "ad",
+    "ads", "advert", "advertisement", "sponsor", "sponsored", "caption", "credit", "byline", "author",
+    "meta", "date", "time", "tag", "tags", "topic", "topics", "breadcrumb", "widget", "teaser", "card",
+    "list", "headline", "title", "summary", "standfirst", "dek", "paywall", "premium", "hidden", "modal",
+    "cookie", "banner", "popup", "video", "gallery", "image", "photo", "media", "embed", "bio", "footnote",
+    "note", "info", "toolbar", "print", "email", "button", "link", "links", "trending", "popular", "read",
+    "also", "cta", "form", "search", "login", "live", "update", "updates", "blog", "quote", "inline",
+    "figure", "container", "wrapper", "section", "block", "module", "component", "slot", "outbrain",
+    "taboola", "disclaimer", "copyright", "legal", "contact", "follow", "app", "alert", "notice",
+)  # fmt: skip
+_ATTR_INDEX = {w: i for i, w in enumerate(ATTR_WORDS)}
+TEXT_RULES = (
+    ("promo_line", PROMO_LINE),
+    ("promo_heading", PROMO_HEADING),
+    ("ad_label", AD_LABEL),
+    ("teaser_line", TEASER_LINE),
+    ("prompt", PROMPT),
+    ("credit", CREDIT),
+    ("notice", NOTICE),
+)
+_BODY_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:article|post|entry|story)[-_]?(?:body|content|text)(?:$|[\s_-])|articleBody|storyBody",
+    re.I,
+)
+_WORDS_IN_ATTR = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_WORD = re.compile(r"\w+")
+_WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?…\"”’»)\]]$")
+_DIGIT = re.compile(r"\d")
+MAX_ATTR_CHARS = 300
+_NONE: frozenset[int] = frozenset()
+
+
+def _feature_names() -> tuple[str, ...]:
+    names = [
+        "bias",
+        "log_words",
+        "words_lt4",
+        "words_lt10",
+        "words_ge25",
+        "link_density",
+        "all_link",
+        "sentence_end",
+        "commas_per_word",
+        "periods_per_word",
+        "digit_share",
+        "upper_start",
+        "title_case_share",
+        "pipe_or_bullet",
+        "depth",
+        "position",
+        "position_sq",
+        "before_headline",
+        "is_headline",
+        "same_as_title",
+        "log_units_after_headline",
+        "readability_kept",
+        "readability_ancestor",
+        "readability_page_share",
+        "json_ld_present",
+        "json_ld_share",
+        "json_ld_parent_share",
+        "parent_log_words",
+        "parent_share",
+        "parent_link_density",
+        "parent_long_blocks",
+        "grand_log_words",
+        "grand_share",
+        "grand_long_blocks",
+        "container_share",
+        "in_container",
+        "in_body_class",
+        "hidden",
+        "prev_log_words",
+        "next_log_words",
+        "prev_link_density",
+        "next_link_density",
+        "prev_readability",
+        "next_readability",
+        "same_parent_as_prev",
+        "same_parent_as_next",
+        "near_clutter_class",
+        "anc_clutter_class",
+    ]
+    names += [f"tag_{t}" for t in OWN_TAGS]
+    names += [f"anc_{t}" for t in ANCESTOR_TAGS]
+    names += [f"rule_{name}" for name, _ in TEXT_RULES]
+    names += [f"anc_attr_{w}" for w in ATTR_WORDS]
+    names += [f"near_attr_{w}" for w in ATTR_WORDS]
+    return tuple(names)
+
+
+FEATURE_NAMES = _feature_names()
+_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_TAG0 = _INDEX["tag_p"]
+DENSE = _TAG0  # features before this index are real-valued; from it on they are 0/1
+_ANC0 = _INDEX[f"anc_{ANCESTOR_TAGS[0]}"]
+_RULE0 = _INDEX[f"rule_{TEXT_RULES[0][0]}"]
+_ANC_ATTR0 = _INDEX[f"anc_attr_{ATTR_WORDS[0]}"]
+_NEAR_ATTR0 = _INDEX[f"near_attr_{ATTR_WORDS[0]}"]
+
+
+@dataclass(eq=False)
+class Block:
+    """One block: the element, its own text, and facts the features are built from."""
+
+    element: HtmlElement
+    text: str
+    words: int
+    link_chars: int
+    chars: int
+    tag: str
+    depth: int
+    anc_tags: tuple[bool, ...]  # for each of ANCESTOR_TAGS: whether an ancestor has that tag
+    anc_attrs: frozenset[int]
+    near_attrs: frozenset[int]
+    in_container: bool
+    in_body_class: bool
+    hidden: bool
+    near_clutter: bool = False  # the block's or its parent's class/id names clutter (clean.CLUTTER_WORDS)
+    anc_clutter: bool = False  # ... or any ancestor's
+    features: list[float] = field(default_factory=list)
+
+    @functools.cached_property
+    def ancestors(self) -> tuple[HtmlElement, ...]:
+        """The element's ancestors, nearest first."""
+        return tuple(self.element.iterancestors())
+
+    @functools.cached_property
+    def parent(self) -> HtmlElement:
+        parent = self.element.getparent()
+        return parent if parent is not None else self.element
+
+    @functools.cached_property
+    def grand(self) -> HtmlElement:
+        grand = self.parent.getparent()
+        return grand if grand is not None else self.parent
+
+    active: list[int] = field(default_factory=list)  # indexes (from DENSE on) of the 0/1 features that are 1
+
+
+@functools.lru_cache(maxsize=8192)
+def _attr_facts(cls: str, ident: str) -> tuple[frozenset[int], bool, bool, bool]:
+    """What an element's class and id say: indexes (in ATTR_WORDS) of their words, whether they name clutter,
+    whether they hide the element, whether they name an article body. Pages repeat a few class values many
+    times, so this is cached."""
+    probe = lxml.html.Element("div")
+    if cls:
+        probe.set("class", cls)
+    if ident:
+        probe.set("id", ident)
+    found = set()
+    for word in _WORDS_IN_ATTR.findall(cls[:MAX_ATTR_CHARS] + " " + ident[:100]):
+        index = _ATTR_INDEX.get(word.lower())
+        if index is not None:
+            found.add(index)
+    body_class = bool(cls) and _BODY_CLASS.search(cls[:MAX_ATTR_CHARS]) is not None
+    return frozenset(found), names_clutter(probe), hidden_by_class(probe), body_class
+
+
+def _is_container_tag(el: HtmlElement, tag: str) -> bool:
+    return tag in ("article", "main") or el.get("role") == "main" or el.get("itemprop") == "articleBody"
+
+
+def _is_container(el: HtmlElement, tag: str) -> bool:
+    if _is_container_tag(el, tag):
+        return True
+    cls = el.get("class")
+    return bool(cls) and _BODY_CLASS.search(cls[:MAX_ATTR_CHARS]) is not None
+
+
+def _fold(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def page_blocks(root: HtmlElement) -> list[Block]:
+    """The page's text blocks in document order (one iterative pass; any depth is safe)."""
+    blocks: list[Block] = []
+    # Per open block element: [element, text parts, link chars]; text flows to the innermost open block.
+    stack: list[tuple[HtmlElement, list[str], list[int], int]] = []
+    order: dict[HtmlElement, int] = {}
+    depth = 0
+    tag_counts: dict[str, int] = {}
+    attr_stack: list[frozenset[int]] = []
+    attr_counts: dict[int, int] = {}
+    container_depth = 0
+    body_class_depth = 0
+    hidden_depth = 0
+    clutter_depth = 0
+    link_depth = 0
+    flags: list[tuple[bool, bool, bool, bool]] = []
+
+    def add_text(text: str | None) -> None:
+        if text and stack:
+            stack[-1][1].append(text)
+            if link_depth:
+                stack[-1][2][0] += len(text.strip())
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if not tag or tag in SKIP_TAGS:
+                walker.skip_subtree()
+                # iterwalk still sends "end" for a skipped element: mark it so the end is ignored.
+                continue
+            if len(el.attrib) <= 1:  # no attribute but our number `x`
+                ids, is_clutter, is_hidden = _NONE, False, False
+                is_container = tag in ("article", "main")
+            else:
+                cls, ident = el.get("class"), el.get("id")
+                if cls is None and ident is None:
+                    ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
+                else:
+                    ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
+                is_container = body_class or _is_container_tag(el, tag)
+                is_hidden = hidden_class or is_hidden_attr(el)
+            is_body_class = is_container and tag not in ("article", "main")
+            container_depth += is_container
+            body_class_depth += is_body_class
+            hidden_depth += is_hidden
+            clutter_depth += is_clutter
+            flags.append((is_container, is_body_class, is_hidden, is_clutter))
+            attr_stack.append(ids)
+            for i in ids:
+                attr_counts[i] = attr_counts.get(i, 0) + 1
+            if tag == "a":
+                link_depth += 1
+            if tag in BLOCK_TAGS:
+                order[el] = len(order)
+                stack.append((el, [el.text or ""], [len((el.text or "").strip()) if link_depth else 0], 0))
+            else:
+                add_text(el.text)
+                if tag == "br":
+                    add_text(" ")
+            depth += 1
+            tag_counts[tag] = tag_counts.get(tag, 0) + 1
+        else:
+            if not tag or tag in SKIP_TAGS:
+                if el is not root:
+                    add_text(el.tail)
+                continue
+            depth -= 1
+            tag_counts[tag] -= 1
+            ids = attr_stack.pop()
+            for i in ids:
+                attr_counts[i] -= 1
+                if not attr_counts[i]:
+                    del attr_counts[i]
+            is_container, is_body_class, is_hidden, is_clutter = flags.pop()
+            if tag == "a":
+                link_depth -= 1
+            if tag in BLOCK_TAGS and stack and stack[-1][0] is el:
+                _, parts, links, _ = stack.pop()
+                text = _fold("".join(parts))
+                if text:
+                    parent_ids = attr_stack[-1] if attr_stack else frozenset()
+                    parent_clutter = bool(flags) and flags[-1][3]
+                    blocks.append(
+                        Block(
+                            element=el,
+                            text=text,
+                            words=len(_WORD.findall(text)),
+                            link_chars=links[0],
+                            chars=len(text),
+                            tag=tag,
+                            depth=depth,
+                            anc_tags=tuple(tag_counts.get(t, 0) > 0 for t in ANCESTOR_TAGS),
+                            anc_attrs=frozenset(attr_counts) | ids,
+                            near_attrs=ids | parent_ids,
+                            in_container=container_depth > 0,
+                            in_body_class=body_class_depth > 0,
+                            hidden=hidden_depth > 0,
+                            near_clutter=is_clutter or parent_clutter,
+                            anc_clutter=clutter_depth > 0,
+                        )
+                    )
+            container_depth -= is_container
+            body_class_depth -= is_body_class
+            hidden_depth -= is_hidden
+            clutter_depth -= is_clutter
+            if el is not root and el.tail:
+                add_text(" " + el.tail if tag in BLOCK_TAGS else el.tail)
+    blocks.sort(key=lambda b: order[b.element])
+    return blocks
+
+
+def shingle_set(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    tokens = [t.lower() for t in _WORD.findall(text)]
+    if len(tokens) < size:
+        return {tuple(tokens)} if tokens else set()
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def _share_in(text: str, reference: set[tuple[str, ...]]) -> float:
+    shingles = shingle_set(text)
+    if not shingles:
+        return 0.0
+    return sum(1 for s in shingles if s in reference) / len(shingles)
+
+
+def _log(n: float) -> float:
+    return math.log1p(max(n, 0.0))
+
+
+def _norm_title(text: str | None) -> str:
+    return " ".join(_WORD.findall((text or "").lower()))
+
+
+def block_features(
+    blocks: list[Block],
+    *,
+    title: str | None,
+    kept: set[str],
+    json_ld_body: str | None,
+) -> None:
+    """Fill each block's `features` (in FEATURE_NAMES order).
+
+    `kept`: the `x` numbers of the elements readability-lxml kept; `json_ld_body`: the page's JSON-LD
+    `articleBody` text, or None.
+    """
+    n = len(blocks)
+    if not n:
+        return
+    total_words = sum(b.words for b in blocks) or 1
+    reference = shingle_set(json_ld_body) if json_ld_body else set()
+    title_norm = _norm_title(title)
+    parent_words: dict[HtmlElement, int] = {}
+    parent_links: dict[HtmlElement, int] = {}
+    parent_chars: dict[HtmlElement, int] = {}
+    parent_long: dict[HtmlElement, int] = {}
+    parent_ld: dict[HtmlElement, float] = {}
+    grand_words: dict[HtmlElement, int] = {}
+    grand_long: dict[HtmlElement, int] = {}
+    container_words: dict[HtmlElement, int] = {}
+    shares: list[float] = []
+    containers: list[HtmlElement | None] = []
+    for b in blocks:
+        share = _share_in(b.text, reference) if reference else 0.0
+        shares.append(share)
+        parent, grand = b.parent, b.grand
+        parent_words[parent] = parent_words.get(parent, 0) + b.words
+        parent_links[parent] = parent_links.get(parent, 0) + b.link_chars
+        parent_chars[parent] = parent_chars.get(parent, 0) + b.chars
+        parent_ld[parent] = parent_ld.get(parent, 0.0) + share * b.words
+        grand_words[grand] = grand_words.get(grand, 0) + b.words
+        if b.words >= 25:
+            parent_long[parent] = parent_long.get(parent, 0) + 1
+            grand_long[grand] = grand_long.get(grand, 0) + 1
+        container = _nearest_container(b)
+        containers.append(container)
+        if container is not None:
+            container_words[container] = container_words.get(container, 0) + b.words
+    kept_words = sum(b.words for b in blocks if b.element.get("x") in kept)
+    headline = _headline_index(blocks, title_norm)
+    for i, b in enumerate(blocks):
+        f = [0.0] * len(FEATURE_NAMES)
+        words = b.words
+        text = b.text
+        density = min(1.0, b.link_chars / b.chars) if b.chars else 0.0
+        tokens = _WORD.findall(text)
+        f[0] = 1.0
+        f[1] = _log(words)
+        f[2] = float(words < 4)
+        f[3] = float(words < 10)
+        f[4] = float(words >= 25)
+        f[5] = density
+        f[6] = float(density > 0.9)
+        f[7] = float(_SENTENCE_END.search(text) is not None)
+        f[8] = min(1.0, text.count(",") / max(words, 1))
+        f[9] = min(1.0, text.count(".") / max(words, 1))
+        f[10] = len(_DIGIT.findall(text)) / max(len(text), 1)
+        f[11] = float(text[:1].isupper())
+        f[12] = sum(1 for t in tokens if t[:1].isupper()) / max(len(tokens), 1)
+        f[13] = float(any(c in text for c in "|•·»›"))
+        f[14] = min(b.depth, 40) / 40
+        f[15] = i / n
+        f[16] = (i / n) ** 2
+        f[17] = float(headline is not None and i < headline)
+        f[18] = float(headline == i)
+        f[19] = float(bool(title_norm) and _norm_title(text) == title_norm)
+        f[20] = _log(i - headline) if headline is not None and i > headline else 0.0
+        x = b.element.get("x")
+        f[21] = float(x in kept)
+        great = grand.getparent()
+        f[22] = float(
+            parent.get("x") in kept
+            or grand.get("x") in kept
+            or (great is not None and great.get("x") in kept)
+        )
+        f[23] = kept_words / total_words
+        f[24] = float(bool(reference))
+        f[25] = shares[i]
+        parent, grand = b.parent, b.grand
+        f[26] = parent_ld[parent] / max(parent_words[parent], 1)
+        f[27] = _log(parent_words[parent])
+        f[28] = parent_words[parent] / total_words
+        f[29] = parent_links[parent] / max(parent_chars[parent], 1)
+        f[30] = _log(parent_long.get(parent, 0))
+        f[31] = _log(grand_words[grand])
+        f[32] = grand_words[grand] / total_words
+        f[33] = _log(grand_long.get(grand, 0))
+        container = containers[i]
+        f[34] = container_words[container] / total_words if container is not None else 0.0
+        f[35] = float(b.in_container)
+        f[36] = float(b.in_body_class)
+        f[37] = float(b.hidden)
+        prev = blocks[i - 1] if i else None
+        nxt = blocks[i + 1] if i + 1 < n else None
+        f[38] = _log(prev.words) if prev else 0.0
+        f[39] = _log(nxt.words) if nxt else 0.0
+        f[40] = prev.link_chars / prev.chars if prev and prev.chars else 0.0
+        f[41] = nxt.link_chars / nxt.chars if nxt and nxt.chars else 0.0
+        f[42] = float(prev is not None and prev.element.get("x") in kept)
+        f[43] = float(nxt is not None and nxt.element.get("x") in kept)
+        f[44] = float(prev is not None and prev.parent is parent)
+        f[45] = float(nxt is not None and nxt.parent is parent)
+        f[46] = float(b.near_clutter)
+        f[47] = float(b.anc_clutter)
+        tag = "heading" if b.tag in HEADINGS else b.tag
+        if tag in ("th",):
+            tag = "td"
+        elif tag in ("dt",):
+            tag = "dd"
+        elif tag not in OWN_TAGS:
+            tag = "div"
+        active = [_TAG0 + OWN_TAGS.index(tag)]
+        active += [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
+        if words <= 40:
+            active += [_RULE0 + j for j, (_, rule) in enumerate(TEXT_RULES) if rule.search(text)]
+        active += [_ANC_ATTR0 + a for a in b.anc_attrs]
+        active += [_NEAR_ATTR0 + a for a in b.near_attrs]
+        for j in active:
+            f[j] = 1.0
+        b.features = f
+        b.active = active
+
+
+def _nearest_container(b: Block) -> HtmlElement | None:
+    if not b.in_container:
+        return None
+    for a in b.ancestors:
+        tag = a.tag.lower() if isinstance(a.tag, str) else ""
+        if _is_container(a, tag):
+            return a
+    return None
+
+
+def _headline_index(blocks: Iterable[Block], title_norm: str) -> int | None:
+    """The block holding the page's headline: the h1 that matches the title, else the first h1."""
+    first_h1 = None
+    for i, b in enumerate(blocks):
+        if b.tag == "h1":
+            if title_norm and _norm_title(b.text) == title_norm:
+                return i
+            if first_h1 is None:
+                first_h1 = i
+    return first_h1

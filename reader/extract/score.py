@@ -1,0 +1,115 @@
+"""The learned block scorer: a two-stage logistic model over the block features of `blocks.py`.
+
+Stage one scores each block from its own features; stage two adds the stage-one scores of its neighbours
+(story text comes in runs). Weights live in `weights.py`, written by `benchmarks/train_extract.py`.
+Pure Python: a page of a few thousand blocks takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+
+from reader.extract.clean import COMMENTS_HEADING
+
+__all__ = ["SECOND_STAGE_EXTRA", "THRESHOLD", "choose", "neighbour_features", "predict"]
+
+THRESHOLD = 0.5
+SECOND_STAGE_EXTRA = 8
+
+
+def _sigmoid(z: float) -> float:
+    if z < -30:
+        return 0.0
+    if z > 30:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _logit(dense: Sequence[float], active: Sequence[int], weights: Sequence[float]) -> float:
+    """The dot product of a block's features with `weights`: real-valued features first, then the 0/1
+    features given by the indexes of those that are 1."""
+    total: float = sum(map(operator.mul, dense, weights)) + sum(weights[j] for j in active)
+    return total
+
+
+def _window_mean(values: Sequence[float], i: int, radius: int) -> float:
+    lo, hi = max(0, i - radius), min(len(values), i + radius + 1)
+    return sum(values[lo:hi]) / (hi - lo)
+
+
+def neighbour_features(probs: Sequence[float], i: int) -> list[float]:
+    """Stage two's extra features of block i: the stage-one probabilities around it."""
+    n = len(probs)
+    return [
+        probs[i],
+        probs[i - 1] if i else 0.0,
+        probs[i + 1] if i + 1 < n else 0.0,
+        _window_mean(probs, i, 2),
+        _window_mean(probs, i, 5),
+        _window_mean(probs, i, 15),
+        max(probs[max(0, i - 20) : i], default=0.0),
+        max(probs[i + 1 : i + 21], default=0.0),
+    ]
+
+
+def predict(
+    dense: Sequence[Sequence[float]],
+    active: Sequence[Sequence[int]],
+    stage1: Sequence[float],
+    stage2: Sequence[float],
+) -> list[float]:
+    """The probability that each block is story text. `stage2` ends with the weights of the
+    SECOND_STAGE_EXTRA neighbour features."""
+    probs = [_sigmoid(_logit(d, a, stage1)) for d, a in zip(dense, active, strict=True)]
+    base = [_logit(d, a, stage2) for d, a in zip(dense, active, strict=True)]
+    extra = stage2[-SECOND_STAGE_EXTRA:]
+    return [
+        _sigmoid(base[i] + sum(map(operator.mul, neighbour_features(probs, i), extra)))
+        for i in range(len(probs))
+    ]
+
+
+MIN_WORDS = 50  # fewer words kept than this and readability-lxml's block is used, when it is longer
+
+
+def choose(
+    probs: Sequence[float],
+    words: Sequence[int],
+    hidden: Sequence[bool],
+    kept: Sequence[bool],
+    texts: Sequence[str],
+    threshold: float = THRESHOLD,
+) -> list[int]:
+    """The indexes of the blocks that make the article: those scored at least `threshold` that are not
+    hidden, up to a comment section's heading after the story. When they hold fewer than MIN_WORDS words,
+    readability-lxml's block (`kept`) if it is longer; when nothing is left, the page's visible prose, else
+    any visible text."""
+    n = len(probs)
+    chosen = [i for i in range(n) if probs[i] >= threshold and not hidden[i]]
+    chosen = _before_comments(chosen, words, texts)
+    if sum(words[i] for i in chosen) < MIN_WORDS:
+        fallback = [i for i in range(n) if kept[i] and not hidden[i]]
+        if sum(words[i] for i in fallback) > sum(words[i] for i in chosen):
+            chosen = fallback
+    if not chosen:
+        chosen = [i for i in range(n) if not hidden[i] and words[i] >= 8]
+    if not chosen:
+        chosen = [i for i in range(n) if not hidden[i]]
+    return chosen
+
+
+def _before_comments(chosen: list[int], words: Sequence[int], texts: Sequence[str]) -> list[int]:
+    """The chosen blocks up to a comment section's heading ("3 Comments", "Leave a Reply") that comes after
+    at least half of the chosen words."""
+    total = sum(words[i] for i in chosen)
+    seen = 0
+    j = 0
+    for i in range(len(texts)):
+        while j < len(chosen) and chosen[j] < i:
+            seen += words[chosen[j]]
+            j += 1
+        if words[i] <= 12 and seen * 2 >= total > 0 and COMMENTS_HEADING.match(texts[i]):
+            return chosen[:j]
+    return chosen

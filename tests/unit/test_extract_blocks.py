@@ -1,0 +1,95 @@
+"""The block scorer's parts: cutting a page into blocks, features, the shipped weights, rebuilding the tree."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from reader.extract import weights
+from reader.extract.analyse import analyse, number_elements
+from reader.extract.assemble import assemble
+from reader.extract.blocks import DENSE, FEATURE_NAMES, page_blocks
+from reader.extract.markdown import render
+from reader.extract.meta import Meta, json_ld_blocks, page_meta
+from reader.extract.pipeline import EXTRACTOR_VERSION
+from reader.extract.score import SECOND_STAGE_EXTRA, predict
+
+SENTENCE = "The council met on Tuesday evening to discuss the budget for the coming year, and it ran late."
+
+
+def _page(body: str) -> lxml.html.HtmlElement:
+    page = lxml.html.document_fromstring(f"<html><head><title>T</title></head><body>{body}</body></html>")
+    number_elements(page)
+    return page
+
+
+def test_every_word_belongs_to_one_block() -> None:
+    page = _page(
+        "<div>Loose words <a href='/x'>a link</a><p>First <em>para</em>graph.</p>tail words"
+        "<ul><li>one</li><li>two <b>bold</b></li></ul></div>"
+    )
+    blocks = page_blocks(page.find("body"))
+    assert [b.text for b in blocks] == [
+        "Loose words a link tail words",
+        "First paragraph.",
+        "one",
+        "two bold",
+    ]
+    loose = blocks[0]
+    assert loose.tag == "div" and loose.link_chars == len("a link")
+
+
+def test_an_unclosed_button_does_not_hide_the_page() -> None:
+    # A real page (wcxb dev-4007) opens a <button> that the parser never closes: the story sits inside it.
+    page = _page(f"<header><button>Menu<div><p>{SENTENCE}</p></div></button></header>")
+    assert SENTENCE in [b.text for b in page_blocks(page.find("body"))]
+
+
+def test_hidden_blocks_are_marked() -> None:
+    page = _page(f'<p>{SENTENCE}</p><ul class="hidden"><li>Politics</li></ul><p style="display:none">x</p>')
+    hidden = {b.text: b.hidden for b in page_blocks(page.find("body"))}
+    assert hidden == {SENTENCE: False, "Politics": True, "x": True}
+
+
+def test_features_have_the_shipped_weights_shape() -> None:
+    assert len(weights.STAGE1) == len(FEATURE_NAMES) == weights.FEATURES
+    assert len(weights.STAGE2) == len(FEATURE_NAMES) + SECOND_STAGE_EXTRA
+    page = _page(f"<article><h1>T</h1><p>{SENTENCE}</p></article><footer>© 2024</footer>")
+    blocks = analyse(page, Meta(title="T", byline=None, published=None, site_name=None))
+    assert all(len(b.features) == len(FEATURE_NAMES) for b in blocks)
+    one_hot = [i for b in blocks for i in b.active]
+    assert one_hot and min(one_hot) >= DENSE
+    assert EXTRACTOR_VERSION == "6"
+
+
+def test_zero_weights_score_one_half() -> None:
+    zero = [0.0] * len(FEATURE_NAMES)
+    probs = predict([[1.0] * DENSE], [[DENSE]], zero, [*zero, *[0.0] * SECOND_STAGE_EXTRA])
+    assert probs == [0.5]
+
+
+def test_json_ld_article_body_is_read() -> None:
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
+        f'"articleBody": "{SENTENCE}"}}</script></head><body><p>{SENTENCE}</p></body></html>'
+    )
+    page = lxml.html.document_fromstring(html)
+    meta = page_meta(page, json_ld_blocks(html))
+    assert meta.article_body == SENTENCE
+    blocks = analyse(page, meta)
+    share = FEATURE_NAMES.index("json_ld_share")
+    assert [b.features[share] for b in blocks] == [1.0]
+
+
+def test_assemble_keeps_chosen_blocks_in_their_structure() -> None:
+    page = _page(
+        f"<main><nav><a href='/'>Home</a></nav><p>{SENTENCE}</p><div class='box'>Box text<p>Kept inside.</p>"
+        "</div><ul><li>First item</li><li>Second item</li></ul><aside>Related</aside></main>"
+    )
+    blocks = page_blocks(page.find("body"))
+    chosen = [b for b in blocks if b.text in (SENTENCE, "Kept inside.", "First item", "Second item")]
+    root = assemble(blocks, chosen)
+    text = render(root).text
+    assert SENTENCE in text and "Kept inside." in text and "- First item" in render(root).markdown
+    for gone in ("Home", "Box text", "Related"):
+        assert gone not in text
+    assert page.find(".//aside") is not None  # the page itself is not changed
