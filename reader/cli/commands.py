@@ -111,6 +111,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:
         from reader.cli.sync import cmd_sync
 
         return cmd_sync
+    if command in ("stories", "topics"):
+        from reader.cli import stories
+
+        return stories.cmd_stories if command == "stories" else stories.cmd_topics
     if command == "export-saved":
         from reader.cli.saved import cmd_export_saved
 

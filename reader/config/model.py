@@ -76,6 +76,8 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     feeds: tuple[FeedConfig, ...] = ()
     source: Path | None = None  # the file read, None for built-in defaults
+    # tracked topics: name -> full-text query (FTS5 syntax); read-only view, left out of the hash
+    topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     sync: SyncSettings | None = None  # [sync]: a Google Reader API server; None: local only
 
     def poll_interval_for(self, feed: FeedConfig) -> int:

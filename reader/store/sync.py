@@ -25,6 +25,7 @@ from reader.store.outbox import (
     to_signed,
     to_unsigned,
 )
+from reader.store.stories import NewItem, StoryQueries
 from reader.textsafe import plain_text
 
 __all__ = [
@@ -73,7 +74,7 @@ class PullResult:
     skipped: int = 0  # items of feeds the subscription list did not name
 
 
-class SyncQueries(OutboxQueries):
+class SyncQueries(OutboxQueries, StoryQueries):
     """Server ids, subscriptions, pulled items and state: what `reader.sync` reads and writes."""
 
     # ------------------------------------------------------------ feeds
@@ -255,11 +256,14 @@ class SyncQueries(OutboxQueries):
                 fts_rows.append((item_id, it.title, plain_text(it.content or it.summary)))
                 known.add(it.server_id)
             if rows:
+                # Stories first (reader.store.stories), so each row goes in once, with its story.
+                stories = self._group_new(c, [NewItem(r[0], r[1], r[3], r[9]) for r in rows])
                 c.executemany(
                     """INSERT INTO items (id, feed_id, key, title, link, author, summary, content, published,
                        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at,
-                       server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    rows,
+                       server_id, story_id, story_terms)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(*r, *stories.get(r[0], (None, None))) for r in rows],
                 )
                 c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
             if to_read:

@@ -75,6 +75,8 @@ def pull(
         else:
             for batch in client.items(doubtful):
                 known.update(item.server_id for item in batch)
+    if report.new_items:
+        store.merge_stories()  # the story pass a poll makes after storing new items
     if report.full_listing:
         store.set_sync_values(full_listing_at=now.isoformat())
     report.read_changed, report.saved_changed = store.apply_server_state(known, unread, starred)

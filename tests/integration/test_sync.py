@@ -84,6 +84,7 @@ def test_first_pull_brings_feeds_folders_items_and_state(store: Store, server: G
     assert items["http://127.0.0.1:9/item/0"][1] is True  # read on the server
     assert items["http://127.0.0.1:9/item/1"][2] is True  # starred there: saved here
     assert sum(not r for _, r, _ in items.values()) == 5
+    assert store._read("SELECT COUNT(*) FROM items WHERE story_id IS NULL")[0][0] == 0  # grouped into stories
     # FreshRSS's rules were followed: json lists, POST-only contents, exact auth header.
     assert all(r.query.get("output") == ["json"] for r in server.requests("subscription/list"))
     assert all(r.method == "POST" for r in server.requests("stream/items/contents"))
