@@ -1,7 +1,7 @@
-"""The polite HTTP client: bounded concurrency, deadlines, size caps, our own redirects, over reader.fetch.transport.
+"""The polite HTTP client: one httpx.AsyncClient, bounded concurrency, deadlines, size caps, our own redirects.
 
-It reads the raw body bytes and decodes them itself, incrementally, with a cap on the *decoded* size
-(`Content-Encoding: gzip, gzip` included),
+httpx alone has no total deadline, no body cap, and decodes `Content-Encoding: gzip, gzip` into one huge chunk;
+so this module reads the raw bytes and decodes them itself, incrementally, with a cap on the *decoded* size,
 runs every request under `asyncio.timeout`, and follows redirects itself (loop detection, a hop limit, a URL
 filter on every hop, and "was every hop so far permanent?" for updating stored feed URLs). Every failure is a
 FetchError with one line of text for the user; HTTP error statuses are HttpStatusError (with the headers, for
@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import httpx
+
 from reader import USER_AGENT
 from reader.errors import FetchError
 from reader.fetch.settings import ClientSettings
-from reader.fetch.transport import Pool, Response, TransportError
+from reader.fetch.transport import PerHostTransport
 from reader.textsafe import clean_text, quote_url
 
 FEED_ACCEPT = (
@@ -77,14 +79,23 @@ class ClientStats:
 class PoliteClient:
     """GET with global and per-host limits, connect/read timeouts, a total deadline and a decoded-size cap."""
 
-    def __init__(self, settings: ClientSettings | None = None) -> None:
+    def __init__(
+        self, settings: ClientSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.settings = s = settings or ClientSettings()
         self.stats = ClientStats()
         self._global = asyncio.Semaphore(s.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        # We decode ourselves, so we only offer what we can decode with a cap.
-        self._headers = {"User-Agent": s.user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"}
-        self._pool = Pool(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout, per_host=s.per_host)
+        self._client = httpx.AsyncClient(
+            # We decode ourselves, so we only offer what we can decode with a cap.
+            headers={"User-Agent": s.user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
+            ),
+            # A pool per host: httpcore checks every pooled connection on every request (see PerHostTransport).
+            follow_redirects=False,
+            transport=transport or PerHostTransport(s.per_host),
+        )
 
     async def __aenter__(self) -> PoliteClient:
         return self
@@ -93,7 +104,7 @@ class PoliteClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        await self._client.aclose()
 
     async def get(
         self,
@@ -171,29 +182,28 @@ class PoliteClient:
                         return await self._exchange(url, headers)
                 except FetchError:
                     raise
-                except TransportError as exc:
-                    raise FetchError(clean_text(str(exc), 300)) from None
                 except TimeoutError:
                     raise FetchError(f"no complete response within {budget.total:g} s") from None
-                except Exception as exc:  # nothing may escape a feed
+                except Exception as exc:  # httpx.InvalidURL is not an HTTPError; nothing may escape a feed
                     raise FetchError(describe_error(exc)) from exc
                 finally:
                     budget.remaining -= time.monotonic() - started
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        response = await self._pool.get(url, {**self._headers, **headers})
+        request = self._client.build_request("GET", url, headers=headers)
+        response = await self._client.send(request, stream=True)
         try:
-            status = response.status
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            status = response.status_code
             if status == 304:
                 self.stats.not_modified += 1
             if not 200 <= status < 300:
-                await response.drain()
-                return status, response.headers, b""
-            return status, response.headers, await self._read_body(response, response.headers)
+                return status, resp_headers, b""
+            return status, resp_headers, await self._read_body(response, resp_headers)
         finally:
-            response.close()
+            await response.aclose()
 
-    async def _read_body(self, response: Response, headers: Mapping[str, str]) -> bytes:
+    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
         cap = self.settings.max_body_bytes
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
@@ -201,7 +211,7 @@ class PoliteClient:
         decoder = _DecoderChain(headers.get("content-encoding", ""))
         parts: list[bytes] = []
         raw_size = size = 0
-        async for chunk in response.body():
+        async for chunk in response.aiter_raw():
             raw_size += len(chunk)
             if raw_size > cap:
                 raise FetchError(f"body too large (over {cap} bytes)")
@@ -319,7 +329,7 @@ def _redirect_target(current: str, location: str) -> str:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         raise FetchError(f"redirect to a non-http(s) URL: {clean_text(location, 200)!r}")
-    # Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces): HTTP clients send it so
+    # Percent-encode what a URL may not hold raw (controls, bidi overrides, spaces): httpx sends it so
     # anyway, and a permanent redirect's target becomes the feed URL we store and show.
     return quote_url(target)
 
@@ -345,8 +355,20 @@ def _status_reason(status: int) -> str:
 def describe_error(exc: BaseException) -> str:
     """One line for the user naming what went wrong with a request."""
     msg = clean_text(str(exc), 200)
-    if isinstance(exc, ConnectionError | OSError):
+    if isinstance(exc, httpx.ConnectTimeout):
+        text = "connection timed out"
+    elif isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+        text = "server stopped responding (read timeout)"
+    elif isinstance(exc, httpx.ConnectError):
+        text = f"could not connect: {msg}" if msg else "could not connect"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        text = f"server broke the connection: {msg}"
+    elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
         text = f"connection lost: {msg}" if msg else "connection lost"
+    elif isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        text = f"invalid URL: {msg}"
+    elif isinstance(exc, httpx.HTTPError):
+        text = f"{type(exc).__name__}: {msg}"
     else:
         text = f"unexpected error: {type(exc).__name__}: {msg}"
     return clean_text(text, 300)

@@ -269,7 +269,7 @@ def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worke
         "'fetch', '--all', '--no-fulltext', '-q'])\n"
         "print(code, fs._forkserver._forkserver_pid)\n"
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('feedparser', 'lxml', 'readability', 'httpx', 'httpcore', 'reader'))))\n"
+        "('feedparser', 'lxml', 'readability', 'reader'))))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ}

@@ -140,7 +140,7 @@ async def test_errors_are_per_feed(http_server: LoopbackServer, store: Store, po
         http_server.refused_url("/x"): "could not connect",
         http_server.serve("/garbage", b"this is not a feed", content_type="text/plain"): "not a feed",
         http_server.redirect("/loop1", "/loop2"): "redirect loop",
-        http_server.redirect("/js", "javascript:alert(1)"): "non-http(s) URL",
+        http_server.redirect("/js", "javascript:alert(1)"): "invalid URL",
         http_server.serve(
             "/page", b"<html><body>no feed links</body></html>", content_type="text/html"
         ): "web page",
