@@ -40,6 +40,17 @@ class LockedError(StorageError):
     """Another process holds the fetch lock past the timeout."""
 
 
+class FeedInputError(ReaderError):
+    """What the user gave for a feed (address, title, tags, interval, policy) is not acceptable, or its
+    address does not lead to a feed (`field` "source"; `overridable` when only a server said so)."""
+
+    def __init__(self, message: str, *, field: str = "", reason: str = "", overridable: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = reason or message
+        self.overridable = overridable
+
+
 class SyncError(ReaderError):
     """A sync with the server failed (unreachable, refused, or an answer we cannot use); nothing local is lost."""
 

@@ -126,6 +126,7 @@ class Headline:
     date: datetime
     read: bool
     saved: bool
+    has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
     others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
 
 
@@ -167,9 +168,15 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    order: str = "newest"  # one of SORT_ORDERS
     fold_stories: bool = False  # one row per story: only its newest item in the view
     topic: str | None = None  # ViewKind.TOPIC: the topic's name
     topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
+
+
+# How a view's headlines are ordered: newest first (the default), oldest first, or grouped by feed (by title,
+# newest first within each).
+SORT_ORDERS: tuple[str, ...] = ("newest", "oldest", "feed")
 
 
 @dataclass

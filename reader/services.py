@@ -13,13 +13,14 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
+from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport, View
 from reader.store.feeds import Store, utcnow
 from reader.stories.topics import TopicMatches, new_topic_matches
 
 # The fetching and extraction stack (HTTP client, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
+    from reader.feeds.manage import FeedChange
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
     from reader.sync.engine import SyncReport
 
@@ -337,3 +338,53 @@ class ReaderServices:
             return ArticleLoad(article, None)
         finally:
             store.close()
+
+    # ------------------------------------------------------------ managing feeds and marks from the TUI
+    # Blocking (thread workers): each opens the calling thread's own store.
+
+    def add_feed(
+        self,
+        url: str,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        interval: str | None = None,
+        fulltext: str | None = None,
+    ) -> FeedChange:
+        """Subscribe as `reader add` does (checked, then the URL tried once); raises FeedInputError saying
+        what is wrong."""
+        from reader.feeds.manage import add_feed, check_source
+
+        client = self.config.fetch.client()
+        with self.open_store() as store:
+            return add_feed(
+                store, url, title, tags, interval, fulltext, try_source=lambda u: check_source(u, client)
+            )
+
+    def rename_feed(self, feed_id: int, title: str) -> FeedChange:
+        from reader.feeds.manage import rename_feed
+
+        with self.open_store() as store:
+            return rename_feed(store, self.config, feed_id, title)
+
+    def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
+        from reader.feeds.manage import retag_feed
+
+        with self.open_store() as store:
+            return retag_feed(store, self.config, feed_id, tags)
+
+    def remove_feed(self, feed_id: int) -> FeedChange:
+        from reader.feeds.manage import remove_feed
+
+        with self.open_store() as store:
+            return remove_feed(store, self.config, feed_id)
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        """Mark read the unread items of `view` above (< 0) or below (> 0) an item; (item id, feed id) of
+        each (for undo and the counts)."""
+        with self.open_store() as store:
+            return store.mark_read_beside(view, item_id, direction)
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read the unread items of `view` dated before `cutoff`; (item id, feed id) of each."""
+        with self.open_store() as store:
+            return store.mark_read_older(view, cutoff)

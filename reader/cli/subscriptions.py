@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import Any
 
 from reader.cli.context import Context, fail
 from reader.cli.items import iso
-from reader.config.values import BadValue, check_poll_interval, format_duration, normalize_feed_url
-from reader.errors import FetchError, ParseError
+from reader.config.values import format_duration, normalize_feed_url
+from reader.errors import FeedInputError, ParseError
 from reader.models import Feed
 
 # How many skipped OPML entries `import` names one by one before summing up the rest.
@@ -68,94 +67,43 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-# Answers that say the URL itself is wrong: the subscription would never work. Anything else (a timeout, a
-# refused connection, 429, 5xx) may pass: the feed is added, with a warning, and `reader fetch` retries it.
-_TEMPORARY_STATUSES = frozenset({408, 425, 429})
-
-
-def _try_source(url: str, ctx: Context) -> tuple[str | None, str | None]:
-    """(why `url` cannot be subscribed to, a warning) after trying it: a missing file, a directory or a
-    server answering 404 (any 4xx that says the URL is wrong) are refusals; a failure that may pass is a
-    warning."""
-    from reader.fetch.client import local_path
-
-    path = local_path(url)
-    if path is not None:
-        if not path.exists():
-            return f"no such file: {path}", None
-        if path.is_dir():
-            return f"{path} is a directory, not a feed file", None
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as exc:
-            return f"cannot read {path}: {exc.strerror or exc}", None
-        return None, None
-    from reader.fetch.client import HttpStatusError, PoliteClient
-
-    async def go() -> None:
-        async with PoliteClient(ctx.config.fetch.client()) as client:
-            await client.get(url)
-
-    try:
-        asyncio.run(go())
-    except HttpStatusError as exc:
-        if 400 <= exc.status < 500 and exc.status not in _TEMPORARY_STATUSES:
-            return f"{exc} (not added; --no-check adds it anyway)", None
-        return None, str(exc)
-    except FetchError as exc:
-        return None, str(exc)
-    return None, None
-
-
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
-    store = ctx.store
-    given = args.url.strip()
-    if "://" not in given and Path(given).exists():
-        given = str(Path(given).resolve())  # a bare file name in the working directory
+    from reader.feeds.manage import add_feed, check_source
+
+    client = ctx.config.fetch.client()
     try:
-        url = normalize_feed_url(given, Path.cwd())
-    except ValueError as exc:
-        return fail(f"cannot add {args.url!r}: the URL {exc}", 2)
-    interval = None
-    if args.interval is not None:
-        try:
-            interval = check_poll_interval(args.interval)
-        except BadValue as exc:
-            return fail(f"--interval {exc}", 2)
-    warning = None
-    if not args.no_check:
-        problem, warning = _try_source(url, ctx)
-        if problem is not None:
-            return fail(f"cannot add {url}: {problem}", 1)
-    existing = store.feed_by_url(url)
-    if existing is not None:
-        # Adding again changes only what was given: the interval and policy set before stay.
-        interval = interval if interval is not None else existing.poll_interval
-        fulltext = args.fulltext or existing.fulltext
-    else:
-        fulltext = args.fulltext
-    feed = store.add_feed(url, args.title, args.tag, interval, fulltext)
-    if existing is not None and existing.url != url:
-        # The URL names a feed we already have under its newer URL (it moved, or it is its web page).
-        print(
-            f"Already subscribed: {url} is the feed {feed.display_title} <{feed.url}>; its settings updated."
+        change = add_feed(
+            ctx.store,
+            args.url,
+            args.title,
+            args.tag,
+            args.interval,
+            args.fulltext,
+            try_source=None if args.no_check else (lambda url: check_source(url, client)),
         )
+    except FeedInputError as exc:
+        if exc.field == "interval":
+            return fail(f"--interval {exc.reason}", 2)
+        if exc.field == "source":
+            hint = " (not added; --no-check adds it anyway)" if exc.overridable else ""
+            return fail(f"{exc}{hint}", 1)
+        return fail(str(exc), 2)
+    if change.message.startswith("Already subscribed"):
+        print(f"{change.message}.")
         return 0
-    print(
-        ("Updated " if existing else "Added ")
-        + f"{feed.display_title} <{feed.url}>. Run `reader fetch` to poll it."
-    )
-    if warning is not None:
-        print(f"  (it could not be fetched just now: {warning}; `reader fetch` tries again)")
+    print(f"{change.message}. Run `reader fetch` to poll it.")
+    if change.warning is not None:
+        print(f"  (it could not be fetched just now: {change.warning}; `reader fetch` tries again)")
     if ctx.config.sync is not None and not args.local:
         from reader.cli.sync import subscribe_on_server
 
-        subscribe_on_server(ctx.services, store, [feed])
+        subscribe_on_server(ctx.services, ctx.store, [change.feed])
     return 0
 
 
 def cmd_remove(args: argparse.Namespace, ctx: Context) -> int:
+    from reader.feeds.manage import remove_feed
+
     store = ctx.store
     feed = store.feed_by_url(args.url)
     if feed is None:
@@ -165,22 +113,22 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> int:
             feed = None
     if feed is None:
         return fail(f"no such feed: {args.url}", 1)
-    config = ctx.config
-    if any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
-        where = (
-            str(config.source)
-            if config.source
-            else "the built-in default list (no config file yet: copy "
-            f"config.example.toml to {ctx.locations.config_path} and edit it)"
+    server_id = store.feed_server_id(feed.id)  # [sync]: read before the row may go
+    try:
+        change = remove_feed(store, ctx.config, feed.id)
+    except FeedInputError as exc:
+        hint = (
+            ""
+            if ctx.config.source
+            else f" (no config file yet: copy config.example.toml to {ctx.locations.config_path})"
         )
-        return fail(f"{feed.url} is listed in {where}; remove it there", 2)
-    queued = config.sync is not None and not args.local and store.queue_unsubscribe(feed.url)
-    store.remove_feed(feed.url)
-    print(f"Removed {feed.display_title}. Its saved items are kept.")
-    if queued:
+        return fail(f"{exc}{hint}", 2)
+    print(f"{change.message}.")
+    if server_id is not None and ctx.config.sync is not None and not args.local:
         from reader.cli.sync import send_now
 
-        send_now(ctx.services, store)
+        ctx.store.queue_unsubscribe(feed.url, server_id)
+        send_now(ctx.services, ctx.store)
     return 0
 
 

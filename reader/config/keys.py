@@ -55,6 +55,19 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("next_outlet", "c", "main"),
     BindingSpec("save_topic", "T", "main"),
     BindingSpec("fold_stories", "F", "main"),
+    # Managing feeds, sorting, marking many, numbered links, layout (reader/ui/screens/managing.py, layout.py).
+    BindingSpec("add_feed", "a", "main"),
+    BindingSpec("rename_feed", "e", "main"),
+    BindingSpec("retag_feed", "number_sign", "main"),
+    BindingSpec("remove_feed", "D", "main"),
+    BindingSpec("cycle_sort", "O", "main"),
+    BindingSpec("mark_menu", "M", "main"),
+    BindingSpec("open_link_n", "l", "main"),
+    BindingSpec("copy_link_n", "Y", "main"),
+    BindingSpec("shrink_headlines", "minus", "main"),
+    BindingSpec("grow_headlines", "plus,equals_sign", "main"),
+    BindingSpec("narrow_article", "less_than_sign", "main"),
+    BindingSpec("widen_article", "greater_than_sign", "main"),
     BindingSpec("down", "down", "headlines"),
     BindingSpec("up", "up", "headlines"),
     BindingSpec("list.page_down", "pagedown", "headlines"),
@@ -66,6 +79,8 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("help.down", "j,down", "help"),
     BindingSpec("help.up", "k,up", "help"),
     BindingSpec("health.close", "escape,q", "health"),
+    BindingSpec("health.down", "j,down", "health"),
+    BindingSpec("health.up", "k,up", "health"),
     BindingSpec("prompt.cancel", "escape", "prompt"),
     BindingSpec("stories.close", "escape,q", "stories"),
     BindingSpec("stories.mark_read", "m", "stories"),
@@ -73,6 +88,16 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("stories.filter_unread", "f", "stories"),
     BindingSpec("stories.down", "j", "stories"),
     BindingSpec("stories.up", "k", "stories"),
+    BindingSpec("form.cancel", "escape", "form"),
+    BindingSpec("confirm.yes", "y,enter", "confirm"),
+    BindingSpec("confirm.no", "n,escape", "confirm"),
+    BindingSpec("mark_menu.above", "a", "mark_menu"),
+    BindingSpec("mark_menu.below", "b", "mark_menu"),
+    BindingSpec("mark_menu.older", "o", "mark_menu"),
+    BindingSpec("mark_menu.cancel", "escape,q", "mark_menu"),
+    BindingSpec("number.cancel", "escape", "number"),
+    BindingSpec("search.cancel", "escape", "search"),
+    BindingSpec("search.submit", "enter", "search"),
 )
 
 
@@ -99,6 +124,11 @@ _ACTIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"health"}),
     frozenset({"prompt"}),
     frozenset({"stories"}),
+    frozenset({"form"}),
+    frozenset({"confirm"}),
+    frozenset({"mark_menu"}),
+    frozenset({"number"}),
+    frozenset({"search"}),
 )
 
 # Textual's built-in themes (textual 8.2.8; tests/ui checks this list against the installed Textual).

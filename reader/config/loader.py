@@ -85,6 +85,8 @@ _GENERAL: dict[str, Validator] = {
     "mark_read_on_open": check_bool,
     "theme": check_theme,
     "retention_days": int_between(0, 36500),
+    "headlines_height": int_between(15, 85),
+    "article_width": int_between(40, 200),
 }
 _FETCH: dict[str, Validator] = {
     "max_connections": int_between(1, 256),

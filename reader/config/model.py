@@ -23,6 +23,8 @@ class GeneralSettings:
     mark_read_on_open: bool = True
     theme: str = "textual-dark"
     retention_days: int = 0  # 0 = keep forever
+    headlines_height: int = 40  # percent of the TUI's reading column taken by the headline list
+    article_width: int = 80  # the TUI's article measure, in columns
 
 
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once

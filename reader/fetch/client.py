@@ -11,7 +11,9 @@ Retry-After).
 from __future__ import annotations
 
 import asyncio
+import errno
 import random
+import socket
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -360,7 +362,11 @@ def describe_error(exc: BaseException) -> str:
     elif isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
         text = "server stopped responding (read timeout)"
     elif isinstance(exc, httpx.ConnectError):
-        text = f"could not connect: {msg}" if msg else "could not connect"
+        cause = _os_error(exc)
+        reason = connect_reason(cause) if cause is not None else msg
+        if cause is None and "Connection refused" in msg:
+            reason = _CONNECT_REASONS[errno.ECONNREFUSED]
+        text = f"could not connect: {reason}" if reason else "could not connect"
     elif isinstance(exc, httpx.RemoteProtocolError):
         text = f"server broke the connection: {msg}"
     elif isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
@@ -372,6 +378,46 @@ def describe_error(exc: BaseException) -> str:
     else:
         text = f"unexpected error: {type(exc).__name__}: {msg}"
     return clean_text(text, 300)
+
+
+# What a failed connection means, in words (the OS says "[Errno 111] Connection refused").
+_CONNECT_REASONS = {
+    errno.ECONNREFUSED: "connection refused (nothing is listening at that address and port)",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETUNREACH: "network unreachable (offline?)",
+    errno.ETIMEDOUT: "connection timed out",
+}
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The operating system's error under an httpx/httpcore exception, if there is one."""
+    found: OSError | None = None
+    seen: BaseException | None = exc
+    for _ in range(8):  # the most specific one: anyio wraps "Connection refused" in "All attempts failed"
+        if seen is None:
+            break
+        if isinstance(seen, OSError):
+            found = seen
+            if seen.errno is not None:
+                break
+        seen = seen.__cause__ or seen.__context__
+    return found
+
+
+def connect_reason(exc: OSError) -> str:
+    """One phrase for a connection that could not be made."""
+    if isinstance(exc, socket.gaierror):
+        if exc.errno == socket.EAI_NONAME:
+            return "host name not found (DNS)"
+        return f"DNS lookup failed: {exc.strerror or exc}"
+    known = _CONNECT_REASONS.get(exc.errno or 0)
+    if known:
+        return known
+    text = str(exc)
+    if exc.errno is None and "Connection refused" in text:  # every address of the host refused
+        return _CONNECT_REASONS[errno.ECONNREFUSED]
+    return clean_text(exc.strerror or text or type(exc).__name__, 200)
 
 
 # --- local files -----------------------------------------------------------------------------------------

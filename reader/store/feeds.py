@@ -211,6 +211,19 @@ class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
             unread_count=counts[1],
         )
 
+    def set_feed_title(self, feed_id: int, title: str | None) -> None:
+        """The user's own title for a feed (None: the feed document's title again)."""
+        with self._write() as c:
+            c.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
+
+    def set_feed_tags(self, feed_id: int, tags: Sequence[str]) -> None:
+        """Replace a feed's tags."""
+        with self._write() as c:
+            c.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            c.executemany(
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", [(feed_id, t) for t in tags]
+            )
+
     # ---------------------------------------------------------------- fetch results
 
     def apply_fetch(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:

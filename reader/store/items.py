@@ -34,9 +34,60 @@ _ITEM_COLUMNS = """
 # The light row the headline list shows (no bodies), and how a row becomes a Headline.
 _HEADLINE_COLUMNS = """
     i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved,
+    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.source = 'page'),
     CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
          WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END
 """
+
+# The feed's name as the "by feed" order sorts it (the feed pane sorts the same way, ignoring case).
+_FEED_KEY = "lower(COALESCE(f.title, f.doc_title, f.url))"
+
+
+def order_by(order: str, *, reverse: bool = False) -> str:
+    """The ORDER BY terms of a sort order (see `SORT_ORDERS`), or of its reverse."""
+    asc, desc = ("DESC", "ASC") if reverse else ("ASC", "DESC")
+    if order == "oldest":
+        return f"i.sort_date {asc}, i.id {asc}"
+    if order == "feed":
+        return f"{_FEED_KEY} {asc}, f.id {asc}, i.sort_date {desc}, i.id {desc}"
+    return f"i.sort_date {desc}, i.id {desc}"
+
+
+def from_clause(order: str) -> str:
+    """Items joined to their feeds. By feed, the feeds come first (SQLite's CROSS JOIN fixes the loop order),
+    walked by their name index, each feed's items by `items_by_feed`: no sort of the whole archive."""
+    if order == "feed":
+        return "feeds f CROSS JOIN items i ON f.id = i.feed_id"
+    return "items i JOIN feeds f ON f.id = i.feed_id"
+
+
+def comes_before(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A condition true for rows that come before the reference row in `order`. `ref` is the reference's
+    (sort_date, id, feed_id, feed key), as `ItemQueries._order_ref` reads it."""
+    return _beside(order, ref, before=True)
+
+
+def comes_after(order: str, ref: Sequence[Any]) -> tuple[str, list[Any]]:
+    """Rows that come after the reference row in `order` (the reference itself excluded)."""
+    return _beside(order, ref, before=False)
+
+
+def _beside(order: str, ref: Sequence[Any], *, before: bool) -> tuple[str, list[Any]]:
+    # Row values, so SQLite walks a range of items_by_date (or a feed's items_by_feed) instead of testing rows.
+    sd, item_id, feed_id, key = ref
+    newer, older = ("(i.sort_date, i.id) > (?, ?)", "(i.sort_date, i.id) < (?, ?)")
+    if order == "oldest":
+        return (older if before else newer), [sd, item_id]
+    if order == "feed":
+        lt = "<" if before else ">"
+        within = newer if before else older  # newest first within a feed
+        # The first term bounds the walk over feeds_by_name; the rest picks the rows on the right side.
+        cond = (
+            f"{_FEED_KEY} {lt}= ? AND ({_FEED_KEY} {lt} ? OR ({_FEED_KEY} = ? AND f.id {lt} ?) "
+            f"OR (f.id = ? AND {within}))"
+        )
+        return cond, [key, key, key, feed_id, feed_id, sd, item_id]
+    return (newer if before else older), [sd, item_id]
 
 
 def _headline(r: Sequence[Any]) -> Headline:
@@ -49,7 +100,8 @@ def _headline(r: Sequence[Any]) -> Headline:
         date=datetime.fromisoformat(r[5]),
         read=bool(r[6]),
         saved=bool(r[7]),
-        others=int(r[8] or 0),
+        has_article=bool(r[8]),
+        others=int(r[9] or 0),
     )
 
 
@@ -99,11 +151,12 @@ class ItemQueries(StoreBase):
 
     def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:
         """One page of headlines for `view`, newest first."""
-        where, params = self._view_where(view or View())
+        view = view or View()
+        where, params = self._view_where(view)
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
-                FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE {where} ORDER BY i.sort_date DESC, i.id DESC LIMIT ? OFFSET ?""",
+                FROM {from_clause(view.order)}
+                WHERE {where} ORDER BY {order_by(view.order)} LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
         return [_headline(r) for r in rows]
@@ -129,15 +182,29 @@ class ItemQueries(StoreBase):
         return self._item(rows[0]) if rows else None
 
     def position(self, view: View, item_id: int) -> int | None:
-        """Where `item_id` sits in `view` (0-based), or None when it is not in it."""
+        """Where `item_id` sits in `view` (0-based, in the view's order), or None when it is not in it."""
         where, params = self._view_where(view or View())
-        rows = self._read(
-            f"""SELECT (SELECT COUNT(*) FROM items i WHERE {where}
-                        AND (i.sort_date > t.sort_date OR (i.sort_date = t.sort_date AND i.id > t.id)))
-                FROM items t WHERE t.id = ? AND t.id IN (SELECT i.id FROM items i WHERE {where})""",
-            [*params, item_id, *params],
+        # Two indexed lookups: the item's place (if it is in the view), then how many rows sort above it.
+        refs = self._read(
+            f"SELECT i.sort_date, i.id, i.feed_id, {_FEED_KEY} FROM items i JOIN feeds f ON f.id = i.feed_id "
+            f"WHERE i.id = ? AND {where}",
+            [item_id, *params],
         )
-        return int(rows[0][0]) if rows else None
+        if not refs:
+            return None
+        before, ref_params = comes_before(view.order, refs[0])
+        source = from_clause(view.order) if view.order == "feed" else "items i"
+        rows = self._read(f"SELECT COUNT(*) FROM {source} WHERE {where} AND {before}", [*params, *ref_params])
+        return int(rows[0][0])
+
+    def _order_ref(self, item_id: int) -> tuple[Any, ...] | None:
+        """What an item's place in any order is decided by: (sort_date, id, feed_id, feed key)."""
+        rows = self._read(
+            f"SELECT i.sort_date, i.id, i.feed_id, {_FEED_KEY} FROM items i JOIN feeds f ON f.id = i.feed_id "
+            "WHERE i.id = ?",
+            (item_id,),
+        )
+        return tuple(rows[0]) if rows else None
 
     @staticmethod
     def _item(r: Sequence[Any]) -> Item:
@@ -314,17 +381,16 @@ class ItemQueries(StoreBase):
         where, params = self._view_where(view)
         clauses = [where, "i.read = 0"]
         if from_item is not None:
-            ref = self._read("SELECT sort_date, id FROM items WHERE id = ?", (from_item,))
-            if not ref:
+            ref = self._order_ref(from_item)
+            if ref is None:
                 return None
-            op = "<" if direction > 0 else ">"
-            clauses.append(f"(i.sort_date {op} ? OR (i.sort_date = ? AND i.id {op} ?))")
-            params = [*params, ref[0][0], ref[0][0], ref[0][1]]
-        order = "DESC" if direction > 0 else "ASC"
+            cond, ref_params = (comes_after if direction > 0 else comes_before)(view.order, ref)
+            clauses.append(cond)
+            params = [*params, *ref_params]
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
-                FROM items i JOIN feeds f ON f.id = i.feed_id
-                WHERE {" AND ".join(clauses)} ORDER BY i.sort_date {order}, i.id {order} LIMIT 1""",
+                FROM {from_clause(view.order)}
+                WHERE {" AND ".join(clauses)} ORDER BY {order_by(view.order, reverse=direction < 0)} LIMIT 1""",
             params,
         )
         if not rows:
@@ -332,3 +398,36 @@ class ItemQueries(StoreBase):
         headline = _headline(rows[0])
         position = self.position(view, headline.id)
         return (position, headline) if position is not None else None
+
+    # ---------------------------------------------------------------- marking many (the TUI's "mark read…")
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        """Mark read every unread item of `view` above (`direction` < 0) or below (> 0) `item_id` in the view's
+        order, the item itself excluded; returns (item id, feed id) of each (for undo and the counts)."""
+        ref = self._order_ref(item_id)
+        if ref is None:
+            return []
+        where, params = self._view_where(view)
+        cond, ref_params = (comes_after if direction > 0 else comes_before)(view.order, ref)
+        return self._mark_where(f"{where} AND {cond}", [*params, *ref_params])
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read every unread item of `view` dated before `cutoff`; returns (item id, feed id) of each."""
+        where, params = self._view_where(view)
+        return self._mark_where(f"{where} AND i.sort_date < ?", [*params, _ts(cutoff)])
+
+    def _mark_where(self, where: str, params: list[Any]) -> list[tuple[int, int]]:
+        with self._write() as c:
+            marked = [
+                (int(r[0]), int(r[1]))
+                for r in c.execute(
+                    f"SELECT i.id, i.feed_id FROM items i JOIN feeds f ON f.id = i.feed_id "
+                    f"WHERE {where} AND i.read = 0",
+                    params,
+                )
+            ]
+            now = _ts(utcnow())
+            c.executemany(
+                "UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(now, i) for i, _ in marked]
+            )
+        return marked

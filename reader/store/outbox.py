@@ -229,12 +229,21 @@ class OutboxQueries(StoreBase):
                 (url, title, label, _ts(utcnow())),
             )
 
-    def queue_unsubscribe(self, url: str) -> bool:
-        """Queue unsubscribing from `url` on the server; a subscribe still waiting is simply cancelled.
-        Call before removing the feed locally. Returns whether anything will be sent."""
+    def feed_server_id(self, feed_id: int) -> str | None:
+        rows = self._read("SELECT server_id FROM feeds WHERE id = ?", (feed_id,))
+        return str(rows[0][0]) if rows and rows[0][0] else None
+
+    def queue_unsubscribe(self, url: str, server_id: str | None = None) -> bool:
+        """Queue unsubscribing from `url` on the server (its feed `server_id`, read from the feed's row unless
+        given: the row may be gone once removed); a subscribe still waiting is simply cancelled.
+        Returns whether anything will be sent."""
         with self._write() as c:
             c.execute("DELETE FROM sync_outbox WHERE kind = 'subscribe' AND url = ?", (url,))
-            row = c.execute("SELECT server_id FROM feeds WHERE url = ?", (url,)).fetchone()
+            row = (
+                (server_id,)
+                if server_id
+                else c.execute("SELECT server_id FROM feeds WHERE url = ?", (url,)).fetchone()
+            )
             if row is None or not row[0]:
                 return False
             c.execute(

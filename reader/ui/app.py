@@ -13,6 +13,7 @@ from textual.screen import Screen
 from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
+from reader.ui.prefs import UIPrefs, load_prefs, prefs_path, save_prefs
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
@@ -42,6 +43,8 @@ class ReaderApp(App[None]):
         self.settings = settings
         self.store: Store | None = None
         self.first_paint_at: float | None = None
+        self.prefs: UIPrefs = load_prefs(prefs_path(settings.state_path))
+        self._theme_ready = False
         if settings.keys:
             self.set_keymap(dict(settings.keys))
 
@@ -59,12 +62,26 @@ class ReaderApp(App[None]):
                 markup=False,
                 severity="warning",
             )
-        theme = self.settings.theme
+        # The theme chosen in the app (palette) outlives it, unless the config's theme was changed since.
+        theme = self.prefs.pick("theme", self.settings.theme)
+        if theme and theme not in self.available_themes and theme != self.settings.theme:
+            theme = self.settings.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
             else:
                 self.notify(f"Unknown theme {theme!r}; using the default.", markup=False, severity="warning")
+        self._theme_ready = True
+
+    def watch_theme(self, name: str) -> None:
+        if self._theme_ready:
+            configured = self.settings.theme
+            self.set_prefs(self.prefs.choose("theme", name, configured))
+
+    def set_prefs(self, prefs: UIPrefs) -> None:
+        """Keep and save the app's remembered choices (a small file in the data directory)."""
+        self.prefs = prefs
+        save_prefs(prefs_path(self.settings.state_path), prefs)
 
     def _first_paint(self) -> None:
         self.first_paint_at = time.time()

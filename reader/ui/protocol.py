@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 # The value types live in the core (the CLI reports them too); re-exported here for the UI.
-from reader.models import Article, ArticleLoad, PollSummary
+from reader.feeds.manage import FeedChange
+from reader.models import Article, ArticleLoad, PollSummary, View
 from reader.store.feeds import Store
 
-__all__ = ["ArticleLoad", "PollSummary", "ProgressCallback", "Services"]
+__all__ = ["ArticleLoad", "FeedChange", "PollSummary", "ProgressCallback", "Services"]
 
 ProgressCallback = Callable[[int, int, int], None]
 
@@ -42,4 +44,38 @@ class Services(Protocol):
 
     def fulltext_policy(self, feed_id: int) -> str:
         """ "off" | "on-open" | "prefetch" for a feed."""
+        ...
+
+    # Managing feeds and marking many items (blocking; thread workers only).
+
+    def add_feed(
+        self,
+        url: str,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        interval: str | None = None,
+        fulltext: str | None = None,
+    ) -> FeedChange:
+        """Subscribe, validated as `reader add` is; raises FeedInputError with the reason."""
+        ...
+
+    def rename_feed(self, feed_id: int, title: str) -> FeedChange:
+        """A title of one's own ("" goes back to the feed's); raises FeedInputError."""
+        ...
+
+    def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
+        """Replace a feed's tags; raises FeedInputError."""
+        ...
+
+    def remove_feed(self, feed_id: int) -> FeedChange:
+        """Unsubscribe (saved items stay); raises FeedInputError for feeds the config file lists."""
+        ...
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        """Mark read the unread items above (< 0) or below (> 0) an item in the view's order; (item id,
+        feed id) of each."""
+        ...
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        """Mark read the view's unread items dated before `cutoff`; (item id, feed id) of each."""
         ...

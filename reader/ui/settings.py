@@ -21,6 +21,8 @@ class UISettings:
     auto_refresh: int | None = 900  # seconds between automatic polls; None turns it off
     mark_read_on_open: bool = True
     theme: str | None = None
+    headlines_height: int = 40  # percent of the reading column the headline list takes
+    article_width: int = 80  # the article text's measure, in columns
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
     sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how

@@ -179,7 +179,7 @@ async def test_drip_hits_the_total_deadline(http_server: LoopbackServer) -> None
 async def test_connection_refused_and_reset(http_server: LoopbackServer) -> None:
     reset = http_server.serve("/reset", b"x" * 100_000, reset_after=1000)
     async with client() as c:
-        with pytest.raises(FetchError, match="could not connect"):
+        with pytest.raises(FetchError, match="could not connect: connection refused"):
             await c.get(http_server.refused_url())
         with pytest.raises(FetchError) as info:
             await c.get(reset)

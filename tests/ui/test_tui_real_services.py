@@ -111,3 +111,85 @@ async def test_asking_for_the_page_fetches_it_even_when_full_text_is_off(
     assert (
         asked.article is not None and asked.article.source == "page" and "Paragraph 9" in asked.article.text
     )
+
+
+async def test_adding_a_feed_in_the_tui_subscribes_and_polls_it(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    services, _url = build(tmp_path, http_server)
+    body = (
+        '<rss version="2.0"><channel><title>Second feed</title><item><title>Fresh item</title>'
+        "<guid>n1</guid><description>Words</description></item></channel></rss>"
+    )
+    new_url = http_server.serve("/second.xml", body.encode())
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#form-url").value = new_url  # type: ignore[attr-defined]
+        await pilot.press("tab", "tab", *"news", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert http_server.count("/second.xml") == 2  # tried once by add (as `reader add` does), then polled
+        assert screen.headlines.pager.total == 1 and screen.headlines.highlighted is not None
+        assert screen.headlines.highlighted.title == "Fresh item"
+        with Store.open(tmp_path / "data" / "reader.db") as store:
+            feed = store.feed_by_url(new_url)
+        assert feed is not None and feed.tags == ("news",) and feed.title == "Second feed"
+
+
+async def test_health_says_connection_refused_in_words(tmp_path: Path, http_server: LoopbackServer) -> None:
+    from uifakes import screen_text
+
+    from reader.ui.screens.health import FeedHealthScreen
+
+    services, _url = build(tmp_path, http_server)
+    dead = http_server.refused_url("/dead.xml")
+    with services.open_store() as store:
+        store.add_feed(dead, "Dead server")
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedHealthScreen)
+        text = " ".join(" ".join(line.strip(" │") for line in screen_text(app).splitlines()).split())
+        assert dead in text
+        assert "Error: could not connect: connection refused" in text
+
+
+async def test_adding_refuses_a_404_and_warns_on_a_dead_server(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    from uifakes import screen_text
+
+    from reader.ui.screens.feedform import FeedFormScreen
+
+    services, _url = build(tmp_path, http_server)
+    gone = http_server.serve("/gone.xml", b"not here", status=404)
+    dead = http_server.refused_url("/dead.xml")
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#form-url").value = gone  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FeedFormScreen)  # refused, as `reader add` refuses it: the form again
+        assert "404" in screen_text(app)
+        app.screen.query_one("#form-url").value = dead  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "could not be fetched just now" in app.screen.status.text
+    with Store.open(tmp_path / "data" / "reader.db") as store:
+        urls = {f.url for f in store.feeds()}
+    assert dead in urls and gone not in urls

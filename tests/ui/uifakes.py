@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem
+from reader.config.model import Config
+from reader.feeds import manage
+from reader.feeds.manage import FeedChange
+from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, View
 from reader.store.feeds import Store
 from reader.ui.protocol import ArticleLoad, PollSummary
 
@@ -113,8 +116,54 @@ def build_archive(path: Path, per_feed: int = 8) -> dict[str, int]:
     return ids
 
 
+class ManagingCalls:
+    """The feed-management and bulk-mark calls, done by the real core over the real store."""
+
+    db_path: Path
+    config: Config = Config()
+
+    def add_feed(
+        self,
+        url: str,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        interval: str | None = None,
+        fulltext: str | None = None,
+    ) -> FeedChange:
+        with Store.open(self.db_path) as store:  # files are tried; no network here
+            return manage.add_feed(
+                store,
+                url,
+                title,
+                tags,
+                interval,
+                fulltext,
+                try_source=lambda u: manage.check_source(u, None),
+            )
+
+    def rename_feed(self, feed_id: int, title: str) -> FeedChange:
+        with Store.open(self.db_path) as store:
+            return manage.rename_feed(store, self.config, feed_id, title)
+
+    def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
+        with Store.open(self.db_path) as store:
+            return manage.retag_feed(store, self.config, feed_id, tags)
+
+    def remove_feed(self, feed_id: int) -> FeedChange:
+        with Store.open(self.db_path) as store:
+            return manage.remove_feed(store, self.config, feed_id)
+
+    def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
+        with Store.open(self.db_path) as store:
+            return store.mark_read_beside(view, item_id, direction)
+
+    def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
+        with Store.open(self.db_path) as store:
+            return store.mark_read_older(view, cutoff)
+
+
 @dataclass
-class FakeServices:
+class FakeServices(ManagingCalls):
     """Services over a real store file. poll() adds `pending` items; load_article() returns canned results."""
 
     db_path: Path

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from reader.models import Feed
 from reader.ui.text import relative_age, safe, short_duration
@@ -29,12 +28,18 @@ def _when(moment: datetime | None, now: datetime) -> str:
 
 
 class FeedHealthScreen(ModalScreen[None]):
-    """A table of feeds, failing ones first. Feed text goes in as `Text` objects, never as markup."""
+    """Feeds, failing ones first: each with its address, status, timing and the whole last error, wrapped to
+    the width (80 columns too). Feed text goes in as plain strings, never as markup."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close", id="health.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="health.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="health.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="health.up"),
+    ]
 
-    def __init__(self, feeds: list[Feed], now: Callable[[], datetime]) -> None:
+    def __init__(self, feeds: list[Feed], now: Callable[[], datetime], default_interval: int = 1800) -> None:
         super().__init__()
+        self._default_interval = default_interval
         self._feeds = sorted(feeds, key=lambda f: (not f.last_error, -f.failures, f.display_title.casefold()))
         self._now = now
 
@@ -45,32 +50,56 @@ class FeedHealthScreen(ModalScreen[None]):
             if failing
             else f"{len(self._feeds)} feeds, all well"
         )
+        now = self._now()
         with Vertical(id="health-box"):
-            yield Static(Content.assemble(("Feed health", "bold"), "   ", (summary, "$text-muted")))
-            yield DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                Content.assemble(
+                    ("Feed health", "bold"), "   ", (summary, "$text-muted"), ("   Esc closes", "$text-muted")
+                )
+            )
+            with VerticalScroll(id="health-list", can_focus=True):
+                if not self._feeds:
+                    yield Static(Content("No feeds yet: a adds one."), classes="health-feed")
+                for feed in self._feeds:
+                    heading, details = feed_block(feed, now, self._default_interval)
+                    with Vertical(classes="health-feed"):
+                        yield Static(heading)
+                        yield Static(details, classes="health-details")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("", "Feed", "Status", "Fails", "Last fetched", "Next due", "Why", "Error")
-        now = self._now()
-        for f in self._feeds:
-            mark = Text("!", style="bold red") if f.last_error else Text("✓", style="green")
-            status = (
-                str(f.last_status)
-                if f.last_status is not None
-                else ("—" if f.last_fetched is None else "no reply")
-            )
-            table.add_row(
-                mark,
-                Text(safe(f.display_title, 60)),
-                Text(status),
-                Text(str(f.failures) if f.failures else ""),
-                Text(_when(f.last_fetched, now)),
-                Text(_when(f.next_due, now)),
-                Text(safe(f.due_reason, 60)),
-                Text(safe(f.last_error, 200), style="red" if f.last_error else ""),
-            )
-        table.focus()
+        self.query_one("#health-list").focus()
+
+    def action_scroll(self, step: int) -> None:
+        box = self.query_one("#health-list", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + step * 2, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def status_text(f: Feed) -> str:
+    if f.last_status is not None:
+        return "file read" if f.url.startswith("file:") and f.last_status == 200 else f"HTTP {f.last_status}"
+    return "never fetched" if f.last_fetched is None else "no reply"
+
+
+def feed_block(f: Feed, now: datetime, default_interval: int = 1800) -> tuple[Content, Content]:
+    """One feed's entry: its mark and title; then (indented, wrapped) its address, status, failures and
+    timing, and the whole last error."""
+    failing = bool(f.last_error)
+    heading = Content.assemble(
+        ("! " if failing else "✓ ", "bold $error" if failing else "$success"),
+        (safe(f.display_title, 300), "bold"),
+    )
+    facts = [status_text(f)]
+    if f.failures:
+        facts.append(f"{f.failures} failure{'s' if f.failures != 1 else ''} in a row")
+    facts.append(f"every {short_duration(f.poll_interval or default_interval)}")
+    facts.append(f"fetched {_when(f.last_fetched, now)}")
+    due = _when(f.next_due, now)
+    why = safe(f.due_reason, 120)
+    facts.append(f"next {due}" + (f" ({why})" if why else ""))
+    parts: list[str | tuple[str, str]] = [(safe(f.url, 2048), "$text-muted"), "\n", " · ".join(facts)]
+    if failing:
+        parts += ["\n", ("Error: " + safe(f.last_error, 4000), "$error")]
+    return heading, Content.assemble(*parts)

@@ -14,19 +14,19 @@ from reader.models import View, ViewKind
 from reader.ui.messages import PollFinished, PollProgress
 from reader.ui.protocol import PollSummary
 from reader.ui.screens.health import FeedHealthScreen
-from reader.ui.screens.prompt import PromptScreen
+from reader.ui.screens.layout import LayoutScreen
 from reader.ui.screens.stories import StoryActions
 from reader.ui.text import feed_article, safe
 
 
-class MainScreen(StoryActions):
+class MainScreen(LayoutScreen, StoryActions):
     """The main screen: its key bindings, view actions (search, filter, focus mode), refreshing and worker failures."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "down", "Down", show=False, id="down"),
         Binding("k,up", "up", "Up", show=False, id="up"),
         Binding("enter", "open", "Open", id="open"),
-        Binding("space", "page_down", "Page down", show=False, id="page_down"),
+        Binding("space", "page_down", "Page down, then next unread", show=False, id="page_down"),
         Binding("b", "page_up", "Page up", show=False, id="page_up"),
         Binding("n", "next_unread", "Next unread", id="next_unread"),
         Binding("p", "prev_unread", "Previous unread", show=False, id="prev_unread"),
@@ -46,6 +46,21 @@ class MainScreen(StoryActions):
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane"),
         Binding("H,exclamation_mark", "feed_health", "Feed health", show=False, id="feed_health"),
         Binding("escape", "back", "Back", show=False, id="back"),
+        # Feeds, sorting, marking many, numbered links, layout (reader/ui/screens/managing.py, layout.py).
+        Binding("a", "add_feed", "Add feed", show=False, id="add_feed"),
+        Binding("e", "rename_feed", "Rename feed", show=False, id="rename_feed"),
+        Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
+        Binding("D", "remove_feed", "Remove feed", show=False, id="remove_feed"),
+        Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
+        Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
+        Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),
+        Binding("Y", "copy_link_n", "Copy link N", show=False, id="copy_link_n"),
+        Binding("minus", "shrink_headlines", "Shorter headline pane", show=False, id="shrink_headlines"),
+        Binding(
+            "plus,equals_sign", "grow_headlines", "Taller headline pane", show=False, id="grow_headlines"
+        ),
+        Binding("less_than_sign", "narrow_article", "Narrower article", show=False, id="narrow_article"),
+        Binding("greater_than_sign", "widen_article", "Wider article", show=False, id="widen_article"),
     ]
 
     def on_mount(self) -> None:
@@ -69,7 +84,7 @@ class MainScreen(StoryActions):
         if self.has_class("zen"):
             self.action_zen()
         elif self.view.search:
-            self.set_view(replace(self.view, search=None))
+            self.clear_search()
         elif self.has_class("feeds-open") or not self.headlines.has_focus:
             self.remove_class("feeds-open")
             self.headlines.focus()
@@ -78,14 +93,6 @@ class MainScreen(StoryActions):
 
     def action_filter_unread(self) -> None:
         self.set_view(replace(self.view, unread_only=not self.view.unread_only))
-
-    def action_search(self) -> None:
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.set_view(replace(self.view, search=text.strip() or None))
-                self.headlines.focus()
-
-        self.app.push_screen(PromptScreen("Search titles and text", self.view.search or "", "words…"), done)
 
     def action_zen(self) -> None:
         zen = not self.has_class("zen")
@@ -96,6 +103,7 @@ class MainScreen(StoryActions):
             self.article.focus()
         else:
             self.headlines.focus()
+        self.on_zen_changed(zen)
 
     def action_feed_health(self) -> None:
         self.app.push_screen(FeedHealthScreen(self.store.feeds(with_counts=False), self.settings.now))

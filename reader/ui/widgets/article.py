@@ -12,6 +12,7 @@ from textual.widgets import Markdown, Static
 
 from reader.models import Article, Item
 from reader.textsafe import clean_block
+from reader.ui.links import number_links
 from reader.ui.text import safe
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -81,6 +82,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.item_id: int | None = None
         self.link: str | None = None
+        self.links: list[str] = []  # the article's web links; link N is links[N - 1]
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Open a headline to read it."), id="article-header")
@@ -108,6 +110,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = None
         self._header.update(Content(message))
         self._set_note(None)
+        self.links = []
         self._body.update("")
 
     def show_loading(self, item: Item) -> None:
@@ -116,6 +119,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note("Fetching full text…")
+        self.links = []
         self._body.update("")
         self.scroll_home(animate=False, immediate=True)
 
@@ -128,7 +132,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, article))
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
-        self._body.update(clean_block(article.markdown))
+        markdown, self.links = number_links(clean_block(article.markdown))
+        self._body.update(markdown)
         if new_item:
             self.scroll_home(animate=False, immediate=True)
 

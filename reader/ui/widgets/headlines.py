@@ -23,6 +23,7 @@ from reader.ui.widgets.pager import HeadlinePager
 
 UNREAD_MARK = "●"
 SAVED_MARK = "★"
+FEED_TEXT_MARK = "◌"  # in search results: searched by the feed's text (the full text is not fetched yet)
 
 
 def fit(text: str, width: int) -> str:
@@ -99,6 +100,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.empty_text = "No headlines."
         self.on_rows_painted: Callable[[], None] | None = None  # the startup benchmark's first-paint hook
+        self.mark_feed_text = False  # search views: mark rows matched only by their feed text
 
     # ------------------------------------------------------------------ data in
 
@@ -215,8 +217,11 @@ class HeadlineList(ScrollView, can_focus=True):
         segments = [
             Segment(" " + (UNREAD_MARK if not h.read else " "), row_style),
             Segment((SAVED_MARK if h.saved else " ") + " ", star),
-            Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style),
         ]
+        if self.mark_feed_text:  # search results: which were matched in the feed's text only
+            title_w -= 2
+            segments.append(Segment((FEED_TEXT_MARK if not h.has_article else " ") + " ", meta))
+        segments.append(Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style))
         if feed_w:
             more = f" +{h.others}" if h.others else ""  # other outlets' versions of the story
             name = (

@@ -69,3 +69,13 @@ class HeadlinePager:
 
     def cached(self) -> list[Headline]:
         return [h for page in self._pages.values() for h in page]
+
+    def patch_many(self, item_ids: set[int], *, read: bool) -> int:
+        """Mark many cached headlines read or unread in one pass (bulk marks); how many were cached."""
+        patched = 0
+        for page in self._pages.values():
+            for offset, headline in enumerate(page):
+                if headline.id in item_ids and headline.read != read:
+                    page[offset] = replace(headline, read=read)
+                    patched += 1
+        return patched

@@ -21,6 +21,7 @@ class StatusBar(Static):
         self._notice = ""
         self._notice_is_error = False
         self._updated = ""
+        self._reading: str | None = None  # focus mode: what is being read, in place of the view
         self._sync = ""  # e.g. "sync: 3 waiting" (only with a [sync] server)
         self._sync_is_error = False
 
@@ -38,6 +39,13 @@ class StatusBar(Static):
             self._updated = text
             self._redraw()
 
+    def set_reading(self, text: str | None) -> None:
+        """Focus mode's minimal line: what is being read replaces the view and the last-update time
+        (None: back to normal)."""
+        if text != self._reading:
+            self._reading = text
+            self._redraw()
+
     def set_notice(self, text: str, *, error: bool = False) -> None:
         self._notice = text
         self._notice_is_error = error
@@ -51,18 +59,20 @@ class StatusBar(Static):
 
     @property
     def text(self) -> str:
-        return "  ".join(p for p in (self._view, self._activity, self._notice, self._sync, self._tail) if p)
+        view = self._view if self._reading is None else self._reading
+        return "  ".join(p for p in (view, self._activity, self._notice, self._sync, self._tail) if p)
 
     @property
     def _tail(self) -> str:
-        return "" if self._activity else self._updated
+        return "" if self._activity or self._reading is not None else self._updated
 
     def _redraw(self) -> None:
+        view = self._view if self._reading is None else self._reading
         right = "  ".join(p for p in (self._activity, self._notice, self._sync, self._tail) if p)
         width = max(0, self.size.width - 2)
-        gap = max(2, width - cell_len(self._view) - cell_len(right))
+        gap = max(2, width - cell_len(view) - cell_len(right))
         notice_style = "$error" if self._notice_is_error else "$text-muted"
-        parts: list[str | tuple[str, str]] = [self._view, " " * gap]
+        parts: list[str | tuple[str, str]] = [view, " " * gap]
         if self._activity:
             parts.append((self._activity, "$accent"))
             if self._notice:

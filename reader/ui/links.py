@@ -1,0 +1,93 @@
+"""Numbered links (newsboat's habit): each web link in an article gets a `[N]` marker and a list at the end,
+so "open link 3" or "copy link 3" needs no mouse. Code blocks and code spans are left alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+MAX_LINKS = 999
+
+# An inline Markdown link (not an image): [text](url "title"); the url may hold one level of parentheses.
+_LINK = re.compile(
+    r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def _is_web(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def number_links(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown with `[N]` after each web link and a numbered list of them at the end, and the links
+    (link N is `links[N - 1]`). The same address keeps one number."""
+    links: list[str] = []
+    numbers: dict[str, int] = {}
+
+    def mark(match: re.Match[str]) -> str:
+        url = match.group(match.lastindex or 0)
+        if not _is_web(url):
+            return match.group(0)
+        number = numbers.get(url)
+        if number is None:
+            if len(links) >= MAX_LINKS:
+                return match.group(0)
+            links.append(url)
+            number = numbers[url] = len(links)
+        return f"{match.group(0)}\\[{number}\\]"
+
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        out.append(_outside_code(line, mark))
+    text = "\n".join(out)
+    if links:
+        listing = "\n".join(f"{n}. [{_escape(url)}]({url})" for n, url in enumerate(links, 1))
+        text = text.rstrip("\n") + "\n\n---\n\n**Links**\n\n" + listing + "\n"
+    return text, links
+
+
+def _escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _outside_code(line: str, mark: Callable[[re.Match[str]], str]) -> str:
+    """Apply the link marker to the parts of a line outside code spans."""
+    parts: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        parts.append(_links_in(line[last : span.start()], mark))
+        parts.append(span.group(0))
+        last = span.end()
+    parts.append(_links_in(line[last:], mark))
+    return "".join(parts)
+
+
+def _links_in(text: str, mark: Callable[[re.Match[str]], str]) -> str:
+    """Inline links and <autolinks>, numbered in the order they appear."""
+    out: list[str] = []
+    last = 0
+    while True:
+        found = [m for m in (_LINK.search(text, last), _AUTOLINK.search(text, last)) if m is not None]
+        if not found:
+            out.append(text[last:])
+            return "".join(out)
+        first = min(found, key=lambda m: m.start())
+        out.append(text[last : first.start()])
+        out.append(mark(first))
+        last = first.end()

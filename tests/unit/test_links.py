@@ -1,0 +1,44 @@
+"""Numbered links (reader/ui/links.py): markers after web links, one number per address, code left alone."""
+
+from __future__ import annotations
+
+from reader.ui.links import MAX_LINKS, number_links
+
+
+def test_links_get_numbers_in_order_and_a_list_at_the_end() -> None:
+    md = (
+        "See [the ruling](https://court.example/r) and [a wiki page](https://en.example/wiki/Act_(2024)).\n\n"
+        "Again [the ruling](https://court.example/r), and <https://auto.example/x>."
+    )
+    text, links = number_links(md)
+    assert links == [
+        "https://court.example/r",
+        "https://en.example/wiki/Act_(2024)",
+        "https://auto.example/x",
+    ]
+    assert "[the ruling](https://court.example/r)\\[1\\]" in text
+    assert "(https://en.example/wiki/Act_(2024))\\[2\\]" in text
+    assert text.count("\\[1\\]") == 2  # the same address keeps its number
+    assert "<https://auto.example/x>\\[3\\]" in text
+    tail = text.split("**Links**", 1)[1]
+    assert "1. [https://court.example/r](https://court.example/r)" in tail
+    assert "3. [https://auto.example/x](https://auto.example/x)" in tail
+
+
+def test_images_code_and_other_schemes_get_no_number() -> None:
+    md = (
+        "![chart](https://img.example/c.png) [mail](mailto:a@b.example) [js](javascript:alert(1))\n"
+        "`[code](https://code.example)`\n\n"
+        "```\n[fenced](https://fence.example)\n```\n"
+        "~~~~\n<https://tilde.example>\n~~~~\n"
+    )
+    text, links = number_links(md)
+    assert links == []
+    assert text == md  # nothing to number: the text is untouched, no list
+
+
+def test_the_count_is_capped() -> None:
+    md = " ".join(f"[l{n}](https://x.example/{n})" for n in range(MAX_LINKS + 5))
+    text, links = number_links(md)
+    assert len(links) == MAX_LINKS
+    assert f"\\[{MAX_LINKS}\\]" in text and f"\\[{MAX_LINKS + 1}\\]" not in text
