@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pty
 import statistics
 import subprocess
 import sys
@@ -131,11 +132,26 @@ def child_hello() -> None:
 
 
 def measure(args: list[str]) -> tuple[float, float]:
-    """(seconds from launch to first paint, peak RSS in MiB) of one child process."""
+    """(seconds from launch to first paint, peak RSS in MiB) of one child process.
+
+    The child's stdin and stdout are a pseudo-terminal, as for a person at a terminal: the `reader` command
+    refuses to start its TUI without one. (The apps run headless, so nothing but the FIRST_PAINT line is
+    written there.)"""
+    leader, follower = pty.openpty()
     start = time.time()
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
+    proc = subprocess.Popen([sys.executable, __file__, *args], stdin=follower, stdout=follower)
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child has closed its side of the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    out = b"".join(chunks).decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or "FIRST_PAINT" not in out:

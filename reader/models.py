@@ -71,6 +71,9 @@ class ParsedItem:
     updated: datetime | None = None
     content_hash: str = ""  # changes when anything shown to the user changes
     search_text: str = ""  # plain text of the body for the search index (made where the item is parsed)
+    alias: str | None = (
+        None  # the plain key this item may be stored under (its guid before the feed reused it)
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from reader.locations import Locations
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
 from reader.store.feeds import Store, utcnow
 
-# The fetching and extraction stack (httpx, feedparser, readability, lxml) is imported when first used,
+# The fetching and extraction stack (HTTP client, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
@@ -61,6 +61,11 @@ class ReaderServices:
         with self._sync_lock:
             if not self._synced:
                 try:
+                    # Feed URLs stored before they had one spelling: respell them first, so the configured
+                    # feeds match their rows (and keep their items) instead of being added again.
+                    from reader.config.values import normalize_feed_url
+
+                    store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
                 except ReaderError:
                     store.close()

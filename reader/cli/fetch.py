@@ -1,7 +1,8 @@
-"""`reader fetch`: poll due feeds under the fetch lock, with a progress bar on a terminal and a summary."""
+"""`reader fetch`: poll due feeds under the fetch lock, with a progress line on a terminal and a summary."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
 import sys
@@ -10,13 +11,14 @@ from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from reader.errors import ReaderError
+from reader.cli.context import Context
+from reader.errors import ReaderError, StorageError
 from reader.models import Feed
-from reader.services import FetchSummary, ReaderServices
+from reader.services import FetchSummary
 from reader.store.feeds import Store, utcnow
 
 
-class Progress:
+class ProgressLine:
     """A one-line progress bar on a terminal; plain lines otherwise; nothing when quiet."""
 
     def __init__(self, stream: TextIO, quiet: bool) -> None:
@@ -55,6 +57,15 @@ class Progress:
             self.stream.write(f"full text {done}/{total} pages\n")
 
 
+def _canonical(url: str) -> str:
+    from reader.config.values import normalize_feed_url
+
+    try:
+        return normalize_feed_url(url)
+    except ValueError:
+        return url
+
+
 def select_feeds(
     store: Store, feed_urls: Sequence[str], all_feeds: bool, now: datetime
 ) -> tuple[list[Feed], list[tuple[Feed, str]]]:
@@ -70,7 +81,7 @@ def select_feeds(
     named: list[Feed] = []
     missing: list[str] = []
     for url in feed_urls:
-        feed = store.feed_by_url(url)
+        feed = store.feed_by_url(url) or store.feed_by_url(_canonical(url))
         if feed is None:
             missing.append(url)
         elif feed not in named:
@@ -96,36 +107,37 @@ class Terminated(ReaderError):
     """SIGTERM arrived during a fetch."""
 
 
-def run_fetch(
-    services: ReaderServices,
-    store: Store,
-    *,
-    feed_urls: Sequence[str],
-    all_feeds: bool,
-    fulltext: bool,
-    quiet: bool,
-    lock_timeout: float,
-) -> int:
+def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
+    """The `fetch` command: 0 when the run completed (some feeds may have failed), 1 when nothing could be
+    stored (a damaged database, a full disk): then the feeds' errors are all the same and one line says it."""
+    services, store, quiet = ctx.services, ctx.store, args.quiet
     with services.fetch_lock() as lock:
-        lock.acquire(timeout=lock_timeout)
-        feeds, held = select_feeds(store, feed_urls, all_feeds, utcnow())
+        lock.acquire(timeout=args.lock_timeout)
+        feeds, held = select_feeds(store, args.feed, args.all, utcnow())
         if not quiet:
             for feed, why in held:
                 print(f"Not polled: {feed.display_title} <{feed.url}>: {why}")
         if not feeds:
-            if not held:
+            if not held and not quiet:
                 total_feeds = len(store.feeds())
                 print(f"Nothing is due ({total_feeds} feeds). Use --all to poll every feed now.")
             return 0
-        progress = Progress(sys.stderr, quiet)
+        progress = ProgressLine(sys.stderr, quiet)
         start = time.monotonic()
         summary = asyncio.run(
             _until_sigterm(
                 services.run_fetch(
-                    store, feeds, fulltext=fulltext, progress=progress.feeds, fulltext_progress=progress.pages
+                    store,
+                    feeds,
+                    fulltext=not args.no_fulltext,
+                    progress=progress.feeds,
+                    fulltext_progress=progress.pages,
                 )
             )
         )
+        unstored = storage_failure(summary, store.path)
+        if unstored is not None:
+            raise StorageError(f"nothing could be stored in {store.path}: {unstored}{_hint(unstored)}")
         print_summary(summary, len(feeds), time.monotonic() - start, quiet)
     return 0
 
@@ -154,6 +166,33 @@ async def _until_sigterm(work: Coroutine[Any, Any, FetchSummary]) -> FetchSummar
         raise
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
+
+
+# How the poller words a result it could not write (reader/fetch/poller.py, `_poll_one`).
+STORE_FAILED = "could not store the result:"
+
+
+def storage_failure(summary: FetchSummary, db_path: object) -> str | None:
+    """Why nothing could be stored, when no feed's result was stored and at least one failed to be written
+    (a damaged database, a full disk); None otherwise."""
+    errors = [o.error for o in summary.report.outcomes]
+    if not errors or any(e is None for e in errors):
+        return None
+    stored = [e for e in errors if e is not None and e.startswith(STORE_FAILED)]
+    if not stored:
+        return None
+    reason = stored[0][len(STORE_FAILED) :].strip()
+    for prefix in (f"cannot write to {db_path}: ", f"cannot read {db_path}: "):
+        reason = reason.removeprefix(prefix)
+    return reason or "unknown error"
+
+
+def _hint(reason: str) -> str:
+    if "malformed" in reason or "not a database" in reason:
+        return " (the database is damaged: restore a backup, or try `sqlite3 reader.db .recover`)"
+    if "full" in reason or "I/O" in reason:
+        return " (is the disk full?)"
+    return ""
 
 
 def print_summary(

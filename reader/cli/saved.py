@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import unicodedata
 from pathlib import Path
 
+from reader.cli.articles import archived_article
+from reader.cli.context import Context
 from reader.errors import ReaderError
-from reader.extract.pipeline import item_article
 from reader.models import Item, View, ViewKind
 from reader.store.feeds import Store
 
@@ -48,14 +50,14 @@ def export_saved(store: Store, folder: Path) -> int:
             return written
         offset += len(batch)
         for item in batch:
-            article = store.article_for(item.id) or item_article(item, None)
+            article = archived_article(store, item)
             header = _front(
                 item,
                 {
                     "title": item.title,
                     "feed": item.feed_title,
                     "link": item.link,
-                    "author": article.byline or item.author,
+                    "author": article.byline,
                     "published": item.published.isoformat() if item.published else None,
                     "saved": item.saved_at.isoformat() if item.saved_at else None,
                     "source": "full text" if article.source == "page" else "feed content",
@@ -68,3 +70,9 @@ def export_saved(store: Store, folder: Path) -> int:
             except OSError as exc:
                 raise ReaderError(f"cannot write {folder / name}: {exc.strerror}") from exc
             written += 1
+
+
+def cmd_export_saved(args: argparse.Namespace, ctx: Context) -> int:
+    count = export_saved(ctx.store, Path(args.dir))
+    print(f"Wrote {count} saved items to {args.dir}.")
+    return 0

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from reader.config.loader import clean_tag, clean_tags, clean_title
+from reader.config.values import canonical_http_url, clean_tag, clean_tags, clean_title
 from reader.errors import ParseError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FulltextPolicy
 from reader.textsafe import clean_text
@@ -124,7 +124,10 @@ def _feed_url(raw: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
-    return url
+    try:
+        return canonical_http_url(url)  # one spelling per feed, as in the config file
+    except ValueError:
+        return None
 
 
 class _Collector:

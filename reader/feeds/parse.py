@@ -94,10 +94,10 @@ def _distinct(items: list[ParsedItem]) -> list[ParsedItem]:
     """Give every distinct story its own key; drop verbatim repeats (the first copy wins).
 
     Publishers reuse one guid for different stories. As Miniflux does, identity then falls back to the guid
-    with the link, then to the position among the items still sharing a key. The last of a group (feeds list
-    newest first, so the oldest) keeps the plain key: a story stored before its guid was reused keeps its
-    identity, read and saved flags when a newer story with the same guid is prepended. Deterministic for a
-    given document, so a second poll of it adds nothing.
+    with the link, then to the position (counted from the oldest, which new stories do not displace) among
+    the items still sharing a key. Each re-keyed item keeps the plain key as its `alias`: the store gives
+    the row stored under it (before the guid was reused) to the item with the same link, so that story keeps
+    its identity, read and saved flags. Deterministic for a given document: a second poll of it adds nothing.
     """
     groups: dict[str, list[int]] = {}
     kept: list[ParsedItem] = []
@@ -114,16 +114,16 @@ def _distinct(items: list[ParsedItem]) -> list[ParsedItem]:
     for key, members in groups.items():
         if len(members) < 2:
             continue
-        # Each member but the last gets guid + link; links still shared fall back to their position.
+        # Each member gets guid + link; links still shared fall back to their position.
         by_link: dict[str, list[int]] = {}
-        for i in members[:-1]:
+        for i in members:
             item = kept[i]
             link_key = _fit_key(f"{key} {item.link}") if item.link and item.link != key else key
             by_link.setdefault(link_key, []).append(i)
         for link_key, same in by_link.items():
             if len(same) == 1 and link_key not in taken:
                 taken.add(link_key)
-                kept[same[0]] = replace(kept[same[0]], key=link_key)
+                kept[same[0]] = replace(kept[same[0]], key=link_key, alias=key)
                 continue
             n = 0
             for i in reversed(same):  # counted from the oldest, which new stories do not displace
@@ -131,7 +131,7 @@ def _distinct(items: list[ParsedItem]) -> list[ParsedItem]:
                 while (new_key := _fit_key(f"{link_key} #{n}")) in taken:
                     n += 1
                 taken.add(new_key)
-                kept[i] = replace(kept[i], key=new_key)
+                kept[i] = replace(kept[i], key=new_key, alias=key)
     return kept
 
 

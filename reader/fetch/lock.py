@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from reader.errors import LockedError
+from reader.errors import LockedError, StorageError
 
 
 class FetchLock:
@@ -23,7 +23,10 @@ class FetchLock:
 
     def acquire(self, timeout: float = 0.0, poll: float = 0.1) -> None:
         """Take the lock, waiting up to `timeout` seconds; raise LockedError if another process keeps it."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # e.g. the lock path is a directory, or the data dir is read-only
+            raise StorageError(f"cannot open the fetch lock {self.path}: {exc.strerror or exc}") from None
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -38,8 +41,11 @@ class FetchLock:
                         f"another fetch is running{who}; waited {timeout:g} s for it to finish"
                     ) from None
                 time.sleep(poll)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:  # the pid is only there to name the holder in a message; a full disk must not stop a fetch
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass
         self._fd = fd
 
     def release(self) -> None:

@@ -205,6 +205,8 @@ class Poller:
                 except Exception:  # a broken progress display must not stop the poll
                     pass
 
+        if any(_first_fetch(f) for f in feeds):
+            self._start_workers()  # a body to parse is certain: start them while the requests are in flight
         async with asyncio.TaskGroup() as tg:
             for i, feed in enumerate(feeds):
                 tg.create_task(one(i, feed))
@@ -391,6 +393,19 @@ class Poller:
         Starts them if no body of the poll needed parsing (blocking: call it from a thread or after a poll)."""
         return self._parse_pool()
 
+    def _start_workers(self) -> bool:
+        """Start the parse workers unless they run (or parsing stays in this process); True while starting.
+
+        They start with the first body that needs parsing (a poll where everything answers 304 starts none),
+        or with a poll that includes a feed never fetched before. From a thread: starting them blocks until
+        the fork server has imported the parser, and the event loop has requests to send meanwhile.
+        """
+        if self._pool is not None or not self._wants_workers():
+            return False
+        if self._pool_starting is None or self._pool_starting.done():
+            self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
+        return True
+
     def _workers(self) -> int:
         workers = self.settings.parse_workers
         if workers is None:
@@ -429,12 +444,8 @@ class Poller:
 
         loop = asyncio.get_running_loop()
         headers = dict(headers)
-        if self._pool is None and self._wants_workers():
-            # The workers start with the first body that needs parsing (a poll where everything answers 304
-            # starts none), from a thread: starting them blocks until the fork server has imported the parser,
-            # and the event loop has requests to send meanwhile.
-            if self._pool_starting is None or self._pool_starting.done():
-                self._pool_starting = asyncio.ensure_future(asyncio.to_thread(self._parse_pool))
+        if self._start_workers():
+            assert self._pool_starting is not None
             await asyncio.shield(self._pool_starting)
         for _attempt in range(2):
             pool = self._parse_pool()
@@ -466,6 +477,16 @@ class Poller:
                 with contextlib.suppress(Exception):
                     process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _first_fetch(feed: Feed) -> bool:
+    """Never fetched successfully over HTTP: its body will certainly need parsing."""
+    return (
+        feed.body_hash is None
+        and feed.etag is None
+        and feed.last_modified is None
+        and local_path(feed.url) is None
+    )
 
 
 def start_resource_tracker() -> None:

@@ -295,7 +295,14 @@ class Pool:
     async def _head(self, conn: Connection) -> bytes:
         try:
             async with asyncio.timeout(self.read_timeout):
-                return await conn.reader.readuntil(b"\r\n\r\n")
+                head = await conn.reader.readuntil(b"\n")
+                while head in (b"\r\n", b"\n"):  # stray blank lines before a status line are ignored
+                    head = await conn.reader.readuntil(b"\n")
+                while not head.endswith((b"\n\r\n", b"\n\n")):  # to the blank line (bare LF ends lines too)
+                    head += await conn.reader.readuntil(b"\n")
+                    if len(head) > MAX_HEAD:
+                        raise asyncio.LimitOverrunError("head too long", len(head))
+                return head
         except TimeoutError:
             raise TransportError("server stopped responding (read timeout)") from None
         except asyncio.IncompleteReadError as exc:
@@ -320,13 +327,7 @@ class Pool:
             host, port, _ = proxy
         try:
             async with asyncio.timeout(self.connect_timeout):
-                reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
-                conn = Connection(reader, writer)
-                if proxy is not None and target.scheme == "https":
-                    await self._tunnel(conn, target, proxy[2])
-                if target.scheme == "https":
-                    await writer.start_tls(self._ssl_context(), server_hostname=target.host)
-                return conn
+                return await self._open(target, host, port, proxy)
         except TimeoutError:
             raise TransportError("connection timed out") from None
         except TransportError:
@@ -336,6 +337,21 @@ class Pool:
         except OSError as exc:
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise TransportError(f"could not connect: {reason}") from None
+
+    async def _open(
+        self, target: Target, host: str, port: int, proxy: tuple[str, int, str | None] | None
+    ) -> Connection:
+        reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
+        conn = Connection(reader, writer)
+        try:
+            if proxy is not None and target.scheme == "https":
+                await self._tunnel(conn, target, proxy[2])
+            if target.scheme == "https":
+                await writer.start_tls(self._ssl_context(), server_hostname=target.host)
+        except BaseException:  # TLS or the proxy failed, or we were cancelled: no socket left open
+            conn.close()
+            raise
+        return conn
 
     async def _tunnel(self, conn: Connection, target: Target, auth: str | None) -> None:
         extra = f"Proxy-Authorization: {auth}\r\n" if auth else ""
@@ -388,7 +404,7 @@ class _Stale(Exception):
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     text = _decode(head)
-    lines = text.split("\r\n")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit() or len(parts[1]) != 3:
         raise TransportError("server broke the connection: not an HTTP/1.x response")

@@ -8,7 +8,7 @@ writes never meets "database is locked" while another process (the TUI, or `read
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -88,8 +88,23 @@ class Store(ItemQueries):
         directory, must not wipe an archive. Feeds added with `add` or `import` are left alone.
         """
         wanted = {fc.url for fc in configs}
+        # Most starts change nothing: only entries whose row differs are written (one transaction each).
+        rows = self._read(
+            "SELECT id, url, source_url, title, poll_interval, fulltext, origin, active FROM feeds"
+        )
+        by_url = {r[1]: r for r in rows}
+        by_source = {r[2]: r for r in sorted(rows, key=lambda r: (r[7], -r[0])) if r[2]}
+        tags = self._tags()
         for fc in configs:
-            self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
+            row = by_url.get(fc.url) or by_source.get(fc.url)
+            same = (
+                row is not None
+                and (fc.title is None or fc.title == row[3])
+                and (row[4], row[5], row[6], row[7]) == (fc.poll_interval, fc.fulltext, "config", 1)
+                and (not fc.tags or set(fc.tags) == set(tags.get(row[0], ())))
+            )
+            if not same:
+                self.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext, origin="config")
         rows = self._read("SELECT id, url, source_url FROM feeds WHERE origin = 'config' AND active = 1")
         dropped = [(feed_id,) for feed_id, url, source in rows if url not in wanted and source not in wanted]
         if dropped:
@@ -300,12 +315,13 @@ class Store(ItemQueries):
     def _upsert_items(
         self, c: sqlite3.Connection, feed_id: int, items: Sequence[ParsedItem], now: datetime
     ) -> tuple[int, int]:
-        known = {
-            key: (item_id, chash)
-            for item_id, key, chash in c.execute(
-                "SELECT id, key, content_hash FROM items WHERE feed_id = ?", (feed_id,)
-            )
-        }
+        known: dict[str, tuple[int, str]] = {}
+        links: dict[str, str | None] = {}
+        for item_id, key, chash, link in c.execute(
+            "SELECT id, key, content_hash, link FROM items WHERE feed_id = ?", (feed_id,)
+        ):
+            known[key] = (item_id, chash)
+            links[key] = link
         now_s = _ts(now)
         new = updated = 0
         seen: list[tuple[str, int]] = []
@@ -322,6 +338,12 @@ class Store(ItemQueries):
         for it in reversed(items):
             published = it.published if it.published is None or it.published <= now else now
             body = it.search_text or plain_text(it.content or it.summary)
+            if it.key not in known and it.alias in known and links.get(it.alias) == it.link:
+                # Stored under its plain guid before the feed gave that guid to another story too: same story
+                # (same link), so it keeps its row (id, read and saved state) under its new key.
+                adopted = known.pop(it.alias)
+                c.execute("UPDATE items SET key = ? WHERE id = ?", (it.key, adopted[0]))
+                known[it.key] = adopted
             if it.key in known:
                 item_id, chash = known[it.key]
                 seen.append((now_s or "", item_id))
@@ -386,3 +408,41 @@ class Store(ItemQueries):
         if seen:
             c.executemany("UPDATE items SET last_seen = ? WHERE id = ?", seen)
         return new, updated
+
+    # ---------------------------------------------------------------- URL spelling (CLI/config work)
+
+    def respell_feed_urls(self, canonical: Callable[[str], str]) -> int:
+        """Rewrite stored feed URLs (and the URLs their subscriptions named, `source_url`) to `canonical(url)`
+        where that differs and is not taken, so a database made before URLs had one spelling keeps each feed
+        (items, flags, validators) under the URL the config now names. Returns how many rows changed."""
+
+        def respelled(url: str | None) -> str | None:
+            if url is None:
+                return None
+            try:
+                return canonical(url)
+            except ValueError:
+                return url
+
+        rows = self._read("SELECT id, url, source_url FROM feeds")
+        taken = {url for _, url, _ in rows}
+        updates: list[tuple[str, str | None, int]] = []
+        for feed_id, url, source in rows:
+            new_url, new_source = respelled(url) or url, respelled(source)
+            if new_url != url and new_url in taken:
+                new_url = url
+            if (new_url, new_source) != (url, source):
+                updates.append((new_url, new_source, feed_id))
+                taken.add(new_url)
+        if updates:  # the common case writes nothing (and takes no write lock)
+            with self._write() as c:
+                for new_url, new_source, feed_id in updates:
+                    clash = c.execute(
+                        "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+                    ).fetchone()
+                    if clash is None:
+                        c.execute(
+                            "UPDATE feeds SET url = ?, source_url = ? WHERE id = ?",
+                            (new_url, new_source, feed_id),
+                        )
+        return len(updates)

@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.protocol import Services
@@ -90,18 +91,13 @@ class ReaderApp(App[None]):
 
 
 def known_binding_keys() -> dict[str, str]:
-    """Every binding id the `[keys]` table may remap, with its default keys."""
-    keys: dict[str, str] = {}
-    for bindings in (ReaderApp.BINDINGS, MainScreen.BINDINGS, HeadlineList.BINDINGS, FeedList.BINDINGS):
-        for b in bindings:
-            if isinstance(b, Binding) and b.id:
-                keys.setdefault(b.id, b.key)
-    return keys
+    """Every binding id the `[keys]` table may remap, with its default keys (declared in the core)."""
+    return dict(DEFAULT_KEYS)
 
 
 def known_binding_ids() -> set[str]:
     """Every binding id the `[keys]` table may remap."""
-    return set(known_binding_keys())
+    return set(BINDING_IDS)
 
 
 def make_app(services: Services, settings: UISettings | None = None) -> ReaderApp:

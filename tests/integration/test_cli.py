@@ -128,7 +128,7 @@ def test_fetch_reports_failing_feeds_and_still_exits_zero(cli: Reader, http_serv
     good = http_server.serve("/good.xml", rss(2))
     bad = http_server.serve("/gone.xml", b"gone", status=410)
     cli.run("add", good)
-    cli.run("add", bad)
+    cli.run("add", "--no-check", bad)
     out = cli.run("fetch", "--all", "--no-fulltext")
     assert "1 failed" in out.stdout
     assert bad in out.stdout and "410" in out.stdout
@@ -137,7 +137,7 @@ def test_fetch_reports_failing_feeds_and_still_exits_zero(cli: Reader, http_serv
 
 def test_fetch_only_polls_due_feeds(cli: Reader, http_server: LoopbackServer) -> None:
     url = http_server.serve("/feed.xml", rss(2))
-    cli.run("add", url)
+    cli.run("add", "--no-check", url)
     cli.run("fetch", "--no-fulltext")
     out = cli.run("fetch", "--no-fulltext")
     assert "Nothing is due" in out.stdout
@@ -242,7 +242,7 @@ def test_corrupt_database_fails_clearly(cli: Reader) -> None:
 
 def test_second_fetch_waits_then_exits_cleanly_when_locked(cli: Reader, http_server: LoopbackServer) -> None:
     url = http_server.serve("/feed.xml", rss(1))
-    cli.run("add", url)
+    cli.run("add", "--no-check", url)
     lock = FetchLock(cli.data / "reader.fetch.lock")
     lock.acquire()
     try:
@@ -340,7 +340,7 @@ def test_export_saved_writes_markdown_files(cli: Reader, http_server: LoopbackSe
     items = cli.json("list")
     with_text = next(i for i in items if i["has_full_text"])
     without = next(i for i in items if not i["has_full_text"])
-    cli.run("save", str(with_text["id"]), str(without["id"]))
+    cli.run("save", "--no-fulltext", str(with_text["id"]), str(without["id"]))
     out = tmp_path / "saved"
     assert "Wrote 2 saved items" in cli.run("export-saved", str(out)).stdout
     files = sorted(out.glob("*.md"))

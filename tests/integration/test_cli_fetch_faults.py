@@ -109,7 +109,9 @@ def test_a_feed_added_by_its_web_page_polls_the_feed_and_both_are_one_subscripti
 ) -> None:
     page = http_server.serve("/blog/", PAGE, content_type="text/html", etag='"page"')
     feed_url = http_server.serve("/feed.xml", rss(2), etag='"feed"')
-    cli.run("add", page)
+    cli.run(
+        "add", "--no-check", page
+    )  # `add` would try the page once more: the counts below are the fetches'
     cli.run("fetch", "--all")
     with cli.store() as s:
         (f,) = s.feeds()
@@ -243,8 +245,8 @@ def test_a_database_from_before_the_migration_keeps_items_articles_and_ids(tmp_p
 def test_fetch_feed_honours_a_retry_after_still_in_force(cli: Reader, http_server: LoopbackServer) -> None:
     url = http_server.serve("/busy.xml", b"", status=429, headers={"Retry-After": "3600"})
     other = http_server.serve("/other.xml", rss(2))
-    cli.run("add", url)
-    cli.run("add", other)
+    cli.run("add", "--no-check", url)  # (`add` tries a URL once: the counts below are the fetches')
+    cli.run("add", "--no-check", other)
     cli.run("fetch", "--all")
     http_server.serve("/busy.xml", rss(2))  # the server would answer now, but asked us to wait an hour
     out = cli.run("fetch", "--feed", url, "--feed", other).stdout
@@ -279,3 +281,15 @@ def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worke
     assert not {m for m in loaded if not m.startswith("reader")}, loaded
     assert not {"reader.feeds.parse", "reader.extract.pipeline"} & loaded
     assert all(len(http_server.requests(f"/f{n}.xml")) == 2 for n in range(3))
+
+
+def test_a_server_answering_304_to_a_first_request_shows_as_an_error_in_feeds(
+    cli: Reader, http_server: LoopbackServer
+) -> None:
+    url = http_server.serve("/broken.xml", b"", status=304, content_type=None)
+    cli.run("add", url)
+    out = cli.run("fetch", "--all").stdout
+    assert "1 failed" in out and "without validators" in out
+    feeds = cli.run("feeds").stdout
+    assert "error: HTTP 304 Not Modified to a request without validators" in feeds
+    assert "never fetched" not in feeds

@@ -153,3 +153,24 @@ async def test_stories_sharing_a_guid_are_all_stored_once_and_keep_their_flags(
     after = {i.title: i for i in store.items()}
     assert len(after) == 6 and {t: after[t].id for t in ids} == ids
     assert after["Story 2"].read and after["Story 4"].saved and not after["Story 6"].read
+
+
+async def test_a_story_stored_before_its_guid_was_reused_keeps_its_row_and_flags(
+    http_server: LoopbackServer, store: Store, poller: Poller
+) -> None:
+    from httpserver import Route
+
+    served = iter([shared_guid_feed(range(1, 2)), shared_guid_feed(range(1, 3))])
+    url = http_server.route("/shared.xml", lambda _req: Route(body=next(served)))
+    store.add_feed(url)
+    await poller.poll(store.feeds())
+    (first,) = store.items()  # one story (served twice verbatim): stored under its plain guid
+    store.set_read([first.id])
+    store.set_saved(first.id)
+    # A newer story arrives with the same guid: both keep being told apart, and the first keeps its row.
+    report = await poller.poll(store.feeds())
+    assert report.new_items == 1
+    by_title = {i.title: i for i in store.items()}
+    assert set(by_title) == {"Story 1", "Story 2"}
+    assert by_title["Story 1"].id == first.id and by_title["Story 1"].read and by_title["Story 1"].saved
+    assert not by_title["Story 2"].read

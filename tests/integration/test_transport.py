@@ -203,3 +203,14 @@ async def test_a_304_leaves_the_connection_reusable() -> None:
         for _ in range(3):
             assert (await c.get(url + "/f", etag='"v1"')).status == 304
     assert heads.count(b"<connection>") == 1
+
+
+async def test_a_head_with_bare_line_feeds_and_a_stray_blank_line_is_read() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(b"\r\nHTTP/1.0 200 OK\nContent-Type: application/rss+xml\nContent-Length: 6\n\n<rss/>")
+        await writer.drain()
+
+    async with raw_server(handler) as (url, _), client() as c:
+        r = await c.get(url + "/f")
+    assert r.body == b"<rss/>" and r.headers["content-type"] == "application/rss+xml"

@@ -146,7 +146,7 @@ def _hold_the_lock(
     """Start a fetch that stays busy (one feed answers after 2 s) and return once it holds the lock."""
     slow = http_server.url("/slow.xml")
     http_server.serve("/slow.xml", farm.body(0), latency=2.0)
-    run = run_reader(data, config, "add", slow)
+    run = run_reader(data, config, "add", "--no-check", slow)
     assert run.returncode == 0, run.stderr
     proc = start_reader(data, config, "fetch", "--all", "--quiet")
     deadline = time.monotonic() + 30
@@ -193,7 +193,7 @@ async def test_real_tui_marks_during_a_cron_fetch(tmp_path: Path, http_server: L
     farm, config, data, db = _setup(tmp_path, http_server, feeds=10, items=60)
     farm.bump()
     http_server.serve("/slow.xml", farm.body(0), latency=1.5)  # keeps the fetch busy while we type
-    assert run_reader(data, config, "add", http_server.url("/slow.xml")).returncode == 0
+    assert run_reader(data, config, "add", "--no-check", http_server.url("/slow.xml")).returncode == 0
     services = ReaderServices(
         resolve_locations(str(config), str(data), {}), load_config(config, must_exist=True)
     )

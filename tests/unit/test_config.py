@@ -343,7 +343,11 @@ def test_bad_feed_urls(url: str, fragment: str) -> None:
 
 def test_good_feed_urls(tmp_path: Path) -> None:
     assert normalize_feed_url(" https://example.org/feed ") == "https://example.org/feed"
-    assert normalize_feed_url("HTTP://Example.org/x") == "HTTP://Example.org/x"
+    # One spelling per feed: scheme and host case, the default port, the fragment and an empty path.
+    assert normalize_feed_url("HTTP://Example.org/x") == "http://example.org/x"
+    assert normalize_feed_url("https://Example.ORG:443/Feed?A=1#top") == "https://example.org/Feed?A=1"
+    assert normalize_feed_url("http://example.org:8080") == "http://example.org:8080/"
+    assert normalize_feed_url("https://user@[::1]:8443/f") == "https://user@[::1]:8443/f"
     assert normalize_feed_url("file:///tmp/feed.xml") == "file:///tmp/feed.xml"
     assert normalize_feed_url("/tmp/a feed.xml") == "file:///tmp/a%20feed.xml"
     assert normalize_feed_url("./f.xml", tmp_path) == (tmp_path / "f.xml").as_uri()
@@ -429,3 +433,60 @@ def test_arbitrary_bytes_only_raise_config_error(data: bytes) -> None:
             load_config(Path(handle.name), must_exist=True)
         except ConfigError as exc:
             assert exc.path == handle.name
+
+
+# --- issue 8, item 11: mistakes every command rejects with the file/key/line message ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "fragment", "line"),
+    [
+        ('[keys]\nnext_unred = "n"\n', "keys.next_unred", "did you mean 'next_unread'", 2),
+        ('[keys]\nsave_item = "x"\n', "keys.save_item", "not a binding id", 2),
+        ('[keys]\nrefresh = "x"\nzen = "x"\n', "keys.zen", "'refresh' also uses as remapped", 3),
+        ('[keys]\nnext_unread = "j"\n', "keys.next_unread", "'down' also uses by default", 2),
+        ('[keys]\nnext_unread = "?"\n', "keys.next_unread", "'help' also uses", 2),
+        ('[keys]\nrefresh = "dwon"\n', "keys.refresh", "did you mean 'down'", 2),
+        ('[keys]\nsearch = "slash,ctrl+p"\n', "keys.search", "the command palette", 2),
+        ('[keys]\nquit = "q,ctrl+q"\n', "keys.quit", "would never run", 2),
+        ('[keys]\nrefresh = "ctlr+r"\n', "keys.refresh", "not a modifier", 2),
+        ('[keys]\nrefresh = "Down"\n', "keys.refresh", "not a key name", 2),
+        ('[keys]\nrefresh = "f25"\n', "keys.refresh", "not a key name", 2),
+        ('[general]\ntheme = "solarised-dark"\n', "general.theme", "did you mean 'solarized-dark'", 2),
+        ('[general]\ntheme = "neon"\n', "general.theme", "not a theme", 2),
+    ],
+)
+def test_key_and_theme_mistakes_are_config_errors(text: str, key: str, fragment: str, line: int) -> None:
+    err = error_for(text)
+    assert err.key == key and fragment in err.reason and err.line == line, str(err)
+    assert "\n" not in str(err)
+
+
+def test_real_key_names_and_themes_are_accepted() -> None:
+    config = parse_config(
+        '[general]\ntheme = "gruvbox"\n[keys]\n'
+        'refresh = "r,f5,ctrl+r"\nzen = "Z,alt+z"\nsearch = "slash,ctrl+f"\n'
+        'next_unread = "n,ctrl+shift+down"\ncopy_link = "comma"\nfeed_health = "H,!"\n'
+        # Swapping two keys is fine when both are remapped.
+        'toggle_saved = "m"\ntoggle_read = "s"\n'
+        # The feed pane's space may shadow the screen's (the defaults do), also after remapping page_down.
+        'page_down = "space,pagedown"\n'
+        # Dialogs have their own keys: q may close the help screen while it quits elsewhere.
+        'help.close = "escape,q,x"\n'
+    )
+    assert config.general.theme == "gruvbox" and config.keys["copy_link"] == "comma"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "https://EXAMPLE.org/feed",
+        "https://example.org:443/feed",
+        "https://example.org/feed#latest",
+        "HTTPS://example.org/feed",
+    ],
+)
+def test_duplicate_feed_urls_written_differently_are_rejected(second: str) -> None:
+    err = error_for(f'[[feeds]]\nurl = "https://example.org/feed"\n\n[[feeds]]\nurl = "{second}"\n')
+    assert err.key == "feeds[2].url" and err.line == 5
+    assert "first listed at line 2" in err.reason and "https://example.org/feed" in err.reason

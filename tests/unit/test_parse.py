@@ -77,8 +77,14 @@ def test_different_stories_sharing_a_guid_are_all_kept_with_stable_distinct_keys
     items = parse(body).items
     keys = {i.title: i.key for i in items}
     assert len(keys) == 6 and len(set(keys.values())) == 6
-    assert keys["One"] == "g" and keys["Own"] == "h"  # the oldest keeps the plain guid
-    assert keys["Three"] == "g https://example.org/b"  # then guid + link
+    assert keys["Own"] == "h"  # a guid of its own stays the key
+    assert (
+        keys["One"] == "g https://example.org/a" and keys["Three"] == "g https://example.org/b"
+    )  # guid + link
+    assert (
+        keys["Four"] != keys["Five"]
+    )  # same guid and link: their position (from the oldest) tells them apart
+    assert {i.alias for i in items if i.title != "Own"} == {"g"}  # the key they may be stored under
     assert keys == {i.title: i.key for i in parse(body).items}  # the same document, the same keys
     # A newer story reusing the guid, prepended: the stories already there keep their keys.
     newer = doc("<item><title>Six</title><link>https://example.org/d</link><guid>g</guid></item>")

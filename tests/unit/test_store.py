@@ -307,3 +307,18 @@ def test_next_unread_is_exact_far_away_both_ways_and_ties_break_by_id(store: Sto
     in_feed = store.next_unread(feed_view, tie.id, 1)
     assert in_feed is not None and in_feed[1].feed_id == a.id and in_feed[0] in (0, 1)
     assert store.next_unread(view, 999_999, 1) is None  # a vanished reference item
+
+
+def test_sync_feeds_writes_nothing_when_the_config_did_not_change(store: Store) -> None:
+    from reader.models import FeedConfig
+
+    configs = [
+        FeedConfig(f"https://{n}.example/feed", title=f"F{n}", tags=("t",), poll_interval=3600)
+        for n in range(5)
+    ]
+    store.sync_feeds(configs)
+    before = store._conn.total_changes
+    store.sync_feeds(configs)
+    assert store._conn.total_changes == before
+    store.sync_feeds([*configs[:4], FeedConfig("https://4.example/feed", title="Renamed", tags=("t",))])
+    assert {f.url: f.title for f in store.feeds()}["https://4.example/feed"] == "Renamed"

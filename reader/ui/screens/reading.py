@@ -11,6 +11,7 @@ from textual import on, work
 from textual.binding import Binding
 from textual.widgets import Markdown
 
+from reader.config.keys import DEFAULT_KEYS
 from reader.models import Article, Headline, Item, ViewKind
 from reader.ui.messages import ArticleLoaded
 from reader.ui.screens.base import PanesScreen, Undo
@@ -89,9 +90,7 @@ class ReadingScreen(PanesScreen):
 
     def key_for(self, binding_id: str) -> str:
         """The key shown in hints for a binding: the user's own when they remapped it."""
-        from reader.ui.app import known_binding_keys
-
-        keys = self.settings.keys.get(binding_id) or known_binding_keys().get(binding_id, "")
+        keys = self.settings.keys.get(binding_id) or DEFAULT_KEYS.get(binding_id, "")
         first = keys.split(",")[0].strip()
         return self.app.get_key_display(Binding(first, "")) if first else binding_id
 

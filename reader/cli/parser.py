@@ -1,0 +1,164 @@
+"""`reader`'s arguments: the top-level options and one sub-parser per command, with their help."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from reader import __version__
+from reader.models import FULLTEXT_POLICIES
+
+EPILOG = """\
+global options go before the command, e.g.  reader --data-dir /tmp/r fetch --all
+environment: READER_CONFIG (config file), READER_DATA_DIR (data directory), NO_COLOR (plain colours)
+"""
+
+FETCH_HELP = """Poll the feeds that are due (each feed's schedule follows its interval, the server's
+Cache-Control/Expires/Retry-After headers, RSS <ttl> and backoff after failures), store new items, and prefetch
+their full text where the feed's policy says so. Exits 0 when the run completed, even if some feeds failed;
+1 with one message when nothing could be stored (a damaged database, a full disk) or another fetch holds the
+lock. With --quiet it prints nothing unless something failed (for cron)."""
+
+# SQLite integers are signed 64-bit: a larger id or limit cannot name anything.
+MAX_INT = 2**63 - 1
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number from 1 to 2**63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text[:40]!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text[:40]!r}")
+    if value > MAX_INT:
+        raise argparse.ArgumentTypeError(f"too large: {text[:40]!r} (at most {MAX_INT})")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite, non-negative number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, 0 or more: {text[:40]!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reader",
+        description="A terminal feed reader: polite polling, clean full text, keyboard first. "
+        "With no command, opens the reader (which needs a terminal).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--config", metavar="PATH", help="config file (default: the platform config dir; $READER_CONFIG)"
+    )
+    p.add_argument("--data-dir", metavar="DIR", help="where the database lives ($READER_DATA_DIR)")
+    p.add_argument("--version", action="version", version=f"reader {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    f = sub.add_parser("fetch", help="poll the feeds that are due", description=FETCH_HELP)
+    f.add_argument("--all", action="store_true", help="poll every feed now, ignoring schedules and backoff")
+    f.add_argument(
+        "--feed", action="append", default=[], metavar="URL", help="poll only this feed (repeatable)"
+    )
+    f.add_argument("--no-fulltext", action="store_true", help="skip prefetching full text for this run")
+    f.add_argument("--quiet", "-q", action="store_true", help="print nothing unless something failed")
+    f.add_argument(
+        "--lock-timeout",
+        type=seconds,
+        default=120.0,
+        metavar="SECONDS",
+        help="how long to wait for another running fetch to finish (default 120)",
+    )
+
+    ls = sub.add_parser("list", help="list items, newest first", description="List items, newest first.")
+    ls.add_argument("--unread", action="store_true", help="only unread items")
+    ls.add_argument("--saved", action="store_true", help="only saved items")
+    ls.add_argument("--feed", metavar="URL", help="only items of this feed")
+    ls.add_argument("--tag", metavar="TAG", help="only items of feeds with this tag")
+    ls.add_argument("--search", metavar="TEXT", help="full-text search over titles and text")
+    ls.add_argument("--limit", type=positive_int, metavar="N", help="at most N items (default: all)")
+    ls.add_argument("--json", action="store_true", help="one JSON array of objects (times in ISO 8601, UTC)")
+
+    fd = sub.add_parser("feeds", help="list feeds with counts and health", description="List feeds.")
+    fd.add_argument("--json", action="store_true", help="one JSON array of objects")
+
+    a = sub.add_parser(
+        "add",
+        help="subscribe to a feed",
+        description="Subscribe to a feed (URL or local file). The URL is tried first: a file that does not "
+        "exist or a server answering 404 is an error, not a subscription. Adding a feed again changes only "
+        "the settings given.",
+    )
+    a.add_argument("url", metavar="URL")
+    a.add_argument("--title", metavar="T", help="a title of your own")
+    a.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeatable)")
+    a.add_argument("--interval", metavar="DURATION", help="poll interval, e.g. 30m, 2h (1m to 30d)")
+    a.add_argument("--fulltext", choices=FULLTEXT_POLICIES, help="full-text policy for this feed")
+    a.add_argument("--no-check", action="store_true", help="add without trying the URL first (offline)")
+
+    r = sub.add_parser("remove", help="unsubscribe (saved items are kept)", description="Unsubscribe.")
+    r.add_argument("url", metavar="URL")
+
+    im = sub.add_parser("import", help="import feeds from OPML", description="Import an OPML file.")
+    im.add_argument("file", metavar="FILE.opml")
+    ex = sub.add_parser("export", help="export feeds as OPML 2.0", description="Export feeds as OPML 2.0.")
+    ex.add_argument("file", nargs="?", metavar="FILE", help="output file (default, or -: standard output)")
+
+    for name, text in (
+        ("save", "save items (kept forever, with their full text, fetched now)"),
+        ("unsave", "unsave items"),
+        ("mark-unread", "mark items unread"),
+    ):
+        m = sub.add_parser(name, help=text, description=text.capitalize() + ".")
+        m.add_argument("ids", nargs="+", type=positive_int, metavar="ID", help="item ids (see `reader list`)")
+        if name == "save":
+            m.add_argument(
+                "--no-fulltext",
+                action="store_true",
+                help="do not fetch the full text now (the next `reader fetch` does, per the feed's policy)",
+            )
+    mr = sub.add_parser(
+        "mark-read",
+        help="mark items read (by id, or a whole feed or tag)",
+        description="Mark items read: the ids given, or every unread item of a feed (--feed) or tag (--tag).",
+    )
+    mr.add_argument("ids", nargs="*", type=positive_int, metavar="ID", help="item ids (see `reader list`)")
+    scope = mr.add_mutually_exclusive_group()
+    scope.add_argument("--feed", metavar="URL", help="every unread item of this feed")
+    scope.add_argument("--tag", metavar="TAG", help="every unread item of the feeds with this tag")
+
+    e = sub.add_parser(
+        "extract",
+        help="print the clean article of a page (reader mode)",
+        description="Fetch or read a page and print its clean article text.",
+    )
+    e.add_argument("source", metavar="URL|FILE|-")
+    e.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
+    e.add_argument("--url", metavar="BASE", help="the page's URL, for resolving links (files and stdin)")
+
+    es = sub.add_parser(
+        "export-saved",
+        help="write saved items as Markdown files, with their full text",
+        description="Write every saved item to DIR as a Markdown file (DATE-TITLE-ID.md) with a small header "
+        "(title, feed, link, author, dates) and the article: the cached full text, else the feed's content "
+        "(the same text `reader show` prints).",
+    )
+    es.add_argument("dir", metavar="DIR")
+
+    sh = sub.add_parser(
+        "show",
+        help="print an item's article (the cached full text, else the feed's own content)",
+        description="Print an item's article from the archive: the cached full text when there is one, "
+        "else the feed's own content. Works offline.",
+    )
+    sh.add_argument("id", type=positive_int, metavar="ID", help="an item id (see `reader list`)")
+    sh.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
+    sh.add_argument("--mark-read", action="store_true", help="also mark the item read")
+    return p

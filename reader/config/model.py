@@ -1,0 +1,88 @@
+"""The settings the config file describes, as frozen dataclasses with their defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from reader.config.default_feeds import DEFAULT_FEEDS
+from reader.fetch.settings import ClientSettings
+from reader.models import FeedConfig, FulltextPolicy
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class GeneralSettings:
+    poll_interval: int = 1800  # seconds; the default for feeds without their own
+    refresh_on_start: bool = True
+    auto_refresh: int | None = 900  # seconds between TUI re-polls; None = off
+    mark_read_on_open: bool = True
+    theme: str = "textual-dark"
+    retention_days: int = 0  # 0 = keep forever
+
+
+_CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    max_connections: int = _CLIENT.max_connections
+    per_host: int = _CLIENT.per_host
+    connect_timeout: int = int(_CLIENT.connect_timeout)
+    read_timeout: int = int(_CLIENT.read_timeout)
+    deadline: int = int(_CLIENT.deadline)  # total seconds per feed, whatever the server's pace
+    max_body_mb: int = _CLIENT.max_body_bytes // MiB
+    user_agent: str = _CLIENT.user_agent
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_mb * MiB
+
+    def client(self) -> ClientSettings:
+        """The HTTP client's settings, as this [fetch] table sets them."""
+        return replace(
+            _CLIENT,
+            max_connections=self.max_connections,
+            per_host=self.per_host,
+            connect_timeout=float(self.connect_timeout),
+            read_timeout=float(self.read_timeout),
+            deadline=float(self.deadline),
+            max_body_bytes=self.max_body_bytes,
+            user_agent=self.user_agent or _CLIENT.user_agent,
+        )
+
+
+@dataclass(frozen=True)
+class FulltextSettings:
+    policy: FulltextPolicy = "prefetch"
+    first_poll_items: int = 5
+    concurrency: int = 4
+
+
+def _no_keys() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Config:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    fulltext: FulltextSettings = field(default_factory=FulltextSettings)
+    # binding id -> "key[,key]"; read-only view. Left out of the hash (a mappingproxy has none).
+    keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
+    feeds: tuple[FeedConfig, ...] = ()
+    source: Path | None = None  # the file read, None for built-in defaults
+
+    def poll_interval_for(self, feed: FeedConfig) -> int:
+        return feed.poll_interval if feed.poll_interval is not None else self.general.poll_interval
+
+    def fulltext_for(self, feed: FeedConfig) -> FulltextPolicy:
+        return feed.fulltext if feed.fulltext is not None else self.fulltext.policy
+
+
+def default_config() -> Config:
+    """What the reader uses when there is no config file: default settings and the curated feeds."""
+    return Config(feeds=DEFAULT_FEEDS)
