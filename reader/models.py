@@ -74,6 +74,7 @@ class ParsedItem:
     alias: str | None = (
         None  # the plain key this item may be stored under (its guid before the feed reused it)
     )
+    story_terms: tuple[str, ...] | None = None  # the title's terms for story grouping; None: not made yet
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Headline:
     date: datetime
     read: bool
     saved: bool
+    others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class ViewKind(StrEnum):
     SAVED = "saved"
     FEED = "feed"
     TAG = "tag"
+    TOPIC = "topic"  # a tracked topic: `topic_query` holds its full-text query
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,9 @@ class View:
     search: str | None = None
     unread_only: bool = False
     saved_only: bool = False
+    fold_stories: bool = False  # one row per story: only its newest item in the view
+    topic: str | None = None  # ViewKind.TOPIC: the topic's name
+    topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
 
 
 @dataclass
@@ -206,6 +212,7 @@ class PollSummary:
     offline: bool = False  # every feed failed with a connection-level error
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
+    topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
 
 
 @dataclass(frozen=True)
@@ -215,3 +222,41 @@ class ArticleLoad:
     article: Article | None
     error: str | None = None
     from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """One outlet's version of a story."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    link: str | None
+    date: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class Story:
+    """Items from one or more feeds that report the same news."""
+
+    id: int
+    lead_title: str
+    lead_item: int
+    item_count: int
+    feed_count: int
+    unread_count: int
+    newest: datetime
+    rejoined: bool = False  # items joined after the story had been read
+    items: tuple[StoryItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A tracked topic: a saved full-text search (FTS5 query syntax)."""
+
+    name: str
+    query: str
+    origin: str = "config"
+    unread_count: int = 0

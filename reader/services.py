@@ -15,6 +15,7 @@ from reader.fetch.lock import FetchLock
 from reader.locations import Locations
 from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport
 from reader.store.feeds import Store, utcnow
+from reader.stories.topics import TopicMatches, new_topic_matches
 
 # The fetching and extraction stack (HTTP client, feedparser, readability, lxml) is imported when first used,
 # not at start-up: the TUI paints its first headlines from the store alone.
@@ -29,6 +30,8 @@ class FetchSummary:
     report: PollReport
     prefetch: PrefetchReport = field(default_factory=PrefetchReport)
     purged: int = 0
+    merged_stories: int = 0
+    topic_matches: list[TopicMatches] = field(default_factory=list)
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
@@ -39,6 +42,15 @@ class FetchSummary:
     def offline(self) -> bool:
         outs = self.report.outcomes
         return bool(outs) and all(o.error is not None and o.status is None for o in outs)
+
+
+def _merge_stories(store: object) -> int:
+    return store.merge_stories() if isinstance(store, Store) else 0
+
+
+def _offset(progress: Callable[[int, int], None], base: int, total: int) -> Callable[[int, int], None]:
+    """`progress` for one chunk of a longer run: counts continue from `base` out of `total`."""
+    return lambda done, _total: progress(min(base + done, total), total)
 
 
 class ReaderServices:
@@ -67,6 +79,7 @@ class ReaderServices:
 
                     store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
+                    store.sync_topics(self.config.topics)
                 except ReaderError:
                     store.close()
                     raise
@@ -111,6 +124,9 @@ class ReaderServices:
 
             report = await poller.poll(feeds, on_progress)
             summary = FetchSummary(report=report)
+            if report.new_items:
+                # The story pass, in the writer's thread where the poll's story index is already loaded.
+                summary.merged_stories = await poller.in_store_thread(_merge_stories)
             if fulltext:
                 jobs = self._prefetch_jobs(feeds, report.outcomes)
                 if jobs:
@@ -128,6 +144,9 @@ class ReaderServices:
             await poller.aclose()
         if self.config.general.retention_days:
             summary.purged = store.purge(self.config.general.retention_days, self.clock())
+            if summary.purged:
+                store.drop_empty_stories()
+        summary.topic_matches = new_topic_matches(store)
         return summary
 
     def _prefetch_jobs(
@@ -175,7 +194,36 @@ class ReaderServices:
             new_items=summary.report.new_items,
             failures=tuple(summary.failures),
             offline=summary.offline,
+            topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
         )
+
+    # ------------------------------------------------------------ stories
+
+    def group_pending(
+        self, progress: Callable[[int, int], None], *, chunk: int = 5000, lock_timeout: float = 5.0
+    ) -> int:
+        """Blocking (thread worker): group the items that have no story yet (an archive from before stories),
+        oldest first, a chunk at a time under the fetch lock (released between chunks, so polls and `reader
+        fetch` from cron are never held up for long); `progress(done, total)` after each batch. Returns the
+        items grouped; -1 when a fetch kept the lock (the next start-up carries on)."""
+        store = self.open_store()
+        done = 0
+        try:
+            total = store.ungrouped_count()
+            while True:
+                lock = self.fetch_lock()
+                try:
+                    lock.acquire(timeout=lock_timeout)
+                except LockedError:
+                    return done or -1
+                try:
+                    if not store.ungrouped_count():
+                        return done
+                    done += store.group_pending(_offset(progress, done, total), limit=chunk)
+                finally:
+                    lock.release()
+        finally:
+            store.close()
 
     # ------------------------------------------------------------ articles
 

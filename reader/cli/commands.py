@@ -107,6 +107,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:
             "import": subscriptions.cmd_import,
             "export": subscriptions.cmd_export,
         }[command]
+    if command in ("stories", "topics"):
+        from reader.cli import stories
+
+        return stories.cmd_stories if command == "stories" else stories.cmd_topics
     if command == "export-saved":
         from reader.cli.saved import cmd_export_saved
 

@@ -16,6 +16,7 @@ from reader.errors import ReaderError, StorageError
 from reader.models import Feed
 from reader.services import FetchSummary
 from reader.store.feeds import Store, utcnow
+from reader.textsafe import clean_text
 
 
 class ProgressLine:
@@ -217,6 +218,13 @@ def print_summary(
         print("No feed could be reached: are you offline? Your archive is intact.", file=out)
     for title, url, reason in failures:
         print(f"  failed: {title} <{url}>: {reason}", file=out)
+    for match in summary.topic_matches:
+        more = f" ({match.count} new)" if match.count > 1 else " (1 new)"
+        print(f"Topic {clean_text(match.name)}{more}:", file=out)
+        for title in match.titles:
+            print(f"  {clean_text(title)}", file=out)
+        if match.count > len(match.titles):
+            print(f"  ... and {match.count - len(match.titles)} more (reader list --topic NAME)", file=out)
     for title, reasons in summary.prefetch.failures.items():
         first = reasons[0]
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""

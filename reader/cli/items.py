@@ -33,15 +33,27 @@ def _feed_id(store: Store, url: str) -> int:
 def _view_for_list(args: argparse.Namespace, store: Store) -> View:
     feed_id = _feed_id(store, args.feed) if args.feed else None
     kind = ViewKind.ALL
+    topic_query = None
     if args.saved:
         kind = ViewKind.SAVED
     if feed_id is not None:
         kind = ViewKind.FEED
     elif args.tag:
         kind = ViewKind.TAG
+    elif args.topic:
+        topic_query = store.topic_query(args.topic)
+        if topic_query is None:
+            known = (
+                ", ".join(t.name for t in store.topics(with_counts=False))
+                or "none; add [topics] to the config"
+            )
+            raise ReaderError(f"no such topic: {args.topic} (topics: {known})")
+        kind = ViewKind.TOPIC
     return View(
         kind=kind,
         feed_id=feed_id,
+        topic=args.topic,
+        topic_query=topic_query,
         tag=args.tag,
         search=args.search,
         unread_only=args.unread,
@@ -85,15 +97,31 @@ def _iter_items(store: Store, view: View, limit: int | None) -> Iterator[Item]:
             remaining -= n
 
 
+def _pages(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    page: list[Item] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     view = _view_for_list(args, ctx.store)
     out = sys.stdout
     if args.json:
         out.write("[")
         first = True
-        for item in _iter_items(ctx.store, view, args.limit):
-            out.write(("\n" if first else ",\n") + json.dumps(item_json(item), ensure_ascii=False))
-            first = False
+        for page in _pages(_iter_items(ctx.store, view, args.limit), 500):
+            stories = ctx.store.story_ids([item.id for item in page])
+            for item in page:
+                row = item_json(item) | {
+                    "story": stories.get(item.id)
+                }  # items reporting the same news share it
+                out.write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False))
+                first = False
         out.write("\n]\n" if not first else "]\n")
         return 0
     for item in _iter_items(ctx.store, view, args.limit):

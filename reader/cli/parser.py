@@ -83,8 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--feed", metavar="URL", help="only items of this feed")
     ls.add_argument("--tag", metavar="TAG", help="only items of feeds with this tag")
     ls.add_argument("--search", metavar="TEXT", help="full-text search over titles and text")
+    ls.add_argument(
+        "--topic", metavar="NAME", help="only items matching this tracked topic ([topics] in the config)"
+    )
     ls.add_argument("--limit", type=positive_int, metavar="N", help="at most N items (default: all)")
     ls.add_argument("--json", action="store_true", help="one JSON array of objects (times in ISO 8601, UTC)")
+
+    st = sub.add_parser(
+        "stories",
+        help="list stories: the same news from several feeds, grouped",
+        description="List stories (items from one or more feeds that report the same news), newest first, "
+        "each with its items. --regroup rebuilds every story from the archive (with progress).",
+    )
+    st.add_argument("--unread", action="store_true", help="only stories with unread items")
+    st.add_argument("--limit", type=positive_int, metavar="N", help="at most N stories (default: 50)")
+    st.add_argument("--json", action="store_true", help="one JSON array of objects")
+    st.add_argument("--regroup", action="store_true", help="re-group the whole archive, then list")
+
+    tp = sub.add_parser("topics", help="list tracked topics with unread counts", description="List topics.")
+    tp.add_argument("--json", action="store_true", help="one JSON array of objects")
 
     fd = sub.add_parser("feeds", help="list feeds with counts and health", description="List feeds.")
     fd.add_argument("--json", action="store_true", help="one JSON array of objects")

@@ -51,6 +51,10 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("previous_pane", "shift+tab", "main"),
     BindingSpec("feed_health", "H,exclamation_mark", "main"),
     BindingSpec("back", "escape", "main"),
+    BindingSpec("stories", "S", "main"),
+    BindingSpec("next_outlet", "c", "main"),
+    BindingSpec("save_topic", "T", "main"),
+    BindingSpec("fold_stories", "F", "main"),
     BindingSpec("down", "down", "headlines"),
     BindingSpec("up", "up", "headlines"),
     BindingSpec("list.page_down", "pagedown", "headlines"),
@@ -63,6 +67,12 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("help.up", "k,up", "help"),
     BindingSpec("health.close", "escape,q", "health"),
     BindingSpec("prompt.cancel", "escape", "prompt"),
+    BindingSpec("stories.close", "escape,q", "stories"),
+    BindingSpec("stories.mark_read", "m", "stories"),
+    BindingSpec("stories.undo", "u", "stories"),
+    BindingSpec("stories.filter_unread", "f", "stories"),
+    BindingSpec("stories.down", "j", "stories"),
+    BindingSpec("stories.up", "k", "stories"),
 )
 
 
@@ -88,6 +98,7 @@ _ACTIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"help"}),
     frozenset({"health"}),
     frozenset({"prompt"}),
+    frozenset({"stories"}),
 )
 
 # Textual's built-in themes (textual 8.2.8; tests/ui checks this list against the installed Textual).

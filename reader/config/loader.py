@@ -107,7 +107,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "fulltext": tuple(_FULLTEXT),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics")
 
 
 def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -260,6 +260,26 @@ class _Loader:
             raise self.error(reason, "keys", key=binding)
         return MappingProxyType(out)
 
+    def topics(self, raw: Mapping[str, Any]) -> Mapping[str, str]:
+        from reader.stories.topics import check_topic_name, check_topic_query
+
+        table = raw.get("topics", {})
+        if not isinstance(table, dict):
+            raise self.error(f"must be a table ([topics]), not {kind_of(table)}", None, key="topics")
+        out: dict[str, str] = {}
+        for name, value in table.items():
+            problem = check_topic_name(name)
+            if problem:
+                raise self.error(problem, "topics", key=name)
+            if not isinstance(value, str):
+                reason = f"must be a search query string like '\"export controls\" OR sanctions', not {kind_of(value)}"
+                raise self.error(reason, "topics", key=name)
+            problem = check_topic_query(value)
+            if problem:
+                raise self.error(problem, "topics", key=name)
+            out[name] = value.strip()
+        return MappingProxyType(out)
+
     def feeds(self, raw: Mapping[str, Any]) -> tuple[FeedConfig, ...]:
         entries = raw.get("feeds", [])
         if not isinstance(entries, list):
@@ -324,6 +344,7 @@ class _Loader:
             keys=self.keys(raw),
             feeds=self.feeds(raw),
             source=source,
+            topics=self.topics(raw),
         )
 
 

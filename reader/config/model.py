@@ -75,6 +75,8 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     feeds: tuple[FeedConfig, ...] = ()
     source: Path | None = None  # the file read, None for built-in defaults
+    # tracked topics: name -> full-text query (FTS5 syntax); read-only view, left out of the hash
+    topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
 
     def poll_interval_for(self, feed: FeedConfig) -> int:
         return feed.poll_interval if feed.poll_interval is not None else self.general.poll_interval

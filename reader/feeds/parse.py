@@ -33,6 +33,7 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
+from reader.stories.terms import title_terms
 from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
 MAX_ITEMS = 5000
@@ -377,6 +378,7 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         updated=updated,
         content_hash=content_hash,
         search_text=plain_text(content or summary),  # here, in the parse worker, not in the store's thread
+        story_terms=tuple(title_terms(title)),  # likewise: what story grouping compares
     )
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from reader.errors import FetchError, ParseError
 from reader.feeds.discover import discover_feeds, looks_like_html
@@ -36,6 +36,8 @@ from reader.fetch.schedule import Due, next_due
 from reader.fetch.settings import ClientSettings
 from reader.models import Feed, FetchOutcome, ParsedFeed
 from reader.textsafe import clean_text
+
+T = TypeVar("T")
 
 WORKER_MEMORY_LIMIT = 1536 * 2**20  # address space of a parse worker: a runaway parse fails, the box survives
 
@@ -139,11 +141,22 @@ class Poller:
         if store is not None:
             store.close()
 
-    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+    def _store_for_writer(self) -> WriterStore:
         if self._writer_store is None:
             assert self._open_writer_store is not None
             self._writer_store = self._open_writer_store()
-        return list(self._writer_store.apply_fetches(batch))
+        return self._writer_store
+
+    async def in_store_thread(self, fn: Callable[[FetchStore], T]) -> T:
+        """Run `fn` with the store this poller writes through, in its thread (what a poll stored is warm there:
+        the story pass after a poll runs here)."""
+        if self._writer is None:
+            return fn(self.store)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, lambda: fn(self._store_for_writer()))
+
+    def _apply_batch(self, batch: list[tuple[Feed, FetchOutcome]]) -> list[tuple[int, int]]:
+        return list(self._store_for_writer().apply_fetches(batch))
 
     async def _apply(self, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
         if self._writer is None:

@@ -17,6 +17,8 @@ from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
+from reader.store.stories import NewItem, StoryQueries
+from reader.store.topics import TopicQueries
 from reader.textsafe import clean_text, plain_text
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "StoreBase", "fts_query", "utcnow"]
@@ -31,7 +33,7 @@ _FEED_COLUMNS = """
 _FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
-class Store(ItemQueries):
+class Store(ItemQueries, StoryQueries, TopicQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds
@@ -327,6 +329,7 @@ class Store(ItemQueries):
         seen: list[tuple[str, int]] = []
         rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[int, str, str]] = []
+        terms: list[tuple[str, ...] | None] = []  # story grouping's title terms, when the parser made them
         # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
         next_id = 1 + int(
             c.execute(
@@ -395,14 +398,19 @@ class Store(ItemQueries):
                     )
                 )
                 fts_rows.append((item_id, it.title, body))
+                terms.append(it.story_terms)
                 known[it.key] = (item_id, it.content_hash)
                 new += 1
         if rows:
+            # Stories first (reader.store.stories), so each row goes in once, with its story.
+            stories = self._group_new(
+                c, [NewItem(r[0], feed_id, r[4], r[11], t) for r, t in zip(rows, terms, strict=True)]
+            )
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
-                   updated, sort_date, first_seen, last_seen, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                rows,
+                   updated, sort_date, first_seen, last_seen, content_hash, story_id, story_terms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(*r, *stories.get(r[0], (None, None))) for r in rows],
             )
             c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
         if seen:

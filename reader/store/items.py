@@ -32,7 +32,9 @@ _ITEM_COLUMNS = """
 
 # The light row the headline list shows (no bodies), and how a row becomes a Headline.
 _HEADLINE_COLUMNS = """
-    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved
+    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved,
+    CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
+         WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END
 """
 
 
@@ -46,6 +48,7 @@ def _headline(r: Sequence[Any]) -> Headline:
         date=datetime.fromisoformat(r[5]),
         read=bool(r[6]),
         saved=bool(r[7]),
+        others=int(r[8] or 0),
     )
 
 
@@ -68,6 +71,9 @@ class ItemQueries(StoreBase):
         elif view.kind is ViewKind.TAG:
             clauses.append("i.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
             params.append(view.tag)
+        elif view.kind is ViewKind.TOPIC:
+            clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(view.topic_query or '""')
         if view.unread_only and view.kind is not ViewKind.UNREAD:
             clauses.append("i.read = 0")
         if view.saved_only and view.kind is not ViewKind.SAVED:
@@ -79,6 +85,15 @@ class ItemQueries(StoreBase):
             else:
                 clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
                 params.append(query)
+        if view.fold_stories:
+            # One row per story: hide an item when a newer item of its story is in the view too.
+            inner = " AND ".join(clauses).replace("i.", "j.") or "1"
+            clauses.append(
+                "(i.story_id IS NULL OR NOT EXISTS (SELECT 1 FROM items j WHERE j.story_id = i.story_id "
+                "AND (j.sort_date > i.sort_date OR (j.sort_date = i.sort_date AND j.id > i.id)) "
+                f"AND {inner}))"
+            )
+            params = [*params, *params]
         return (" AND ".join(clauses) or "1"), params
 
     def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:

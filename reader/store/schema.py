@@ -168,7 +168,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX items_unread ON items(sort_date DESC, id DESC) WHERE read = 0;
     CREATE INDEX items_saved ON items(sort_date DESC, id DESC) WHERE saved = 1;
     """,
+    # 2 -> 3: stories (items from many feeds grouped by the news they report) and tracked topics (issue 11).
+    """
+    ALTER TABLE items ADD COLUMN story_id INTEGER;      -- NULL: not grouped yet (items from before this version)
+    ALTER TABLE items ADD COLUMN story_terms TEXT;      -- the title terms grouping used, space-separated
+    CREATE INDEX items_by_story ON items(story_id, feed_id);
+
+    CREATE TABLE stories (
+        id          INTEGER PRIMARY KEY,
+        lead_item   INTEGER,                -- the earliest item: its headline names the story
+        size        INTEGER NOT NULL,       -- items grouped into it (deleted items are not subtracted)
+        feed_count  INTEGER NOT NULL,
+        first_feed  INTEGER,
+        first_t     INTEGER NOT NULL,       -- publication times (epoch seconds) of its earliest and newest items
+        last_t      INTEGER NOT NULL,
+        newest      TEXT NOT NULL           -- sort_date of its newest item: the order stories are listed in
+    );
+    CREATE INDEX stories_by_newest ON stories(newest DESC, id DESC);
+
+    CREATE TABLE story_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+    -- Tracked topics: saved full-text searches; seen_id is the newest item already announced.
+    CREATE TABLE topics (
+        name    TEXT PRIMARY KEY,
+        query   TEXT NOT NULL,
+        origin  TEXT NOT NULL DEFAULT 'config',
+        seen_id INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-OUR_TABLES = frozenset({"feeds", "feed_tags", "items", "articles", "items_fts"})
+OUR_TABLES = frozenset(
+    {"feeds", "feed_tags", "items", "articles", "items_fts"} | {"stories", "story_meta", "topics"}
+)

@@ -16,6 +16,7 @@ from reader.ui.commands import ReaderCommands
 from reader.ui.protocol import Services
 from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.stories import StoriesScreen, StoryActions
 from reader.ui.settings import UISettings
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
@@ -77,6 +78,7 @@ class ReaderApp(App[None]):
         keys = self.settings.keys
         sections = [
             ("Reading", binding_rows(self, MainScreen.BINDINGS, keys)),
+            ("Stories", binding_rows(self, [*StoryActions.BINDINGS, *StoriesScreen.BINDINGS], keys)),
             ("Headline list", binding_rows(self, HeadlineList.BINDINGS, keys)),
             ("Feed pane", binding_rows(self, FeedList.BINDINGS, keys)),
             (

@@ -36,6 +36,10 @@ class Services(Protocol):
         """The cached article, if any. Fast: fine on the UI thread."""
         ...
 
+    def group_pending(self, progress: Callable[[int, int], None]) -> int:
+        """Group items that have no story yet (after an upgrade). Blocking; progress(done, total)."""
+        ...
+
     def fulltext_policy(self, feed_id: int) -> str:
         """ "off" | "on-open" | "prefetch" for a feed."""
         ...

@@ -27,7 +27,9 @@ ROUNDS = 20
 COMPLETE_EVERY = 5  # a fetch runs to completion after every 5th kill (and after the last)
 FEEDS, ITEMS = 40, 150
 SEED = 20240601
-MAX_DELAY = 1.5  # seconds after start, at most; less on a machine where a whole fetch takes less
+# Seconds after start, at most; less on a machine where a whole fetch takes less (a loaded machine takes longer to
+# reach the storing phase, so the cap must leave room for kills to land there).
+MAX_DELAY = 4.0
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

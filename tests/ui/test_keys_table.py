@@ -44,6 +44,8 @@ def test_every_ui_binding_id_is_in_the_core_table_with_its_default_keys() -> Non
         "HelpScreen": "help",
         "FeedHealthScreen": "health",
         "PromptScreen": "prompt",
+        "StoryActions": "main",  # the main screen's story keys (a base class of MainScreen)
+        "StoriesScreen": "stories",
     }
     placed = {(i, k, scopes.get(c, c)) for i, k, c in _ui_bindings()}
     assert {(s.id, s.keys, s.scope) for s in BINDINGS} <= placed

@@ -109,6 +109,7 @@ def build_archive(path: Path, per_feed: int = 8) -> dict[str, int]:
         ids["saved"] = items[1].id
         store.store_article(items[0].id, ARTICLE, items[0].link)
         ids["with_article"] = items[0].id
+        store.merge_stories()  # what the end of a poll does: stories get their rows
     return ids
 
 
@@ -184,6 +185,10 @@ class FakeServices:
 
     def cached_article(self, item_id: int) -> Article | None:
         return self._store().article_for(item_id)
+
+    def group_pending(self, progress: Callable[[int, int], None]) -> int:
+        with Store.open(self.db_path) as store:
+            return store.group_pending(progress)
 
     def fulltext_policy(self, feed_id: int) -> str:
         return self.policy

@@ -126,6 +126,8 @@ class PanesScreen(Screen[None]):
             return view.feed_id is not None and self.store.feed_by_id(view.feed_id) is not None
         if view.kind is ViewKind.TAG:
             return view.tag in self.store.tags()
+        if view.kind is ViewKind.TOPIC:
+            return view.topic is not None and self.store.topic_query(view.topic) == view.topic_query
         return True
 
     def _pager(self) -> HeadlinePager:
@@ -157,6 +159,8 @@ class PanesScreen(Screen[None]):
         """Re-read feeds and counts (one grouped query): at start, after polls and after bulk marks."""
         self._feeds = self.store.feeds(with_counts=True)
         self._saved_count = self.store.count(View(kind=ViewKind.SAVED))
+        self.feed_list.stories_unread = self.store.story_count(unread_only=True)
+        self.feed_list.topics = self.store.topics()
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
@@ -183,10 +187,14 @@ class PanesScreen(Screen[None]):
             title = safe(feed.display_title, 60) if feed else "Feed"
         elif v.kind is ViewKind.TAG:
             title = "#" + safe(v.tag, 40)
+        elif v.kind is ViewKind.TOPIC:
+            title = "Topic " + safe(v.topic, 40)
         else:
             title = v.kind.value.capitalize()
         if v.unread_only and v.kind is not ViewKind.UNREAD:
             title += " · unread only"
+        if v.fold_stories:
+            title += " · one row per story"
         if v.search:
             title += f" · search “{safe(v.search, 40)}”"
         return title
@@ -204,7 +212,7 @@ class PanesScreen(Screen[None]):
         """Unread items in the view, from the feed counts already in hand (None before they are counted);
         only search and Saved views need a query of their own."""
         v = self.view
-        if v.search or v.kind is ViewKind.SAVED:
+        if v.search or v.kind in (ViewKind.SAVED, ViewKind.TOPIC):
             return self.store.count(replace(v, unread_only=True))
         if not self._feeds:
             return None
@@ -244,7 +252,9 @@ class PanesScreen(Screen[None]):
 
     @on(FeedList.ViewChosen)
     def _on_view_chosen(self, event: FeedList.ViewChosen) -> None:
-        self.set_view(replace(event.view, unread_only=self.view.unread_only))
+        self.set_view(
+            replace(event.view, unread_only=self.view.unread_only, fold_stories=self.view.fold_stories)
+        )
         if event.focus_headlines:
             self.remove_class("feeds-open")
             self.headlines.focus()

@@ -14,11 +14,11 @@ from reader.models import View, ViewKind
 from reader.ui.messages import PollFinished, PollProgress
 from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.prompt import PromptScreen
-from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.stories import StoryActions
 from reader.ui.text import feed_article, safe
 
 
-class MainScreen(ReadingScreen):
+class MainScreen(StoryActions):
     """The main screen: its key bindings, view actions (search, filter, focus mode), refreshing and worker failures."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from reader.models import Feed, View, ViewKind
+from reader.models import Feed, Topic, View, ViewKind
 from reader.ui.text import safe
 from reader.ui.widgets.headlines import fit
 
@@ -23,6 +23,8 @@ OPEN_MARK = "▾"
 FOLDED_MARK = "▸"
 UNTAGGED = ""  # the group key of feeds without tags
 UNTAGGED_ID = "group:untagged"
+STORIES_ID = "stories"
+TOPIC_MARK = "◆"
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,23 @@ def option_id_for(view: View) -> str:
         return f"feed:{view.feed_id}"
     if view.kind is ViewKind.TAG:
         return f"tag:{view.tag}"
+    if view.kind is ViewKind.TOPIC:
+        return f"topic:{view.topic}"
     return str(view.kind.value)
 
 
-def view_for_option(option_id: str) -> View | None:
-    """The view a row shows; None for rows that show no view of their own (the Untagged heading)."""
+def view_for_option(option_id: str, topics: dict[str, str] | None = None) -> View | None:
+    """The view a row shows; None for rows that show no view of their own (the Untagged heading, Stories,
+    which opens a screen of its own)."""
     kind, _, rest = option_id.partition(":")
     if kind == "feed":
         return View(kind=ViewKind.FEED, feed_id=int(rest.partition("@")[0]))
     if kind == "tag":
         return View(kind=ViewKind.TAG, tag=rest)
-    if kind == "group":
+    if kind == "topic":
+        query = (topics or {}).get(rest)
+        return View(kind=ViewKind.TOPIC, topic=rest, topic_query=query) if query is not None else None
+    if kind in ("group", STORIES_ID):
         return None
     return View(kind=ViewKind(kind))
 
@@ -93,6 +101,9 @@ class FeedList(OptionList):
             self.view = view
             self.focus_headlines = focus_headlines
 
+    class StoriesRequested(Message):
+        """The user chose the Stories row."""
+
     class Folded(Message):
         """The set of folded groups changed (the screen remembers it between launches)."""
 
@@ -106,13 +117,24 @@ class FeedList(OptionList):
         self._feeds: list[Feed] = []
         self._saved_count = 0
         self.folded: set[str] = set(folded)
+        self.stories_unread = 0  # set by the screen before set_feeds
+        self.topics: list[Topic] = []
+
+    def _extra_rows(self) -> list[_Row]:
+        """Stories and the tracked topics (virtual feeds), between Saved and the feeds."""
+        rows = [_Row(STORIES_ID, "Stories", self.stories_unread)]
+        rows += [_Row(f"topic:{t.name}", f"{TOPIC_MARK} {t.name}", t.unread_count) for t in self.topics]
+        return rows
+
+    def _topic_queries(self) -> dict[str, str]:
+        return {t.name: t.query for t in self.topics}
 
     # ------------------------------------------------------------------ data in
 
     def set_feeds(self, feeds: list[Feed], saved_count: int, current: View) -> None:
         """Rebuild (or, when the rows are the same, relabel) the pane, keeping the highlighted row."""
         self._feeds, self._saved_count = feeds, saved_count
-        rows = self._build_rows(feeds, saved_count, self.folded)
+        rows = self._build_rows(feeds, saved_count, self.folded, self._extra_rows())
         same_shape = [(r.option_id, r.divider) for r in rows] == [
             (r.option_id, r.divider) for r in self._rows
         ]
@@ -155,18 +177,22 @@ class FeedList(OptionList):
             if feed is not None and self.folded:
                 group = feed.tags[0] if feed.tags else UNTAGGED
                 self.folded.discard(group)
-                self._rows = self._build_rows(self._feeds, self._saved_count, self.folded)
+                self._rows = self._build_rows(self._feeds, self._saved_count, self.folded, self._extra_rows())
                 self._rebuild(view)
                 self.post_message(self.Folded(frozenset(self.folded)))
 
     @staticmethod
-    def _build_rows(feeds: list[Feed], saved_count: int, folded: set[str]) -> list[_Row]:
+    def _build_rows(
+        feeds: list[Feed], saved_count: int, folded: set[str], extras: list[_Row] | None = None
+    ) -> list[_Row]:
         unread = sum(f.unread_count for f in feeds)
         rows = [
             _Row("all", "All", unread),
             _Row("unread", "Unread", unread),
-            _Row("saved", "Saved", saved_count, divider=bool(feeds)),
+            _Row("saved", "Saved", saved_count, divider=bool(feeds) and not extras),
         ]
+        if extras:
+            rows += [*extras[:-1], replace(extras[-1], divider=bool(feeds))]
 
         def feed_row(f: Feed, suffix: str, indent: int) -> _Row:
             return _Row(f"feed:{f.id}{suffix}", f.display_title, f.unread_count, indent, bool(f.last_error))
@@ -236,7 +262,7 @@ class FeedList(OptionList):
         self._refold(row.option_id)
 
     def _refold(self, keep: str) -> None:
-        self._rows = self._build_rows(self._feeds, self._saved_count, self.folded)
+        self._rows = self._build_rows(self._feeds, self._saved_count, self.folded, self._extra_rows())
         self._rebuild(None, keep)
         self.post_message(self.Folded(frozenset(self.folded)))
 
@@ -244,7 +270,7 @@ class FeedList(OptionList):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        view = view_for_option(event.option.id) if event.option.id else None
+        view = view_for_option(event.option.id, self._topic_queries()) if event.option.id else None
         if view is not None:
             self.post_message(self.ViewChosen(view, False))
 
@@ -254,6 +280,9 @@ class FeedList(OptionList):
         if row is not None and row.group is not None:
             self.action_toggle_group()  # Enter (or a click) on a heading folds it; the view is already shown
             return
-        view = view_for_option(event.option.id) if event.option.id else None
+        if event.option.id == STORIES_ID:
+            self.post_message(self.StoriesRequested())
+            return
+        view = view_for_option(event.option.id, self._topic_queries()) if event.option.id else None
         if view is not None:
             self.post_message(self.ViewChosen(view, True))

@@ -218,6 +218,10 @@ class HeadlineList(ScrollView, can_focus=True):
             Segment(fit(safe(h.title, 300) or "(untitled)", title_w), row_style),
         ]
         if feed_w:
-            segments.append(Segment(" " + fit(safe(h.feed_title, 100), feed_w), meta))
+            more = f" +{h.others}" if h.others else ""  # other outlets' versions of the story
+            name = (
+                fit(safe(h.feed_title, 100), max(1, feed_w - len(more))) if more else safe(h.feed_title, 100)
+            )
+            segments.append(Segment(" " + fit(name + more, feed_w), meta))
         segments.append(Segment(age.rjust(age_w - 1) + " ", meta))
         return segments

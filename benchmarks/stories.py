@@ -1,0 +1,362 @@
+"""Benchmark story grouping: quality on labelled headlines, cost per item at 10k/100k archives, poll slowdown.
+
+    python benchmarks/stories.py quality [--split all|story|time] [--csv PATH]
+    python benchmarks/stories.py cost [--sizes 10000,100000]
+    python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3]
+
+quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
+outlet on loopback, then runs the real CLI as the hidden check does (`reader import` an OPML, `reader fetch
+--all --no-fulltext`, `reader list --json`) and scores the `story` ids with B-cubed precision/recall/F1 against
+the labels. `--split story` also scores two halves of the stories (split by a hash of the label) and `--split
+time` the headlines before and after the median time, each half in a fresh archive. The baseline beside it:
+exact normalised titles as stories, scored the same way.
+
+cost: builds archives of N items (the development headlines repeated, each copy shifted three days later, one
+feed per outlet), then stores 1,000 more items through `Store.apply_fetch` with grouping and (baseline, same
+process, same archive size) without it, and prints milliseconds per item for each.
+
+poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
+in the poller's writer thread), alternating runs with grouping on and off in the same process; prints the median
+wall times and the slowdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import csv
+import hashlib
+import html
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from reader.models import FetchOutcome, ParsedFeed, ParsedItem  # noqa: E402
+from reader.store.feeds import Store  # noqa: E402
+from reader.store.stories import StoryQueries  # noqa: E402
+
+DEV_CSV = ROOT.parent / "shared" / "corpus" / "stories-dev" / "headlines.csv"
+
+Row = dict[str, str]
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
+    """B-cubed precision, recall, F1: per item, the share of its predicted group with its label and the share
+    of its label's items in its predicted group, averaged over items."""
+    by_pred: dict[object, list[int]] = collections.defaultdict(list)
+    by_gold: dict[object, list[int]] = collections.defaultdict(list)
+    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
+        by_pred[p].append(i)
+        by_gold[g].append(i)
+    pairs: dict[tuple[object, object], int] = collections.Counter(zip(pred, gold, strict=True))
+    n = len(pred)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    p_sum = sum(pairs[(p, g)] / len(by_pred[p]) for p, g in zip(pred, gold, strict=True))
+    r_sum = sum(pairs[(p, g)] / len(by_gold[g]) for p, g in zip(pred, gold, strict=True))
+    prec, rec = p_sum / n, r_sum / n
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def load_rows(path: Path) -> list[Row]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ------------------------------------------------------------------ one RSS feed per outlet on loopback
+
+
+def rss(outlet: str, rows: Sequence[Row]) -> bytes:
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+        f"<title>{html.escape(outlet)}</title><link>https://example.org/</link><description>d</description>",
+    ]
+    for r in sorted(rows, key=lambda r: -int(r["TIMESTAMP"])):
+        date = format_datetime(datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, UTC), usegmt=True)
+        parts.append(
+            f"<item><title>{html.escape(r['TITLE'])}</title><link>{html.escape(r['URL'])}</link>"
+            f'<guid isPermaLink="false">h{r["ID"]}</guid><pubDate>{date}</pubDate></item>'
+        )
+    parts.append("</channel></rss>\n")
+    return "".join(parts).encode()
+
+
+@contextmanager
+def serve(feeds: dict[str, bytes]) -> Iterator[int]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = feeds.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_cli(rows: Sequence[Row], tmp: Path) -> tuple[dict[str, object], float]:
+    """Serve `rows` as one feed per outlet, import + fetch + list with the real CLI; (guid -> story, fetch s)."""
+    by_outlet: dict[str, list[Row]] = collections.defaultdict(list)
+    for r in rows:
+        by_outlet[r["PUBLISHER"]].append(r)
+    outlets = sorted(by_outlet)
+    docs = {f"/feed/{i}.xml": rss(name, by_outlet[name]) for i, name in enumerate(outlets)}
+    with serve(docs) as port:
+        opml = tmp / "feeds.opml"
+        body = "".join(
+            f'<outline type="rss" text="{html.escape(name, quote=True)}" '
+            f'xmlUrl="http://127.0.0.1:{port}/feed/{i}.xml"/>'
+            for i, name in enumerate(outlets)
+        )
+        opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head/><body>{body}</body></opml>')
+        config = tmp / "config.toml"
+        config.write_text("")
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        base = [sys.executable, "-m", "reader", "--config", str(config), "--data-dir", str(tmp / "data")]
+        subprocess.run([*base, "import", str(opml)], check=True, capture_output=True, env=env)
+        t0 = time.perf_counter()
+        subprocess.run(
+            [*base, "fetch", "--all", "--no-fulltext", "-q"], check=True, capture_output=True, env=env
+        )
+        fetch_s = time.perf_counter() - t0
+        out = subprocess.run([*base, "list", "--json"], check=True, capture_output=True, env=env).stdout
+    items = json.loads(out)
+    return {str(it["link"]): it["story"] for it in items}, fetch_s
+
+
+def score(rows: Sequence[Row], tmp: Path) -> tuple[tuple[float, float, float], int, float]:
+    by_link, fetch_s = run_cli(rows, tmp)
+    # Links are unique in the data set; an item that did not come back counts as its own story.
+    pred = [by_link.get(html.unescape(html.escape(r["URL"])), f"missing-{r['ID']}") for r in rows]
+    missing = sum(1 for p in pred if isinstance(p, str) and p.startswith("missing-"))
+    return bcubed(pred, [r["STORY"] for r in rows]), missing, fetch_s
+
+
+def exact_titles(rows: Sequence[Row]) -> tuple[float, float, float]:
+    norm = [re.sub(r"\W+", " ", r["TITLE"].casefold()).strip() for r in rows]
+    return bcubed(norm, [r["STORY"] for r in rows])
+
+
+def quality(args: argparse.Namespace) -> None:
+    rows = load_rows(Path(args.csv))
+    sets: list[tuple[str, list[Row]]] = [("all", rows)]
+    if args.split in ("story", "both"):
+        h = [int(hashlib.sha1(r["STORY"].encode()).hexdigest(), 16) % 2 for r in rows]
+        sets += [(f"stories half {k}", [r for r, x in zip(rows, h, strict=True) if x == k]) for k in (0, 1)]
+    if args.split in ("time", "both"):
+        mid = statistics.median(int(r["TIMESTAMP"]) for r in rows)
+        sets += [
+            ("before median time", [r for r in rows if int(r["TIMESTAMP"]) < mid]),
+            ("from median time", [r for r in rows if int(r["TIMESTAMP"]) >= mid]),
+        ]
+    print(
+        f"{'set':<20} {'items':>6} {'stories':>7}  {'P':>6} {'R':>6} {'F1':>6}   baseline exact titles P/R/F1"
+    )
+    for name, subset in sets:
+        with tempfile.TemporaryDirectory() as d:
+            (p, r, f), missing, fetch_s = score(subset, Path(d))
+        bp, br, bf = exact_titles(subset)
+        labels = len({x["STORY"] for x in subset})
+        note = f"  ({missing} items missing)" if missing else ""
+        print(
+            f"{name:<20} {len(subset):>6} {labels:>7}  {p:6.3f} {r:6.3f} {f:6.3f}   "
+            f"{bp:.3f}/{br:.3f}/{bf:.3f}  fetch {fetch_s:.1f} s{note}"
+        )
+
+
+# ------------------------------------------------------------------ cost per item at archive sizes
+
+
+def _outcome(url: str, items: Sequence[ParsedItem]) -> FetchOutcome:
+    return FetchOutcome(
+        feed_url=url, status=200, parsed=ParsedFeed(title=None, site_url=None, items=tuple(items))
+    )
+
+
+def _items(rows: Sequence[Row], copy: int, tag: str) -> list[ParsedItem]:
+    shift = timedelta(days=3 * copy)
+    out = []
+    for r in rows:
+        when = datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, UTC) + shift
+        key = f"{tag}-{copy}-{r['ID']}"
+        out.append(ParsedItem(key=key, title=r["TITLE"], link=r["URL"], published=when, content_hash=key))
+    return out
+
+
+def _store_copy(store: Store, feeds: dict[str, Any], rows: Sequence[Row], copy: int, tag: str) -> int:
+    by_outlet: dict[str, list[ParsedItem]] = collections.defaultdict(list)
+    for r, it in zip(rows, _items(rows, copy, tag), strict=True):
+        by_outlet[r["PUBLISHER"]].append(it)
+    n = 0
+    batch = []
+    for outlet, items in by_outlet.items():
+        feed = feeds.get(outlet)
+        if feed is None:
+            feed = feeds[outlet] = store.add_feed(f"https://example.org/{len(feeds)}.xml")
+        batch.append((feed, _outcome(feed.url, items)))
+        n += len(items)
+    store.apply_fetches(batch)
+    return n
+
+
+@contextmanager
+def grouping_off() -> Iterator[None]:
+    original = StoryQueries._group_new
+
+    def noop(self: StoryQueries, c: Any, items: Any, *, stored: bool = False) -> dict[int, tuple[int, str]]:
+        return {}
+
+    StoryQueries._group_new = noop  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        StoryQueries._group_new = original  # type: ignore[method-assign]
+
+
+def cost(args: argparse.Namespace) -> None:
+    rows = load_rows(Path(args.csv))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    print(
+        f"{'archive':>8}  {'grouped ms/item':>15}  {'baseline ms/item':>16}  {'grouping ms/item':>16}  regroup"
+    )
+    for size in [int(s) for s in args.sizes.split(",")]:
+        with tempfile.TemporaryDirectory() as d:
+            store = Store.open(Path(d) / "bench.db")
+            feeds: dict[str, Any] = {}
+            copies = max(1, size // len(rows))
+            with grouping_off():
+                for k in range(copies):
+                    _store_copy(store, feeds, rows, k, "a")
+            t0 = time.perf_counter()
+            store.group_pending()
+            regroup_s = time.perf_counter() - t0
+            total = store.count()
+            probe = rows[:1000]
+            timings: dict[str, list[float]] = {"on": [], "off": []}
+            for rep in range(2):
+                for mode in ("on", "off"):
+                    tag = f"{mode}{rep}"
+                    ctx = grouping_off() if mode == "off" else contextmanager(lambda: iter([None]))()
+                    with ctx:
+                        t0 = time.perf_counter()
+                        n = _store_copy(store, feeds, probe, copies + 1 + rep, tag)
+                        timings[mode].append((time.perf_counter() - t0) * 1000 / n)
+                    assert now  # keep the linter quiet about the unused name
+            store.close()
+        on, off = min(timings["on"]), min(timings["off"])
+        print(
+            f"{total:>8,}  {on:15.3f}  {off:16.3f}  {on - off:16.3f}  "
+            f"{regroup_s:.1f} s ({regroup_s * 1000 / total:.2f} ms/item)"
+        )
+
+
+# ------------------------------------------------------------------ poll slowdown on the farm
+
+
+def poll(args: argparse.Namespace) -> None:
+    from farm import feed_urls
+    from poll import start_farm
+
+    from reader.fetch.poller import Poller, PollSettings
+
+    async def one(urls: list[str], db: Path) -> tuple[float, float]:
+        store = Store.open(db)
+        for u in urls:
+            store.add_feed(u)
+        poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
+        try:
+            t0 = time.perf_counter()
+            await poller.poll(store.feeds())
+            t1 = time.perf_counter()
+            await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
+            return t1 - t0, time.perf_counter() - t1
+        finally:
+            await poller.aclose()
+            store.close()
+
+    farm, port = start_farm(args.feeds, args.items, args.latency_ms)
+    times: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
+    try:
+        urls = feed_urls(port, args.feeds)
+        for _ in range(args.runs):
+            for mode in ("off", "on"):
+                with tempfile.TemporaryDirectory() as d:
+                    if mode == "off":
+                        with grouping_off():
+                            times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
+                    else:
+                        times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
+    finally:
+        farm.terminate()
+        farm.wait(timeout=10)
+
+    def med(mode: str, part: int | None) -> float:
+        return statistics.median(sum(t) if part is None else t[part] for t in times[mode])
+
+    print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
+    for label, part in (("first poll", 0), ("merge pass after it", 1), ("poll + merge pass", None)):
+        off, on = med("off", part), med("on", part)
+        change = f"{100 * (on - off) / off:+.1f}%" if off > 0.01 else ""
+        print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
+    runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in times["off"])
+    print(f"  runs off (poll/merge): {runs}")
+    print(f"  runs on  (poll/merge): {', '.join(f'{a:.2f}/{b:.2f}' for a, b in times['on'])}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--csv", default=str(DEV_CSV))
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("--split", choices=("none", "story", "time", "both"), default="both")
+    c = sub.add_parser("cost")
+    c.add_argument("--sizes", default="10000,100000")
+    p = sub.add_parser("poll")
+    p.add_argument("--feeds", type=int, default=200)
+    p.add_argument("--items", type=int, default=50)
+    p.add_argument("--latency-ms", type=float, default=50.0)
+    p.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    run: dict[str, Callable[[argparse.Namespace], None]] = {"quality": quality, "cost": cost, "poll": poll}
+    run[args.cmd](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,401 @@
+"""Stories in the store: grouping items as they are stored, the merge pass, re-grouping, and reading stories.
+
+Grouping runs inside the transaction that stores a poll's items (the poll's writer thread), never on the UI
+thread: an in-memory index (`reader.stories.index`) of the stories around the new items' publication times is
+loaded from the items table (each item keeps its story id and title terms) and kept while the poll runs; each
+item's story is written with the item itself. After the poll, the merge pass (`merge_stories`) joins stories
+that arrival order split and writes the `stories` rows the story views page through. The scoring is pure and
+lives in `reader.stories.grouping`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from reader.models import Story, StoryItem
+from reader.store.base import StoreBase
+from reader.stories import grouping as g
+from reader.stories.index import StoryIndex
+from reader.stories.terms import title_terms
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item just inserted, as grouping needs it."""
+
+    id: int
+    feed_id: int
+    title: str
+    sort_date: str  # ISO, UTC
+    terms: Sequence[str] | None = None  # the title's terms when already made (in the parse worker)
+
+
+def _epoch(iso: str) -> int:
+    dt = datetime.fromisoformat(iso)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp())
+
+
+# The in-memory index covers at most this much publication time and about this many items, unless one batch
+# of new items needs more (then it covers what that batch needs).
+MAX_INDEX_SPAN = 60 * 86400
+MAX_INDEX_ITEMS = 20_000
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(max(0, min(epoch, 253402300799)), UTC).isoformat(timespec="seconds")
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class StoryQueries(StoreBase):
+    """Grouping and story reads; mixed into `Store`."""
+
+    # ---------------------------------------------------------------- grouping (inside a write transaction)
+
+    _story_index: StoryIndex | None = None
+    _story_version: tuple[int, int] | None = None
+
+    def _group_new(
+        self, c: sqlite3.Connection, items: Sequence[NewItem], *, stored: bool = False
+    ) -> dict[int, tuple[int, str]]:
+        """Give each new item a story: the best admissible candidate, or a new story of its own.
+
+        Returns item id -> (story id, grouping terms) for rows about to be inserted; with `stored` (items
+        already in the table) it writes them itself. Runs inside the transaction that stores the items, under
+        a savepoint: if grouping fails, the items are still stored (without a story; `group_pending` groups
+        them later) and the poll carries on.
+        """
+        if not items:
+            return {}
+        c.execute("SAVEPOINT grouping")
+        try:
+            out = self._group_items(c, items, stored)
+        except Exception:  # grouping must never cost a poll its items: they are stored without a story
+            self._story_index = None
+            c.execute("ROLLBACK TO grouping")
+            out = {}
+        c.execute("RELEASE grouping")
+        return out
+
+    def _group_items(
+        self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
+    ) -> dict[int, tuple[int, str]]:
+        times = [_epoch(it.sort_date) for it in items]
+        index = self._index_for(c, min(times), max(times))
+        for it, t in zip(items, times, strict=True):
+            terms = it.terms if it.terms is not None else title_terms(it.title)
+            index.group(it.id, it.feed_id, terms, t, it.sort_date)
+        out = {item_id: (s, terms) for s, item_id, terms in index.assigned}
+        if stored:
+            c.executemany(
+                "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
+                [(story_id, terms, item_id) for item_id, (story_id, terms) in out.items()],
+            )
+        # The stories' rows are written by the merge pass after the poll (`merge_stories`): while a poll
+        # runs, only each item's story id and terms are written, with the item itself.
+        index.assigned.clear()
+        return out
+
+    def _index_for(self, c: sqlite3.Connection, lo: int, hi: int) -> StoryIndex:
+        """The in-memory index, loaded for `lo`..`hi` (padded so every candidate story is whole).
+
+        It is rebuilt when another connection has committed since (PRAGMA data_version) or when the
+        transaction that last wrote through it was rolled back (a token in a temporary table tells).
+        """
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS story_index_token (token INTEGER)")
+        token_row = c.execute("SELECT token FROM story_index_token").fetchone()
+        version = (
+            int(c.execute("PRAGMA data_version").fetchone()[0]),
+            int(token_row[0]) if token_row else -1,
+        )
+        index = self._story_index
+        pad = g.WINDOW + g.MAX_SPAN
+        lo, hi = lo - pad, hi + pad
+        if (
+            index is not None
+            and index.lo is not None
+            and index.hi is not None
+            and (lo < index.lo or hi > index.hi)
+            and (max(hi, index.hi) - min(lo, index.lo) > MAX_INDEX_SPAN or index.docs > MAX_INDEX_ITEMS)
+        ):
+            index = None  # a walk through a long archive: start afresh around these items (bounded memory)
+        if index is None or version != self._story_version:
+            next_id = 1 + max(
+                int(c.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]),
+                int(c.execute("SELECT COALESCE(MAX(story_id), 0) FROM items").fetchone()[0]),
+            )
+            index = self._story_index = StoryIndex(next_id)
+            token = id(index) & 0x7FFFFFFF
+            c.execute("DELETE FROM story_index_token")
+            c.execute("INSERT INTO story_index_token VALUES (?)", (token,))
+            self._story_version = (version[0], token)
+        if index.lo is None or index.hi is None:
+            self._load(c, index, lo, hi)
+            index.lo, index.hi = lo, hi
+        else:
+            if lo < index.lo:
+                self._load(c, index, lo, index.lo)
+                index.lo = lo
+            if hi > index.hi:
+                self._load(c, index, index.hi, hi)
+                index.hi = hi
+        return index
+
+    @staticmethod
+    def _load(c: sqlite3.Connection, index: StoryIndex, lo: int, hi: int) -> None:
+        """Add the grouped items published in [lo, hi) to the index."""
+        rows = c.execute(
+            "SELECT id, feed_id, story_id, story_terms, sort_date FROM items "
+            "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
+            (_iso(lo), _iso(hi)),
+        )
+        for item_id, feed_id, story_id, terms, iso in rows:
+            index.add_existing(story_id, item_id, feed_id, (terms or "").split(), _epoch(iso), iso)
+
+    @staticmethod
+    def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:
+        """Write what the index changed: merges, and the changed stories' rows."""
+        for into, gone in index.moved:
+            c.execute("UPDATE items SET story_id = ? WHERE story_id = ?", (into, gone))
+        if index.dropped:
+            c.executemany("DELETE FROM stories WHERE id = ?", [(sid,) for sid in index.dropped])
+        changed = [
+            s for s in (index.stories.get(sid) for sid in index.changed) if s is not None and s.changed
+        ]
+        c.executemany(
+            """INSERT OR REPLACE INTO stories (id, lead_item, size, feed_count, first_feed, first_t, last_t, newest)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    s.id,
+                    s.lead_item,
+                    s.size,
+                    len(s.feeds),
+                    s.first_feed,
+                    s.first_t,
+                    s.last_t,
+                    s.newest,
+                )
+                for s in changed
+            ],
+        )
+        for s in changed:
+            s.changed = False
+        index.changed.clear()
+        index.assigned.clear()
+        index.moved.clear()
+        index.dropped.clear()
+
+    # ---------------------------------------------------------------- the merge pass
+
+    def merge_stories(self, max_rounds: int = 6, *, since: int | None = None) -> int:
+        """The pass after a poll: merge each story that gained items since the last pass (items with ids
+        above `since`, default: where the last pass stopped) into a larger one its items fit, and write
+        the stories' rows. Returns merges made.
+
+        Repairs the splits that arrival order causes (two outlets' items seen before the one that links them).
+        """
+        with self._write() as c:
+            row = c.execute("SELECT value FROM story_meta WHERE key = 'merged_upto'").fetchone()
+            upto = since if since is not None else (int(row[0]) if row else 0)
+            newest = int(c.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0])
+            rows = c.execute(
+                "SELECT story_id, min(sort_date), max(sort_date) FROM items "
+                "WHERE id > ? AND story_id IS NOT NULL GROUP BY story_id",
+                (upto,),
+            ).fetchall()
+            merged = 0
+            # In stretches of publication time, so the index in memory stays small however long the archive.
+            spans = sorted((_epoch(r[1]), _epoch(r[2]), r[0]) for r in rows)
+            start = 0
+            while start < len(spans):
+                end = start
+                while (
+                    end < len(spans)
+                    and spans[end][0] - spans[start][0] <= MAX_INDEX_SPAN // 3
+                    and end - start < MAX_INDEX_ITEMS // 4
+                ):
+                    end += 1
+                chunk = spans[start:end]
+                index = self._index_for(c, chunk[0][0], max(t for _, t, _ in chunk))
+                dirty = [sid for _, _, sid in chunk if sid in index.stories]
+                for sid in dirty:
+                    index.stories[sid].changed = True
+                    index.changed.add(sid)
+                merged += index.merge_pass(dirty, max_rounds)
+                self._flush(c, index)
+                start = end
+            c.execute(
+                "INSERT INTO story_meta (key, value) VALUES ('merged_upto', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (newest,),
+            )
+        return merged
+
+    # ---------------------------------------------------------------- re-grouping (after an upgrade, or asked)
+
+    def ungrouped_count(self) -> int:
+        return int(self._read("SELECT COUNT(*) FROM items WHERE story_id IS NULL")[0][0])
+
+    def group_pending(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        batch: int = 500,
+        restart: bool = False,
+        limit: int | None = None,
+    ) -> int:
+        """Group every item that has no story yet, oldest first, in short transactions; then merge.
+
+        Resumable: an interrupted run leaves the grouped part grouped; `limit` stops after about that many. `restart` forgets all stories first
+        (a full re-grouping). `progress(done, total)` is called after each batch. Returns items grouped.
+        """
+        if limit is not None:
+            batch = max(1, min(batch, limit))
+        if restart:
+            self._story_index = None
+            with self._write() as c:
+                c.execute("UPDATE items SET story_id = NULL, story_terms = NULL WHERE story_id IS NOT NULL")
+                c.execute("DELETE FROM stories")
+        total = self.ungrouped_count()
+        done = 0
+        first_id: int | None = None
+        after: tuple[str, int] = ("", 0)  # walk the date index once (no sort of the whole archive per batch)
+        while True:
+            with self._write() as c:
+                rows = c.execute(
+                    "SELECT id, feed_id, title, sort_date FROM items WHERE story_id IS NULL "
+                    "AND (sort_date > ? OR (sort_date = ? AND id > ?)) ORDER BY sort_date, id LIMIT ?",
+                    (after[0], after[0], after[1], batch),
+                ).fetchall()
+                self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows], stored=True)
+            if rows:
+                after = (rows[-1][3], rows[-1][0])
+                low = min(r[0] for r in rows)
+                first_id = low if first_id is None else min(first_id, low)
+            done += len(rows)
+            if progress is not None:
+                progress(min(done, total), total)
+            if len(rows) < batch or (limit is not None and done >= limit):
+                break
+        if first_id is not None:
+            self.merge_stories(since=first_id - 1)
+        return done
+
+    def drop_empty_stories(self) -> int:
+        """Forget stories whose items are all gone (after retention or removing a feed)."""
+        with self._write() as c:
+            return c.execute(
+                "DELETE FROM stories WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.story_id = stories.id)"
+            ).rowcount
+
+    # ---------------------------------------------------------------- reading stories
+
+    def story_ids(self, item_ids: Sequence[int]) -> dict[int, int | None]:
+        out: dict[int, int | None] = {}
+        ids = list(item_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            out.update(
+                self._read(f"SELECT id, story_id FROM items WHERE id IN ({_placeholders(len(chunk))})", chunk)
+            )
+        return out
+
+    def stories(
+        self, *, unread_only: bool = False, limit: int = 200, offset: int = 0, with_items: bool = False
+    ) -> list[Story]:
+        """A page of stories, newest first, each counted over the items it still has."""
+        where = "EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id"
+        where += " AND i.read = 0)" if unread_only else ")"
+        rows = self._read(
+            f"""SELECT s.id,
+                    (SELECT max(read_at) FROM items i WHERE i.story_id = s.id AND i.read = 1),
+                    (SELECT min(first_seen) FROM items i WHERE i.story_id = s.id AND i.read = 0),
+                    (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id),
+                    (SELECT COUNT(DISTINCT feed_id) FROM items i WHERE i.story_id = s.id),
+                    (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id AND i.read = 0),
+                    (SELECT max(sort_date) FROM items i WHERE i.story_id = s.id),
+                    COALESCE((SELECT i.id FROM items i WHERE i.id = s.lead_item AND i.story_id = s.id),
+                             (SELECT min(i.id) FROM items i WHERE i.story_id = s.id))
+                FROM stories s WHERE {where} ORDER BY s.newest DESC, s.id DESC LIMIT ? OFFSET ?""",
+            (limit, offset),
+        )
+        leads = (
+            dict(
+                self._read(
+                    f"SELECT id, title FROM items WHERE id IN ({_placeholders(len(rows))})",
+                    [r[7] for r in rows],
+                )
+            )
+            if rows
+            else {}
+        )
+        out: list[Story] = []
+        for sid, last_read, first_unread, n, feeds, unread, newest, lead in rows:
+            items = tuple(self.story_items(sid)) if with_items else ()
+            out.append(
+                Story(
+                    id=sid,
+                    lead_title=leads.get(lead, ""),
+                    lead_item=lead,
+                    item_count=n,
+                    feed_count=feeds,
+                    unread_count=unread,
+                    newest=datetime.fromisoformat(newest),
+                    # Read, then joined by items that arrived after the last read: "+" in the list.
+                    rejoined=bool(last_read and first_unread and first_unread >= last_read),
+                    items=items,
+                )
+            )
+        return out
+
+    def story_count(self, *, unread_only: bool = False) -> int:
+        if unread_only:  # from the unread items (few, indexed), not by probing every story
+            return int(
+                self._read(
+                    "SELECT COUNT(DISTINCT story_id) FROM items WHERE read = 0 AND story_id IS NOT NULL"
+                )[0][0]
+            )
+        cond = ""
+        return int(
+            self._read(
+                f"SELECT COUNT(*) FROM stories s WHERE EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id{cond})"
+            )[0][0]
+        )
+
+    def story_items(self, story_id: int) -> list[StoryItem]:
+        """The items of a story, oldest first."""
+        rows = self._read(
+            """SELECT i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read
+               FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = ? ORDER BY i.sort_date, i.id""",
+            (story_id,),
+        )
+        return [
+            StoryItem(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]), bool(r[6])) for r in rows
+        ]
+
+    def story_of(self, item_id: int) -> int | None:
+        rows = self._read("SELECT story_id FROM items WHERE id = ?", (item_id,))
+        return rows[0][0] if rows else None
+
+    def mark_story_read(self, story_id: int, read: bool = True) -> list[int]:
+        """Mark every item of a story read (or unread); returns the ids that changed (for undo)."""
+        with self._write() as c:
+            ids = [
+                r[0]
+                for r in c.execute(
+                    "SELECT id FROM items WHERE story_id = ? AND read = ?", (story_id, 0 if read else 1)
+                )
+            ]
+            now = datetime.now(UTC).isoformat(timespec="seconds") if read else None
+            c.executemany(
+                "UPDATE items SET read = ?, read_at = ? WHERE id = ?", [(int(read), now, i) for i in ids]
+            )
+        return ids

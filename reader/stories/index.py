@@ -1,0 +1,235 @@
+"""The in-memory story index one poll groups against (pure: no database, no I/O).
+
+It holds the stories of a span of publication times: for each story its items' terms, feeds and times, and for
+each term the stories that use it (an inverted index). The store loads it from the items table for the span a
+batch of new items needs, then groups the items here in memory and writes back only what changed, so grouping
+costs a few dictionary operations per item rather than a few queries.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reader.stories import grouping as g
+
+MAX_VISITS = 96  # postings entries one lookup may visit: bounds the cost of titles made of common terms
+MAX_CANDIDATES = 16  # stories scored per item (or story): those sharing the most terms with it
+
+
+@dataclass(slots=True)
+class IndexedStory:
+    id: int
+    first_t: int
+    last_t: int
+    newest: str  # ISO sort_date of the newest item
+    lead_item: int
+    lead_t: int
+    first_feed: int
+    feeds: dict[int, int] = field(default_factory=dict)  # feed id -> items
+    counts: dict[str, int] = field(default_factory=dict)  # term -> items using it
+    members: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (item id, terms)
+    size: int = 0
+    loaded: bool = False  # read from the table (not made by this index): its read state is unknown here
+    changed: bool = False  # the stories row needs writing
+
+    def candidate(self, counts: dict[str, int]) -> g.Candidate:
+        return g.Candidate(
+            self.id, self.size, len(self.feeds), self.first_feed, self.first_t, self.last_t, counts
+        )
+
+
+class StoryIndex:
+    """Stories and an inverted index over their terms, for the publication times in `lo`..`hi`."""
+
+    def __init__(self, next_id: int) -> None:
+        self.lo: int | None = None
+        self.hi: int | None = None
+        self.stories: dict[int, IndexedStory] = {}
+        self.postings: dict[str, dict[int, int]] = {}  # term -> story -> items using it
+        self.df: dict[str, int] = {}
+        self.docs = 0
+        self.next_id = next_id
+        self.assigned: list[tuple[int, int, str]] = []  # (story, item, terms) to write
+        self.moved: list[tuple[int, int]] = []  # (into, from) merges to write
+        self.dropped: list[int] = []  # stories merged away
+        self.changed: set[int] = set()  # stories whose rows need writing
+
+    # ------------------------------------------------------------------ building
+
+    def covers(self, lo: int, hi: int) -> bool:
+        return self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi
+
+    def add_existing(
+        self, story_id: int, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str
+    ) -> None:
+        """An item already stored in `story_id` (loading)."""
+        s = self.stories.get(story_id)
+        if s is None:
+            s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
+        self._attach(s, item_id, feed_id, tuple(terms), t, iso)
+        self._count_doc(terms)
+
+    def _count_doc(self, terms: Iterable[str]) -> None:
+        self.docs += 1
+        df = self.df
+        for w in terms:
+            df[w] = df.get(w, 0) + 1
+
+    def _attach(
+        self, s: IndexedStory, item_id: int, feed_id: int, terms: tuple[str, ...], t: int, iso: str
+    ) -> None:
+        s.members.append((item_id, terms))
+        s.size += 1
+        s.feeds[feed_id] = s.feeds.get(feed_id, 0) + 1
+        if t < s.lead_t or (t == s.lead_t and item_id < s.lead_item):
+            s.lead_item, s.lead_t = item_id, t
+        s.first_t = min(s.first_t, t)
+        s.last_t = max(s.last_t, t)
+        if iso > s.newest:
+            s.newest = iso
+        counts, postings, sid = s.counts, self.postings, s.id
+        for w in terms:
+            counts[w] = counts.get(w, 0) + 1
+            p = postings.get(w)
+            if p is None:
+                postings[w] = {sid: 1}
+            else:
+                p[sid] = p.get(sid, 0) + 1
+
+    # ------------------------------------------------------------------ grouping
+
+    def _common(self, w: str) -> bool:
+        """A term too common to tell stories apart (and too costly to look through)."""
+        p = self.postings.get(w)
+        return p is None or len(p) > g.MAX_POSTINGS or self.df.get(w, 0) > max(50, self.docs // 20)
+
+    def _candidates(
+        self,
+        terms: Iterable[str],
+        exclude: int | None,
+        min_shared: int,
+        feed_id: int,
+        first_t: int,
+        last_t: int,
+    ) -> list[g.Candidate]:
+        """Admissible stories sharing at least `min_shared` distinctive terms (at most MAX_CANDIDATES, those
+        sharing the most)."""
+        lists = [self.postings[w] for w in terms if not self._common(w)]
+        lists.sort(key=len)  # the rarest terms first: they carry the signal
+        shared: dict[int, int] = {}
+        budget = MAX_VISITS
+        for postings in lists:
+            if budget <= 0:
+                break
+            budget -= len(postings)
+            for sid in postings:
+                shared[sid] = shared.get(sid, 0) + 1
+        stories = self.stories
+        ids: list[int] = []
+        for sid, n in shared.items():
+            if n < min_shared or sid == exclude:
+                continue
+            s = stories[sid]
+            if len(s.feeds) <= 1 and s.first_feed == feed_id:
+                continue  # a feed's own repeated titles are not a story
+            if s.last_t < first_t - g.WINDOW or s.first_t > last_t + g.WINDOW:
+                continue
+            ids.append(sid)
+        if len(ids) > MAX_CANDIDATES:
+            ids = heapq.nlargest(MAX_CANDIDATES, ids, key=lambda sid: (shared[sid], -sid))
+        return [stories[sid].candidate(stories[sid].counts) for sid in ids]
+
+    def weights(self, terms: Iterable[str]) -> dict[str, float]:
+        return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
+
+    def group(self, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str) -> tuple[int, bool]:
+        """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one)."""
+        self._count_doc(terms)
+        best: int | None = None
+        if terms:
+            cands = self._candidates(terms, None, g.MIN_SHARED, feed_id, t, t)
+            ok = [c for c in cands if g.admissible(c, feed_id, t, t)]
+            best = g.best_story(terms, self.weights(terms), ok)
+        joined = best is not None
+        if best is None:
+            best = self.next_id
+            self.next_id += 1
+            self.stories[best] = IndexedStory(best, t, t, iso, item_id, t, feed_id)
+        s = self.stories[best]
+        self._attach(s, item_id, feed_id, tuple(terms), t, iso)
+        s.changed = True
+        self.changed.add(best)
+        self.assigned.append((best, item_id, " ".join(terms)))
+        return best, joined
+
+    # ------------------------------------------------------------------ merging
+
+    def merge_pass(self, story_ids: Iterable[int], max_rounds: int = 6) -> int:
+        """Merge each of `story_ids` (smallest first) into a larger story its items fit; returns merges."""
+        pending = set(story_ids)
+        total = 0
+        for _ in range(max_rounds):
+            merged = 0
+            order = sorted(
+                (sid for sid in pending if sid in self.stories), key=lambda i: (self.stories[i].size, i)
+            )
+            touched: set[int] = set()
+            for sid in order:
+                a = self.stories.get(sid)
+                if a is None or a.size > g.MAX_MERGE_ITEMS:
+                    continue
+                into = self._merge_target(a)
+                if into is not None:
+                    self._absorb(into, a)
+                    touched.add(into.id)
+                    merged += 1
+            total += merged
+            if not merged:
+                break
+            pending = touched | {sid for sid in pending if sid in self.stories}
+        return total
+
+    def _merge_target(self, a: IndexedStory) -> IndexedStory | None:
+        if not a.counts:
+            return None
+        feed = a.first_feed if len(a.feeds) <= 1 else -1
+        candidates = [
+            c
+            for c in self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
+            if c.size >= a.size and g.admissible(c, feed, a.first_t, a.last_t)
+        ]
+        if not candidates:
+            return None
+        members = [terms for _, terms in a.members if terms]
+        weights = self.weights(a.counts)
+        best: IndexedStory | None = None
+        best_score = 0.0
+        for c in candidates:
+            score = g.merge_score(members, weights, c.counts, c.size)
+            if score > best_score:
+                best, best_score = self.stories[c.story_id], score
+        return best if best is not None and best_score >= g.MERGE else None
+
+    def _absorb(self, into: IndexedStory, a: IndexedStory) -> None:
+        for w, n in a.counts.items():
+            p = self.postings[w]
+            del p[a.id]
+            p[into.id] = p.get(into.id, 0) + n
+            into.counts[w] = into.counts.get(w, 0) + n
+        for f, n in a.feeds.items():
+            into.feeds[f] = into.feeds.get(f, 0) + n
+        into.members.extend(a.members)
+        into.size += a.size
+        into.loaded = into.loaded or a.loaded
+        if (a.lead_t, a.lead_item) < (into.lead_t, into.lead_item):
+            into.lead_item, into.lead_t = a.lead_item, a.lead_t
+        into.first_t = min(into.first_t, a.first_t)
+        into.last_t = max(into.last_t, a.last_t)
+        into.newest = max(into.newest, a.newest)
+        into.changed = True
+        self.changed.add(into.id)
+        del self.stories[a.id]
+        self.moved.append((into.id, a.id))
+        self.dropped.append(a.id)

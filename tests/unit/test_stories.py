@@ -1,0 +1,274 @@
+"""Stories: title terms, grouping as items are stored, the merge pass, re-grouping, story marks, topics."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reader.config.loader import parse_config
+from reader.errors import ConfigError
+from reader.models import Feed, FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
+from reader.store.feeds import Store
+from reader.store.schema import MIGRATIONS
+from reader.stories import grouping
+from reader.stories.terms import MAX_TERMS, title_terms
+
+T0 = datetime(
+    2014, 3, 10, 12, 0, tzinfo=UTC
+)  # old on purpose: grouping uses publication times, not the clock
+
+
+def item(key: str, title: str, when: datetime = T0) -> ParsedItem:
+    return ParsedItem(
+        key=key, title=title, link=f"https://example.org/{key}", published=when, content_hash=key
+    )
+
+
+def store_items(store: Store, feed: Feed, items: list[ParsedItem]) -> None:
+    parsed = ParsedFeed(title=None, site_url=None, items=tuple(items))
+    store.apply_fetch(feed, FetchOutcome(feed_url=feed.url, status=200, parsed=parsed))
+
+
+def story_of(store: Store, feed: Feed, key: str) -> int:
+    row = store._conn.execute("SELECT story_id FROM items WHERE feed_id = ? AND key = ?", (feed.id, key))
+    value = row.fetchone()[0]
+    assert value is not None
+    return int(value)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "reader.db")
+    yield s
+    s.close()
+
+
+def feeds(store: Store, n: int) -> list[Feed]:
+    return [store.add_feed(f"https://outlet{i}.example/feed.xml") for i in range(n)]
+
+
+# ------------------------------------------------------------------ terms
+
+
+def test_terms_drop_stop_words_keep_numbers_and_split_unspaced_scripts() -> None:
+    assert title_terms("Apple's iOS 7.1 update is live") == ["apple", "ios", "7.1"]
+    assert title_terms("Chrysler recalls 25,000 Jeeps") == ["chrysler", "recall", "25,000", "jeep"]
+    assert title_terms("The and of it") == []
+    assert title_terms("") == [] and title_terms(None) == []
+    assert title_terms("中国经济") == ["中国", "国经", "经济"]
+    assert len(title_terms(" ".join(f"word{i}" for i in range(500)))) == MAX_TERMS
+
+
+# ------------------------------------------------------------------ grouping
+
+
+def test_same_news_from_different_feeds_shares_a_story_and_other_news_does_not(store: Store) -> None:
+    a, b, c, d = feeds(store, 4)
+    store_items(store, a, [item("a1", "Chiquita to buy Fyffes, creating world's biggest banana company")])
+    store_items(store, b, [item("b1", "Chiquita and Fyffes merge to form world's largest banana supplier")])
+    store_items(store, c, [item("c1", "Fyffes, Chiquita agree banana merger")])
+    store_items(store, d, [item("d1", "Twitter suffers outage, service returns after 47 minutes")])
+    store.merge_stories()
+    first = story_of(store, a, "a1")
+    assert story_of(store, b, "b1") == first and story_of(store, c, "c1") == first
+    assert story_of(store, d, "d1") != first
+    [story] = [s for s in store.stories(with_items=True) if s.id == first]
+    assert story.feed_count == 3 and story.item_count == 3 and story.unread_count == 3
+    assert story.lead_title.startswith("Chiquita") and len(story.items) == 3
+
+
+def test_publication_times_decide_not_the_clock(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    title = "Senate banking leaders sketch out Fannie Freddie overhaul bill"
+    store_items(store, a, [item("a", title, T0)])
+    store_items(store, b, [item("b", title, T0 + timedelta(hours=20))])
+    store_items(store, c, [item("c", title, T0 + timedelta(days=30))])  # a month later: other news
+    assert story_of(store, a, "a") == story_of(store, b, "b") != story_of(store, c, "c")
+
+
+def test_a_title_one_feed_repeats_is_not_one_story(store: Store) -> None:
+    (a,) = feeds(store, 1)
+    store_items(store, a, [item(f"d{i}", "Daily briefing", T0 + timedelta(hours=i)) for i in range(30)])
+    store.merge_stories()
+    sizes = [s.item_count for s in store.stories(limit=100)]
+    assert sizes == [1] * 30
+
+
+def test_thousands_of_identical_titles_in_one_feed_build_no_giant_story(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item(f"p{i}", "Podcast episode", T0 + timedelta(minutes=i)) for i in range(2000)])
+    store_items(store, b, [item("x", "Podcast episode", T0)])
+    store.merge_stories()
+    assert max(s.item_count for s in store.stories(limit=5000)) <= 2
+    assert store.ungrouped_count() == 0
+
+
+def test_empty_stop_word_and_cjk_titles(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("e", ""), item("s", "The and of"), item("z", "日本銀行が追加緩和を決定")])
+    store_items(store, b, [item("e", ""), item("s", "The and of"), item("z", "日本銀行が追加緩和を決定")])
+    store.merge_stories()
+    assert story_of(store, a, "e") != story_of(store, b, "e")  # nothing to go on: no story
+    assert story_of(store, a, "s") != story_of(store, b, "s")
+    assert story_of(store, a, "z") == story_of(store, b, "z")
+
+
+def test_merge_pass_joins_stories_that_arrival_order_split(store: Store) -> None:
+    fs = feeds(store, 6)
+    titles = [
+        "Malaysia Airlines plane search turns to crowdsourcing",
+        "Crowdsourcing search for missing Malaysia jet",
+        "Missing Malaysia Airlines flight: satellite firm crowdsources search",
+        "Malaysia Airlines jet search: help from satellite images online",
+        "Satellite images crowdsourced in Malaysia jet search",
+        "Online crowd joins search for missing Malaysia Airlines jet",
+    ]
+    for f, (i, t) in zip(fs, enumerate(titles), strict=True):
+        store_items(store, f, [item(f"k{i}", t, T0 + timedelta(hours=i))])
+    store.merge_stories()
+    assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+
+
+def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
+    c = grouping.Candidate(1, size=3, feed_count=1, first_feed=7, first_t=0, last_t=100, counts={"x": 3})
+    assert not grouping.admissible(c, 7, 50, 50)  # a single-feed story never takes that feed's items
+    assert grouping.admissible(c, 8, 50, 50)
+    assert not grouping.admissible(c, 8, grouping.MAX_SPAN + 1000, grouping.MAX_SPAN + 1000)
+
+
+# ------------------------------------------------------------------ marks and re-grouping
+
+
+def test_marking_a_story_read_marks_every_item_and_new_items_make_it_unread(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "Edward Snowden speaks at SXSW via video link")])
+    store_items(store, b, [item("b", "Snowden tells SXSW the NSA is setting fire to the internet")])
+    sid = story_of(store, a, "a")
+    changed = store.mark_story_read(sid)
+    assert len(changed) == 2 and store.count(View(kind=ViewKind.UNREAD)) == 0
+    store.set_read(changed, False)  # undo
+    assert store.count(View(kind=ViewKind.UNREAD)) == 2
+    store.mark_story_read(sid)
+    store_items(store, c, [item("c", "Snowden at SXSW: NSA setting fire to the future of the internet")])
+    assert story_of(store, c, "c") == sid
+    store.merge_stories()  # after each poll: writes the stories' rows
+    [story] = [s for s in store.stories() if s.id == sid]
+    assert story.rejoined and story.unread_count == 1
+    assert [s.id for s in store.stories(unread_only=True)] == [sid]
+
+
+def test_regroup_rebuilds_the_same_stories(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "UniCredit posts record loss on bad loans")])
+    store_items(store, b, [item("b", "UniCredit record loss: bad loans writedown")])
+    store_items(store, c, [item("c", "Volcanoes helped species survive ice ages")])
+    store.merge_stories()
+    before = story_of(store, a, "a") == story_of(store, b, "b") != story_of(store, c, "c")
+    seen: list[tuple[int, int]] = []
+    assert store.group_pending(lambda done, total: seen.append((done, total)), restart=True) == 3
+    assert before and story_of(store, a, "a") == story_of(store, b, "b") != story_of(store, c, "c")
+    assert seen[-1] == (3, 3)
+
+
+def test_an_archive_from_before_stories_is_grouped_after_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(
+        "INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://a/', '2014-01-01'), (2, 'https://b/', '2014-01-01')"
+    )
+    for i, (feed, title) in enumerate(
+        [
+            (1, "Jaguars to install world's largest HD LED displays"),
+            (2, "Jaguars unveil world's largest HD LED screens"),
+        ]
+    ):
+        conn.execute(
+            "INSERT INTO items (id, feed_id, key, title, sort_date, first_seen, last_seen, content_hash) "
+            "VALUES (?, ?, ?, ?, '2014-03-10T12:00:00+00:00', '2014-03-10', '2014-03-10', 'h')",
+            (i + 1, feed, f"k{i}", title),
+        )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert store.ungrouped_count() == 2
+        assert store.group_pending() == 2
+        assert store.ungrouped_count() == 0
+        ids = store.story_ids([1, 2])
+        assert ids[1] == ids[2] is not None
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------ topics
+
+
+def test_topics_count_unread_matches_and_announce_new_ones_once(store: Store) -> None:
+    (a,) = feeds(store, 1)
+    store_items(store, a, [item("old", "Export controls tightened")])
+    store.sync_topics({"exports": '"export controls" OR "entity list"'})
+    assert store.take_topic_matches() == []  # what was there before the topic is not news
+    store_items(store, a, [item("n1", "Firm added to the entity list"), item("n2", "Weather today")])
+    [topic] = store.topics()
+    assert topic.name == "exports" and topic.unread_count == 2
+    [match] = store.take_topic_matches()
+    assert match.name == "exports" and match.count == 1 and match.titles == ("Firm added to the entity list",)
+    assert store.take_topic_matches() == []
+    view = View(kind=ViewKind.TOPIC, topic="exports", topic_query=store.topic_query("exports"))
+    assert {h.title for h in store.headlines(view)} == {
+        "Export controls tightened",
+        "Firm added to the entity list",
+    }
+    store.sync_topics({})
+    assert store.topics() == []
+
+
+def test_config_topics_are_checked_with_the_key_named() -> None:
+    config = parse_config("[topics]\nexports = '\"export controls\" OR sanctions'\n")
+    assert dict(config.topics) == {"exports": '"export controls" OR sanctions'}
+    with pytest.raises(ConfigError) as err:
+        parse_config("[topics]\nbroken = '\"unclosed'\n")
+    assert "topics.broken" in str(err.value) and ":2:" in str(err.value)
+    with pytest.raises(ConfigError, match=r"topics\.n"):
+        parse_config("[topics]\nn = 3\n")
+
+
+def test_a_failure_while_grouping_never_costs_the_items(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (a,) = feeds(store, 1)
+
+    def broken(*args: object, **kw: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_group_items", broken)
+    store_items(store, a, [item("x", "Regulator fines bank over sanctions breaches")])
+    assert store.count() == 1 and store.ungrouped_count() == 1
+    monkeypatch.undo()
+    assert store.group_pending() == 1 and store.ungrouped_count() == 0
+
+
+def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
+    store_items(
+        store,
+        b,
+        [item("b", "Chiquita and Fyffes merge to form biggest banana company", T0 + timedelta(hours=1))],
+    )
+    store_items(store, c, [item("c", "Volcanoes helped life survive ice ages", T0 + timedelta(hours=2))])
+    store.merge_stories()
+    folded = store.headlines(View(fold_stories=True))
+    assert [(h.title[:8], h.others) for h in folded] == [("Volcanoe", 0), ("Chiquita", 1)]
+    assert folded[1].feed_id == b.id  # the story's newest item stands for it
+    assert store.count(View(fold_stories=True)) == 2 and store.count(View()) == 3
+    # Within a feed's view, the story's item from that feed is shown (the newer one is elsewhere).
+    assert [
+        h.feed_id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=a.id, fold_stories=True))
+    ] == [a.id]
