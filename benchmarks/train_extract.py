@@ -241,7 +241,7 @@ def main() -> int:
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--worst", type=int, default=0)
     ap.add_argument("--no-cv", action="store_true", help="train on all pages and write the weights only")
-    ap.add_argument("--l2", type=float, default=3e-3)
+    ap.add_argument("--l2", type=float, default=1e-2)
     ap.add_argument("--threshold", type=float, default=score.THRESHOLD)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/extract-features.pkl"))
     ap.add_argument("--refresh", action="store_true", help="recompute the features")

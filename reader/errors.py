@@ -49,3 +49,11 @@ class FeedInputError(ReaderError):
         self.field = field
         self.reason = reason or message
         self.overridable = overridable
+
+
+class SyncError(ReaderError):
+    """A sync with the server failed (unreachable, refused, or an answer we cannot use); nothing local is lost."""
+
+
+class SyncAuthError(SyncError):
+    """The server refused the login (wrong user or password)."""

@@ -223,6 +223,10 @@ class PollSummary:
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
     topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
+    sync: bool = False  # a [sync] server is configured (and was synced with first)
+    sync_error: str | None = None  # why that sync failed (the archive and the outbox are intact)
+    sync_pending: int = 0  # local changes still waiting for the server
+    sync_warnings: tuple[str, ...] = ()  # e.g. the password sits in a config file others can read
 
 
 @dataclass(frozen=True)

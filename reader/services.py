@@ -22,6 +22,7 @@ from reader.stories.topics import TopicMatches, new_topic_matches
 if TYPE_CHECKING:
     from reader.feeds.manage import FeedChange
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
+    from reader.sync.engine import SyncReport
 
 
 @dataclass
@@ -189,9 +190,16 @@ class ReaderServices:
             lock.acquire(timeout=0)
         except LockedError:
             return PollSummary(total=0, new_items=0, failures=(), busy=True)
+        store = self.thread_store()  # this worker thread's own (kept, not one per poll)
+        sync_error, sync_pending, synced_new = None, 0, 0
+        sync_warnings: tuple[str, ...] = ()
         try:
-            store = self.thread_store()
+            if self.config.sync is not None:
+                before = store.count()
+                sync_error, sync_pending, sync_warnings = self._sync_for_poll(store)
+                synced_new = max(0, store.count() - before)
             feeds = store.due_feeds(self.clock()) if due_only else store.feeds()
+            feeds = self.local_feeds(store, feeds)
             if feed_ids is not None:
                 wanted = set(feed_ids)
                 feeds = [f for f in feeds if f.id in wanted]
@@ -200,11 +208,56 @@ class ReaderServices:
             lock.release()
         return PollSummary(
             total=len(feeds),
-            new_items=summary.report.new_items,
+            new_items=summary.report.new_items + synced_new,
             failures=tuple(summary.failures),
             offline=summary.offline,
             topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
+            sync=self.config.sync is not None,
+            sync_error=sync_error,
+            sync_pending=sync_pending,
+            sync_warnings=sync_warnings,
         )
+
+    # ------------------------------------------------------------ sync ([sync]: a Google Reader API server)
+
+    def sync(self, store: Store, *, push_only: bool = False, full: bool = False) -> SyncReport:
+        """Blocking: push the outbox, then pull (see reader.sync.engine). The caller holds the fetch lock."""
+        from reader.errors import SyncError
+        from reader.sync.engine import run_sync
+
+        if self.config.sync is None:
+            raise SyncError("no [sync] server is configured")
+        return run_sync(
+            store, self.config.sync, push_only=push_only, full=full, user_agent=self.config.fetch.user_agent
+        )
+
+    def local_feeds(self, store: Store, feeds: Sequence[Feed]) -> list[Feed]:
+        """The feeds the reader polls itself: with [sync], those the server carries are the server's to poll."""
+        if self.config.sync is None:
+            return list(feeds)
+        server = store.server_feed_ids()
+        return [f for f in feeds if f.id not in server]
+
+    def _sync_for_poll(self, store: Store) -> tuple[str | None, int, tuple[str, ...]]:
+        """The TUI's refresh with [sync]: sync first; a failure is a message, never an exception."""
+        from reader.errors import SyncError
+
+        try:
+            report = self.sync(store)
+        except SyncError as exc:
+            warning = self.config.sync.warning if self.config.sync else None
+            return str(exc), store.pending_changes(), (warning,) if warning else ()
+        return None, report.pending, tuple(report.warnings)
+
+    def sync_status(self) -> tuple[bool, int]:
+        """(sync configured, changes waiting): cheap, for the status bar."""
+        if self.config.sync is None:
+            return False, 0
+        store = self.open_store()
+        try:
+            return True, store.pending_changes()
+        finally:
+            store.close()
 
     # ------------------------------------------------------------ stories
 

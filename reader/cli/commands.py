@@ -107,6 +107,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:
             "import": subscriptions.cmd_import,
             "export": subscriptions.cmd_export,
         }[command]
+    if command == "sync":
+        from reader.cli.sync import cmd_sync
+
+        return cmd_sync
     if command in ("stories", "topics"):
         from reader.cli import stories
 
@@ -148,5 +152,6 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         theme=general.theme,
         keys=config.keys,
         state_path=locations.data_dir / "ui-state.json",
+        sync=config.sync is not None,
     )
     return int(run_app(services, settings))

@@ -114,14 +114,20 @@ def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
     services, store, quiet = ctx.services, ctx.store, args.quiet
     with services.fetch_lock() as lock:
         lock.acquire(timeout=args.lock_timeout)
+        if services.config.sync is not None:  # cron keeps working: sync first
+            from reader.cli.sync import sync_before_fetch
+
+            sync_before_fetch(services, store, quiet)
         feeds, held = select_feeds(store, args.feed, args.all, utcnow())
+        feeds = services.local_feeds(store, feeds)  # with [sync], the server polls the feeds it carries
         if not quiet:
             for feed, why in held:
                 print(f"Not polled: {feed.display_title} <{feed.url}>: {why}")
         if not feeds:
             if not held and not quiet:
-                total_feeds = len(store.feeds())
-                print(f"Nothing is due ({total_feeds} feeds). Use --all to poll every feed now.")
+                total_feeds = len(services.local_feeds(store, store.feeds()))
+                here = " polled here" if services.config.sync is not None else ""
+                print(f"Nothing is due ({total_feeds} feeds{here}). Use --all to poll every feed now.")
             return 0
         progress = ProgressLine(sys.stderr, quiet)
         start = time.monotonic()

@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     im = sub.add_parser("import", help="import feeds from OPML", description="Import an OPML file.")
     im.add_argument("file", metavar="FILE.opml")
+    for parser_ in (a, r, im):
+        parser_.add_argument(
+            "--local", action="store_true", help="only here: leave the [sync] server's subscriptions alone"
+        )
+    from reader.cli.sync import add_sync_parser
+
+    add_sync_parser(sub)
     ex = sub.add_parser("export", help="export feeds as OPML 2.0", description="Export feeds as OPML 2.0.")
     ex.add_argument("file", nargs="?", metavar="FILE", help="output file (default, or -: standard output)")
 

@@ -94,6 +94,10 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     print(f"{change.message}. Run `reader fetch` to poll it.")
     if change.warning is not None:
         print(f"  (it could not be fetched just now: {change.warning}; `reader fetch` tries again)")
+    if ctx.config.sync is not None and not args.local:
+        from reader.cli.sync import subscribe_on_server
+
+        subscribe_on_server(ctx.services, ctx.store, [change.feed])
     return 0
 
 
@@ -109,6 +113,7 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> int:
             feed = None
     if feed is None:
         return fail(f"no such feed: {args.url}", 1)
+    server_id = store.feed_server_id(feed.id)  # [sync]: read before the row may go
     try:
         change = remove_feed(store, ctx.config, feed.id)
     except FeedInputError as exc:
@@ -119,6 +124,11 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> int:
         )
         return fail(f"{exc}{hint}", 2)
     print(f"{change.message}.")
+    if server_id is not None and ctx.config.sync is not None and not args.local:
+        from reader.cli.sync import send_now
+
+        ctx.store.queue_unsubscribe(feed.url, server_id)
+        send_now(ctx.services, ctx.store)
     return 0
 
 
@@ -135,10 +145,11 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     except ParseError as exc:
         return fail(str(exc), 1)
     added = 0
+    stored = []
     for fc in found.feeds:
         if ctx.store.feed_by_url(fc.url) is None:
             added += 1
-        ctx.store.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext)
+        stored.append(ctx.store.add_feed(fc.url, fc.title, fc.tags, fc.poll_interval, fc.fulltext))
     line = f"Imported {len(found.feeds)} feeds from {path} ({added} new)"
     skipped = found.skipped
     if skipped:
@@ -148,6 +159,10 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         print(f"  skipped {reason}")
     if len(skipped) > SKIPPED_SHOWN:
         print(f"  ... and {len(skipped) - SKIPPED_SHOWN} more")
+    if ctx.config.sync is not None and not args.local:
+        from reader.cli.sync import subscribe_on_server
+
+        subscribe_on_server(ctx.services, ctx.store, stored)
     return 0
 
 

@@ -23,6 +23,7 @@ from reader.config.model import (
     MiB,
     default_config,
 )
+from reader.config.sync import SyncSettings, SyncValueError, parse_sync
 from reader.config.values import (
     MAX_DURATION,
     MAX_TAGS,
@@ -109,7 +110,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "fulltext": tuple(_FULLTEXT),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics", "sync")
 
 
 def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -347,7 +348,16 @@ class _Loader:
             feeds=self.feeds(raw),
             source=source,
             topics=self.topics(raw),
+            sync=self.sync(raw, source),
         )
+
+    def sync(self, raw: Mapping[str, Any], source: Path | None) -> SyncSettings | None:
+        if "sync" not in raw:
+            return None
+        try:
+            return parse_sync(raw["sync"], source)
+        except SyncValueError as exc:
+            raise self.error(exc.reason, "sync" if exc.key else None, key=exc.key or "sync") from None
 
 
 def parse_config(text: str, *, source: Path | None = None, name: str | None = None) -> Config:

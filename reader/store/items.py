@@ -9,6 +9,7 @@ from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
 from reader.store.base import StoreBase, _dt, _ts, utcnow
+from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -247,6 +248,7 @@ class ItemQueries(StoreBase):
                 )
                 if cur.rowcount:
                     changed.append(item_id)
+            queue_marks(c, changed, "read", read)  # sync: only items with a server id
         return changed
 
     def mark_view_read(self, view: View) -> list[int]:
@@ -257,6 +259,7 @@ class ItemQueries(StoreBase):
             c.executemany(
                 "UPDATE items SET read = 1, read_at = ? WHERE id = ?", [(_ts(utcnow()), i) for i in ids]
             )
+            queue_view_read(c, view or View(), ids)  # sync: only items with a server id
         return ids
 
     def set_saved(self, item_id: int, saved: bool = True) -> bool:
@@ -266,6 +269,8 @@ class ItemQueries(StoreBase):
                 "UPDATE items SET saved = ?, saved_at = ? WHERE id = ? AND saved != ?",
                 (int(saved), _ts(utcnow()) if saved else None, item_id, int(saved)),
             )
+            if cur.rowcount:
+                queue_marks(c, [item_id], STARRED, saved)  # sync: only items with a server id
             return bool(cur.rowcount)
 
     # ---------------------------------------------------------------- articles (full text)

@@ -201,9 +201,51 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX feeds_by_name ON feeds(lower(COALESCE(title, doc_title, url)), id);
     """,
+    # 4 -> 5: sync with a Google Reader API server (issue 12): the server's ids beside feeds and items, the
+    # outbox of local changes waiting to be sent, and a little sync state (which account the ids belong to).
+    """
+    ALTER TABLE feeds ADD COLUMN server_id TEXT;      -- "feed/12" on the sync server; NULL: local only
+    ALTER TABLE items ADD COLUMN server_id INTEGER;   -- the server's 64-bit item id (signed); NULL: local only
+    CREATE UNIQUE INDEX feeds_server_id ON feeds(server_id) WHERE server_id IS NOT NULL;
+    CREATE UNIQUE INDEX items_server_id ON items(server_id) WHERE server_id IS NOT NULL;
+
+    -- One row per local change not yet sent. Item rows keep the server id (not the local row), so a change
+    -- to an item that is purged or removed before the next sync still reaches the server.
+    CREATE TABLE sync_outbox (
+        id        INTEGER PRIMARY KEY,
+        kind      TEXT NOT NULL,      -- item | mark-all | subscribe | unsubscribe
+        server_id INTEGER,            -- item: the server's item id
+        field     TEXT,               -- item: read | starred
+        value     INTEGER,            -- item: 1 set, 0 unset
+        stream    TEXT,               -- mark-all: the stream; unsubscribe: feed/<id>
+        ts        INTEGER,            -- mark-all: the newest item id marked (FreshRSS compares ts with ids)
+        via       INTEGER,            -- item rows a mark-all made: its row id (sent by it, not one by one)
+        url       TEXT,               -- subscribe / unsubscribe: the feed URL
+        title     TEXT,               -- subscribe: the user's title
+        label     TEXT,               -- subscribe: the folder (the feed's first tag)
+        created   TEXT NOT NULL
+    );
+    CREATE INDEX sync_outbox_item ON sync_outbox(server_id, field) WHERE server_id IS NOT NULL;
+    CREATE INDEX sync_outbox_via ON sync_outbox(via) WHERE via IS NOT NULL;
+
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Server ids of items deleted here (retention, `remove`): a pull does not bring them back unless the
+    -- server has them unread or starred.
+    CREATE TABLE sync_forgotten (server_id INTEGER PRIMARY KEY);
+    CREATE TRIGGER items_forget_server_id AFTER DELETE ON items WHEN old.server_id IS NOT NULL
+    BEGIN
+        INSERT OR IGNORE INTO sync_forgotten (server_id) VALUES (old.server_id);
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 OUR_TABLES = frozenset(
-    {"feeds", "feed_tags", "items", "articles", "items_fts"} | {"stories", "story_meta", "topics"}
+    {"feeds", "feed_tags", "items", "articles", "items_fts"}
+    | {"stories", "story_meta", "topics"}
+    | {"sync_outbox", "sync_state", "sync_forgotten"}
 )

@@ -26,5 +26,6 @@ class UISettings:
     article_width: int = 80  # the article text's measure, in columns
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
+    sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.
     now: Callable[[], datetime] = field(default=_utcnow)

@@ -269,7 +269,7 @@ async def test_redirect_to_a_shorthand_private_address_is_not_followed(http_serv
 
 # ----------------------------------------------------------------------------- real pages that defeated v5
 
-REAL = PAGES / "real"  # two fundus-news pages with their hand labels (see real/NOTICE.md)
+REAL = Path(__file__).parents[1] / "data" / "extract" / "fundus"  # hand-labelled pages, see its NOTICE.md
 
 
 def _real_page(name: str) -> tuple[bytes, str]:

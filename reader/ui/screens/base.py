@@ -14,12 +14,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from reader.errors import ReaderError
 from reader.models import Article, Feed, Headline, Item, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
 from reader.ui.state import UIState, load_state, pending_path, save_pending, save_state, take_pending
+from reader.ui.sync_status import sync_label
 from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
@@ -67,6 +69,9 @@ class PanesScreen(Screen[None]):
         self.polling = False
         self._poll_new = 0
         self._offline_told = False
+        self.sync_error: str | None = None  # why the last sync failed ([sync] only)
+        self._synced = False
+        self._sync_warned: set[str] = set()
         self._poll_due_only = False
         self.last_update: datetime | None = None  # the newest successful fetch we know of
         # Marks are stored by one writer thread; until they land they are laid over what the store returns.
@@ -136,6 +141,7 @@ class PanesScreen(Screen[None]):
     @on(MarkLanded)
     def _on_mark_landed(self, event: MarkLanded) -> None:
         self.pending.landed(event.mark)
+        self.show_sync_status()
         if len(event.mark.ids) > 500:
             self.refresh_feeds()  # counts read while it was in flight were not corrected for it
         if not self.pending and self._write_trouble:
@@ -255,6 +261,7 @@ class PanesScreen(Screen[None]):
             self.last_update = max(fetched)
         self._show_view_status()
         self.show_updated()
+        self.show_sync_status()
 
     def _pending_deltas(self) -> tuple[dict[int, int], int]:
         """How the counts will change once the marks in flight are stored (each checked against the store,
@@ -285,6 +292,18 @@ class PanesScreen(Screen[None]):
         self._saved_count = max(0, self._saved_count + saved)
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         self._show_view_status()
+        self.show_sync_status()
+
+    def show_sync_status(self) -> None:
+        """With a [sync] server: its state and the changes waiting for it (a small count, WAL: never waits)."""
+        if not self.settings.sync:
+            return
+        try:
+            pending = self.store.pending_changes() + len(self.pending)  # with marks still on their way
+        except ReaderError:
+            return
+        text, error = sync_label(pending, self.sync_error, self._synced)
+        self.status.set_sync(text, error=error)
 
     def _view_title(self) -> str:
         v = self.view

@@ -13,6 +13,7 @@ from textual.worker import Worker, WorkerState
 from reader.errors import ReaderError
 from reader.models import View, ViewKind
 from reader.ui.messages import RefreshFinished, RefreshProgress
+from reader.ui.protocol import PollSummary
 from reader.ui.screens.layout import LayoutScreen
 from reader.ui.screens.stories import StoryActions
 from reader.ui.text import safe
@@ -75,6 +76,8 @@ class MainScreen(LayoutScreen, StoryActions):
         self.count_feeds()
         if self.settings.refresh_on_start:
             self.call_after_refresh(self.refresh_due)
+        elif self.settings.sync:  # sync at start-up even when feeds wait for their schedule
+            self.call_after_refresh(lambda: self.start_poll([], due_only=True))
         self._auto_timer: Timer | None = None
         self._schedule_auto_refresh()
         self.set_interval(30, self.show_updated)  # keeps "updated 2m ago" true
@@ -192,6 +195,7 @@ class MainScreen(LayoutScreen, StoryActions):
         summary = event.summary
         self.polling = False
         self.status.set_activity("")
+        self._on_synced(summary)
         if summary.total and not summary.offline and len(summary.failures) < summary.total:
             self.last_update = self.settings.now()
         self.reload_headlines()
@@ -221,6 +225,20 @@ class MainScreen(LayoutScreen, StoryActions):
         if summary.failures:
             parts.append(f"{len(summary.failures)} of {summary.total} feeds failed (H: details)")
         self.status.set_notice(" · ".join(parts), error=bool(summary.failures))
+
+    def _on_synced(self, summary: PollSummary) -> None:
+        if not summary.sync:
+            return
+        for warning in summary.sync_warnings:
+            if warning not in self._sync_warned:  # once per session
+                self._sync_warned.add(warning)
+                self.notify(safe(warning, 300), markup=False, severity="warning", timeout=10)
+        if summary.sync_error and summary.sync_error != self.sync_error:
+            # Once per failure, not per refresh; offline is said by the feeds' own notice.
+            self.notify(f"{safe(summary.sync_error, 300)}. Changes are kept.", markup=False, timeout=8)
+        self.sync_error = summary.sync_error
+        self._synced = summary.sync_error is None
+        self.show_sync_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures surface: a notification naming what failed (never markup)."""

@@ -22,6 +22,8 @@ class StatusBar(Static):
         self._notice_is_error = False
         self._updated = ""
         self._reading: str | None = None  # focus mode: what is being read, in place of the view
+        self._sync = ""  # e.g. "sync: 3 waiting" (only with a [sync] server)
+        self._sync_is_error = False
 
     def set_view(self, text: str) -> None:
         self._view = text
@@ -49,10 +51,16 @@ class StatusBar(Static):
         self._notice_is_error = error
         self._redraw()
 
+    def set_sync(self, text: str, *, error: bool = False) -> None:
+        """The sync server's state: "synced", "sync: 3 waiting", "sync failed · 3 waiting"."""
+        if (text, error) != (self._sync, self._sync_is_error):
+            self._sync, self._sync_is_error = text, error
+            self._redraw()
+
     @property
     def text(self) -> str:
         view = self._view if self._reading is None else self._reading
-        return "  ".join(p for p in (view, self._activity, self._notice, self._tail) if p)
+        return "  ".join(p for p in (view, self._activity, self._notice, self._sync, self._tail) if p)
 
     @property
     def _tail(self) -> str:
@@ -60,7 +68,7 @@ class StatusBar(Static):
 
     def _redraw(self) -> None:
         view = self._view if self._reading is None else self._reading
-        right = "  ".join(p for p in (self._activity, self._notice, self._tail) if p)
+        right = "  ".join(p for p in (self._activity, self._notice, self._sync, self._tail) if p)
         width = max(0, self.size.width - 2)
         gap = max(2, width - cell_len(view) - cell_len(right))
         notice_style = "$error" if self._notice_is_error else "$text-muted"
@@ -71,8 +79,11 @@ class StatusBar(Static):
                 parts.append("  ")
         if self._notice:
             parts.append((self._notice, notice_style))
+        if self._sync:
+            sync_style = "$error" if self._sync_is_error else "$text-muted"
+            parts += ["  " if self._activity or self._notice else "", (self._sync, sync_style)]
         if self._tail:
-            parts += ["  " if self._notice else "", (self._tail, "$text-muted")]
+            parts += ["  " if self._notice or self._sync else "", (self._tail, "$text-muted")]
         self.update(Content.assemble(*parts))
 
     def on_resize(self) -> None:
