@@ -27,9 +27,7 @@ ROUNDS = 20
 COMPLETE_EVERY = 5  # a fetch runs to completion after every 5th kill (and after the last)
 FEEDS, ITEMS = 40, 150
 SEED = 20240601
-# Seconds after start, at most; less on a machine where a whole fetch takes less (a loaded machine takes longer to
-# reach the storing phase, so the cap must leave room for kills to land there).
-MAX_DELAY = 4.0
+MAX_DELAY = 4.0  # seconds after start, at most: a bound on the test's time on a very slow machine
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
@@ -84,6 +82,26 @@ def _feeds_at_generation(db: Path, generation: int) -> int:
         conn.close()
 
 
+def _storing_window(data: Path, config: Path, farm: FeedFarm, db: Path) -> tuple[float, float]:
+    """Seconds from start to the first and to the last feed stored, in one whole fetch of changed feeds."""
+    farm.bump()
+    started = time.monotonic()
+    proc = start_reader(data, config, "fetch", "--all", "--quiet")
+    first = last = None
+    while proc.poll() is None:  # a measurement of this machine, not a wait for work
+        stored = _feeds_at_generation(db, farm.generation)
+        now = time.monotonic() - started
+        if stored and first is None:
+            first = now
+        if stored < farm.feeds:
+            last = now
+        time.sleep(0.005)
+    end = time.monotonic() - started
+    _, err = proc.communicate()
+    assert proc.returncode == 0, err
+    return (first if first is not None else 0.5 * end), (last if last is not None else end)
+
+
 def _assert_generation_complete(db: Path, farm: FeedFarm) -> None:
     conn = sqlite3.connect(db, timeout=15)
     try:
@@ -117,11 +135,12 @@ def test_sigkill_during_fetch_loses_nothing(tmp_path: Path, http_server: Loopbac
     data = tmp_path / "data"
     db = data / "reader.db"
 
-    started = time.monotonic()
     first = run_reader(data, config, "fetch", "--all", "--quiet")
     assert first.returncode == 0, first.stderr
-    # Kill within the time a whole fetch takes here, so the kills land mid-work on fast and slow machines.
-    max_delay = min(MAX_DELAY, 0.9 * (time.monotonic() - started))
+    # Kill around the time this machine stores a fetch's results (measured on a fetch of changed feeds), so the
+    # kills land mid-store on fast and slow, idle and loaded machines alike.
+    first_write, last_write = _storing_window(data, config, farm, db)
+    low, high = 0.8 * first_write, min(MAX_DELAY, last_write + 0.1)
     marks: dict[int, tuple[bool, bool]] = {}
     _set_marks(db, rng, marks, 60)
 
@@ -129,7 +148,7 @@ def test_sigkill_during_fetch_loses_nothing(tmp_path: Path, http_server: Loopbac
     for round_no in range(1, ROUNDS + 1):
         farm.bump()
         proc = start_reader(data, config, "fetch", "--all", "--quiet")
-        time.sleep(rng.uniform(0.0, max_delay))  # the point of the test: a kill at a random moment
+        time.sleep(rng.uniform(low, high))  # the point of the test: a kill at a random moment
         if proc.poll() is None:
             _kill_group(proc)
             killed_mid_run += 1
