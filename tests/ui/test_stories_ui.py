@@ -44,10 +44,15 @@ async def test_stories_screen_unfolds_marks_a_story_read_undoes_and_opens_an_out
         assert {f"i:{i}" for i in item_ids} <= set(shown)
         await pilot.press("m")
         await pilot.pause()
+        # The screen shows it at once; the one writer stores it off the UI thread.
+        assert all(f"i:{i}" in shown for i in item_ids)
+        assert next(s for s in screen.stories if s.id == story_id).unread_count == 0
+        assert main.writer.flush(10)
         with Store.open(db) as store:
             assert all(store.item(i).read for i in item_ids)  # type: ignore[union-attr]
         await pilot.press("u")
         await pilot.pause()
+        assert main.writer.flush(10)
         with Store.open(db) as store:
             assert not any(store.item(i).read for i in item_ids)  # type: ignore[union-attr]
         # Enter on an outlet's version opens it in the main screen, which names the other outlets.
@@ -167,8 +172,10 @@ async def test_in_a_folded_view_m_marks_the_whole_story_and_u_undoes(
         before = {it.id: it.read for it in main.store.story_items(story)}
         await pilot.press("m")
         await pilot.pause()
+        assert main.writer.flush(10)
         assert all(it.read for it in main.store.story_items(story)) and len(before) > 1
         await pilot.press("u")
         await pilot.pause()
+        assert main.writer.flush(10)
         with Store.open(archive[0]) as store:
             assert {i: store.item(i).read for i in before} == before  # type: ignore[union-attr]

@@ -30,9 +30,13 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import relative_age, safe
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import UNREAD_MARK, fit
+from reader.ui.writer import PendingMarks
 
 PAGE = 300
 REJOINED_MARK = "+"  # new items joined a story that had been read
+PENDING_LOOKUPS = (
+    500  # marks in flight looked up to correct the stories' unread counts (more: shown once stored)
+)
 
 
 class StoriesScreen(ModalScreen[int | None]):
@@ -54,9 +58,11 @@ class StoriesScreen(ModalScreen[int | None]):
         now: Callable[[], datetime],
         mark: Callable[[int, bool], list[int]],
         undo: Callable[[], None],
+        pending: PendingMarks | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.pending = pending if pending is not None else PendingMarks()
         self.now = now
         self._mark = mark
         self._undo = undo
@@ -82,9 +88,9 @@ class StoriesScreen(ModalScreen[int | None]):
         return self.query_one("#stories-list", OptionList)
 
     def reload(self, keep: str | None = None) -> None:
-        self.stories = self.store.stories(unread_only=self.unread_only, limit=PAGE)
+        self.stories = self._with_pending(self.store.stories(unread_only=self.unread_only, limit=PAGE))
         for sid in list(self.open):
-            self.open[sid] = self.store.story_items(sid)
+            self.open[sid] = [self._overlay(it) for it in self.store.story_items(sid)]
         keep = keep or (self.options.highlighted_option.id if self.options.highlighted_option else None)
         width = max(20, (self.options.scrollable_content_region.width or 80) - 3)
         rows: list[Option] = []
@@ -109,6 +115,26 @@ class StoriesScreen(ModalScreen[int | None]):
                 ),
             )
         )
+
+    def _overlay(self, it: StoryItem) -> StoryItem:
+        read = self.pending.read(it.id)
+        return it if read is None or read == it.read else replace(it, read=read)
+
+    def _with_pending(self, stories: list[Story]) -> list[Story]:
+        """The stories as the reader sees them: marks still on their way to the store counted in."""
+        reads = self.pending.reads()
+        if not reads or len(reads) > PENDING_LOOKUPS:
+            return stories
+        touched = {sid for sid in (self.store.story_of(i) for i in reads) if sid is not None}
+        shown: list[Story] = []
+        for story in stories:
+            if story.id in touched:
+                items = [self._overlay(it) for it in self.store.story_items(story.id)]
+                story = replace(story, unread_count=sum(not it.read for it in items))
+                if self.unread_only and not story.unread_count:
+                    continue
+            shown.append(story)
+        return shown
 
     def _story_prompt(self, story: Story, width: int) -> Content:
         mark = REJOINED_MARK if story.rejoined else (UNREAD_MARK if story.unread_count else " ")
@@ -150,7 +176,7 @@ class StoriesScreen(ModalScreen[int | None]):
         if value in self.open:
             del self.open[value]
         else:
-            self.open[value] = self.store.story_items(value)
+            self.open[value] = [self._overlay(it) for it in self.store.story_items(value)]
         self.reload(keep=f"s:{value}")
 
     def _story_id(self) -> int | None:
@@ -213,7 +239,7 @@ class StoryActions(ReadingScreen):
         """In a folded view a row stands for its story: m marks the whole story (u undoes)."""
         target = self._target() if self.view.fold_stories else None
         story_id = self.store.story_of(target[0]) if target is not None else None
-        item = self.store.item(target[0]) if target is not None else None
+        item = self.item(target[0]) if target is not None else None
         if story_id is None or item is None:
             super().action_toggle_read()
             return
@@ -292,26 +318,36 @@ class StoryActions(ReadingScreen):
                 self.open_story_item(item_id)
 
         self.app.push_screen(
-            StoriesScreen(self.store, self.settings.now, self.mark_story, self.action_undo), opened
+            StoriesScreen(self.store, self.settings.now, self.mark_story, self.action_undo, self.pending),
+            opened,
         )
 
     def mark_story(self, story_id: int, read: bool) -> list[int]:
-        """Mark every item of a story read (or unread); one undo step puts them back."""
-        ids = self.store.mark_story_read(story_id, read)
-        if ids:
-            if self.open_item is not None and self.open_item.id in ids:
-                self.open_item = replace(self.open_item, read=read)
-            for item_id in ids:
-                self.headlines.pager.patch(item_id, read=read)
-            self.headlines.refresh()
-            self.refresh_feeds()
+        """Mark every item of a story read (or unread); one undo step puts them back. The screen shows it at
+        once and the one writer stores it (never a write on the UI thread)."""
+        items = self.store.story_items(story_id)
+        targets = [(it.id, it.feed_id) for it in items if self._is_read(it) != read]
+        if targets:
+            self._set_read(targets, read)
+            ids = tuple(i for i, _ in targets)
             self.undo_stack.append(
-                Undo("read", tuple(ids), read, "mark story read" if read else "mark story unread")
+                Undo(
+                    "read",
+                    ids,
+                    read,
+                    "mark story read" if read else "mark story unread",
+                    tuple(f for _, f in targets),
+                )
             )
             self.status.set_notice(
                 f"Marked {len(ids)} items of the story {'read' if read else 'unread'} (u undoes)"
             )
-        return ids
+        return [i for i, _ in targets]
+
+    def _is_read(self, it: StoryItem) -> bool:
+        """An item's read state with the marks still on their way to the store."""
+        pending = self.pending.read(it.id)
+        return it.read if pending is None else pending
 
     def open_story_item(self, item_id: int) -> None:
         """Show an item wherever it is: in the current view when it is there, else in All."""
