@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from reader.models import Feed
+from reader.models import Feed, Topic
 from reader.ui.protocol import ArticleLoad, PollSummary
 from reader.ui.writer import Mark
 
@@ -76,12 +76,17 @@ class MarkFailed(Message):
 
 
 class FeedsCounted(Message):
-    """Feeds with their unread counts, and the saved count, read by a worker."""
+    """Feeds with their unread counts, the saved count, the unread stories' count and the topics with their
+    counts, read by a worker (at start-up: none of these grouped counts runs on the UI thread)."""
 
-    def __init__(self, feeds: list[Feed], saved: int) -> None:
+    def __init__(
+        self, feeds: list[Feed], saved: int, stories_unread: int = 0, topics: list[Topic] | None = None
+    ) -> None:
         super().__init__()
         self.feeds = feeds
         self.saved = saved
+        self.stories_unread = stories_unread
+        self.topics = topics or []
 
 
 class TerminalGone(Message):

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from reader.errors import ReaderError
-from reader.models import Article, Feed, Headline, Item, View, ViewKind
+from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
 from reader.ui.protocol import Services
@@ -235,26 +235,32 @@ class PanesScreen(Screen[None]):
     def count_feeds(self) -> None:
         """At start: the grouped count over the whole archive runs off the UI thread, after the headlines."""
         store = self.services.thread_store()
-        self.post_message(FeedsCounted(store.feeds(with_counts=True), store.count(View(kind=ViewKind.SAVED))))
+        feeds = store.feeds(with_counts=True)
+        saved = store.count(View(kind=ViewKind.SAVED))
+        self.post_message(FeedsCounted(feeds, saved, store.story_count(unread_only=True), store.topics()))
 
     @on(FeedsCounted)
     def _on_feeds_counted(self, event: FeedsCounted) -> None:
         if not self._feeds:  # a synchronous recount got there first: it is at least as new
-            self._apply_feeds(event.feeds, event.saved)
+            self._apply_feeds(event.feeds, event.saved, (event.stories_unread, event.topics))
             self.after_feeds_counted()
 
     def after_feeds_counted(self) -> None:
         """The start-up counts arrived (the main screen schedules its next automatic poll from them)."""
 
-    def _apply_feeds(self, feeds: list[Feed], saved: int) -> None:
-        """Show counts read from the store, corrected for the marks still on their way to it."""
+    def _apply_feeds(
+        self, feeds: list[Feed], saved: int, extra: tuple[int, list[Topic]] | None = None
+    ) -> None:
+        """Show counts read from the store, corrected for the marks still on their way to it. `extra`: the
+        unread stories' count and the topics, when a worker read them already."""
         unread, saved_delta = self._pending_deltas()
         if unread:
             feeds = [replace(f, unread_count=max(0, f.unread_count + unread.get(f.id, 0))) for f in feeds]
         self._feeds = feeds
         self._saved_count = max(0, saved + saved_delta)
-        self.feed_list.stories_unread = self.store.story_count(unread_only=True)
-        self.feed_list.topics = self.store.topics()
+        if extra is None:
+            extra = (self.store.story_count(unread_only=True), self.store.topics())
+        self.feed_list.stories_unread, self.feed_list.topics = extra
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
