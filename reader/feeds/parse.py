@@ -5,9 +5,9 @@ Choices (documented here because the store and the UI rely on them):
   so it cannot resolve a relative-looking guid against the feed URL and duplicate items when the feed moves),
   else the item link, else "sha1:" + hash of title and date. A verbatim repeat within one document is dropped
   (first wins); different stories sharing a key are told apart by guid + link, then position (`_distinct`).
-- Dates: missing or unparseable -> None (`0000-00-00` included). A date in the future is clamped to the time of
-  parsing, so a feed cannot pin an item above everything else; the content hash uses the date as written, so
-  the clamp does not make the item look edited on every poll.
+- Dates: missing or unparseable -> None (`0000-00-00` included), and so is one more than a year after parsing
+  (an absurd date, not a schedule). A date in the nearer future is kept as written: the reader shows it; the
+  store clamps only the headline order (`sort_date`) to the time of storing, so it cannot pin an item on top.
 - At most MAX_ITEMS items per document: the newest by date (undated items keep document order, after dated
   ones). Anything beyond is dropped, so a 20,000-item archive feed costs one parse, not a flooded database.
 - Links: only absolute http(s) links survive (relative ones are joined to xml:base, then the feed URL);
@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -417,8 +417,11 @@ def _safe_link(link: object, base: str) -> str | None:
     return absolute
 
 
+_FUTURE_LIMIT = timedelta(days=366)
+
+
 def _date(value: object, now: datetime) -> datetime | None:
-    """feedparser's UTC struct_time -> aware datetime; None when absent or impossible; future -> now."""
+    """feedparser's UTC struct_time -> aware datetime; None when absent, impossible or over a year ahead."""
     if not isinstance(value, time.struct_time | tuple):
         return None
     try:
@@ -427,7 +430,9 @@ def _date(value: object, now: datetime) -> datetime | None:
         return None
     if dt.year < 1971:  # `0000-00-00` and friends: a placeholder, not a date
         return None
-    return min(dt, now)
+    if dt > now + _FUTURE_LIMIT:  # year 9999 and friends: a typo or a placeholder, not a publication date
+        return None
+    return dt
 
 
 def _ttl(value: object) -> int | None:

@@ -353,7 +353,9 @@ class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
         )
         # Feeds list newest first; insert oldest first so ids grow with recency among undated items.
         for it in reversed(items):
-            published = it.published if it.published is None or it.published <= now else now
+            # The real date is stored and shown; only the order is clamped, so a future date cannot pin it on top.
+            published = it.published
+            order_date = published if published is None or published <= now else now
             body = it.search_text or plain_text(it.content or it.summary)
             if it.key not in known and it.alias in known and links.get(it.alias) == it.link:
                 # Stored under its plain guid before the feed gave that guid to another story too: same story
@@ -379,7 +381,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
                         it.content,
                         _ts(published),
                         _ts(it.updated),
-                        _ts(published),
+                        _ts(order_date),
                         it.content_hash,
                         item_id,
                     ),
@@ -405,7 +407,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
                         it.content,
                         _ts(published),
                         _ts(it.updated),
-                        _ts(published) or now_s,
+                        _ts(order_date) or now_s,
                         now_s,
                         now_s,
                         it.content_hash,

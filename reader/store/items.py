@@ -31,9 +31,11 @@ _ITEM_COLUMNS = """
 """
 
 
-# The light row the headline list shows (no bodies), and how a row becomes a Headline.
+# The light row the headline list shows (no bodies), and how a row becomes a Headline. Its date is the real
+# one (published, even when in the future), else sort_date; the order stays on sort_date.
 _HEADLINE_COLUMNS = """
-    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.sort_date, i.read, i.saved,
+    i.id, i.feed_id, COALESCE(f.title, f.doc_title, f.url), i.title, i.link,
+    COALESCE(i.published, i.sort_date), i.read, i.saved,
     EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.source = 'page'),
     CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
          WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END

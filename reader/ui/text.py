@@ -48,8 +48,12 @@ def quoted(title: str | None, limit: int = 40) -> str:
 
 
 def relative_age(when: datetime, now: datetime) -> str:
-    """A short age (at most four cells): "now", "5m", "3h", "2d", "6w", "5mo", "2y"."""
-    return short_duration(int((now - when).total_seconds()))
+    """A short age (at most five cells): "now", "5m", "3h", "2d", "6w", "5mo", "2y"; a date ahead of `now` by a
+    minute or more (a feed's future-dated item) reads "+3d", "+5h", "+11mo": never "now", which would hide it."""
+    seconds = int((now - when).total_seconds())
+    if seconds <= -60:
+        return "+" + short_duration(-seconds)
+    return short_duration(seconds)
 
 
 def short_duration(seconds: int) -> str:

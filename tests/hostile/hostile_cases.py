@@ -172,9 +172,8 @@ def moved_to(suffix: str) -> Callable[[Result], None]:
 
 def dates_sane(r: Result) -> None:
     by_guid = {i.title: i for i in r.items}
-    future = by_guid["From the future"]
-    assert future.published is not None and future.published <= r.polled_at + timedelta(seconds=5)
-    for title in ("Zero date", "Garbage date", "Huge year"):
+    # A year-2999 date is absurd (over a year ahead): dropped like the impossible ones, so it cannot pin the item.
+    for title in ("From the future", "Zero date", "Garbage date", "Huge year"):
         assert by_guid[title].published is None, title
 
 
@@ -474,7 +473,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "dates",
-        "dates in 2999, 0000-00-00, garbage, year 99999999: clamped or dropped, never a crash",
+        "dates in 2999, 0000-00-00, garbage, year 99999999: dropped, never a crash",
         from_file("dates.xml"),
         stores(4, extra=dates_sane),
     ),

@@ -370,3 +370,24 @@ def test_offline_fetch_says_so_once_and_keeps_the_archive(cli: Reader, http_serv
     assert len(cli.json("list")) == 2
     feed = cli.json("feeds")[0]
     assert feed["failures"] == 1 and feed["last_error"]
+
+
+def test_a_future_dated_item_keeps_its_real_date(cli: Reader, http_server: LoopbackServer) -> None:
+    # Issue 9: the date was clamped to the time of fetching, so list/show never gave the feed's real date.
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    ahead = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    item = (
+        f"<item><title>Scheduled post</title><guid>sched-1</guid><link>https://example.org/sched</link>"
+        f"<pubDate>{format_datetime(ahead, usegmt=True)}</pubDate><description>Soon</description></item>"
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Sched</title>{item}</channel></rss>'
+    url = http_server.serve("/future.xml", body.encode())
+    cli.run("add", url)
+    cli.run("fetch", "--all", "--no-fulltext")
+    items = cli.json("list")
+    sched = next(i for i in items if i["title"] == "Scheduled post")
+    assert datetime.fromisoformat(sched["published"]) == ahead
+    shown = json.loads(cli.run("show", str(sched["id"]), "--format", "json").stdout)
+    assert datetime.fromisoformat(shown["published"]) == ahead

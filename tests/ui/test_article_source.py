@@ -43,7 +43,8 @@ async def test_header_leads_with_the_items_title_and_says_full_text(
         assert "The EU AI Act enters its second phase (0.0)" in text  # the feed's title, not the page's
         assert "Page title:" not in text  # the page's title only repeats it
         assert "Full text from the page · t: the feed's text" in text
-        assert "Tech Policy Press · Jane Doe · Mon 01 Jun 2026, 11:50 UTC · 3 min read" in text
+        # The item's own date (12:00), not the 11:50 fetch it was once clamped to (issue 9).
+        assert "Tech Policy Press · Jane Doe · Mon 01 Jun 2026, 12:00 UTC · 3 min read" in text
 
 
 async def test_unrelated_page_title_is_shown_as_a_hint(

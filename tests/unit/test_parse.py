@@ -109,12 +109,18 @@ def test_bad_dates_become_none(date: str) -> None:
     assert item.published is None
 
 
-def test_future_date_is_clamped_but_hash_stable() -> None:
-    body = doc("<item><title>x</title><guid>g</guid><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>")
+def test_a_future_date_is_kept_as_written_and_hash_stable() -> None:
+    # Issue 9: clamping it to "now" made the item show "now" and hid its real date; only the order is clamped.
+    body = doc("<item><title>x</title><guid>g</guid><pubDate>Wed, 05 Jun 2024 08:30:00 GMT</pubDate></item>")
     a = parse_feed(body, "https://e.org/f", RSS_CT, now=NOW).items[0]
-    b = parse_feed(body, "https://e.org/f", RSS_CT, now=datetime(2024, 7, 1, tzinfo=UTC)).items[0]
-    assert a.published == NOW
-    assert a.content_hash == b.content_hash
+    b = parse_feed(body, "https://e.org/f", RSS_CT, now=datetime(2024, 6, 3, tzinfo=UTC)).items[0]
+    assert a.published == datetime(2024, 6, 5, 8, 30, tzinfo=UTC)
+    assert b.published == a.published and a.content_hash == b.content_hash
+
+
+def test_a_date_more_than_a_year_ahead_is_dropped() -> None:
+    body = doc("<item><title>x</title><guid>g</guid><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>")
+    assert parse(body).items[0].published is None
 
 
 def test_unsafe_links_are_dropped() -> None:

@@ -247,14 +247,24 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
         Store.open(blocker / "sub" / "reader.db")
 
 
-def test_future_dates_never_sort_above_now(store: Store) -> None:
+def test_future_dates_never_sort_above_now(store: Store, tmp_path: Path) -> None:
+    # Issue 9: the real date is kept (and shown); only the order key is clamped to the time of storing.
     feed = store.add_feed("https://a.example/feed")
-    future = ParsedItem(
-        key="g:f", title="From the future", published=NOW + timedelta(days=400), content_hash="f"
-    )
+    ahead = NOW + timedelta(days=3)
+    future = ParsedItem(key="g:f", title="From the future", published=ahead, content_hash="f")
     store.apply_fetch(feed, outcome(feed.url, [future, pitem(1, day=0)]))
-    dates = [h.date for h in store.headlines()]
-    assert max(dates) <= NOW
+    heads = store.headlines()
+    by_title = {h.title: h for h in heads}
+    assert by_title["From the future"].date == ahead  # the headline shows the real date
+    item = store.item(by_title["From the future"].id)
+    assert item is not None and item.published == ahead
+    with sqlite3.connect(tmp_path / "data" / "reader.db") as conn:
+        (sort_date,) = conn.execute("SELECT sort_date FROM items WHERE id = ?", (item.id,)).fetchone()
+    assert datetime.fromisoformat(sort_date) == NOW
+    # Ordered as if published when stored: an item published after that comes above it, not under it for days.
+    later = ParsedItem(key="g:l", title="Later", published=NOW + timedelta(hours=1), content_hash="l")
+    store.apply_fetch(feed, outcome(feed.url, [later, future], fetched_at=NOW + timedelta(hours=2)))
+    assert [h.title for h in store.headlines()][:2] == ["Later", "From the future"]
 
 
 def test_sync_feeds_follows_the_config_and_leaves_added_feeds(store: Store) -> None:
