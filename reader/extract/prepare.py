@@ -51,8 +51,13 @@ _VOID = frozenset(
 )
 
 
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def parse_page(text: str) -> tuple[HtmlElement | None, bool]:
     """The page as a bounded lxml tree (None when there is nothing to parse), and whether it was cut."""
+    # Control characters are no text, and lxml refuses to set them when a later step joins text nodes.
+    text = _NOT_XML_TEXT.sub("", text)
     root = _parse(text.encode("utf-8", "replace"))
     if root is None:
         return None, False
