@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import run_cli
 from feedbuild import rss
 from httpserver import LoopbackServer
 
@@ -39,21 +39,7 @@ class Reader:
     def run(
         self, *args: str, ok: bool = True, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-        cmd = [
-            sys.executable,
-            "-m",
-            "reader",
-            "--config",
-            str(self.config),
-            "--data-dir",
-            str(self.data),
-            *args,
-        ]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=full_env, timeout=60, stdin=subprocess.DEVNULL
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
+        proc = run_cli(self.config, self.data, *args, env=env)
         if ok:
             assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
         return proc

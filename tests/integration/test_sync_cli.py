@@ -3,13 +3,13 @@ loopback Google Reader server, a real SQLite file."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 from feedbuild import rss
 from greader_server import GReaderServer
 from httpserver import LoopbackServer
@@ -34,21 +34,7 @@ class Reader:
         self.config.chmod(0o600)
 
     def run(self, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "NO_COLOR": "1", "READER_SYNC_PASSWORD": password}
-        cmd = [
-            sys.executable,
-            "-m",
-            "reader",
-            "--config",
-            str(self.config),
-            "--data-dir",
-            str(self.data),
-            *args,
-        ]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
+        proc = run_cli(self.config, self.data, *args, env={"READER_SYNC_PASSWORD": password})
         return proc
 
 
