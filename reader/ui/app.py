@@ -48,7 +48,12 @@ class ReaderApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         # The UI thread's own Store; workers open theirs through the services.
         self.store = self.services.open_store()
-        return MainScreen(self.services, self.settings, self.store)
+        self._main = MainScreen(self.services, self.settings, self.store)
+        return self._main
+
+    def on_ready(self) -> None:
+        """The first screen is on the terminal: the start-up workers (counts, grouping, a first poll) go."""
+        self._main.first_paint.set()
 
     def on_mount(self) -> None:
         unknown = sorted(set(self.settings.keys) - known_binding_ids())

@@ -80,13 +80,22 @@ class FeedsCounted(Message):
     counts, read by a worker (at start-up: none of these grouped counts runs on the UI thread)."""
 
     def __init__(
-        self, feeds: list[Feed], saved: int, stories_unread: int = 0, topics: list[Topic] | None = None
+        self,
+        feeds: list[Feed],
+        saved: int,
+        stories_unread: int = 0,
+        topics: list[Topic] | None = None,
+        *,
+        generation: int = 0,
+        basis: tuple[int, int] = (0, 0),
     ) -> None:
         super().__init__()
         self.feeds = feeds
         self.saved = saved
         self.stories_unread = stories_unread
         self.topics = topics or []
+        self.generation = generation  # which count asked for it (the screen applies the newest only)
+        self.basis = basis  # marks landed and counts changed on screen when the count began
 
 
 class TerminalGone(Message):

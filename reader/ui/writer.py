@@ -54,6 +54,7 @@ class MarkWriter:
         self._started = False
         self._current: Mark | None = None  # the mark being stored right now
         self.unwritten: list[Mark] = []  # what could not be stored by the time close() gave up
+        self.landed_total = 0  # marks stored so far (a count read before a mark landed may miss it)
 
     def submit(self, field: Field, ids: Iterable[int], value: bool) -> Mark:
         self._seq += 1
@@ -120,6 +121,7 @@ class MarkWriter:
                             self.unwritten.append(mark)
                             break
                         continue
+                    self.landed_total += 1
                     self._landed(mark)
                     break
                 self._current = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,6 +32,7 @@ from reader.ui.widgets.status import StatusBar
 from reader.ui.writer import Field, MarkWriter, PendingMarks
 
 NARROW_WIDTH = 100
+FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at most (then goes ahead)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ class PanesScreen(Screen[None]):
         )
         self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
         self._write_trouble = False  # the writer reported a failure not yet followed by success
+        self._count_generation = 0  # the newest count asked for (older ones arriving late are dropped)
+        self._local_changes = 0  # counts changed here without counting (adjust_counts)
+        self._recounts = 0
+        # Set by the app once the first screen is on the terminal: start-up workers wait for it.
+        self.first_paint = threading.Event()
 
     # ------------------------------------------------------------------ layout
 
@@ -228,39 +235,55 @@ class PanesScreen(Screen[None]):
         self._remember()
 
     def refresh_feeds(self) -> None:
-        """Re-read feeds and counts (one grouped query): after polls and after bulk marks."""
-        self._apply_feeds(self.store.feeds(with_counts=True), self.store.count(View(kind=ViewKind.SAVED)))
+        """Count feeds, saved items, unread stories and topics again (after polls, bulk marks, feed and topic
+        changes). Grouped counts over the whole archive: a worker reads them, the UI shows them when they come."""
+        self._count_generation += 1
+        self.count_feeds(self._count_generation, self._count_basis())
+
+    def _count_basis(self) -> tuple[int, int]:
+        """What a count may or may not include: the marks landed so far, and the counts changed here."""
+        return (self.writer.landed_total, self._local_changes)
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="counting items")
-    def count_feeds(self) -> None:
-        """At start: the grouped count over the whole archive runs off the UI thread, after the headlines."""
+    def count_feeds(self, generation: int, basis: tuple[int, int]) -> None:
+        """The grouped counts, off the UI thread. At start-up they wait for the first paint (the headlines
+        come first; the counts would only compete with them for the CPU)."""
+        self.first_paint.wait(FIRST_PAINT_WAIT)
+        self.post_counts(generation, basis)
+
+    def post_counts(self, generation: int, basis: tuple[int, int]) -> None:
+        """(On a worker thread.) Read the counts and send them to the screen."""
         store = self.services.thread_store()
         feeds = store.feeds(with_counts=True)
         saved = store.count(View(kind=ViewKind.SAVED))
-        self.post_message(FeedsCounted(feeds, saved, store.story_count(unread_only=True), store.topics()))
+        stories, topics = store.story_count(unread_only=True), store.topics()
+        self.post_message(FeedsCounted(feeds, saved, stories, topics, generation=generation, basis=basis))
 
     @on(FeedsCounted)
     def _on_feeds_counted(self, event: FeedsCounted) -> None:
-        if not self._feeds:  # a synchronous recount got there first: it is at least as new
-            self._apply_feeds(event.feeds, event.saved, (event.stories_unread, event.topics))
-            self.after_feeds_counted()
+        if event.generation != self._count_generation:  # an older count that finished late is dropped
+            return
+        if event.basis != self._count_basis() and self._recounts < 5:
+            # A mark landed, or the counts were changed here, while the worker counted: it may or may not
+            # include it. Count again (the counts on screen already show the change).
+            self._recounts += 1
+            self.refresh_feeds()
+            return
+        self._recounts = 0
+        self._apply_feeds(event.feeds, event.saved, event.stories_unread, event.topics)
+        self.after_feeds_counted()
 
     def after_feeds_counted(self) -> None:
-        """The start-up counts arrived (the main screen schedules its next automatic poll from them)."""
+        """New counts are shown (the main screen schedules its next automatic poll from them)."""
 
-    def _apply_feeds(
-        self, feeds: list[Feed], saved: int, extra: tuple[int, list[Topic]] | None = None
-    ) -> None:
-        """Show counts read from the store, corrected for the marks still on their way to it. `extra`: the
-        unread stories' count and the topics, when a worker read them already."""
+    def _apply_feeds(self, feeds: list[Feed], saved: int, stories_unread: int, topics: list[Topic]) -> None:
+        """Show counts read from the store, corrected for the marks still on their way to it."""
         unread, saved_delta = self._pending_deltas()
         if unread:
             feeds = [replace(f, unread_count=max(0, f.unread_count + unread.get(f.id, 0))) for f in feeds]
         self._feeds = feeds
         self._saved_count = max(0, saved + saved_delta)
-        if extra is None:
-            extra = (self.store.story_count(unread_only=True), self.store.topics())
-        self.feed_list.stories_unread, self.feed_list.topics = extra
+        self.feed_list.stories_unread, self.feed_list.topics = stories_unread, topics
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
@@ -289,6 +312,7 @@ class PanesScreen(Screen[None]):
 
     def adjust_counts(self, unread: Mapping[int, int], saved: int = 0) -> None:
         """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter."""
+        self._local_changes += 1
         if not self._feeds:
             self.refresh_feeds()
             return

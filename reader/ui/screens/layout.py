@@ -93,6 +93,10 @@ class LayoutScreen(ManagingScreen):
 
     # ------------------------------------------------------------------ focus mode's status line
 
+    def _show_view_status(self) -> None:
+        super()._show_view_status()
+        self._show_reading()  # its unread count too (counts come from a worker, maybe after the key)
+
     def on_zen_changed(self, zen: bool) -> None:
         self._show_reading()
         if not zen:

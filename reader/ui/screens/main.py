@@ -14,6 +14,7 @@ from reader.errors import ReaderError
 from reader.models import View, ViewKind
 from reader.ui.messages import RefreshFinished, RefreshProgress
 from reader.ui.protocol import PollSummary
+from reader.ui.screens.base import FIRST_PAINT_WAIT
 from reader.ui.screens.layout import LayoutScreen
 from reader.ui.screens.stories import StoryActions
 from reader.ui.text import safe
@@ -72,8 +73,8 @@ class MainScreen(LayoutScreen, StoryActions):
         self.replay_pending()
         self._load_headlines(restore_id=self._restore_item)
         self.headlines.focus()
-        # Feed counts are one grouped query over the whole archive: a worker counts while the headlines paint.
-        self.count_feeds()
+        # Feed counts are grouped queries over the whole archive: a worker counts them after the first paint.
+        self.refresh_feeds()
         if self.settings.refresh_on_start:
             self.call_after_refresh(self.refresh_due)
         elif self.settings.sync:  # sync at start-up even when feeds wait for their schedule
@@ -138,7 +139,7 @@ class MainScreen(LayoutScreen, StoryActions):
         self._auto_timer = self.set_timer(delay, self._tick_auto_refresh)
 
     def after_feeds_counted(self) -> None:
-        self._schedule_auto_refresh()
+        self._schedule_auto_refresh()  # from the feeds' schedules as now counted
 
     def _tick_auto_refresh(self) -> None:
         if self.polling:
@@ -179,6 +180,7 @@ class MainScreen(LayoutScreen, StoryActions):
         def progress(done: int, total: int, new_items: int) -> None:
             self.post_message(RefreshProgress(done, total, new_items))
 
+        self.first_paint.wait(FIRST_PAINT_WAIT)  # a poll at start-up: the headlines are on screen first
         self.post_message(RefreshFinished(self.services.poll(feed_ids, progress, due_only=due_only)))
 
     @on(RefreshProgress)

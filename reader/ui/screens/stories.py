@@ -24,7 +24,7 @@ from reader.models import Headline, Story, StoryItem, View, ViewKind
 from reader.store.feeds import Store, fts_query
 from reader.stories.topics import check_topic_name
 from reader.ui.messages import RefreshFinished
-from reader.ui.screens.base import Undo
+from reader.ui.screens.base import FIRST_PAINT_WAIT, Undo
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import relative_age, safe
@@ -279,23 +279,25 @@ class StoryActions(ReadingScreen):
     @on(Mount)
     def _group_old_items(self) -> None:
         """An archive from before stories existed is grouped in the background, with progress."""
-        if self.store.ungrouped_count():
-            self.group_archive()
+        self.group_archive()
 
     @work(thread=True, group="stories", exit_on_error=False, description="grouping stories")
     def group_archive(self) -> None:
         def progress(done: int, total: int) -> None:
             self.post_message(GroupingProgress(done, total))
 
+        self.first_paint.wait(FIRST_PAINT_WAIT)  # after the first paint: grouping is CPU work
+        if not self.services.thread_store().ungrouped_count():
+            return
         done = self.services.group_pending(progress)
         self.post_message(GroupingProgress(max(done, 0), max(done, 0), finished=True))
+        self.post_counts(self._count_generation, self._count_basis())  # the stories' counts changed
 
     @on(GroupingProgress)
     def _on_grouping_progress(self, event: GroupingProgress) -> None:
         if event.finished:
             if not self.polling:
                 self.status.set_activity("")
-            self.refresh_feeds()
         elif not self.polling:
             self.status.set_activity(f"Grouping stories {event.done:,}/{event.total:,}")
 
