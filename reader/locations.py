@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "reader"
 ENV_CONFIG = "READER_CONFIG"
 ENV_DATA_DIR = "READER_DATA_DIR"
@@ -61,12 +59,15 @@ def resolve_locations(config: str | None, data_dir: str | None, env: Mapping[str
     (tests and second profiles rely on that); otherwise it follows the platform's cache convention.
     """
     config_value = _pick(config, env, ENV_CONFIG)
+    data_value = _pick(data_dir, env, ENV_DATA_DIR)
+    if config_value is None or data_value is None:
+        import platformdirs  # (with tempfile, shutil, random...) only when a platform default is needed
+
     if config_value is not None:
         config_path, explicit = _as_path(config_value), True
     else:
         config_path, explicit = platformdirs.user_config_path(APP_NAME) / CONFIG_FILENAME, False
 
-    data_value = _pick(data_dir, env, ENV_DATA_DIR)
     if data_value is not None:
         data_path = _as_path(data_value)
         cache_path = data_path / "cache"

@@ -7,7 +7,6 @@ with the same file/key/line error as any other config mistake, from every comman
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -235,6 +234,8 @@ def check_key(key: str) -> str | None:
         return None
     if _is_character_name(base):
         return None
+    import difflib  # only when there is a mistake to suggest a fix for
+
     close = difflib.get_close_matches(base, sorted(NAMED_KEYS | _PUNCTUATION_KEYS), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else 'e.g. "j", "down", "ctrl+r", "question_mark"'
     return f"{base!r} is not a key name ({hint})"

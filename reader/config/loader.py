@@ -6,7 +6,6 @@ names are importable from here too.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -125,6 +124,8 @@ def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _unknown(key: str, allowed: tuple[str, ...]) -> str:
+    import difflib  # only when there is a mistake to suggest a fix for
+
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(allowed)
     return f"is unknown ({hint})"
@@ -228,6 +229,8 @@ class _Loader:
         out: dict[str, str] = {}
         for binding, value in _dotted(table):
             if binding not in BINDING_IDS:
+                import difflib  # only when there is a mistake to suggest a fix for
+
                 close = difflib.get_close_matches(binding, sorted(BINDING_IDS), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 raise self.error(

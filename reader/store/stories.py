@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
-from reader.stories import grouping as g
-from reader.stories.index import StoryIndex
-from reader.stories.terms import title_terms
+
+if TYPE_CHECKING:  # grouping is imported when items are grouped, not by every command that opens the store
+    from reader.stories.index import StoryIndex
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class StoryQueries(StoreBase):
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
     ) -> dict[int, tuple[int, str]]:
+        from reader.stories.terms import title_terms
+
         times = [_epoch(it.sort_date) for it in items]
         index = self._index_for(c, min(times), max(times))
         for it, t in zip(items, times, strict=True):
@@ -109,6 +112,9 @@ class StoryQueries(StoreBase):
         It is rebuilt when another connection has committed since (PRAGMA data_version) or when the
         transaction that last wrote through it was rolled back (a token in a temporary table tells).
         """
+        from reader.stories import grouping as g
+        from reader.stories.index import StoryIndex
+
         c.execute("CREATE TEMP TABLE IF NOT EXISTS story_index_token (token INTEGER)")
         token_row = c.execute("SELECT token FROM story_index_token").fetchone()
         version = (

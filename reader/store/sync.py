@@ -6,7 +6,6 @@ the server id instead of a twin). The outbox (outbox.py) is what wins over the s
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -348,6 +347,8 @@ class SyncQueries(OutboxQueries, StoryQueries):
 
 
 def _content_hash(it: ServerItem) -> str:
+    import hashlib  # here: OpenSSL's load is not paid by every command that opens the store
+
     h = hashlib.sha1(usedforsecurity=False)
     for part in (it.title, it.link or "", it.summary or "", it.content or "", it.author or ""):
         h.update(part.encode("utf-8", "surrogatepass"))

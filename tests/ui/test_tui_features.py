@@ -194,7 +194,7 @@ async def test_links_are_numbered_and_open_or_copy_by_number(
     browser: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("reader.ui.screens.managing.copy_with_tool", lambda text, env: "xclip")
+    monkeypatch.setattr("reader.ui.clipboard.copy_with_tool", lambda text, env: "xclip")
     app = make()
     copied: list[str] = []
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
@@ -448,7 +448,7 @@ async def test_y_says_when_the_terminal_may_have_ignored_the_copy(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr("reader.ui.screens.managing.copy_with_tool", lambda text, env: None)
+    monkeypatch.setattr("reader.ui.clipboard.copy_with_tool", lambda text, env: None)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
         screen = main(app)

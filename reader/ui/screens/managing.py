@@ -7,27 +7,25 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.message import Message
 
 from reader.errors import ConfigError, FeedInputError
-from reader.feeds.manage import FeedChange, split_tags
 from reader.models import SORT_ORDERS, Feed, View, ViewKind
-from reader.ui.clipboard import copy_report, copy_with_tool, osc52_support, tmux_set_clipboard
 from reader.ui.prefs import load_prefs, prefs_path
 from reader.ui.screens.base import Undo
-from reader.ui.screens.confirm import ConfirmScreen
-from reader.ui.screens.feedform import FeedForm, FeedFormScreen
-from reader.ui.screens.markmenu import MarkMenuScreen
-from reader.ui.screens.numberprompt import NumberPromptScreen
 from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen, is_web_link
-from reader.ui.screens.search import SearchRequest, SearchScreen
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import option_id_for, view_for_option
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
+
+if TYPE_CHECKING:
+    from reader.feeds.manage import FeedChange
+    from reader.ui.screens.feedform import FeedForm
+    from reader.ui.screens.search import SearchRequest
 
 ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by feed"}
 
@@ -101,6 +99,9 @@ class ManagingScreen(ReadingScreen):
     # ------------------------------------------------------------------ add / rename / retag / remove
 
     def action_add_feed(self, form: FeedForm | None = None, error: str | None = None) -> None:
+        from reader.feeds.manage import split_tags  # the feed screens load when first used
+        from reader.ui.screens.feedform import FeedFormScreen
+
         def done(result: FeedForm | None) -> None:
             if result is not None:
                 self.status.set_notice("Adding the feed…")
@@ -123,6 +124,8 @@ class ManagingScreen(ReadingScreen):
         self.app.push_screen(prompt, done)
 
     def action_retag_feed(self) -> None:
+        from reader.feeds.manage import split_tags
+
         feed = self._feed_target()
         if feed is None:
             return self._no_feed()
@@ -136,6 +139,8 @@ class ManagingScreen(ReadingScreen):
         self.app.push_screen(prompt, done)
 
     def action_remove_feed(self) -> None:
+        from reader.ui.screens.confirm import ConfirmScreen
+
         feed = self._feed_target()
         if feed is None:
             return self._no_feed()
@@ -231,6 +236,8 @@ class ManagingScreen(ReadingScreen):
     # ------------------------------------------------------------------ search: this view or everything
 
     def action_search(self, everywhere: bool = False) -> None:
+        from reader.ui.screens.search import SearchScreen
+
         base = self._before_search or self.view
         title = self._view_title_of(replace(base, search=None))
 
@@ -272,6 +279,8 @@ class ManagingScreen(ReadingScreen):
     # ------------------------------------------------------------------ marking many read
 
     def action_mark_menu(self) -> None:
+        from reader.ui.screens.markmenu import MarkMenuScreen
+
         def done(choice: str | None) -> None:
             if choice == "above":
                 self.action_mark_above()
@@ -360,6 +369,8 @@ class ManagingScreen(ReadingScreen):
         self._pick_link("Copy link", lambda url: self.copy_text(url, "Link"))
 
     def _pick_link(self, what: str, act: Callable[[str], object]) -> None:
+        from reader.ui.screens.numberprompt import NumberPromptScreen
+
         links = list(self.article.links)
         if not links:
             self.status.set_notice("This article has no numbered links")
@@ -389,6 +400,8 @@ class ManagingScreen(ReadingScreen):
 
     @work(thread=True, group="clipboard", exit_on_error=False, description="copying to the clipboard")
     def _copy_elsewhere(self, text: str, what: str) -> None:
+        from reader.ui.clipboard import copy_report, copy_with_tool, osc52_support, tmux_set_clipboard
+
         env = dict(os.environ)
         tool = copy_with_tool(text, env)
         support = osc52_support(env, tmux_set_clipboard(env) if tool is None else None)
