@@ -156,17 +156,44 @@ class ItemQueries(StoreBase):
             params = [*params, *params]
         return (" AND ".join(clauses) or "1"), params
 
-    def headlines(self, view: View | None = None, offset: int = 0, limit: int = 200) -> list[Headline]:
-        """One page of headlines for `view`, newest first."""
+    def headlines(
+        self, view: View | None = None, offset: int = 0, limit: int = 200, *, total: int | None = None
+    ) -> list[Headline]:
+        """One page of headlines for `view`, in its order. With the view's `total` (as `count` gave it), a
+        page in the second half is read from the other end, in the reverse order: SQLite walks OFFSET rows
+        one by one, so the last page of 100,000 costs what the first does."""
         view = view or View()
         where, params = self._view_where(view)
+        reverse = total is not None and offset > total // 2
+        if total is not None and reverse:
+            end = min(offset + limit, total)
+            offset, limit = total - end, max(0, end - offset)
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS}
                 FROM {from_clause(view.order)}
-                WHERE {where} ORDER BY {order_by(view.order)} LIMIT ? OFFSET ?""",
+                WHERE {where} ORDER BY {order_by(view.order, reverse=reverse)} LIMIT ? OFFSET ?""",
             [*params, limit, offset],
         )
-        return [_headline(r) for r in rows]
+        page = [_headline(r) for r in rows]
+        return page[::-1] if reverse else page
+
+    def headlines_beside(self, view: View, item_id: int, limit: int, *, after: bool) -> list[Headline] | None:
+        """The `limit` headlines of `view` just after (or just before) `item_id` in the view's order, in that
+        order: a page next to one already read, found by its neighbour's place (keyset), not by counting
+        rows from the top. None when the item is gone."""
+        ref = self._order_ref(item_id)
+        if ref is None:
+            return None
+        where, params = self._view_where(view)
+        cond, ref_params = (comes_after if after else comes_before)(view.order, ref)
+        rows = self._read(
+            f"""SELECT {_HEADLINE_COLUMNS}
+                FROM {from_clause(view.order)}
+                WHERE {where} AND {cond} ORDER BY {order_by(view.order, reverse=not after)} LIMIT ?""",
+            [*params, *ref_params, limit],
+        )
+        page = [_headline(r) for r in rows]
+        return page if after else page[::-1]
 
     def count(self, view: View | None = None) -> int:
         where, params = self._view_where(view or View())

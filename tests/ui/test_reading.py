@@ -237,13 +237,13 @@ async def test_zen_mode_shows_only_the_article(make: Callable[..., ReaderApp]) -
         screen = main(app)
         await pilot.press("z")
         await pilot.pause()
-        assert screen.has_class("zen")
+        assert screen.zen
         assert not screen.feed_list.display and not screen.headlines.display
         assert screen.article.has_focus and screen.open_item is not None
         text = screen_text(app)
         assert "Tech Policy Press · Jane Doe" in text and "Unread" not in text
         await pilot.press("z")
-        assert not screen.has_class("zen") and screen.headlines.has_focus
+        assert not screen.zen and screen.headlines.has_focus
 
 
 async def test_relative_ages_use_the_injected_clock(make: Callable[..., ReaderApp]) -> None:

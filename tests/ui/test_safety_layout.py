@@ -139,7 +139,7 @@ async def test_command_palette_runs_actions(make: Callable[..., ReaderApp]) -> N
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
-        assert screen.has_class("zen")
+        assert screen.zen
         await pilot.press("ctrl+p", *"theme: nord")
         await pilot.pause(0.3)
         await pilot.press("enter")

@@ -113,3 +113,28 @@ def test_headlines_say_whether_the_full_text_is_stored(store: Store) -> None:
     )
     store.store_article(first.id, article, None)
     assert store.headlines(limit=1)[0].has_article
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("kind", [ViewKind.ALL, ViewKind.UNREAD])
+def test_pages_read_from_the_far_end_or_beside_a_neighbour_are_the_pages_by_offset(
+    store: Store, order: str, kind: ViewKind
+) -> None:
+    """End of a long list reads its last page from the other end, and a page next to one in memory is read
+    from its neighbour's edge (keyset): both give exactly the rows an OFFSET walk gives, in every order."""
+    fill(store)
+    store.set_read([h.id for h in store.headlines(View(), 0, 3)], True)
+    view = View(kind=kind, order=order)
+    expected = python_order(store, view)
+    total = store.count(view)
+    assert total == len(expected)
+    for offset in range(total):
+        for limit in (1, 3, 5):
+            page = [h.id for h in store.headlines(view, offset, limit, total=total)]
+            assert page == expected[offset : offset + limit], (offset, limit)
+    for index, item_id in enumerate(expected):
+        after = store.headlines_beside(view, item_id, 3, after=True)
+        before = store.headlines_beside(view, item_id, 3, after=False)
+        assert after is not None and [h.id for h in after] == expected[index + 1 : index + 4]
+        assert before is not None and [h.id for h in before] == expected[max(0, index - 3) : index]
+    assert store.headlines_beside(view, 10**9, 3, after=True) is None

@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from reader.errors import ReaderError
 from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
@@ -26,6 +25,7 @@ from reader.ui.sync_status import sync_label
 from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
+from reader.ui.widgets.footer import KeyFooter
 from reader.ui.widgets.headlines import HeadlineList
 from reader.ui.widgets.pager import HeadlinePager
 from reader.ui.widgets.status import StatusBar
@@ -85,6 +85,8 @@ class PanesScreen(Screen[None]):
         )
         self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
         self._write_trouble = False  # the writer reported a failure not yet followed by success
+        self.zen = False  # focus mode: only the article (and one status line)
+        self.feeds_open = False  # the feed pane has focus (on narrow terminals it replaces the reading column)
         self._count_generation = 0  # the newest count asked for (older ones arriving late are dropped)
         self._local_changes = 0  # counts changed here without counting (adjust_counts)
         self._recounts = 0
@@ -100,7 +102,7 @@ class PanesScreen(Screen[None]):
                 yield HeadlineList(id="headlines")
                 yield ArticleView(id="article")
         yield StatusBar(id="status")
-        yield Footer(id="footer", compact=True)
+        yield KeyFooter(id="footer", compact=True)
 
     @property
     def feed_list(self) -> FeedList:
@@ -120,8 +122,9 @@ class PanesScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+        self.query_one("#reading").set_class(self.feeds_open and self.has_class("narrow"), "-feeds-open")
         # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
-        footer = self.query_one("#footer", Footer)
+        footer = self.query_one("#footer", KeyFooter)
         wide = event.size.width >= 70
         if footer.show_command_palette != wide:  # (a change recomposes the footer)
             footer.show_command_palette = wide
@@ -207,10 +210,14 @@ class PanesScreen(Screen[None]):
         total = store.count(view)
 
         def fetch(offset: int, limit: int) -> list[Headline]:
-            rows = store.headlines(view, offset, limit)
+            rows = store.headlines(view, offset, limit, total=total)  # (End reads from the other end)
             return [pending.apply(h) for h in rows]
 
-        return HeadlinePager(fetch, total)
+        def beside(item_id: int, limit: int, after: bool) -> list[Headline] | None:
+            rows = store.headlines_beside(view, item_id, limit, after=after)
+            return None if rows is None else [pending.apply(h) for h in rows]
+
+        return HeadlinePager(fetch, total, fetch_beside=beside)
 
     def _load_headlines(self, restore_id: int | None = None) -> None:
         """Show the current view from the top (or at `restore_id` when it is in the view)."""
@@ -421,7 +428,7 @@ class PanesScreen(Screen[None]):
             replace(event.view, unread_only=self.view.unread_only, fold_stories=self.view.fold_stories)
         )
         if event.focus_headlines:
-            self.remove_class("feeds-open")
+            self.open_feeds(False)
             self.headlines.focus()
 
     # ------------------------------------------------------------------ movement
@@ -460,14 +467,20 @@ class PanesScreen(Screen[None]):
         return [self.feed_list, self.headlines, self.article]
 
     def _cycle(self, step: int) -> None:
-        if self.has_class("zen"):
+        if self.zen:
             return
         panes = self._panes()
         current = self._focused_pane()
         index = panes.index(current) if current in panes else 1
         target = panes[(index + step) % len(panes)]
-        self.set_class(target is self.feed_list, "feeds-open")
+        self.open_feeds(target is self.feed_list)
         target.focus()
+
+    def open_feeds(self, open_: bool) -> None:
+        """On narrow terminals the feed pane takes the reading column's place while it has focus."""
+        self.feeds_open = open_
+        self.feed_list.set_class(open_, "-open")
+        self.query_one("#reading").set_class(open_ and self.has_class("narrow"), "-feeds-open")
 
     def action_next_pane(self) -> None:
         self._cycle(1)

@@ -108,7 +108,7 @@ class LayoutScreen(ManagingScreen):
 
     def _show_reading(self, *_: object) -> None:
         """In focus mode: the feed, how far through the article, and what is left unread."""
-        if not self.has_class("zen"):
+        if not self.zen:
             return
         item = self.open_item
         if item is None:

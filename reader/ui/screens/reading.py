@@ -216,7 +216,7 @@ class ReadingScreen(PanesScreen):
 
     def _target(self) -> tuple[int, str | None] | None:
         """The item a mark applies to: the open one while reading it, else the highlighted headline."""
-        if self.open_item is not None and (self.article.has_focus_within or self.has_class("zen")):
+        if self.open_item is not None and (self.article.has_focus_within or self.zen):
             return self.open_item.id, self.open_item.link
         headline = self.headlines.highlighted
         if headline is not None:
