@@ -66,6 +66,7 @@ class RequestRecord:
     host: str  # the loopback address that took the connection
     headers: dict[str, str]  # lower-case names, values verbatim
     at: float
+    peer_port: int = 0  # the client's port: the same for requests sent over one kept-alive connection
 
 
 Handler = Route | Callable[[RequestRecord], Route]
@@ -104,6 +105,18 @@ class LoopbackServer:
             self._threads.append(thread)
         return self.base_url(host)
 
+    def add_tls_host(self, host: str, certfile: str, keyfile: str) -> str:
+        """Listen on another loopback address with TLS (the handshake runs in each request's thread)."""
+        import ssl
+
+        base = self.add_host(host)
+        server = self._servers[host]
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(certfile, keyfile)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        server.tls = True
+        return base.replace("http://", "https://", 1)
+
     def stop(self) -> None:
         for server in self._servers.values():
             server.shutdown()
@@ -122,7 +135,8 @@ class LoopbackServer:
         return int(self._servers[host].server_address[1])
 
     def base_url(self, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port(host)}"
+        scheme = "https" if getattr(self._servers[host], "tls", False) else "http"
+        return f"{scheme}://{host}:{self.port(host)}"
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return self.base_url(host) + path
@@ -186,6 +200,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
     owner: LoopbackServer
+    tls = False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up mid-response (deadlines, size caps, killed processes) are what the tests
@@ -204,7 +219,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         owner = self.server.owner
         host = self.server.server_address[0]
         record = RequestRecord(
-            "GET", self.path, str(host), {k.lower(): v for k, v in self.headers.items()}, time.monotonic()
+            "GET",
+            self.path,
+            str(host),
+            {k.lower(): v for k, v in self.headers.items()},
+            time.monotonic(),
+            int(self.client_address[1]),
         )
         owner._enter(record)
         try:
