@@ -90,7 +90,7 @@ async def run_ours(
         t0 = time.perf_counter()
         second = await poller.poll(feeds)
         t_second = time.perf_counter() - t0
-        pool = poller._pool
+        pool = poller.workers.pool
         worker_pids = list(getattr(pool, "_processes", {}) or {})
         worker_kib = [vm_hwm_kib(pid) for pid in worker_pids]
         worker_cpu = sum(cpu_seconds(pid) for pid in worker_pids)
