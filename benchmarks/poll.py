@@ -239,7 +239,7 @@ def main() -> int:
             print(
                 f"peak RSS          : main {self_kib / 1024:.0f} MB + {r['nworkers']:.0f} parse workers "
                 f"{r['workers_kib'] / 1024:.0f} MB (largest {r['worker_max_kib'] / 1024:.0f} MB) = "
-                f"{(self_kib + r['workers_kib']) / 1024:.0f} MB (workers via /proc VmHWM: they are forkserver children; "
+                f"{(self_kib + r['workers_kib']) / 1024:.0f} MB (workers via /proc VmHWM, read before they exit; "
                 f"RUSAGE_CHILDREN, reaped children only: {children_kib / 1024:.0f} MB)"
             )
             if not args.no_newsboat and shutil.which("newsboat"):

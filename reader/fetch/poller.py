@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from reader.errors import FetchError, ParseError
-from reader.feeds.discover import discover_feeds, looks_like_html
 from reader.fetch.batches import BatchWriter, FetchStore, WriterStore
 from reader.fetch.client import Budget, HttpResult, HttpStatusError, PoliteClient, local_path, read_local
 from reader.fetch.schedule import Due, next_due
@@ -216,11 +215,15 @@ class Poller:
                 next_due=due.at,
                 due_reason=due.reason,
             )
+        from reader.feeds.discover import looks_like_html  # (with html.parser: not for a 304)
+
         if looks_like_html(result.body, result.headers):
             return await self._discover(feed, now, result, budget)
         return await self._parsed(feed, now, result)
 
     async def _discover(self, feed: Feed, now: datetime, page: HttpResult, budget: Budget) -> FetchOutcome:
+        from reader.feeds.discover import discover_feeds, looks_like_html
+
         links = [u for u in discover_feeds(page.body, page.final_url) if u not in (feed.url, page.final_url)]
         if not links:
             return self._failure(feed, now, page.status, "a web page, not a feed, and it links to no feed")

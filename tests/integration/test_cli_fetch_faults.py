@@ -286,7 +286,7 @@ def test_a_poll_where_every_feed_answers_304_loads_no_parser_no_tls_and_starts_n
     assert status == "0 None 0"
     loaded = set(modules.split())
     assert not {m for m in loaded if not m.startswith("reader")}, loaded
-    assert not {"reader.feeds.parse", "reader.extract.pipeline"} & loaded
+    assert not {"reader.feeds.parse", "reader.feeds.discover", "reader.extract.pipeline"} & loaded
     assert all(len(http_server.requests(f"/f{n}.xml")) == 2 for n in range(3))
 
 
