@@ -353,27 +353,49 @@ class ReaderServices:
 
         client = self.config.fetch.client()
         with self.open_store() as store:
-            return add_feed(
+            change = add_feed(
                 store, url, title, tags, interval, fulltext, try_source=lambda u: check_source(u, client)
             )
+            feed = change.feed
+            if self.config.sync is not None and feed.url.startswith(("http://", "https://")):
+                store.queue_subscribe(feed.url, feed.title, feed.tags[0] if feed.tags else None)
+            return change
+
+    # With [sync], each change is queued for the server in the outbox and sent by the next sync (`R`, or the
+    # one every refresh starts with), like the marks.
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed
 
         with self.open_store() as store:
-            return rename_feed(store, self.config, feed_id, title)
+            change = rename_feed(store, self.config, feed_id, title)
+            if self.config.sync is not None:
+                store.queue_edit(feed_id, change.feed.display_title, None, None)
+            return change
 
     def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
         from reader.feeds.manage import retag_feed
 
         with self.open_store() as store:
-            return retag_feed(store, self.config, feed_id, tags)
+            before = store.feed_by_id(feed_id)
+            change = retag_feed(store, self.config, feed_id, tags)
+            old = before.tags[0] if before is not None and before.tags else None
+            # The server keeps one folder per feed: the first tag given (tags are kept sorted here).
+            given = [t for t in tags if t in change.feed.tags]
+            new = given[0] if given else (change.feed.tags[0] if change.feed.tags else None)
+            if self.config.sync is not None and new != old:  # the server keeps one folder: the first tag
+                store.queue_edit(feed_id, None, new, old)
+            return change
 
     def remove_feed(self, feed_id: int) -> FeedChange:
         from reader.feeds.manage import remove_feed
 
         with self.open_store() as store:
-            return remove_feed(store, self.config, feed_id)
+            server_id = store.feed_server_id(feed_id)  # read before the row goes
+            change = remove_feed(store, self.config, feed_id)
+            if self.config.sync is not None:
+                store.queue_unsubscribe(change.feed.url, server_id)
+            return change
 
     def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
         """Mark read the unread items of `view` above (< 0) or below (> 0) an item; (item id, feed id) of

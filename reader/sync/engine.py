@@ -79,6 +79,7 @@ def run_sync(
             timeout=settings.timeout,
             user_agent=user_agent,
             transport=transport,
+            ca_file=settings.ca_file,
         ) as client:
             client.login()
             pushed = push(store, client)
