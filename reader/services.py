@@ -34,6 +34,7 @@ class FetchSummary:
     purged: int = 0
     merged_stories: int = 0
     topic_matches: list[TopicMatches] = field(default_factory=list)
+    muted: dict[str, int] = field(default_factory=dict)  # [mute] rule -> new items it marked read
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
@@ -83,6 +84,7 @@ class ReaderServices:
                     store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
                     store.sync_topics(self.config.topics)
+                    store.sync_mutes(self.config.mute)
                 except ReaderError:
                     store.close()
                     raise
@@ -157,6 +159,7 @@ class ReaderServices:
             summary.purged = store.purge(self.config.general.retention_days, self.clock())
             if summary.purged:
                 store.drop_empty_stories()
+        summary.muted = store.apply_mutes(self.config.mute)  # before topics: a muted item is not announced
         summary.topic_matches = new_topic_matches(store)
         return summary
 
@@ -212,6 +215,7 @@ class ReaderServices:
             failures=tuple(summary.failures),
             offline=summary.offline,
             topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
+            muted=sum(summary.muted.values()),
             sync=self.config.sync is not None,
             sync_error=sync_error,
             sync_pending=sync_pending,
@@ -227,9 +231,12 @@ class ReaderServices:
 
         if self.config.sync is None:
             raise SyncError("no [sync] server is configured")
-        return run_sync(
+        report = run_sync(
             store, self.config.sync, push_only=push_only, full=full, user_agent=self.config.fetch.user_agent
         )
+        if report.pull is not None and report.pull.new_items:
+            report.muted = sum(store.apply_mutes(self.config.mute).values())
+        return report
 
     def local_feeds(self, store: Store, feeds: Sequence[Feed]) -> list[Feed]:
         """The feeds the reader polls itself: with [sync], those the server carries are the server's to poll."""

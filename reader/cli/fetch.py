@@ -217,6 +217,9 @@ def print_summary(
             if summary.prefetch.failed:
                 line += f", {summary.prefetch.failed} failed"
             line += "."
+        if summary.muted:
+            muted = ", ".join(f"{clean_text(name)} {n}" for name, n in sorted(summary.muted.items()))
+            line += f" Muted {sum(summary.muted.values())} ({muted})."
         if summary.purged:
             line += f" Purged {summary.purged} old read items."
         print(line, file=out)

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from reader.config.default_feeds import DEFAULT_FEEDS
+from reader.config.mute import MuteRule
 from reader.config.sync import SyncSettings
 from reader.fetch.settings import ClientSettings
 from reader.models import FeedConfig, FulltextPolicy
@@ -80,6 +81,7 @@ class Config:
     source: Path | None = None  # the file read, None for built-in defaults
     # tracked topics: name -> full-text query (FTS5 syntax); read-only view, left out of the hash
     topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
+    mute: tuple[MuteRule, ...] = ()  # [mute]: rules marking matching items read as they arrive
     sync: SyncSettings | None = None  # [sync]: a Google Reader API server; None: local only
 
     def poll_interval_for(self, feed: FeedConfig) -> int:
