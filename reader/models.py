@@ -226,6 +226,7 @@ class PollSummary:
     busy: bool = False  # another process was fetching, so this run did nothing
     topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
     muted: int = 0  # new items [mute] rules marked read
+    notify_error: str | None = None  # why [general] notify_command could not run
     sync: bool = False  # a [sync] server is configured (and was synced with first)
     sync_error: str | None = None  # why that sync failed (the archive and the outbox are intact)
     sync_pending: int = 0  # local changes still waiting for the server

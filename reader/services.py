@@ -35,6 +35,7 @@ class FetchSummary:
     merged_stories: int = 0
     topic_matches: list[TopicMatches] = field(default_factory=list)
     muted: dict[str, int] = field(default_factory=dict)  # [mute] rule -> new items it marked read
+    notify_error: str | None = None  # why [general] notify_command could not run
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
@@ -161,6 +162,11 @@ class ReaderServices:
                 store.drop_empty_stories()
         summary.muted = store.apply_mutes(self.config.mute)  # before topics: a muted item is not announced
         summary.topic_matches = new_topic_matches(store)
+        command = self.config.general.notify_command
+        if command and summary.topic_matches:
+            from reader.notify import run_notify, topic_message
+
+            summary.notify_error = run_notify(command, *topic_message(summary.topic_matches))
         return summary
 
     def _prefetch_jobs(
@@ -216,6 +222,7 @@ class ReaderServices:
             offline=summary.offline,
             topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
             muted=sum(summary.muted.values()),
+            notify_error=summary.notify_error,
             sync=self.config.sync is not None,
             sync_error=sync_error,
             sync_pending=sync_pending,

@@ -234,6 +234,8 @@ def print_summary(
             print(f"  {clean_text(title)}", file=out)
         if match.count > len(match.titles):
             print(f"  ... and {match.count - len(match.titles)} more (reader list --topic NAME)", file=out)
+    if summary.notify_error:
+        print(summary.notify_error, file=sys.stderr)
     for title, reasons in summary.prefetch.failures.items():
         first = reasons[0]
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""

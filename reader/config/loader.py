@@ -35,6 +35,7 @@ from reader.config.values import (
     BadValue,
     Validator,
     check_bool,
+    check_command,
     check_policy,
     check_poll_interval,
     check_tags,
@@ -88,6 +89,7 @@ _GENERAL: dict[str, Validator] = {
     "retention_days": int_between(0, 36500),
     "headlines_height": int_between(15, 85),
     "article_width": int_between(40, 200),
+    "notify_command": check_command,
 }
 _FETCH: dict[str, Validator] = {
     "max_connections": int_between(1, 256),

@@ -26,6 +26,9 @@ class GeneralSettings:
     retention_days: int = 0  # 0 = keep forever
     headlines_height: int = 40  # percent of the TUI's reading column taken by the headline list
     article_width: int = 80  # the TUI's article measure, in columns
+    # Run after a poll with new matches of a tracked topic: the command, then a title and a body as two
+    # more arguments (never through a shell); () = off.
+    notify_command: tuple[str, ...] = ()
 
 
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
