@@ -13,7 +13,16 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport, View
+from reader.models import (
+    Article,
+    ArticleLoad,
+    Feed,
+    FetchOutcome,
+    PollSummary,
+    PrefetchReport,
+    SavedPage,
+    View,
+)
 from reader.store.feeds import Store, utcnow
 from reader.stories.topics import TopicMatches, new_topic_matches
 
@@ -377,6 +386,12 @@ class ReaderServices:
 
     # With [sync], each change is queued for the server in the outbox and sent by the next sync (`R`, or the
     # one every refresh starts with), like the marks.
+
+    def save_page(self, url: str, title: str | None = None) -> SavedPage:
+        """Blocking: fetch a page that came from no feed and keep it as a saved item (reader.fetch.pages)."""
+        from reader.fetch.pages import save_page
+
+        return save_page(self.thread_store(), self.config.fetch.client(), url, title)
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed
