@@ -155,6 +155,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if transport is None:  # the connection closed during the handshake
             raise httpcore.ConnectError("the server closed the connection during the TLS handshake")
         assert isinstance(transport, asyncio.Transport)
+        # From here the protocol's bytes come through the TLS transport: flow control goes there too.
+        self._protocol.transport = transport
         return AsyncioStream(transport, self._protocol)
 
     def get_extra_info(self, info: str) -> Any:

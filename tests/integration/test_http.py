@@ -257,6 +257,8 @@ async def test_https_is_verified_against_the_trusted_authorities(
     tls = Path(__file__).resolve().parents[1] / "data" / "tls"
     base = http_server.add_tls_host("127.0.0.9", str(tls / "loopback.pem"), str(tls / "loopback.key"))
     http_server.serve("/secure.xml", b"<rss/>")
+    big = b"<rss>" + b"x" * (3 * MiB) + b"</rss>"  # far more than is buffered before reading pauses
+    http_server.serve("/big.xml", big)
     url = base + "/secure.xml"
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
@@ -267,6 +269,8 @@ async def test_https_is_verified_against_the_trusted_authorities(
     async with client() as c:
         first = await c.get(url)
         second = await c.get(url)
+        large = await c.get(base + "/big.xml")
     assert first.status == second.status == 200 and second.body == b"<rss/>"
+    assert large.body == big
     served = http_server.requests("/secure.xml")
     assert len(served) == 2 and served[0].peer_port == served[1].peer_port  # one TLS connection, kept alive
