@@ -12,6 +12,8 @@ future to wait on, with its timeout as a single timer.
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import select
 import ssl
 from collections.abc import Iterable
@@ -184,6 +186,22 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return None
 
 
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
+
+
+def _one_errno(exc: OSError) -> OSError:
+    """asyncio reports a host whose every address failed as one OSError without an errno ("Multiple
+    exceptions: [Errno 111] ..., [Errno 111] ..."): when they all failed the same way, that error, so the
+    user reads "connection refused" rather than the list."""
+    if exc.errno is not None:
+        return exc
+    codes = {int(code) for code in _ERRNO.findall(str(exc))}
+    if len(codes) != 1:
+        return exc
+    code = codes.pop()
+    return OSError(code, os.strerror(code))
+
+
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(
         self,
@@ -206,7 +224,8 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+            cause = _one_errno(exc)
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from cause
         assert isinstance(transport, asyncio.Transport)
         sock = transport.get_extra_info("socket")
         for option in socket_options or ():
