@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -75,7 +76,8 @@ Handler = Route | Callable[[RequestRecord], Route]
 class LoopbackServer:
     """One ThreadingHTTPServer per loopback address (127.0.0.1 first), sharing a route table and a log."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # a server context with a certificate: serve https
         self.routes: dict[str, Handler] = {}
         self.log: list[RequestRecord] = []
         self._lock = threading.Lock()
@@ -97,6 +99,8 @@ class LoopbackServer:
         if host not in self._servers:
             server = _Server((host, 0), _RequestHandler)
             server.owner = self
+            if self.tls is not None:
+                server.socket = self.tls.wrap_socket(server.socket, server_side=True)
             self._servers[host] = server
             thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -135,7 +139,8 @@ class LoopbackServer:
         return int(self._servers[host].server_address[1])
 
     def base_url(self, host: str = "127.0.0.1") -> str:
-        scheme = "https" if getattr(self._servers[host], "tls", False) else "http"
+        tls = self.tls is not None or getattr(self._servers[host], "tls", False)
+        scheme = "https" if tls else "http"
         return f"{scheme}://{host}:{self.port(host)}"
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
