@@ -71,6 +71,7 @@ class PanesScreen(Screen[None]):
         self.polling = False
         self._poll_new = 0
         self._offline_told = False
+        self._notify_error_told = False  # [general] notify_command failed: said once per session
         self.sync_error: str | None = None  # why the last sync failed ([sync] only)
         self._synced = False
         self._sync_warned: set[str] = set()
@@ -86,7 +87,7 @@ class PanesScreen(Screen[None]):
         self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
         self._write_trouble = False  # the writer reported a failure not yet followed by success
         self.zen = False  # focus mode: only the article (and one status line)
-        self.feeds_open = False  # the feed pane has focus (on narrow terminals it replaces the reading column)
+        self.feeds_open = False  # the feed pane has focus (narrow terminals: it replaces the reading column)
         self._count_generation = 0  # the newest count asked for (older ones arriving late are dropped)
         self._local_changes = 0  # counts changed here without counting (adjust_counts)
         self._recounts = 0
