@@ -54,7 +54,10 @@ class MarkWriter:
         self._started = False
         self._current: Mark | None = None  # the mark being stored right now
         self.unwritten: list[Mark] = []  # what could not be stored by the time close() gave up
-        self.landed_total = 0  # marks stored so far (a count read before a mark landed may miss it)
+        # Marks whose storing began, and that were stored: while they differ a mark is on its way into the
+        # database, and a count read meanwhile may or may not include it.
+        self.begun_total = 0
+        self.landed_total = 0
 
     def submit(self, field: Field, ids: Iterable[int], value: bool) -> Mark:
         self._seq += 1
@@ -110,6 +113,7 @@ class MarkWriter:
                     self.unwritten.append(mark)
                     continue
                 self._current = mark
+                self.begun_total += 1
                 while True:
                     try:
                         if store is None:

@@ -33,6 +33,7 @@ from reader.ui.writer import Field, MarkWriter, PendingMarks
 
 NARROW_WIDTH = 100
 FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at most (then goes ahead)
+MARKS_WAIT = 1.0  # seconds a count waits for the marks made before it to be stored (a locked database)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class PanesScreen(Screen[None]):
         self.zen = False  # focus mode: only the article (and one status line)
         self.feeds_open = False  # the feed pane has focus (narrow terminals: it replaces the reading column)
         self._count_generation = 0  # the newest count asked for (older ones arriving late are dropped)
-        self._local_changes = 0  # counts changed here without counting (adjust_counts)
+        self._stored_changes = 0  # changes stored by other workers, whose counts were adjusted here
+        self._counting = False  # a count is on its way
         self._recounts = 0
         # Set by the app once the first screen is on the terminal: start-up workers wait for it.
         self.first_paint = threading.Event()
@@ -246,18 +248,23 @@ class PanesScreen(Screen[None]):
         """Count feeds, saved items, unread stories and topics again (after polls, bulk marks, feed and topic
         changes). Grouped counts over the whole archive: a worker reads them, the UI shows them when they come."""
         self._count_generation += 1
+        self._counting = True
         self.count_feeds(self._count_generation, self._count_basis())
 
     def _count_basis(self) -> tuple[int, int]:
-        """What a count may or may not include: the marks landed so far, and the counts changed here."""
-        return (self.writer.landed_total, self._local_changes)
+        """What a count may or may not include: the marks landed so far and other stored changes (a count
+        read before one of them landed, and shown after, would miss it)."""
+        return (self.writer.landed_total, self._stored_changes)
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="counting items")
     def count_feeds(self, generation: int, basis: tuple[int, int]) -> None:
         """The grouped counts, off the UI thread. At start-up they wait for the first paint (the headlines
         come first; the counts would only compete with them for the CPU)."""
         self.first_paint.wait(FIRST_PAINT_WAIT)
-        self.post_counts(generation, basis)
+        # The marks made before the count land first (unless the database stays locked): the count
+        # includes them, and the ones made later are laid over it from the pending marks.
+        self.writer.flush(MARKS_WAIT)
+        self.post_counts(generation, self._count_basis())
 
     def post_counts(self, generation: int, basis: tuple[int, int]) -> None:
         """(On a worker thread.) Read the counts and send them to the screen."""
@@ -271,13 +278,16 @@ class PanesScreen(Screen[None]):
     def _on_feeds_counted(self, event: FeedsCounted) -> None:
         if event.generation != self._count_generation:  # an older count that finished late is dropped
             return
-        if event.basis != self._count_basis() and self._recounts < 5:
-            # A mark landed, or the counts were changed here, while the worker counted: it may or may not
-            # include it. Count again (the counts on screen already show the change).
+        landed, stored = event.basis
+        settled = self.writer.begun_total == landed and self._stored_changes == stored
+        if not settled and self._recounts < 5:
+            # A mark went into the database since the worker counted (or is going in): the count may or
+            # may not include it. Count again (the counts on screen already show the mark).
             self._recounts += 1
             self.refresh_feeds()
             return
         self._recounts = 0
+        self._counting = False
         self._apply_feeds(event.feeds, event.saved, event.stories_unread, event.topics)
         self.after_feeds_counted()
 
@@ -318,11 +328,14 @@ class PanesScreen(Screen[None]):
                 saved += 1 if value else -1
         return unread, saved
 
-    def adjust_counts(self, unread: Mapping[int, int], saved: int = 0) -> None:
-        """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter."""
-        self._local_changes += 1
+    def adjust_counts(self, unread: Mapping[int, int], saved: int = 0, *, stored: bool = False) -> None:
+        """Apply small count changes locally: re-counting a 100,000-item archive per keypress would stutter.
+        `stored`: the change is in the database already (not a mark on its way through the writer)."""
+        if stored:
+            self._stored_changes += 1
         if not self._feeds:
-            self.refresh_feeds()
+            if not self._counting:  # (a count on its way is corrected for the marks in flight)
+                self.refresh_feeds()
             return
         self._feeds = [
             replace(f, unread_count=max(0, f.unread_count + unread.get(f.id, 0))) for f in self._feeds

@@ -257,6 +257,8 @@ class MainScreen(LayoutScreen, StoryActions):
         if worker.group == "poll":
             self.polling = False
             self.status.set_activity("")
+        if worker.group == "counts":
+            self._counting = False  # the next change counts again
         error = worker.error
         reason = str(error) if isinstance(error, ReaderError) else f"{type(error).__name__}: {error}"
         what = worker.description or worker.name or "a background task"

@@ -402,7 +402,7 @@ class ManagingScreen(ReadingScreen):
             deltas: dict[int, int] = {}
             for _, feed_id in event.marked:
                 deltas[feed_id] = deltas.get(feed_id, 0) - 1
-            self.adjust_counts(deltas)
+            self.adjust_counts(deltas, stored=True)
         else:
             self.refresh_feeds()
         self.status.set_notice(f"Marked {len(event.ids):,} read (u undoes)")
