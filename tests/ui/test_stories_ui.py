@@ -132,6 +132,9 @@ async def test_a_search_is_saved_as_a_topic(
         await pilot.pause()
         searched = main.headlines.pager.total
         await pilot.press("T", "ctrl+u", *"priv", "enter")
+        await app.workers.wait_for_complete()  # stored by a worker
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # then counted
         await pilot.pause()
         assert main.view.kind is ViewKind.TOPIC and main.view.topic == "priv"
         assert main.headlines.pager.total == searched > 0

@@ -139,3 +139,37 @@ async def test_marks_still_locked_out_at_quit_are_kept_and_stored_at_the_next_la
         row = screen.headlines.pager.get(0)
         assert row is not None and row.id == first.id and row.read
     assert not (tmp_path / "pending-marks.json").exists()
+
+
+async def test_a_topic_saved_while_another_process_holds_the_write_lock_does_not_freeze_keys(
+    make: Callable[..., ReaderApp], services: FakeServices, locker: subprocess.Popen[str]
+) -> None:
+    from reader.models import ViewKind
+
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("slash", *"privacy", "enter")
+        await pilot.pause()
+        await pilot.press("T", "ctrl+u", *"priv", "enter")  # the write waits for the lock in a worker
+        assert "Saving topic priv" in screen.status.text
+        assert screen.headlines.pager.total >= 2
+        await pilot.press("j", "k", "j")  # keys are handled while the lock is still held
+        assert screen.headlines.cursor == 1
+        assert locker.poll() is None
+        with Store.open(services.db_path) as store:
+            assert store.topics() == []  # not stored yet: the other process still holds the lock
+        assert locker.stdin is not None and locker.stdout is not None
+        locker.stdin.write("go\n")
+        locker.stdin.flush()
+        assert locker.stdout.readline().strip() == "released"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.view.kind is ViewKind.TOPIC and screen.view.topic == "priv"
+        assert "topic:priv" in [o.id for o in screen.feed_list._options]
+    with Store.open(services.db_path) as store:
+        assert [t.name for t in store.topics()] == ["priv"]

@@ -223,6 +223,15 @@ class GroupingProgress(Message):
         self.finished = finished
 
 
+class TopicSaved(Message):
+    """A topic was stored (by a thread worker)."""
+
+    def __init__(self, name: str, query: str) -> None:
+        super().__init__()
+        self.name = name
+        self.query = query
+
+
 class StoryActions(ReadingScreen):
     """What the main screen does with stories: the Stories screen, story marks, and other outlets' versions."""
 
@@ -269,12 +278,22 @@ class StoryActions(ReadingScreen):
             if problem:
                 self.status.set_notice(problem, error=True)
                 return
-            self.store.save_topic(name, query)
-            self.refresh_feeds()
-            self.set_view(View(kind=ViewKind.TOPIC, topic=name, topic_query=query))
-            self.status.set_notice(f"Saved topic {safe(name, 40)}")
+            self.status.set_notice(f"Saving topic {safe(name, 40)}…")
+            self._store_topic(name, query)
 
         self.app.push_screen(PromptScreen("Name this topic", safe(search, 60), "a name…"), named)
+
+    @work(thread=True, group="topics", exit_on_error=False, description="saving the topic")
+    def _store_topic(self, name: str, query: str) -> None:
+        """A write: in a worker, so a database locked by another process never holds up the keys."""
+        self.services.thread_store().save_topic(name, query)
+        self.post_message(TopicSaved(name, query))
+
+    @on(TopicSaved)
+    def _on_topic_saved(self, event: TopicSaved) -> None:
+        self.refresh_feeds()
+        self.set_view(View(kind=ViewKind.TOPIC, topic=event.name, topic_query=event.query))
+        self.status.set_notice(f"Saved topic {safe(event.name, 40)}")
 
     @on(Mount)
     def _group_old_items(self) -> None:
