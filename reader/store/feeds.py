@@ -18,6 +18,7 @@ from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, Ful
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.stories import NewItem, StoryQueries
+from reader.store.story_pages import StoryPages
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
 from reader.textsafe import clean_text, plain_text
@@ -34,7 +35,7 @@ _FEED_COLUMNS = """
 _FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
-class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
+class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds

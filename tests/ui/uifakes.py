@@ -12,6 +12,7 @@ from reader.config.model import Config
 from reader.feeds import manage
 from reader.feeds.manage import FeedChange
 from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, View
+from reader.services import StoryCalls
 from reader.store.feeds import Store
 from reader.ui.protocol import ArticleLoad, PollSummary
 
@@ -163,7 +164,7 @@ class ManagingCalls:
 
 
 @dataclass
-class FakeServices(ManagingCalls):
+class FakeServices(ManagingCalls, StoryCalls):
     """Services over a real store file. poll() adds `pending` items; load_article() returns canned results."""
 
     db_path: Path
