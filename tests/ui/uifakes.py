@@ -217,7 +217,16 @@ class FakeServices(ManagingCalls, StoryCalls):
                     new += added
                 progress(done, len(feeds), new)
             self.pending = [(u, it) for u, it in self.pending if all(f.url != u for f in feeds)]
-        return PollSummary(new, tuple(failures), offline=self.offline and bool(feeds), total=len(feeds))
+            # What the end of a real poll does: the stories' merge pass, and each topic's new matches.
+            store.merge_stories()
+            matches = tuple((m.name, m.count) for m in store.take_topic_matches())
+        return PollSummary(
+            new,
+            tuple(failures),
+            offline=self.offline and bool(feeds),
+            total=len(feeds),
+            topic_matches=matches,
+        )
 
     def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
         self.loads.append(item_id)

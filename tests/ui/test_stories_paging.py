@@ -1,0 +1,227 @@
+"""The TUI's stories over the whole archive: the Stories screen pages by keyset (scrolling, End, Home) with a
+bounded number of stories held; one row of a folded view unfolds in place; a read story that new items join
+turns unread with a marker, the highlight staying put."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from uifakes import NOW, outcome, screen_text
+
+from reader.models import ParsedItem, PollSummary
+from reader.store.feeds import Store
+from reader.ui import screens
+from reader.ui.app import ReaderApp
+from reader.ui.messages import RefreshFinished
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.stories import StoriesScreen
+from reader.ui.widgets.headlines import CHILD_MARK
+
+
+async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_stories(app: ReaderApp, pilot: Pilot[None]) -> StoriesScreen:
+    await settle(app, pilot)
+    await pilot.press("S")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, StoriesScreen) and screen.loaded
+    return screen
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 3 stories, at most 6 held: the demo archive's 12 stories need paging both ways."""
+    module = screens.stories_screen
+    monkeypatch.setattr(module, "PAGE", 3)
+    monkeypatch.setattr(module, "MAX_LOADED", 6)
+    monkeypatch.setattr(module, "NEAR_EDGE", 1)
+
+
+async def test_the_stories_screen_reaches_every_story_page_by_page(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]], small_pages: None
+) -> None:
+    with Store.open(archive[0]) as store:
+        every = [s.id for s in store.stories(limit=1000)]
+    assert len(every) == 12
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_stories(app, pilot)
+        assert [s.id for s in screen.stories] == every[:3] and screen.window.more_older
+        assert "12 stories" in screen_text(app)
+        seen: list[int] = []
+        for _ in range(len(every) + 2):
+            current = screen._current()
+            assert current is not None and current[0] == "s"
+            if current[1] not in seen:
+                seen.append(current[1])
+            assert len(screen.stories) <= 6  # never the whole archive
+            await pilot.press("j")
+            await settle(app, pilot)
+        assert seen == every  # every story, in order, each once
+        # Home reads the newest page again; End the oldest, with the highlight on the oldest story.
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert screen._current() == ("s", every[0]) and screen.window.more_older
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert screen._current() == ("s", every[-1])
+        assert not screen.window.more_older and screen.window.more_newer
+        # Up from the oldest page reads newer pages in front, the highlighted story staying highlighted.
+        for _ in range(len(every) - 1):
+            await pilot.press("k")
+            await settle(app, pilot)
+        assert screen._current() == ("s", every[0])
+
+
+async def test_a_read_story_that_new_items_join_turns_unread_with_a_marker_and_keeps_the_highlight(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    db = archive[0]
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        screen = await open_stories(app, pilot)
+        target = screen.stories[3]  # not the first row: a refresh must not pull the highlight to the top
+        ids = [o.id for o in screen.options._options]
+        screen.options.highlighted = ids.index(f"s:{target.id}")
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert main.writer.flush(10)
+        story = next(s for s in screen.stories if s.id == target.id)
+        assert (
+            story.unread_count == 0 and not str(screen.options.get_option(f"s:{target.id}").prompt)[0].strip()
+        )
+        with Store.open(db) as store:
+            items = store.story_items(target.id)
+            assert all(it.read for it in items)
+            feed = store.feed_by_id(items[0].feed_id)
+            assert feed is not None
+            # The same news again, from the same outlet, a little later: it joins the story.
+            late = ParsedItem(
+                key="late",
+                guid="late",
+                title=items[0].title.rsplit(" (", 1)[0] + ": the latest",
+                link="https://example.org/late",
+                published=max(it.date for it in items) + timedelta(minutes=30),
+                content_hash="late",
+            )
+            # It arrives now: after the story was read (both on the wall clock, as in real use).
+            store.apply_fetch(feed, replace(outcome(feed.url, [late]), fetched_at=datetime.now(UTC)))
+            store.merge_stories()
+            late_id = store._conn.execute("SELECT id FROM items WHERE key = 'late'").fetchone()[0]
+            assert store.story_of(late_id) == target.id
+        main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
+        await settle(app, pilot)
+        assert screen._current() == ("s", target.id)  # the highlight stayed on the story
+        story = next(s for s in screen.stories if s.id == target.id)
+        assert story.unread_count == 1 and story.rejoined
+        prompt = str(screen.options.get_option(f"s:{target.id}").prompt)
+        assert prompt.startswith("+")  # unread again, marked as news that joined a read story
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+
+async def test_x_unfolds_one_story_row_in_place_and_marks_act_on_the_row_shown(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        await pilot.press("F")
+        await settle(app, pilot)
+        folded = main.headlines.pager.total
+        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.pause()
+        cursor = main.headlines.cursor
+        screen_row = main.headlines.cursor_screen_row
+        status = main.status._view
+        assert f"{folded} items" in status
+        await pilot.press("x")
+        await settle(app, pilot)
+        story = main.store.story_of(row.id)
+        assert story is not None
+        others = [it.id for it in main.store.story_items(story) if it.id != row.id]
+        pager = main.headlines.pager
+        assert pager.total == folded + len(others) and pager.base_total == folded
+        # The highlight stays on the story's row, where it was on screen; its other items follow, indented.
+        assert main.headlines.cursor == cursor and main.headlines.highlighted.id == row.id  # type: ignore[union-attr]
+        assert main.headlines.cursor_screen_row == screen_row
+        assert {pager.get(cursor + 1 + n).id for n in range(len(others))} == set(others)  # type: ignore[union-attr]
+        assert all(pager.is_child(cursor + 1 + n) for n in range(len(others)))
+        assert CHILD_MARK.strip() in screen_text(app)
+        assert main.status._view == status  # the view's count: unfolding shows rows, it adds no items
+        # m on an unfolded row marks that item alone; u undoes it.
+        await pilot.press("j")
+        child = main.headlines.highlighted
+        assert child is not None and child.id in others
+        before = {i: main.store.item(i).read for i in [row.id, *others]}  # type: ignore[union-attr]
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert main.writer.flush(10)
+        after = {i: main.store.item(i).read for i in before}  # type: ignore[union-attr]
+        assert after == {**before, child.id: not before[child.id]}
+        assert main.headlines.highlighted.read == after[child.id]  # type: ignore[union-attr]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert main.writer.flush(10)
+        assert {i: main.store.item(i).read for i in before} == before  # type: ignore[union-attr]
+        # x on one of the rows folds the story back, the highlight returning to the story's row.
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert main.headlines.pager.total == folded and main.headlines.highlighted.id == row.id  # type: ignore[union-attr]
+        assert CHILD_MARK.strip() not in screen_text(app)
+
+
+async def test_x_in_a_view_that_shows_every_item_says_how_to_fold(make: Callable[..., ReaderApp]) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        total = main.headlines.pager.total
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert main.headlines.pager.total == total
+        assert "F folds each story first" in screen_text(app)
+
+
+async def test_an_unfolded_row_survives_a_refresh_and_n_goes_on_from_the_storys_row(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make(now=lambda: NOW)
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        await pilot.press("F")
+        await settle(app, pilot)
+        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.press("x")
+        await settle(app, pilot)
+        unfolded = main.headlines.pager.total
+        await pilot.press("j")
+        child = main.headlines.highlighted
+        main.reload_headlines()  # what a poll or a mark does
+        await pilot.pause()
+        assert main.headlines.pager.total == unfolded and main.headlines.highlighted == child
+        await pilot.press("n")
+        await settle(app, pilot)
+        opened = main.open_item
+        assert opened is not None and main.headlines.highlighted is not None
+        assert main.headlines.highlighted.id == opened.id  # the row shown is the item opened
+        assert not main.headlines.pager.is_child(main.headlines.cursor)
