@@ -149,7 +149,7 @@ async def test_x_unfolds_one_story_row_in_place_and_marks_act_on_the_row_shown(
         cursor = main.headlines.cursor
         screen_row = main.headlines.cursor_screen_row
         status = main.status._view
-        assert f"{folded} items" in status
+        assert f"{folded} stories" in status
         await pilot.press("x")
         await settle(app, pilot)
         story = main.store.story_of(row.id)

@@ -14,7 +14,20 @@ from reader.store.feeds import Store
 from reader.stories.topic_edits import delete_topic, save_topic
 
 T0 = datetime(2019, 5, 1, 12, 0, tzinfo=UTC)
-WORDS = ["apple", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "jasper", "kelp", "lumen"]
+WORDS = [
+    "apple",
+    "basil",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "indigo",
+    "jasper",
+    "kelp",
+    "lumen",
+]
 
 
 @pytest.fixture

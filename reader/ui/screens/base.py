@@ -390,10 +390,11 @@ class PanesScreen(Screen[None]):
         if self.view.unread_only or self.view.kind is ViewKind.UNREAD:
             # Items read here stay listed until the view changes: the unread count is the feeds' one.
             counts = f"{total if unread is None else unread:,} unread"
-        elif unread is None:
-            counts = count_of(total, "item")
         else:
-            counts = f"{count_of(total, 'item')} · {unread:,} unread"
+            # One row per story: the rows are stories (the unread count is still of items).
+            rows = f"{total:,} {'story' if total == 1 else 'stories'}" if self.view.fold_stories else None
+            rows = rows or count_of(total, "item")
+            counts = rows if unread is None else f"{rows} · {unread:,} unread"
         self.status.set_view(f"{self._view_title()} · {counts}")
 
     def show_updated(self) -> None:

@@ -120,10 +120,7 @@ class StoryActions(TopicActions):
             return
         self.unfolded[item_id] = rows
         self._show_unfolding(self.headlines.cursor)
-        self.status.set_notice(
-            f"{len(rows)} other item{'s' if len(rows) != 1 else ''} of the story "
-            f"({self.key_for('unfold_story')} folds them back)"
-        )
+        self.status.set_notice(f"{len(rows)} more from the story ({self.key_for('unfold_story')} folds)")
 
     def _show_unfolding(self, lead_row: int) -> None:
         """Re-read the view with the unfolded rows, the highlight on the story's row where it was on screen."""

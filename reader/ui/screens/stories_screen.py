@@ -136,6 +136,7 @@ class StoriesScreen(ModalScreen[int | None]):
 
     def on_resize(self) -> None:
         self._render_rows()
+        self.call_after_refresh(self._show_title)  # at the laid-out width
 
     @property
     def stories(self) -> list[Story]:
@@ -287,15 +288,12 @@ class StoriesScreen(ModalScreen[int | None]):
             counts += (
                 " · none yet: stories appear as feeds are polled" if not self.unread_only else " · all read"
             )
-        self.query_one("#stories-title", Static).update(
-            Content.assemble(
-                ("Stories", "bold"),
-                (
-                    f"  {counts} · Enter unfolds · m marks read · f unread only · Esc closes",
-                    "$text-muted",
-                ),
-            )
-        )
+        title = self.query_one("#stories-title", Static)
+        if (title.size.width or 80) >= 90:
+            hints = "Enter unfolds · m marks read · f unread only · Esc closes"
+        else:
+            hints = "Enter unfolds · m read · f unread · Esc"
+        title.update(Content.assemble(("Stories", "bold"), (f"  {counts} · {hints}", "$text-muted")))
 
     def _story_prompt(self, story: Story, width: int) -> Content:
         mark = (
