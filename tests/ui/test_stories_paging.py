@@ -225,3 +225,43 @@ async def test_an_unfolded_row_survives_a_refresh_and_n_goes_on_from_the_storys_
         assert opened is not None and main.headlines.highlighted is not None
         assert main.headlines.highlighted.id == opened.id  # the row shown is the item opened
         assert not main.headlines.pager.is_child(main.headlines.cursor)
+
+
+async def test_in_a_folded_view_news_joining_the_highlighted_story_keeps_the_highlight_on_its_row(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    db = archive[0]
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        await pilot.press("F")
+        await settle(app, pilot)
+        rows = main.store.headlines(main.view, 0, 200)
+        row = next(h for h in rows[3:] if h.others >= 1)  # not the top row
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.pause()
+        screen_row = main.headlines.cursor_screen_row
+        story = main.store.story_of(row.id)
+        with Store.open(db) as store:
+            feed = store.feed_by_id(row.feed_id)
+            assert feed is not None
+            newer = ParsedItem(
+                key="newer",
+                guid="newer",
+                title=row.title.rsplit(" (", 1)[0] + ": what changed",
+                link="https://example.org/newer",
+                published=rows[1].date + timedelta(minutes=1),  # its story's row moves up to second
+                content_hash="newer",
+            )
+            store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
+            store.merge_stories()
+            newer_id = store._conn.execute("SELECT id FROM items WHERE key = 'newer'").fetchone()[0]
+            assert store.story_of(newer_id) == story
+        main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
+        await settle(app, pilot)
+        # The story's row now shows its newest item, higher up; the highlight went with the story's row.
+        highlighted = main.headlines.highlighted
+        assert highlighted is not None and highlighted.id == newer_id and not highlighted.read
+        assert main.headlines.cursor == 1 != screen_row
