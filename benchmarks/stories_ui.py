@@ -169,7 +169,7 @@ async def run_keys(data: Path, config: Path, repeat: int) -> dict[str, list[floa
             note("End (oldest story)", await handled(pilot, "end"))
             assert not screen.window.more_older
             note("Home (newest again)", await handled(pilot, "home"))
-            screen.options.highlighted = PAGE - 35  # just before the next page is asked for
+            screen.options.cursor = PAGE - 35  # just before the next page is asked for
             paging = [await handled(pilot, "j") for _ in range(10)]
             note("j across a page edge (worst)", max(paging))
             assert len(screen.stories) > PAGE, "the next page was not read"

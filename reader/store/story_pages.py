@@ -43,6 +43,10 @@ class StoryPages(StoreBase):
         where = "EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id" + (
             " AND i.read = 0)" if unread_only else ")"
         )
+        if unread_only:
+            # A story with an unread item is no older than the oldest unread item (one probe of the
+            # unread index): the walk from the oldest end skips the read past instead of testing it.
+            where += " AND s.newest >= (SELECT min(sort_date) FROM items WHERE read = 0)"
         params: list[Any] = []
         backwards = oldest or before is not None  # walk towards newer stories, then turn the page round
         if after is not None:

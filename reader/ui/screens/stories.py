@@ -20,7 +20,7 @@ from reader.ui.screens.stories_screen import StoriesScreen
 from reader.ui.screens.topics import TopicActions
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import FeedList
-from reader.ui.widgets.pager import HeadlinePager
+from reader.ui.widgets.pager import HeadlinePager, Unfolded
 
 __all__ = ["GroupingProgress", "StoriesScreen", "StoryActions"]
 
@@ -97,8 +97,7 @@ class StoryActions(TopicActions):
         unfolded = pager.unfolded_at(self.headlines.cursor)
         if unfolded is not None:
             del self.unfolded[unfolded.lead]
-            lead_row = pager.display_index(unfolded.base)
-            self._show_unfolding(lead_row)
+            self._show_unfolding(pager.display_index(unfolded.base), unfolded.base)
             return
         current = self.headlines.highlighted
         if current is None:
@@ -119,14 +118,21 @@ class StoryActions(TopicActions):
             self.status.set_notice("No other item has this story")
             return
         self.unfolded[item_id] = rows
-        self._show_unfolding(self.headlines.cursor)
+        self._show_unfolding(self.headlines.cursor, self.headlines.pager.base_index(self.headlines.cursor))
         self.status.set_notice(f"{len(rows)} more from the story ({self.key_for('unfold_story')} folds)")
 
-    def _show_unfolding(self, lead_row: int) -> None:
-        """Re-read the view with the unfolded rows, the highlight on the story's row where it was on screen."""
+    def _show_unfolding(self, lead_row: int, base: int) -> None:
+        """The list with the story's rows unfolded (or folded), the highlight on the story's row where it was
+        on screen. Nothing is read again: the view's pages and count stay, only the inserted rows change
+        (the other unfolded stories keep their places)."""
         row = lead_row - round(self.headlines.scroll_offset.y)
-        pager = self._pager()
-        index = min(lead_row, max(0, pager.total - 1))
+        old = self.headlines.pager
+        kept = [u for u in old.unfolded if u.lead in self.unfolded]
+        lead = next((lead for lead in self.unfolded if all(u.lead != lead for u in kept)), None)
+        if lead is not None:
+            kept.append(Unfolded(base, lead, self.unfolded[lead]))
+        pager = old.with_unfolded(kept)
+        index = min(pager.display_index(base), max(0, pager.total - 1))
         self.headlines.set_pager(pager, index, keep_screen_row=max(0, row))
         self._show_view_status()
         self._remember()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,19 +21,16 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from reader.models import Story, StoryItem, StoryPage
 from reader.ui.protocol import Services
-from reader.ui.text import relative_age, safe
-from reader.ui.widgets.headlines import UNREAD_MARK, fit
+from reader.ui.widgets.story_rows import StoryRow, StoryRows
 from reader.ui.writer import PendingMarks
 
 PAGE = 200  # stories per query
 MAX_LOADED = 1000  # stories held at once; pages beyond are dropped from the far end and read again if needed
 NEAR_EDGE = 30  # rows from the end of what is loaded at which the next page is asked for
-REJOINED_MARK = "+"  # new items joined a story that had been read
 PENDING_LOOKUPS = 500  # marks in flight looked up to correct the stories' counts (more: counted once stored)
 
 Mode = Literal["newest", "oldest", "older", "newer", "window"]
@@ -69,24 +65,6 @@ class StoriesLoaded(Message):
         self.total = total
         self.items = items
         self.keep = keep
-
-
-class StoryList(OptionList):
-    """The list of stories: End and Home reach the archive's ends, even beyond the stories loaded."""
-
-    def action_last(self) -> None:
-        screen = self.screen
-        if isinstance(screen, StoriesScreen) and screen.window.more_older:
-            screen.load("oldest", keep="last")
-        else:
-            super().action_last()
-
-    def action_first(self) -> None:
-        screen = self.screen
-        if isinstance(screen, StoriesScreen) and screen.window.more_newer:
-            screen.load("newest", keep="first")
-        else:
-            super().action_first()
 
 
 class StoriesScreen(ModalScreen[int | None]):
@@ -127,9 +105,11 @@ class StoriesScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="stories-box"):
             yield Static(id="stories-title")
-            yield StoryList(id="stories-list")
+            yield StoryRows(id="stories-list")
 
     def on_mount(self) -> None:
+        self.options.now = self.now
+        self.options.edge = self._edge
         self.options.focus()
         self._show_title()
         self.load("newest", count=True)
@@ -143,8 +123,18 @@ class StoriesScreen(ModalScreen[int | None]):
         return self.window.stories
 
     @property
-    def options(self) -> OptionList:
-        return self.query_one("#stories-list", OptionList)
+    def options(self) -> StoryRows:
+        return self.query_one("#stories-list", StoryRows)
+
+    def _edge(self, where: str) -> bool:
+        """Home/End: the newest or oldest page when it is not the one loaded (True: taken care of)."""
+        if where == "last" and self.window.more_older:
+            self.load("oldest", keep="last")
+            return True
+        if where == "first" and self.window.more_newer:
+            self.load("newest", keep="first")
+            return True
+        return False
 
     # ------------------------------------------------------------------ reading pages (a worker)
 
@@ -252,27 +242,22 @@ class StoriesScreen(ModalScreen[int | None]):
     # ------------------------------------------------------------------ rows
 
     def _render_rows(self, keep: str | None = None, shift: int = 0) -> None:
+        """Hand the rows down (cheap: only the rows on screen are ever drawn), the highlight on `keep`."""
         keep = keep or self._highlighted_id()
         scroll = self.options.scroll_y
-        width = max(20, (self.options.scrollable_content_region.width or 80) - 3)
-        rows: list[Option] = []
+        rows: list[StoryRow] = []
         for story in self.stories:
-            rows.append(Option(self._story_prompt(story, width), id=f"s:{story.id}"))
-            for it in self.open.get(story.id, []):
-                rows.append(Option(self._item_prompt(it, width), id=f"i:{it.id}"))
-        with self.options.prevent(OptionList.OptionHighlighted):
-            self.options.set_options(rows)
-            ids = [r.id for r in rows]
-            if keep == "last" and rows:
-                self.options.highlighted = len(rows) - 1
-            elif keep in ids:
-                self.options.highlighted = ids.index(keep)
-                if shift:  # rows came or went above: the highlighted row stays where it was on screen
-                    self.options.scroll_to(y=max(0, scroll + shift), animate=False, immediate=True)
-                else:
-                    self.options.scroll_to(y=scroll, animate=False, immediate=True)
-            elif rows:
-                self.options.highlighted = 0
+            rows.append((f"s:{story.id}", story))
+            rows.extend((f"i:{it.id}", it) for it in self.open.get(story.id, []))
+        self.options.open = set(self.open)
+        index = next((n for n, (rid, _) in enumerate(rows) if rid == keep), None)
+        if keep == "last" and rows:
+            self.options.set_rows(rows, len(rows) - 1)
+        elif index is not None:
+            # Rows that came or went above move the view with them: the highlighted row stays put on screen.
+            self.options.set_rows(rows, index, scroll_y=scroll + shift)
+        else:
+            self.options.set_rows(rows, 0, scroll_y=0)
         self._show_title()
         self._page_if_near_edge()
 
@@ -295,43 +280,8 @@ class StoriesScreen(ModalScreen[int | None]):
             hints = "Enter unfolds · m read · f unread · Esc"
         title.update(Content.assemble(("Stories", "bold"), (f"  {counts} · {hints}", "$text-muted")))
 
-    def _story_prompt(self, story: Story, width: int) -> Content:
-        mark = (
-            REJOINED_MARK
-            if story.rejoined and story.unread_count
-            else (UNREAD_MARK if story.unread_count else " ")
-        )
-        outlets = f"{story.feed_count} outlet{'s' if story.feed_count != 1 else ''}"
-        age = relative_age(story.newest, self.now())
-        meta = f" {outlets:>10} {age:>4}"
-        fold = "▾ " if story.id in self.open else "▸ "
-        title = fit(safe(story.lead_title, 300) or "(untitled)", width - 2 - cell_len(fold) - cell_len(meta))
-        return Content.assemble(
-            (mark, "$accent bold"),
-            " ",
-            (fold, "$text-muted"),
-            (title, "bold" if story.unread_count else "$text-muted"),
-            (meta, "$text-muted"),
-        )
-
-    def _item_prompt(self, it: StoryItem, width: int) -> Content:
-        mark = UNREAD_MARK if not it.read else " "
-        feed = fit(safe(it.feed_title, 100), 20)
-        age = relative_age(it.date, self.now())
-        title = fit(safe(it.title, 300) or "(untitled)", width - 6 - 21 - 5)
-        return Content.assemble(
-            "    ",
-            (mark, "$accent"),
-            " ",
-            (feed, "$text-muted"),
-            " ",
-            (title, "" if not it.read else "$text-muted"),
-            (f" {age:>4}", "$text-muted"),
-        )
-
     def _highlighted_id(self) -> str | None:
-        option = self.options.highlighted_option
-        return option.id if option is not None else None
+        return self.options.highlighted_id
 
     def _current(self) -> tuple[str, int] | None:
         option_id = self._highlighted_id()
@@ -340,23 +290,23 @@ class StoriesScreen(ModalScreen[int | None]):
         kind, _, value = option_id.partition(":")
         return kind, int(value)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_story_rows_highlighted(self, event: StoryRows.Highlighted) -> None:
         event.stop()
         self._page_if_near_edge()
 
     def _page_if_near_edge(self) -> None:
         """Read the next page before the highlight reaches the end of what is loaded (either end)."""
-        index = self.options.highlighted
-        if index is None or self._loading is not None:
+        index = self.options.cursor
+        if not self.options.rows or self._loading is not None:
             return
-        if self.window.more_older and index >= self.options.option_count - NEAR_EDGE:
+        if self.window.more_older and index >= len(self.options.rows) - NEAR_EDGE:
             self.load("older")
         elif self.window.more_newer and index < NEAR_EDGE:
             self.load("newer")
 
     # ------------------------------------------------------------------ actions
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_story_rows_selected(self, event: StoryRows.Selected) -> None:
         event.stop()
         current = self._current()
         if current is None:

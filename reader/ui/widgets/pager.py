@@ -40,6 +40,17 @@ class HeadlinePager:
         self.unfolded = sorted((u for u in unfolded if 0 <= u.base < total), key=lambda u: u.base)
         self.total = total + sum(len(u.rows) for u in self.unfolded)
 
+    def with_unfolded(self, unfolded: Sequence[Unfolded]) -> HeadlinePager:
+        """The same view (its pages already read are shared, nothing is counted again) with other rows
+        unfolded."""
+        pager = HeadlinePager(self._fetch, self.base_total, self._page_size, unfolded)
+        pager._pages = self._pages
+        return pager
+
+    def base_index(self, index: int) -> int:
+        """The view's row a list row is, or belongs to (an unfolded story's rows: its lead's)."""
+        return self._locate(index)[0]
+
     def _locate(self, index: int) -> tuple[int, Unfolded | None, int]:
         """A list row as (base index, the unfolded story it belongs to, its place among that story's rows):
         (b, None, -1) for the view's row b."""
