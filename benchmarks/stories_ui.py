@@ -163,6 +163,12 @@ async def run_keys(data: Path, config: Path, repeat: int) -> dict[str, list[floa
         await app.workers.wait_for_complete()
         await pilot.pause()
         for _ in range(repeat):
+            # Baselines in the same run: a modal screen of Textual's own making (help), the headline list.
+            note("baseline: ? (help screen)", await handled(pilot, "question_mark"))
+            await handled(pilot, "escape")
+            note("baseline: j (headline list)", await handled(pilot, "j"))
+            note("baseline: end (headline list)", await handled(pilot, "end"))
+            await handled(pilot, "home")
             note("S (Stories: first page)", await handled(pilot, "S"))
             screen = app.screen
             assert isinstance(screen, StoriesScreen) and screen.stories, "no stories shown"

@@ -67,6 +67,15 @@ class StoriesLoaded(Message):
         self.keep = keep
 
 
+class StoriesCounted(Message):
+    """How many stories the list's filter has (the title says it)."""
+
+    def __init__(self, total: int, unread_only: bool) -> None:
+        super().__init__()
+        self.total = total
+        self.unread_only = unread_only
+
+
 class StoriesScreen(ModalScreen[int | None]):
     """Every story, newest first. Enter unfolds a story into its items (Enter on an item opens it), m marks the
     story read, u undoes, f shows only unread stories, Escape closes."""
@@ -186,7 +195,6 @@ class StoriesScreen(ModalScreen[int | None]):
             page = svc.stories_page(unread_only=unread, oldest=True, limit=limit)
         else:
             page = svc.stories_page(unread_only=unread, limit=limit)
-        total = svc.story_count(unread_only=unread) if count else None
         # Marks still on their way to the store are counted in: the list agrees with what was just done.
         touched: set[int] = set()
         if reads and len(reads) <= PENDING_LOOKUPS:
@@ -195,7 +203,9 @@ class StoriesScreen(ModalScreen[int | None]):
         for story in page.stories:
             if story.id in touched or story.id in open_ids:
                 items[story.id] = [_overlay(it, reads) for it in svc.story_items(story.id)]
-        self.post_message(StoriesLoaded(serial, mode, page, total, items, keep))
+        self.post_message(StoriesLoaded(serial, mode, page, None, items, keep))
+        if count:  # after the rows: the first page shows without waiting for the count
+            self.post_message(StoriesCounted(svc.story_count(unread_only=unread), unread))
 
     def on_stories_loaded(self, event: StoriesLoaded) -> None:
         event.stop()
@@ -238,6 +248,12 @@ class StoriesScreen(ModalScreen[int | None]):
             self.total = event.total
         self.loaded = True
         self._render_rows(keep, shift)
+
+    def on_stories_counted(self, event: StoriesCounted) -> None:
+        event.stop()
+        if event.unread_only == self.unread_only:
+            self.total = event.total
+            self._show_title()
 
     # ------------------------------------------------------------------ rows
 
