@@ -271,3 +271,30 @@ async def test_in_a_folded_view_news_joining_the_highlighted_story_keeps_the_hig
         highlighted = main.headlines.highlighted
         assert highlighted is not None and highlighted.id == newer_id and not highlighted.read
         assert main.headlines.cursor == 1 != screen_row
+
+
+async def test_c_in_a_folded_view_shows_the_next_version_beneath_its_storys_row(
+    make: Callable[..., ReaderApp],
+) -> None:
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        await pilot.press("F")
+        await settle(app, pilot)
+        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert main.open_item is not None and main.open_item.id == row.id
+        await pilot.press("c")
+        await settle(app, pilot)
+        opened = main.open_item
+        assert opened is not None and opened.id != row.id
+        assert main.store.story_of(opened.id) == main.store.story_of(row.id)
+        # Still one row per story: the version shows beneath its story's row, and it is the row highlighted.
+        assert main.view.fold_stories
+        highlighted = main.headlines.highlighted
+        assert highlighted is not None and highlighted.id == opened.id
+        assert main.headlines.pager.is_child(main.headlines.cursor)

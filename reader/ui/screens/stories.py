@@ -242,8 +242,13 @@ class StoryActions(TopicActions):
     def open_story_item(self, item_id: int) -> None:
         """Show an item wherever it is: in the current view when it is there, else in All."""
         index = self.index_in_list(self.headlines.pager, item_id)
+        if index is None and self.view.fold_stories:
+            index = self._unfold_to(item_id)  # another outlet's version: beneath its story's row
         if index is None:
-            self.set_view(View(kind=ViewKind.ALL, unread_only=False))
+            self.set_view(View(kind=ViewKind.ALL, unread_only=False, fold_stories=self.view.fold_stories))
+            if self.view.fold_stories:
+                index = self._unfold_to(item_id)
+        if index is None:
             index = self.index_in_list(self.headlines.pager, item_id)
         if index is not None:
             self.headlines.move_to(index)
@@ -260,6 +265,20 @@ class StoryActions(TopicActions):
                 saved=item.saved,
             )
             self.open_headline(headline)
+
+    def _unfold_to(self, item_id: int) -> int | None:
+        """In a folded view: unfold the row of `item_id`'s story so the item shows beneath it; its list row."""
+        pager = self.headlines.pager
+        row = self.folded_row_of(pager, item_id)
+        lead = pager.get(row) if row is not None else None
+        if row is None or lead is None:
+            return None
+        if lead.id != item_id and lead.id not in self.unfolded:
+            story_id = self.store.story_of(item_id)
+            rows = self.store.story_headlines(story_id) if story_id is not None else []
+            self.unfolded[lead.id] = [h for h in rows if h.id != lead.id]
+            self._show_unfolding(row, pager.base_index(row))
+        return self.index_in_list(self.headlines.pager, item_id)
 
     def open_headline(self, headline: Headline) -> None:
         super().open_headline(headline)
