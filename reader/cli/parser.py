@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list items, newest first", description="List items, newest first.")
     ls.add_argument("--unread", action="store_true", help="only unread items")
     ls.add_argument("--saved", action="store_true", help="only saved items")
+    ls.add_argument(
+        "--muted", action="store_true", help="only items a [mute] rule marked read as they arrived"
+    )
     ls.add_argument("--feed", metavar="URL", help="only items of this feed")
     ls.add_argument("--tag", metavar="TAG", help="only items of feeds with this tag")
     ls.add_argument("--search", metavar="TEXT", help="full-text search over titles and text")

@@ -240,6 +240,8 @@ class MainScreen(LayoutScreen, StoryActions):
             self.status.set_notice("")  # nothing was due: nothing to say
             return
         parts = [f"{summary.new_items} new" if summary.new_items else "No new items"]
+        if summary.muted:
+            parts.append(f"{summary.muted} muted")
         if summary.failures:
             parts.append(f"{len(summary.failures)} of {summary.total} feeds failed (H: details)")
         self.status.set_notice(" · ".join(parts), error=bool(summary.failures))

@@ -166,3 +166,7 @@ class TopicActions(ReadingScreen):
         """A topic's new matches, announced once after the poll that brought them."""
         for name, count in event.summary.topic_matches:
             self.notify(f"{safe(name, 60)}: {count} new", title="Topic", markup=False, timeout=8)
+        error = event.summary.notify_error
+        if error and not self._notify_error_told:
+            self._notify_error_told = True
+            self.notify(safe(error, 200), severity="warning", markup=False, timeout=10)
