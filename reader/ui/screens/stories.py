@@ -46,7 +46,9 @@ class StoryActions(TopicActions):
         Binding(
             "F", "fold_stories", "One row per story (+N outlets) / every item", show=False, id="fold_stories"
         ),
-        Binding("x", "unfold_story", "Unfold/fold the story's other outlets", show=False, id="unfold_story"),
+        Binding(
+            "x", "unfold_story", "Unfold/fold a story's row (folded view)", show=False, id="unfold_story"
+        ),
     ]
 
     _outlets: tuple[int, list[StoryItem]] | None = (
