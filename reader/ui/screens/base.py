@@ -272,6 +272,12 @@ class PanesScreen(Screen[None]):
             self._apply_feeds(event.feeds, event.saved, (event.stories_unread, event.topics))
             self.after_feeds_counted()
 
+    def recount_topics(self) -> None:
+        """Count the topics' and the stories' unread items again (the stories screen runs it in a worker)."""
+        self.feed_list.stories_unread = self.store.story_count(unread_only=True)
+        self.feed_list.topics = self.store.topics()
+        self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
+
     def after_feeds_counted(self) -> None:
         """The start-up counts arrived (the main screen schedules its next automatic poll from them)."""
 
@@ -286,8 +292,9 @@ class PanesScreen(Screen[None]):
         self._feeds = feeds
         self._saved_count = max(0, saved + saved_delta)
         if extra is None:
-            extra = (self.store.story_count(unread_only=True), self.store.topics())
-        self.feed_list.stories_unread, self.feed_list.topics = extra
+            self.recount_topics()  # the topics' and stories' counts: off the UI thread (they follow)
+        else:
+            self.feed_list.stories_unread, self.feed_list.topics = extra
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):

@@ -142,11 +142,14 @@ class TopicActions(ReadingScreen):
 
     # ------------------------------------------------------------------ counts
 
+    def recount_topics(self) -> None:
+        """The topics' and stories' unread counts, read off the UI thread (after marks land, after polls)."""
+        self._count_topics()
+
     @work(
         thread=True, group="topic-counts", exclusive=True, exit_on_error=False, description="counting topics"
     )
-    def recount_topics(self) -> None:
-        """The topics' and stories' unread counts, read off the UI thread (after marks land, after polls)."""
+    def _count_topics(self) -> None:
         self.post_message(TopicsCounted(self.services.topics(), self.services.story_count(unread_only=True)))
 
     @on(TopicsCounted)
@@ -158,7 +161,7 @@ class TopicActions(ReadingScreen):
 
     @on(MarkLanded)
     def _recount_after_mark(self, event: MarkLanded) -> None:
-        if event.mark.field == "read" and (self.feed_list.topics or self.feed_list.stories_unread):
+        if event.mark.field == "read":
             self.recount_topics()
 
     @on(RefreshFinished)
