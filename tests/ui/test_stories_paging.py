@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.events import MouseScrollDown
 from textual.pilot import Pilot
 from uifakes import NOW, outcome, screen_text
 
@@ -298,3 +299,20 @@ async def test_c_in_a_folded_view_shows_the_next_version_beneath_its_storys_row(
         highlighted = main.headlines.highlighted
         assert highlighted is not None and highlighted.id == opened.id
         assert main.headlines.pager.is_child(main.headlines.cursor)
+
+
+async def test_scrolling_the_stories_with_the_wheel_reads_the_next_page(
+    make: Callable[..., ReaderApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screens.stories_screen, "PAGE", 8)
+    monkeypatch.setattr(screens.stories_screen, "NEAR_EDGE", 2)
+    app = make()
+    async with app.run_test(size=(100, 10)) as pilot:  # a page of 8 overflows the list
+        screen = await open_stories(app, pilot)
+        assert len(screen.stories) == 8 and screen.window.more_older
+        first = screen._current()
+        for _ in range(4):  # the mouse wheel over the list: the view moves, not the highlight
+            await pilot._post_mouse_events([MouseScrollDown], "#stories-list", offset=(5, 1))
+            await settle(app, pilot)
+        assert len(screen.stories) == 12 and not screen.window.more_older
+        assert screen._current() == first

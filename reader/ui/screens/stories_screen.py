@@ -310,14 +310,24 @@ class StoriesScreen(ModalScreen[int | None]):
         event.stop()
         self._page_if_near_edge()
 
-    def _page_if_near_edge(self) -> None:
-        """Read the next page before the highlight reaches the end of what is loaded (either end)."""
-        index = self.options.cursor
-        if not self.options.rows or self._loading is not None:
+    def on_story_rows_scrolled(self, event: StoryRows.Scrolled) -> None:
+        event.stop()
+        self._page_if_near_edge(view=True)
+
+    def _page_if_near_edge(self, *, view: bool = False) -> None:
+        """Read the next page before the highlight (`view`: or the rows on screen, when the mouse wheel moved
+        them) reaches the end of what is loaded, at either end."""
+        rows = self.options
+        n = len(rows.rows)
+        if not n or self._loading is not None:
             return
-        if self.window.more_older and index >= len(self.options.rows) - NEAR_EDGE:
+        first = last = rows.cursor
+        top, bottom = rows.visible_rows
+        if view and n > bottom - top + 1:  # the rows overflow the view: it can be scrolled to an end
+            first, last = min(first, top), max(last, bottom)
+        if self.window.more_older and last >= n - NEAR_EDGE:
             self.load("older")
-        elif self.window.more_newer and index < NEAR_EDGE:
+        elif self.window.more_newer and first < NEAR_EDGE:
             self.load("newer")
 
     # ------------------------------------------------------------------ actions

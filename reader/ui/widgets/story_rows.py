@@ -71,6 +71,9 @@ class StoryRows(ScrollView, can_focus=True):
     class Selected(Message):
         """Enter (or a click) on a row."""
 
+    class Scrolled(Message):
+        """The view moved (the mouse wheel, the scrollbar): the screen may read the next page."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[StoryRow] = []
@@ -151,6 +154,17 @@ class StoryRows(ScrollView, can_focus=True):
             self.focus()
             self.cursor = index
             self.post_message(self.Selected())
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if round(old) != round(new):
+            self.post_message(self.Scrolled())
+
+    @property
+    def visible_rows(self) -> tuple[int, int]:
+        """The first and last row on screen."""
+        top = round(self.scroll_offset.y)
+        return top, top + max(0, self.scrollable_content_region.height - 1)
 
     # ------------------------------------------------------------------ rendering
 
