@@ -316,3 +316,28 @@ async def test_scrolling_the_stories_with_the_wheel_reads_the_next_page(
             await settle(app, pilot)
         assert len(screen.stories) == 12 and not screen.window.more_older
         assert screen._current() == first
+
+
+async def test_the_stories_screen_opens_again_where_it_was_left(
+    make: Callable[..., ReaderApp], small_pages: None
+) -> None:
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        screen = await open_stories(app, pilot)
+        await pilot.press("f")  # unread stories only
+        await settle(app, pilot)
+        for _ in range(7):  # deep enough that the newest stories are no longer loaded
+            await pilot.press("j")
+            await settle(app, pilot)
+        where = screen._current()
+        assert where is not None and screen.window.more_newer
+        await pilot.press("enter")  # unfold it, then open its first outlet's version
+        await settle(app, pilot)
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert app.screen is main and main.open_item is not None
+        again = await open_stories(app, pilot)
+        assert again is not screen and again.unread_only
+        assert again._current() == where

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from reader.models import Headline, StoryItem, View, ViewKind
 from reader.ui.messages import MarkLanded, RefreshFinished
 from reader.ui.screens.base import Undo
-from reader.ui.screens.stories_screen import StoriesScreen
+from reader.ui.screens.stories_screen import StoriesPlace, StoriesScreen
 from reader.ui.screens.topics import TopicActions
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import FeedList
@@ -51,9 +51,9 @@ class StoryActions(TopicActions):
         ),
     ]
 
-    _outlets: tuple[int, list[StoryItem]] | None = (
-        None  # the open item's story, as last read: (item id, items)
-    )
+    # The open item's story, as last read: (item id, its items).
+    _outlets: tuple[int, list[StoryItem]] | None = None
+    _stories_place: StoriesPlace | None = None  # where the Stories screen was left this session
 
     # ------------------------------------------------------------------ folded views
 
@@ -181,16 +181,24 @@ class StoryActions(TopicActions):
         self.action_stories()
 
     def action_stories(self) -> None:
+        """The Stories screen, where it was left this session (the filter, the stories shown, the row)."""
+        screen = StoriesScreen(
+            self.services,
+            self.settings.now,
+            self.mark_story,
+            self.action_undo,
+            self.pending,
+            self._stories_place,
+        )
+
         def opened(item_id: int | None) -> None:
+            self._stories_place = screen.place
             self.reload_headlines()
             self.recount_topics()
             if item_id is not None:
                 self.open_story_item(item_id)
 
-        self.app.push_screen(
-            StoriesScreen(self.services, self.settings.now, self.mark_story, self.action_undo, self.pending),
-            opened,
-        )
+        self.app.push_screen(screen, opened)
 
     def _stories_screen(self) -> StoriesScreen | None:
         screen = self.app.screen

@@ -76,6 +76,17 @@ class StoriesCounted(Message):
         self.unread_only = unread_only
 
 
+@dataclass(frozen=True)
+class StoriesPlace:
+    """Where the Stories screen was left, to open there again: the filter, the first story shown, the row
+    highlighted."""
+
+    unread_only: bool
+    first: tuple[str, int] | None  # None: the top
+    highlighted: str | None
+    loaded: int  # stories that were loaded (read as many again)
+
+
 class StoriesScreen(ModalScreen[int | None]):
     """Every story, newest first. Enter unfolds a story into its items (Enter on an item opens it), m marks the
     story read, u undoes, f shows only unread stories, Escape closes."""
@@ -96,8 +107,10 @@ class StoriesScreen(ModalScreen[int | None]):
         mark: Callable[[int, bool], None],
         undo: Callable[[], None],
         pending: PendingMarks | None = None,
+        place: StoriesPlace | None = None,
     ) -> None:
         super().__init__()
+        self._place = place
         self.services = services
         self.pending = pending if pending is not None else PendingMarks()
         self.now = now
@@ -121,7 +134,23 @@ class StoriesScreen(ModalScreen[int | None]):
         self.options.edge = self._edge
         self.options.focus()
         self._show_title()
-        self.load("newest", count=True)
+        place = self._place
+        if place is None:
+            self.load("newest", count=True)
+            return
+        self.unread_only = place.unread_only
+        if place.first is not None:
+            self.window = _Window([], [place.first], more_newer=True)
+        self.load("window", keep=place.highlighted, count=True, limit=place.loaded)
+
+    @property
+    def place(self) -> StoriesPlace:
+        """Where the list is (the main screen opens it there again)."""
+        w = self.window
+        first = w.keys[0] if w.keys and w.more_newer else None
+        story = self._story_id()  # an outlet's row: its story's (unfolded rows are folded again)
+        highlighted = f"s:{story}" if story is not None else None
+        return StoriesPlace(self.unread_only, first, highlighted, len(w.stories))
 
     def on_resize(self) -> None:
         self._render_rows()
@@ -147,12 +176,14 @@ class StoriesScreen(ModalScreen[int | None]):
 
     # ------------------------------------------------------------------ reading pages (a worker)
 
-    def load(self, mode: Mode, *, keep: str | None = None, count: bool = False) -> None:
+    def load(
+        self, mode: Mode, *, keep: str | None = None, count: bool = False, limit: int | None = None
+    ) -> None:
         """Ask the worker for a page: `newest`/`oldest` replace what is shown, `older`/`newer` extend it at
         an end, `window` reads what is shown again (after marks or a poll), keeping the highlighted row."""
         w = self.window
         key: tuple[str, int] | None = None
-        limit = PAGE
+        wanted, limit = limit, PAGE
         if mode == "older":
             if not w.keys:
                 return
@@ -164,7 +195,7 @@ class StoriesScreen(ModalScreen[int | None]):
         elif mode == "window":
             if w.keys and w.more_newer:
                 key = (w.keys[0][0], w.keys[0][1] + 1)  # from the first story shown, itself included
-            limit = max(PAGE, min(MAX_LOADED, len(w.keys)))
+            limit = max(PAGE, min(MAX_LOADED, wanted or len(w.keys)))
             if keep is None:
                 keep = self._highlighted_id()
         self._serial += 1
