@@ -288,3 +288,14 @@ class Topic:
     query: str
     origin: str = "config"
     unread_count: int = 0
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """A page saved by its address (`reader save-page`, the TUI's P): which item holds it and how it went."""
+
+    item_id: int
+    title: str
+    existed: bool  # it was already in the archive (now saved)
+    full_text: bool  # the page's own text is kept (else only its address: see `error`)
+    error: str | None = None  # why the page could not be fetched

@@ -21,6 +21,7 @@ from reader.models import (
     Headline,
     PollSummary,
     PrefetchReport,
+    SavedPage,
     StoryItem,
     StoryPage,
     Topic,
@@ -450,6 +451,12 @@ class ReaderServices(StoryCalls):
 
     # With [sync], each change is queued for the server in the outbox and sent by the next sync (`R`, or the
     # one every refresh starts with), like the marks.
+
+    def save_page(self, url: str, title: str | None = None) -> SavedPage:
+        """Blocking: fetch a page that came from no feed and keep it as a saved item (reader.fetch.pages)."""
+        from reader.fetch.pages import save_page
+
+        return save_page(self.thread_store(), self.config.fetch.client(), url, title)
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed

@@ -179,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     es.add_argument("dir", metavar="DIR")
 
+    sp = sub.add_parser(
+        "save-page",
+        help="save a web page that came from no feed, with its full text",
+        description='Fetch a web page, put it through reader mode and keep it as a saved item (in "Saved '
+        'pages"), like a saved feed item: listed, searchable, exported. A page already in the archive is '
+        "saved where it is; one that cannot be fetched is saved by its address, with the reason.",
+    )
+    sp.add_argument("url", metavar="URL")
+    sp.add_argument("--title", metavar="T", help="a title of your own (default: the page's)")
+
     sh = sub.add_parser(
         "show",
         help="print an item's article (the cached full text, else the feed's own content)",

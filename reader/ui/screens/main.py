@@ -53,6 +53,7 @@ class MainScreen(LayoutScreen, StoryActions):
         Binding("e", "rename_feed", "Rename feed / edit topic", show=False, id="rename_feed"),
         Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
         Binding("D", "remove_feed", "Remove feed / delete topic", show=False, id="remove_feed"),
+        Binding("P", "save_page", "Save a web page", show=False, id="save_page"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
         Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),
