@@ -48,6 +48,13 @@ CASES: list[tuple[str, list[str], str]] = [
     ("end (article)", [], "end"),
     ("home (article)", [], "home"),
     ("tab (next pane)", [], "tab"),
+    ("/ (search opens)", ["escape", "escape"], "slash"),
+    ("escape (search closes)", [], "escape"),
+    ("S (Stories view)", [], "S"),
+    ("escape (Stories closes)", [], "escape"),
+    ("j (feed pane)", ["shift+tab"], "j"),
+    ("enter (open a feed)", [], "enter"),
+    ("enter (All again)", ["shift+tab", "home"], "enter"),
 ]
 
 

@@ -53,6 +53,9 @@ def test_pages_next_to_one_in_memory_are_read_from_its_edge() -> None:
 
 def test_a_neighbour_that_is_gone_falls_back_to_the_offset() -> None:
     pager = HeadlinePager(
-        lambda offset, limit: ROWS[offset : offset + limit], len(ROWS), 5, lambda i, n, after: None
+        lambda offset, limit: ROWS[offset : offset + limit],
+        len(ROWS),
+        5,
+        fetch_beside=lambda i, n, after: None,
     )
     assert [pager.get(i) for i in range(len(ROWS))] == ROWS
