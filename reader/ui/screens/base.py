@@ -282,7 +282,7 @@ class PanesScreen(Screen[None]):
         read before one of them landed, and shown after, would miss it)."""
         return (self.writer.landed_total, self._stored_changes)
 
-    @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="counting items")
+    @work(thread=True, group="counts", exit_on_error=False, description="counting items")
     def count_feeds(self, generation: int, basis: tuple[int, int]) -> None:
         """The grouped counts, off the UI thread. At start-up they wait for the first paint (the headlines
         come first; the counts would only compete with them for the CPU)."""
