@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from uifakes import ARTICLE, FEEDS, FakeServices, parsed_item, screen_text
+from uifakes import ARTICLE, FEEDS, FakeServices, parsed_item, screen_text, until_polled
 
 from reader.models import View, ViewKind
 from reader.store.feeds import Store
@@ -184,8 +184,7 @@ async def test_refresh_on_start_and_failures_are_marked(
     services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until_polled(pilot, services)
         assert services.polls == [None]
         assert services.due_only == [True]  # the start-up refresh respects each feed's schedule
         text = screen_text(app)
@@ -197,11 +196,9 @@ async def test_offline_says_so_once(make: Callable[..., ReaderApp], services: Fa
     services.offline = True
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until_polled(pilot, services)
         await pilot.press("R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until_polled(pilot, services, 2)
         assert len(services.polls) == 2
         notes = [n.message for n in app._notifications]
         assert notes == ["Feeds can't be reached right now. Reading from the archive."]

@@ -258,3 +258,26 @@ def screen_lines(app: object) -> list[str]:
 
 def screen_text(app: object) -> str:
     return "\n".join(screen_lines(app))
+
+
+async def until_polled(pilot: object, services: FakeServices, polls: int = 1) -> None:
+    """Wait until `polls` polls have run and the screen has handled the last one's result.
+
+    The start-up refresh begins after the first paint, so the workers running at one moment (what
+    `workers.wait_for_complete()` waits for) may not include it yet; this waits on the app's own events (worker
+    completion, then an idle message queue) until the poll was asked for and its result handled.
+    """
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    app = pilot.app
+    for _ in range(1000):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if len(services.polls) >= polls and not getattr(app.screen, "polling", True):
+            await app.workers.wait_for_complete()  # what handling the result started (feed counts)
+            await pilot.pause()
+            return
+    raise AssertionError(
+        f"{len(services.polls)} of {polls} polls ran, or the screen never handled the result"
+    )
