@@ -184,7 +184,7 @@ async def test_refresh_on_start_and_failures_are_marked(
     services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until_polled(pilot, services)
+        await until_polled(pilot, services.polls)
         assert services.polls == [None]
         assert services.due_only == [True]  # the start-up refresh respects each feed's schedule
         text = screen_text(app)
@@ -196,9 +196,9 @@ async def test_offline_says_so_once(make: Callable[..., ReaderApp], services: Fa
     services.offline = True
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until_polled(pilot, services)
+        await until_polled(pilot, services.polls)
         await pilot.press("R")
-        await until_polled(pilot, services, 2)
+        await until_polled(pilot, services.polls, 2)
         assert len(services.polls) == 2
         notes = [n.message for n in app._notifications]
         assert notes == ["Feeds can't be reached right now. Reading from the archive."]

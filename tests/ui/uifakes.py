@@ -260,8 +260,9 @@ def screen_text(app: object) -> str:
     return "\n".join(screen_lines(app))
 
 
-async def until_polled(pilot: object, services: FakeServices, polls: int = 1) -> None:
-    """Wait until `polls` polls have run and the screen has handled the last one's result.
+async def until_polled(pilot: object, polls: Sequence[object], count: int = 1) -> None:
+    """Wait until `polls` (the calls a services' poll() recorded) holds `count` calls and the screen has handled
+    the last one's result.
 
     The start-up refresh begins after the first paint, so the workers running at one moment (what
     `workers.wait_for_complete()` waits for) may not include it yet; this waits on the app's own events (worker
@@ -274,10 +275,8 @@ async def until_polled(pilot: object, services: FakeServices, polls: int = 1) ->
     for _ in range(1000):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if len(services.polls) >= polls and not getattr(app.screen, "polling", True):
+        if len(polls) >= count and not getattr(app.screen, "polling", True):
             await app.workers.wait_for_complete()  # what handling the result started (feed counts)
             await pilot.pause()
             return
-    raise AssertionError(
-        f"{len(services.polls)} of {polls} polls ran, or the screen never handled the result"
-    )
+    raise AssertionError(f"{len(polls)} of {count} polls ran, or the screen never handled the result")
