@@ -132,7 +132,7 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
     make: Callable[..., ReaderApp], services: FakeServices
 ) -> None:
     long = ARTICLE.__class__(
-        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(200))}
+        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(60))}
     )
     with Store.open(services.db_path) as store:
         h = store.headlines(limit=5)[4]
