@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Any
 
 from httpserver import LoopbackServer
-from uifakes import until_polled
+from uifakes import record_polls, until_polled
 
 from reader.config.loader import parse_config
 from reader.locations import resolve_locations
 from reader.services import ReaderServices
 from reader.store.feeds import Store
 from reader.ui.app import make_app
-from reader.ui.protocol import PollSummary
 from reader.ui.screens.main import MainScreen
 from reader.ui.settings import UISettings
 
@@ -91,14 +89,7 @@ async def test_start_up_and_automatic_refreshes_poll_only_due_feeds(
     summary = await asyncio.to_thread(services.poll, None, lambda *a: None, due_only=True)
     assert summary.total == 2 and http_server.count("/live.xml") == 1
     # A new session right after: nothing is due, so opening the reader polls nothing.
-    polls: list[object] = []
-    real_poll = services.poll
-
-    def counted_poll(*args: Any, **kwargs: Any) -> PollSummary:
-        polls.append(args)
-        return real_poll(*args, **kwargs)
-
-    services.poll = counted_poll  # type: ignore[method-assign]
+    polls = record_polls(services)
     app = make_app(services, UISettings(refresh_on_start=True, auto_refresh=None))
     async with app.run_test(size=(140, 40)) as pilot:
         await until_polled(pilot, polls)  # the start-up refresh begins after the first paint

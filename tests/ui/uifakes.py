@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from reader.config.model import Config
 from reader.feeds import manage
@@ -263,6 +264,20 @@ def screen_lines(app: object) -> list[str]:
 
 def screen_text(app: object) -> str:
     return "\n".join(screen_lines(app))
+
+
+def record_polls(services: Any) -> list[object]:
+    """Wrap `services.poll` (the real services' or a fake's) so that each call is recorded: the list to give
+    `until_polled`."""
+    polls: list[object] = []
+    real_poll = services.poll
+
+    def recorded_poll(*args: Any, **kwargs: Any) -> PollSummary:
+        polls.append(args)
+        return real_poll(*args, **kwargs)  # type: ignore[no-any-return]
+
+    services.poll = recorded_poll
+    return polls
 
 
 async def until_polled(pilot: object, polls: Sequence[object], count: int = 1) -> None:
