@@ -3,8 +3,7 @@
 `run_cli` runs the command's `main()` in this process: its parsing, config, store, fetching (parse workers
 included) and messages are the real ones, without a new interpreter importing everything again for each
 command (that cost a third of the suite's time). Tests about the process itself (signals, a terminal, a closed
-or full stdout, stdin, the interpreter's exit) start a real one: `run_cli(..., process=True)` or their own
-`subprocess.run`.
+or full stdout, stdin, the interpreter's exit, `python -m reader`) start a real one with `subprocess.run`.
 """
 
 from __future__ import annotations
@@ -20,20 +19,11 @@ from unittest import mock
 
 
 def run_cli(
-    config: Path, data: Path, *args: str, env: dict[str, str] | None = None, process: bool = False
+    config: Path, data: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    argv = ["--config", str(config), "--data-dir", str(data), *args]
-    proc = run_process(argv, env) if process else run_main(argv, env)
+    proc = run_main(["--config", str(config), "--data-dir", str(data), *args], env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
-
-
-def run_process(argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    cmd = [sys.executable, "-m", "reader", *argv]
-    return subprocess.run(
-        cmd, capture_output=True, text=True, env=full_env, timeout=60, stdin=subprocess.DEVNULL
-    )
 
 
 def run_main(argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
