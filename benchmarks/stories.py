@@ -290,32 +290,39 @@ def cost(args: argparse.Namespace) -> None:
 
 
 def poll(args: argparse.Namespace) -> None:
-    from farm import feed_urls
-    from poll import start_farm
+    from farm import feed_body, feed_urls
+    from poll import cpu_seconds, start_farm
 
     from reader.fetch.poller import Poller, PollSettings
+    from reader.stories.terms import title_terms
 
-    async def one(urls: list[str], db: Path) -> tuple[float, float]:
+    async def one(urls: list[str], db: Path) -> tuple[float, float, float, float]:
+        """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
         store = Store.open(db)
         for u in urls:
             store.add_feed(u)
         poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
         try:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             await poller.poll(store.feeds())
             t1 = time.perf_counter()
             await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
-            return t1 - t0, time.perf_counter() - t1
+            t2, c2 = time.perf_counter(), time.process_time()
+            pids = list(getattr(poller._pool, "_processes", {}) or {})
+            workers = sum(cpu_seconds(pid) for pid in pids)
+            return t1 - t0, t2 - t1, c2 - c0, workers
         finally:
             await poller.aclose()
             store.close()
 
     farm, port = start_farm(args.feeds, args.items, args.latency_ms)
-    times: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
+    times: dict[str, list[tuple[float, float, float, float]]] = {"on": [], "off": []}
+    load: list[float] = []
     try:
         urls = feed_urls(port, args.feeds)
         for _ in range(args.runs):
             for mode in ("off", "on"):
+                load.append(os.getloadavg()[0])
                 with tempfile.TemporaryDirectory() as d:
                     if mode == "off":
                         with grouping_off():
@@ -326,17 +333,36 @@ def poll(args: argparse.Namespace) -> None:
         farm.terminate()
         farm.wait(timeout=10)
 
-    def med(mode: str, part: int | None) -> float:
-        return statistics.median(sum(t) if part is None else t[part] for t in times[mode])
+    def med(mode: str, parts: Sequence[int]) -> float:
+        return statistics.median(sum(t[p] for p in parts) for t in times[mode])
 
     print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
-    for label, part in (("first poll", 0), ("merge pass after it", 1), ("poll + merge pass", None)):
-        off, on = med("off", part), med("on", part)
+    for label, parts in (
+        ("first poll (wall)", (0,)),
+        ("merge pass after it", (1,)),
+        ("poll + merge pass", (0, 1)),
+        ("CPU, this process", (2,)),
+        ("CPU, parse workers", (3,)),
+    ):
+        off, on = med("off", parts), med("on", parts)
         change = f"{100 * (on - off) / off:+.1f}%" if off > 0.01 else ""
         print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
-    runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in times["off"])
-    print(f"  runs off (poll/merge): {runs}")
-    print(f"  runs on  (poll/merge): {', '.join(f'{a:.2f}/{b:.2f}' for a, b in times['on'])}")
+    for mode in ("off", "on"):
+        runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
+        print(f"  runs {mode:<3} (poll/merge s): {runs}")
+    print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
+    # The parse workers make each item's title terms in both modes (the "off" runs only skip grouping in
+    # the writer); their cost, measured here on the farm's titles:
+    titles = [
+        html.unescape(t)
+        for i in range(args.feeds)
+        for t in re.findall(r"<item><title>(.*?)</title>", feed_body(i, args.items).decode())
+    ]
+    c0 = time.process_time()
+    for t in titles:
+        title_terms(t)
+    spent = time.process_time() - c0
+    print(f"  title terms (made in the parse workers in both modes): {spent:.3f} s CPU per poll")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -133,6 +133,74 @@ def test_merge_pass_joins_stories_that_arrival_order_split(store: Store) -> None
     assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
 
 
+MALAYSIA = [
+    "Malaysia Airlines plane search turns to crowdsourcing",
+    "Crowdsourcing search for missing Malaysia jet",
+    "Missing Malaysia Airlines flight: satellite firm crowdsources search",
+    "Malaysia Airlines jet search: help from satellite images online",
+]
+
+
+def test_the_merge_pass_finds_stories_another_connection_grouped(store: Store, tmp_path: Path) -> None:
+    fs = feeds(store, 4)
+    other = Store.open(tmp_path / "reader.db")  # e.g. a `reader fetch` while the TUI is open
+    try:
+        for f, (i, t) in zip(fs, enumerate(MALAYSIA), strict=True):
+            store_items(other, f, [item(f"k{i}", t, T0 + timedelta(hours=i))])
+    finally:
+        other.close()
+    store.merge_stories()
+    assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+
+
+def story_rows_match_items(store: Store) -> None:
+    rows = store._conn.execute(
+        "SELECT s.id, s.size, (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id) FROM stories s"
+    ).fetchall()
+    assert rows and all(size == n for _, size, n in rows)
+    orphans = store._conn.execute(
+        "SELECT COUNT(*) FROM items WHERE story_id NOT IN (SELECT id FROM stories)"
+    ).fetchone()[0]
+    assert orphans == 0
+
+
+def test_stories_have_their_rows_as_soon_as_their_items_are_stored(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", MALAYSIA[0])])
+    store_items(store, b, [item("b", MALAYSIA[2], T0 + timedelta(hours=1))])
+    # No merge pass yet: the Stories view already lists what a running poll stored.
+    [story] = store.stories(with_items=True)
+    assert story.item_count == 2 and story.feed_count == 2
+    story_rows_match_items(store)
+
+
+def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    *fs, other = feeds(store, 5)
+    store_items(store, other, [item("o", "Volcanoes helped life survive ice ages")])  # the index is warm
+    real = Store._apply_one
+    calls = {"n": 0}
+
+    def flaky(self: Store, c: sqlite3.Connection, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third feed of the batch fails after two were grouped: the batch rolls back
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, c, feed, outcome)
+
+    monkeypatch.setattr(Store, "_apply_one", flaky)
+    batch = [
+        (f, FetchOutcome(feed_url=f.url, status=200, parsed=ParsedFeed(None, None, (item(f"k{i}", t),))))
+        for f, (i, t) in zip(fs, enumerate(MALAYSIA), strict=True)
+    ]
+    store.apply_fetches(batch)  # then each feed on its own: all four stored
+    monkeypatch.undo()
+    store.merge_stories()
+    assert store.count() == 5
+    assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+    story_rows_match_items(store)  # no item of the rolled-back batch counted in any story
+
+
 def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
     c = grouping.Candidate(1, size=3, feed_count=1, first_feed=7, first_t=0, last_t=100, counts={"x": 3})
     assert not grouping.admissible(c, 7, 50, 50)  # a single-feed story never takes that feed's items
