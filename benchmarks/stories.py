@@ -1,14 +1,16 @@
 """Benchmark story grouping: quality on labelled headlines, cost per item at 10k/100k archives, poll slowdown.
 
-    python benchmarks/stories.py quality [--split all|story|time] [--csv PATH]
+    python benchmarks/stories.py quality [--split none|story|time|publisher|random|both|all] [--csv PATH]
     python benchmarks/stories.py cost [--sizes 10000,100000]
     python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3]
+    python benchmarks/stories.py summaries
 
 quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
 outlet on loopback, then runs the real CLI as the hidden check does (`reader import` an OPML, `reader fetch
 --all --no-fulltext`, `reader list --json`) and scores the `story` ids with B-cubed precision/recall/F1 against
 the labels. `--split story` also scores two halves of the stories (split by a hash of the label) and `--split
-time` the headlines before and after the median time, each half in a fresh archive. The baseline beside it:
+time` the headlines before and after the median time, `--split publisher` two halves of the outlets,
+`--split random` two halves of the stories for each of `--seeds` seeds; each half in a fresh archive. The baseline beside it:
 exact normalised titles as stories, scored the same way.
 
 cost: builds archives of N items (the development headlines repeated, each copy shifted three days later, one
@@ -88,16 +90,18 @@ def load_rows(path: Path) -> list[Row]:
 # ------------------------------------------------------------------ one RSS feed per outlet on loopback
 
 
-def rss(outlet: str, rows: Sequence[Row]) -> bytes:
+def rss(outlet: str, rows: Sequence[Row], summaries: dict[str, str] | None = None) -> bytes:
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
         f"<title>{html.escape(outlet)}</title><link>https://example.org/</link><description>d</description>",
     ]
     for r in sorted(rows, key=lambda r: -int(r["TIMESTAMP"])):
         date = format_datetime(datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, UTC), usegmt=True)
+        summary = (summaries or {}).get(r["ID"])
+        desc = f"<description>{html.escape(html.escape(summary))}</description>" if summary else ""
         parts.append(
             f"<item><title>{html.escape(r['TITLE'])}</title><link>{html.escape(r['URL'])}</link>"
-            f'<guid isPermaLink="false">h{r["ID"]}</guid><pubDate>{date}</pubDate></item>'
+            f'<guid isPermaLink="false">h{r["ID"]}</guid><pubDate>{date}</pubDate>{desc}</item>'
         )
     parts.append("</channel></rss>\n")
     return "".join(parts).encode()
@@ -176,10 +180,20 @@ def exact_titles(rows: Sequence[Row]) -> tuple[float, float, float]:
 def quality(args: argparse.Namespace) -> None:
     rows = load_rows(Path(args.csv))
     sets: list[tuple[str, list[Row]]] = [("all", rows)]
-    if args.split in ("story", "both"):
+    if args.split in ("story", "both", "all"):
         h = [int(hashlib.sha1(r["STORY"].encode()).hexdigest(), 16) % 2 for r in rows]
         sets += [(f"stories half {k}", [r for r, x in zip(rows, h, strict=True) if x == k]) for k in (0, 1)]
-    if args.split in ("time", "both"):
+    if args.split in ("publisher", "all"):
+        h = [int(hashlib.sha1(r["PUBLISHER"].encode()).hexdigest(), 16) % 2 for r in rows]
+        sets += [(f"outlets half {k}", [r for r, x in zip(rows, h, strict=True) if x == k]) for k in (0, 1)]
+    if args.split in ("random", "all"):
+        for seed in range(args.seeds):
+            h = [int(hashlib.sha1(f"{seed}:{r['STORY']}".encode()).hexdigest(), 16) % 2 for r in rows]
+            sets += [
+                (f"stories seed {seed} half {k}", [r for r, x in zip(rows, h, strict=True) if x == k])
+                for k in (0, 1)
+            ]
+    if args.split in ("time", "both", "all"):
         mid = statistics.median(int(r["TIMESTAMP"]) for r in rows)
         sets += [
             ("before median time", [r for r in rows if int(r["TIMESTAMP"]) < mid]),
@@ -198,6 +212,89 @@ def quality(args: argparse.Namespace) -> None:
             f"{name:<20} {len(subset):>6} {labels:>7}  {p:6.3f} {r:6.3f} {f:6.3f}   "
             f"{bp:.3f}/{br:.3f}/{bf:.3f}  fetch {fetch_s:.1f} s{note}"
         )
+
+
+# ------------------------------------------------------------------ summaries (a derived check)
+
+# Headlines that say nothing about the news (what some feeds give, with the news in the summary).
+UNINFORMATIVE = (
+    "Latest news",
+    "What we know so far",
+    "Here is the latest",
+    "Developing story",
+    "Live updates",
+    "What you need to know",
+    "Today's top story",
+    "Read this",
+)
+FILLER = "Our reporters are following this story and will add more details as they become available."
+FUNDUS = ROOT.parent / "shared" / "corpus" / "fundus-news"
+
+
+def _hash(value: str, salt: str) -> int:
+    return int(hashlib.sha1(f"{salt}:{value}".encode()).hexdigest(), 16)
+
+
+def score_in_process(rows: Sequence[Row], summaries: dict[str, str], tmp: Path) -> tuple[float, float, float]:
+    """Serve nothing: parse each outlet's RSS with the real parser and store it in batches of 50 feeds as a
+    poll does, then the merge pass; B-cubed of the stories against the labels."""
+    from reader.feeds.parse import parse_feed
+
+    by_outlet: dict[str, list[Row]] = collections.defaultdict(list)
+    for r in rows:
+        by_outlet[r["PUBLISHER"]].append(r)
+    store = Store.open(tmp / "s.db")
+    try:
+        batch = []
+        for i, outlet in enumerate(sorted(by_outlet)):
+            url = f"https://example.org/{i}.xml"
+            feed = store.add_feed(url)
+            parsed = parse_feed(rss(outlet, by_outlet[outlet], summaries), url, {})
+            batch.append((feed, FetchOutcome(feed_url=url, status=200, parsed=parsed)))
+            if len(batch) == 50:
+                store.apply_fetches(batch)
+                batch = []
+        store.apply_fetches(batch)
+        store.merge_stories()
+        by_link = dict(store._read("SELECT link, story_id FROM items"))
+    finally:
+        store.close()
+    pred = [by_link.get(r["URL"], f"missing-{r['ID']}") for r in rows]
+    return bcubed(pred, [r["STORY"] for r in rows])
+
+
+def summaries_check(args: argparse.Namespace) -> None:
+    """Derived from the development set (which has titles only), in process: a third of the items (by a hash
+    of their id) get a headline that says nothing; every item gets a summary whose lead is its real headline
+    followed by a sentence of filler. Also: real headlines with summaries restating them, and real headlines
+    with summaries from unrelated real articles (the lead paragraphs of ../shared/corpus/fundus-news, given
+    out at random: the same unrelated lead on ~30 items of different stories, a worst case)."""
+    rows = load_rows(Path(args.csv))
+    leads = [
+        (d / "expected.txt").read_text(encoding="utf-8").strip().split("\n")[0]
+        for d in sorted(FUNDUS.iterdir())
+        if (d / "expected.txt").exists()
+    ]
+    retitled = [
+        {**r, "TITLE": UNINFORMATIVE[_hash(r["ID"], "t") % len(UNINFORMATIVE)]}
+        if _hash(r["ID"], "pick") % 3 == 0
+        else r
+        for r in rows
+    ]
+    restating = {r["ID"]: f"{r['TITLE']}. {FILLER}" for r in rows}
+    unrelated = {r["ID"]: leads[_hash(r["ID"], "lead") % len(leads)] for r in rows}
+    cases: list[tuple[str, Sequence[Row], dict[str, str]]] = [
+        ("real titles, no summary", rows, {}),
+        ("1/3 titles empty of news", retitled, {}),
+        (" + summaries with the news", retitled, restating),
+        ("real titles + restating summ.", rows, restating),
+        ("real titles + unrelated summ.", rows, unrelated),
+    ]
+    print(f"{'case':<32} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, subset, summ in cases:
+        with tempfile.TemporaryDirectory() as d:
+            p, r, f = score_in_process(subset, summ, Path(d))
+        print(f"{name:<32} {p:6.3f} {r:6.3f} {f:6.3f}")
 
 
 # ------------------------------------------------------------------ cost per item at archive sizes
@@ -370,7 +467,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--csv", default=str(DEV_CSV))
     sub = ap.add_subparsers(dest="cmd", required=True)
     q = sub.add_parser("quality")
-    q.add_argument("--split", choices=("none", "story", "time", "both"), default="both")
+    q.add_argument(
+        "--split", choices=("none", "story", "time", "publisher", "random", "both", "all"), default="both"
+    )
+    q.add_argument("--seeds", type=int, default=3, help="random story halves for --split random/all")
     c = sub.add_parser("cost")
     c.add_argument("--sizes", default="10000,100000")
     p = sub.add_parser("poll")
@@ -378,8 +478,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--items", type=int, default=50)
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--runs", type=int, default=3)
+    sub.add_parser("summaries")
     args = ap.parse_args(argv)
-    run: dict[str, Callable[[argparse.Namespace], None]] = {"quality": quality, "cost": cost, "poll": poll}
+    run: dict[str, Callable[[argparse.Namespace], None]] = {
+        "quality": quality,
+        "cost": cost,
+        "poll": poll,
+        "summaries": summaries_check,
+    }
     run[args.cmd](args)
     return 0
 

@@ -19,7 +19,7 @@ from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
 from reader.stories import grouping as g
 from reader.stories.index import StoryIndex
-from reader.stories.terms import title_terms
+from reader.stories.terms import LEAD_CHARS, split_story_terms, story_terms
 
 
 class NewItem(NamedTuple):
@@ -29,7 +29,10 @@ class NewItem(NamedTuple):
     feed_id: int
     title: str
     sort_date: str  # ISO, UTC
-    terms: Sequence[str] | None = None  # the title's terms when already made (in the parse worker)
+    terms: str | None = (
+        None  # what grouping compares (`story_terms`), when already made (in the parse worker)
+    )
+    text: str | None = None  # plain text of its summary or extracted article, when `terms` is not made
 
 
 def _epoch(iso: str) -> int:
@@ -111,8 +114,9 @@ class StoryQueries(StoreBase):
         out: dict[int, tuple[int, str]] = {}
         group = index.group
         for it, t in zip(items, times, strict=True):
-            terms = it.terms if it.terms is not None else title_terms(it.title)
-            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date)[0], " ".join(terms))
+            made = it.terms if it.terms is not None else story_terms(it.title, it.text)
+            terms, ntitle = split_story_terms(made)
+            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle)[0], made)
         if stored:
             c.executemany(
                 "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
@@ -192,8 +196,9 @@ class StoryQueries(StoreBase):
             "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
             (_iso(lo), _iso(hi)),
         )
-        for item_id, feed_id, story_id, terms, iso in rows:
-            index.add_existing(story_id, item_id, feed_id, (terms or "").split(), _epoch(iso), iso)
+        for item_id, feed_id, story_id, made, iso in rows:
+            terms, ntitle = split_story_terms(made)
+            index.add_existing(story_id, item_id, feed_id, terms, _epoch(iso), iso, ntitle)
 
     @staticmethod
     def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:
@@ -323,7 +328,22 @@ class StoryQueries(StoreBase):
                     "AND (sort_date > ? OR (sort_date = ? AND id > ?)) ORDER BY sort_date, id LIMIT ?",
                     (after[0], after[0], after[1], batch),
                 ).fetchall()
-                self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows], stored=True)
+                # The searchable text: the extracted article where there is one, else the feed's summary
+                # or content as plain text; its lead is all grouping reads.
+                texts = dict(
+                    c.execute(
+                        f"SELECT rowid, substr(body, 1, {4 * LEAD_CHARS}) FROM items_fts "
+                        f"WHERE rowid IN ({_placeholders(len(rows))})",
+                        [r[0] for r in rows],
+                    ).fetchall()
+                    if rows
+                    else ()
+                )
+                self._group_new(
+                    c,
+                    [NewItem(r[0], r[1], r[2] or "", r[3], None, texts.get(r[0])) for r in rows],
+                    stored=True,
+                )
             if rows:
                 after = (rows[-1][3], rows[-1][0])
                 low = min(r[0] for r in rows)

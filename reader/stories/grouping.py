@@ -37,6 +37,15 @@ MAX_SPAN = 7 * 86400
 MAX_POSTINGS = 32
 MAX_STORY_ITEMS = 2000
 MAX_MERGE_ITEMS = 300  # a story larger than this is merged into, never merged away (bounds a merge's cost)
+# Terms from the lead of an item's summary or extracted text (when the feed gives one). A headline with at
+# least MIN_TITLE_TERMS terms decides: the lead only confirms a match the headline nearly makes (title
+# affinity >= CONFIRM_FLOOR, and with the lead's terms, weighing TEXT_WEIGHT each, >= JOIN); an unrelated or
+# boilerplate lead can never join two headlines that disagree. A shorter headline ("Live updates") says too
+# little: its lead is read as if it were the headline. Titles alone score exactly as before.
+TEXT_WEIGHT = 0.5
+TEXT_SHARE = 0.5
+MIN_TITLE_TERMS = 3
+CONFIRM_FLOOR = 0.10
 
 
 def idf(df: int, docs: int) -> float:
@@ -54,17 +63,25 @@ class Candidate:
     first_feed: int | None
     first_t: int
     last_t: int
-    counts: Mapping[str, int]
+    counts: Mapping[str, float]
 
 
 def affinity(
-    terms: Sequence[str], weights: Mapping[str, float], counts: Mapping[str, int], size: int
+    terms: Sequence[str],
+    weights: Mapping[str, float],
+    counts: Mapping[str, float],
+    size: int,
+    ntitle: int | None = None,
 ) -> float:
-    """The share of an item's information that a story of `size` items with term `counts` explains."""
+    """The share of an item's information that a story of `size` items with term `counts` explains.
+
+    `terms[:ntitle]` come from the item's title, the rest from the lead of its summary or text: those count
+    `TEXT_WEIGHT` as much (in the item, as in the story's counts). Titles alone: ntitle = len(terms)."""
     total = 0.0
     explained = 0.0
-    for w in terms:
-        weight = weights[w]
+    n_title = len(terms) if ntitle is None else ntitle
+    for i, w in enumerate(terms):
+        weight = weights[w] if i < n_title else weights[w] * TEXT_WEIGHT
         total += weight
         n = counts.get(w)
         if n:
@@ -74,8 +91,10 @@ def affinity(
     return explained / ((size + SMOOTH) * total)
 
 
-def shared(terms: Iterable[str], counts: Mapping[str, int]) -> int:
-    return sum(1 for w in terms if counts.get(w, 0) > 0)
+def shared(terms: Sequence[str], counts: Mapping[str, float], ntitle: int | None = None) -> float:
+    """How many terms an item shares with a story; one from the item's text counts `TEXT_SHARE`."""
+    n_title = len(terms) if ntitle is None else ntitle
+    return sum((1.0 if i < n_title else TEXT_SHARE) for i, w in enumerate(terms) if counts.get(w, 0) > 0)
 
 
 def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
@@ -90,24 +109,47 @@ def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
 
 
 def best_story(
-    terms: Sequence[str], weights: Mapping[str, float], candidates: Iterable[Candidate]
+    terms: Sequence[str],
+    weights: Mapping[str, float],
+    candidates: Iterable[Candidate],
+    ntitle: int | None = None,
 ) -> int | None:
     """The story an item with `terms` should join (already filtered by `admissible`), or None."""
     best: int | None = None
     best_score = 0.0
     for c in candidates:
-        if shared(terms, c.counts) < MIN_SHARED:
+        if shared(terms, c.counts, ntitle) < MIN_SHARED:
             continue
-        score = affinity(terms, weights, c.counts, c.size)
+        score = affinity(terms, weights, c.counts, c.size, ntitle)
+        if score > best_score or (score == best_score and best is not None and c.story_id < best):
+            best, best_score = c.story_id, score
+    return best if best_score >= JOIN else None
+
+
+def confirmed_story(
+    terms: Sequence[str], ntitle: int, weights: Mapping[str, float], candidates: Iterable[Candidate]
+) -> int | None:
+    """The story the lead of an item's text confirms (when its headline alone fell short), or None."""
+    title = terms[:ntitle]
+    best: int | None = None
+    best_score = 0.0
+    for c in candidates:
+        if shared(title, c.counts) < MIN_SHARED or affinity(title, weights, c.counts, c.size) < CONFIRM_FLOOR:
+            continue
+        score = affinity(terms, weights, c.counts, c.size, ntitle)
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None
 
 
 def merge_score(
-    members: Sequence[Sequence[str]], weights: Mapping[str, float], counts: Mapping[str, int], size: int
+    members: Sequence[tuple[Sequence[str], int]],
+    weights: Mapping[str, float],
+    counts: Mapping[str, float],
+    size: int,
 ) -> float:
-    """Mean affinity of a story's items (`members`, their terms) to another story."""
+    """Mean affinity of a story's items (`members`: their terms, and how many of them are title terms) to
+    another story."""
     if not members:
         return 0.0
-    return sum(affinity(m, weights, counts, size) for m in members) / len(members)
+    return sum(affinity(m, weights, counts, size, n) for m, n in members) / len(members)

@@ -28,13 +28,14 @@ class IndexedStory:
     lead_t: int
     first_feed: int
     feeds: dict[int, int] = field(default_factory=dict)  # feed id -> items
-    counts: dict[str, int] = field(default_factory=dict)  # term -> items using it
-    members: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (item id, terms)
+    counts: dict[str, float] = field(default_factory=dict)  # term -> items using it (text: TEXT_WEIGHT each)
+    # (item id, terms, how many of them come from its title)
+    members: list[tuple[int, tuple[str, ...], int]] = field(default_factory=list)
     size: int = 0
     loaded: bool = False  # read from the table (not made by this index): its read state is unknown here
     changed: bool = False  # the stories row needs writing
 
-    def candidate(self, counts: dict[str, int]) -> g.Candidate:
+    def candidate(self, counts: dict[str, float]) -> g.Candidate:
         return g.Candidate(
             self.id, self.size, len(self.feeds), self.first_feed, self.first_t, self.last_t, counts
         )
@@ -47,7 +48,7 @@ class StoryIndex:
         self.lo: int | None = None
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
-        self.postings: dict[str, dict[int, int]] = {}  # term -> story -> items using it
+        self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
         self.docs = 0
         self.next_id = next_id
@@ -64,13 +65,20 @@ class StoryIndex:
         return self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi
 
     def add_existing(
-        self, story_id: int, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str
+        self,
+        story_id: int,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int | None = None,
     ) -> None:
         """An item already stored in `story_id` (loading)."""
         s = self.stories.get(story_id)
         if s is None:
             s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
-        self._attach(s, item_id, feed_id, tuple(terms), t, iso)
+        self._attach(s, item_id, feed_id, tuple(terms), len(terms) if ntitle is None else ntitle, t, iso)
         self._count_doc(terms)
 
     def _count_doc(self, terms: Iterable[str]) -> None:
@@ -80,9 +88,16 @@ class StoryIndex:
             df[w] = df.get(w, 0) + 1
 
     def _attach(
-        self, s: IndexedStory, item_id: int, feed_id: int, terms: tuple[str, ...], t: int, iso: str
+        self,
+        s: IndexedStory,
+        item_id: int,
+        feed_id: int,
+        terms: tuple[str, ...],
+        ntitle: int,
+        t: int,
+        iso: str,
     ) -> None:
-        s.members.append((item_id, terms))
+        s.members.append((item_id, terms, ntitle))
         s.size += 1
         s.feeds[feed_id] = s.feeds.get(feed_id, 0) + 1
         if t < s.lead_t or (t == s.lead_t and item_id < s.lead_item):
@@ -92,45 +107,51 @@ class StoryIndex:
         if iso > s.newest:
             s.newest = iso
         counts, postings, sid = s.counts, self.postings, s.id
-        for w in terms:
-            counts[w] = counts.get(w, 0) + 1
+        for i, w in enumerate(terms):
+            n = 1.0 if i < ntitle else g.TEXT_WEIGHT
+            counts[w] = counts.get(w, 0) + n
             p = postings.get(w)
             if p is None:
-                postings[w] = {sid: 1}
+                postings[w] = {sid: n}
             else:
-                p[sid] = p.get(sid, 0) + 1
+                p[sid] = p.get(sid, 0) + n
 
     # ------------------------------------------------------------------ grouping
 
     def _candidates(
         self,
-        terms: Iterable[str],
+        terms: Sequence[str],
+        shares: Sequence[float] | None,
         exclude: int | None,
-        min_shared: int,
+        min_shared: float,
         feed_id: int,
         first_t: int,
         last_t: int,
     ) -> list[IndexedStory]:
         """Admissible stories sharing at least `min_shared` distinctive terms (at most MAX_CANDIDATES, those
-        sharing the most)."""
+        sharing the most). `shares[i]`: what sharing `terms[i]` counts (None: 1 each, titles alone)."""
         postings, df = self.postings, self.df
-        cap, max_postings = (self.docs // 20 if self.docs > 1000 else 50), g.MAX_POSTINGS
-        lists: list[dict[int, int]] = []
-        for w in terms:  # a term too common to tell stories apart (and too costly to look through) is skipped
+        cap, max_postings = self._cap(), g.MAX_POSTINGS
+        lists: list[tuple[float, dict[int, float]]] = []
+        total = 0.0
+        for i, w in enumerate(terms):  # a term too common to tell stories apart (or to look through): skipped
             p = postings.get(w)
             if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
-                lists.append(p)
-        if len(lists) < min_shared:
+                share = 1.0 if shares is None else shares[i]
+                lists.append((share, p))
+                total += share
+        if total < min_shared:
             return []  # the common case for news nobody else reports: no story can share enough terms
-        lists.sort(key=len)  # the rarest terms first: they carry the signal
-        shared: dict[int, int] = {}
+        # The rarest terms first (they carry the signal), title terms before text terms.
+        lists.sort(key=lambda sp: (sp[0] < 1.0, len(sp[1])))
+        shared: dict[int, float] = {}
         budget = MAX_VISITS
-        for plist in lists:
+        for share, plist in lists:
             if budget <= 0:
                 break
             budget -= len(plist)
             for sid in plist:
-                shared[sid] = shared.get(sid, 0) + 1
+                shared[sid] = shared.get(sid, 0) + share
         stories = self.stories
         found: list[IndexedStory] = []
         lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
@@ -147,52 +168,78 @@ class StoryIndex:
             found = heapq.nlargest(MAX_CANDIDATES, found, key=lambda s: (shared[s.id], -s.id))
         return found
 
+    def _cap(self) -> int:
+        """Documents a term may appear in and still tell stories apart."""
+        return self.docs // 20 if self.docs > 1000 else 50
+
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
 
-    def group(self, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str) -> tuple[int, bool]:
+    def group(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int | None = None,
+    ) -> tuple[int, bool]:
         """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one).
+
+        `terms[:ntitle]` come from its title, the rest (if any) from the lead of its summary or text; text
+        terms too common in the index to tell stories apart (boilerplate, filler) are left out.
 
         The stories this item could have joined (and the one it did) are remembered in `suspects`: they are
         the only ones the merge pass after a poll needs to look at, since a merge needs an item linking two
         stories."""
-        self.docs += 1
         df = self.df
-        for w in terms:
+        confirm = False
+        if ntitle is None or ntitle >= len(terms):
+            ntitle = len(terms)
+        else:
+            cap = self._cap()
+            text = [w for w in terms[ntitle:] if df.get(w, 0) <= cap]
+            for w in terms[ntitle:]:
+                df[w] = df.get(w, 0) + 1  # counted all the same, so boilerplate is known as such
+            terms = (*terms[:ntitle], *text)
+            if ntitle < g.MIN_TITLE_TERMS:
+                ntitle = len(terms)  # a headline that says little: its lead stands in for it
+            else:
+                confirm = bool(text)
+        self.docs += 1
+        for w in terms[:ntitle]:
             df[w] = df.get(w, 0) + 1
+        title = terms[:ntitle] if confirm else terms
         best: int | None = None
-        found = self._candidates(terms, None, g.MIN_SHARED, feed_id, t, t) if terms else []
+        found = self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if title else []
         if found:
             ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
             if ok:
-                best = g.best_story(terms, self.weights(terms), ok)
+                weights = self.weights(terms)
+                best = g.best_story(title, weights, ok)
+                if best is None and confirm:
+                    best = g.confirmed_story(terms, ntitle, weights, ok)
         terms = tuple(terms)
         joined = best is not None
         if best is None:  # a story of its own (most items): made whole at once, not through `_attach`
             best = self.next_id
             self.next_id += 1
+            if ntitle == len(terms):
+                counts = dict.fromkeys(terms, 1.0)
+            else:
+                counts = {w: (1.0 if i < ntitle else g.TEXT_WEIGHT) for i, w in enumerate(terms)}
             self.stories[best] = IndexedStory(
-                best,
-                t,
-                t,
-                iso,
-                item_id,
-                t,
-                feed_id,
-                {feed_id: 1},
-                dict.fromkeys(terms, 1),
-                [(item_id, terms)],
-                1,
+                best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
             postings = self.postings
-            for w in terms:
+            for w, n in counts.items():
                 p = postings.get(w)
                 if p is None:
-                    postings[w] = {best: 1}
+                    postings[w] = {best: n}
                 else:
-                    p[best] = 1
+                    p[best] = n
         else:
-            self._attach(self.stories[best], item_id, feed_id, terms, t, iso)
+            self._attach(self.stories[best], item_id, feed_id, terms, ntitle, t, iso)
         self.stories[best].changed = True
         self.changed.add(best)
         if found:
@@ -233,7 +280,9 @@ class StoryIndex:
         if not a.counts:
             return None
         feed = a.first_feed if len(a.feeds) <= 1 else -1
-        found = self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
+        # Merges go by headlines (terms some item's title gave: a count of at least one item's).
+        terms = [w for w, n in a.counts.items() if n >= 1.0]
+        found = self._candidates(terms, None, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
         candidates = [
             c
             for c in (s.candidate(s.counts) for s in found)
@@ -241,7 +290,7 @@ class StoryIndex:
         ]
         if not candidates:
             return None
-        members = [terms for _, terms in a.members if terms]
+        members = [(mt[:n], n) for _, mt, n in a.members if n]
         weights = self.weights(a.counts)
         best: IndexedStory | None = None
         best_score = 0.0

@@ -13,6 +13,11 @@ import unicodedata
 
 MAX_TERMS = 24
 MAX_TITLE_CHARS = 400
+# From an item's summary or text, grouping takes the lead (its first sentence, or two when the first is
+# short: where news writing says what happened), at most this long, and at most this many terms its title
+# does not already have.
+LEAD_CHARS = 300
+MAX_TEXT_TERMS = 10
 
 # Function words (English, plus the commonest French/German/Spanish ones) and words any headline may carry
 # whatever it reports ("update", "video"): they say nothing about which story a headline belongs to.
@@ -109,3 +114,46 @@ def title_terms(title: str | None) -> list[str]:
             if len(out) >= MAX_TERMS:
                 break
     return list(out)
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)]*(?:\s|$)")
+
+
+def lead(text: str | None) -> str:
+    """The lead of a plain text: up to the end of the first sentence that ends after 60 characters (at most
+    LEAD_CHARS, cut at a space)."""
+    if not text:
+        return ""
+    head = " ".join(text[: LEAD_CHARS * 2].split())[:LEAD_CHARS]
+    for m in _SENTENCE_END.finditer(head):
+        if m.start() >= 60:
+            return head[: m.start() + 1]
+    if len(head) == LEAD_CHARS and " " in head[LEAD_CHARS // 2 :]:
+        head = head[: head.rindex(" ")]
+    return head
+
+
+def story_terms(title: str | None, text: str | None = None) -> str:
+    """What story grouping compares, as stored with the item: the title's terms, space-separated, then (when
+    the item has a summary or text whose lead adds any) "|" and the lead's other terms. Titles alone: the
+    title's terms and nothing else."""
+    terms = title_terms(title)
+    out = " ".join(terms)
+    if text:
+        seen = set(terms)
+        extra = [w for w in title_terms(lead(text)) if w not in seen][:MAX_TEXT_TERMS]
+        if extra:
+            out += "|" + " ".join(extra)
+    return out
+
+
+def split_story_terms(value: str | None) -> tuple[list[str], int]:
+    """(terms, how many of them are title terms) from what `story_terms` made."""
+    if not value:
+        return [], 0
+    title, _, text = value.partition("|")
+    terms = title.split()
+    ntitle = len(terms)
+    if text:
+        terms += text.split()
+    return terms, ntitle

@@ -201,6 +201,54 @@ def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
     story_rows_match_items(store)  # no item of the rolled-back batch counted in any story
 
 
+def with_summary(key: str, title: str, summary: str, when: datetime = T0) -> ParsedItem:
+    return ParsedItem(
+        key=key,
+        title=title,
+        link=f"https://example.org/{key}",
+        published=when,
+        content_hash=key,
+        summary=f"<p>{summary}</p>",
+    )
+
+
+def test_the_lead_of_a_summary_stands_in_for_a_headline_that_says_nothing(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    quake = "A magnitude 6.8 earthquake struck off the coast of northern Chile, cutting power to Iquique"
+    store_items(store, a, [with_summary("a", "Live updates", quake + ". More soon.")])
+    store_items(store, b, [with_summary("b", "What we know", quake + " on Tuesday night.")])
+    store_items(
+        store, c, [with_summary("c", "Live updates", "Parliament passed the budget bill late on Monday.")]
+    )
+    store.merge_stories()
+    assert story_of(store, a, "a") == story_of(store, b, "b") != story_of(store, c, "c")
+
+
+def test_a_shared_lead_never_joins_headlines_that_disagree(store: Store) -> None:
+    a, b = feeds(store, 2)
+    boilerplate = "Sign up for the morning newsletter from our award winning politics desk in Washington."
+    store_items(
+        store, a, [with_summary("a", "Senate passes farm subsidy bill after long debate", boilerplate)]
+    )
+    store_items(
+        store, b, [with_summary("b", "Storm knocks out power across coastal Maine towns", boilerplate)]
+    )
+    store.merge_stories()
+    assert story_of(store, a, "a") != story_of(store, b, "b")
+
+
+def test_a_lead_confirms_headlines_that_nearly_match_and_titles_alone_are_unchanged() -> None:
+    from reader.stories.terms import split_story_terms, story_terms
+
+    made = story_terms("Fed raises rates", "The Federal Reserve raised interest rates on Wednesday.")
+    assert made.startswith("fed raise rate|") and "reserve" in made
+    assert story_terms("Fed raises rates") == story_terms("Fed raises rates", "") == "fed raise rate"
+    assert split_story_terms(made)[1] == 3 and split_story_terms("fed raise rate") == (
+        ["fed", "raise", "rate"],
+        3,
+    )
+
+
 def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
     c = grouping.Candidate(1, size=3, feed_count=1, first_feed=7, first_t=0, last_t=100, counts={"x": 3})
     assert not grouping.admissible(c, 7, 50, 50)  # a single-feed story never takes that feed's items
