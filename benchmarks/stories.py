@@ -391,7 +391,6 @@ def poll(args: argparse.Namespace) -> None:
     from poll import cpu_seconds, start_farm
 
     from reader.fetch.poller import Poller, PollSettings
-    from reader.stories.terms import title_terms
 
     async def one(urls: list[str], db: Path) -> tuple[float, float, float, float]:
         """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
@@ -448,18 +447,19 @@ def poll(args: argparse.Namespace) -> None:
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
         print(f"  runs {mode:<3} (poll/merge s): {runs}")
     print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
-    # The parse workers make each item's title terms in both modes (the "off" runs only skip grouping in
-    # the writer); their cost, measured here on the farm's titles:
-    titles = [
-        html.unescape(t)
-        for i in range(args.feeds)
-        for t in re.findall(r"<item><title>(.*?)</title>", feed_body(i, args.items).decode())
+    # The parse workers make each item's story terms (title, and the lead of its summary) in both modes (the
+    # "off" runs only skip grouping in the writer); their cost, measured here on the farm's items:
+    from reader.feeds.parse import parse_feed
+    from reader.stories.terms import story_terms
+
+    items = [
+        it for i in range(args.feeds) for it in parse_feed(feed_body(i, args.items), "http://x/", {}).items
     ]
     c0 = time.process_time()
-    for t in titles:
-        title_terms(t)
+    for it in items:
+        story_terms(it.title, it.search_text)
     spent = time.process_time() - c0
-    print(f"  title terms (made in the parse workers in both modes): {spent:.3f} s CPU per poll")
+    print(f"  story terms (made in the parse workers in both modes): {spent:.3f} s CPU per poll")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

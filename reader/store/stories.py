@@ -101,6 +101,43 @@ class StoryQueries(StoreBase):
             self._story_index = None
             self._merge_suspects = None
 
+    def _article_stored(self, c: sqlite3.Connection, item_id: int, text: str) -> None:
+        """The extracted text of an item alone in its story (a headline that found no match) may place it:
+        it is grouped again with the lead of that text. Never costs the article: on any failure the item
+        keeps its story."""
+        row = c.execute(
+            "SELECT feed_id, title, sort_date, story_id, story_terms FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        if row is None or row[3] is None or "|" in (row[4] or ""):
+            return  # not grouped yet (re-grouping will read the text), or grouped with a text already
+        feed_id, title, iso, story_id, _ = row
+        made = story_terms(title, text)
+        if "|" not in made:
+            return
+        c.execute("SAVEPOINT regroup_item")
+        try:
+            if c.execute("SELECT COUNT(*) FROM items WHERE story_id = ?", (story_id,)).fetchone()[0] != 1:
+                c.execute("UPDATE items SET story_terms = ? WHERE id = ?", (made, item_id))
+            else:
+                t = _epoch(iso)
+                index = self._index_for(c, t, t)
+                if index.remove_single(story_id, item_id):
+                    terms, ntitle = split_story_terms(made)
+                    new_story, _ = index.group(item_id, feed_id, terms, t, iso, ntitle)
+                    c.execute(
+                        "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
+                        (new_story, made, item_id),
+                    )
+                    if new_story != story_id:
+                        c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+                    if self._merge_suspects is not None:
+                        self._merge_suspects.update(index.suspects)
+                    index.suspects.clear()
+        except Exception:
+            self._story_index = None
+            c.execute("ROLLBACK TO regroup_item")
+        c.execute("RELEASE regroup_item")
+
     def _after_rollback(self) -> None:
         # The index holds what the rolled-back transaction grouped: it is loaded again from the table.
         self._story_index = None

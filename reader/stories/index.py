@@ -118,6 +118,26 @@ class StoryIndex:
 
     # ------------------------------------------------------------------ grouping
 
+    def remove_single(self, story_id: int, item_id: int) -> bool:
+        """Take out a story made of this one item (to group it again); False when it is not that."""
+        s = self.stories.get(story_id)
+        if s is None or s.size != 1 or s.members[0][0] != item_id:
+            return False
+        del self.stories[story_id]
+        for w in s.counts:
+            p = self.postings.get(w)
+            if p is not None:
+                p.pop(story_id, None)
+                if not p:
+                    del self.postings[w]
+        df = self.df
+        for w in s.members[0][1]:
+            if df.get(w, 0) > 0:
+                df[w] -= 1
+        self.docs -= 1
+        self.changed.discard(story_id)
+        return True
+
     def _candidates(
         self,
         terms: Sequence[str],
@@ -198,16 +218,22 @@ class StoryIndex:
             ntitle = len(terms)
         else:
             cap = self._cap()
-            text = [w for w in terms[ntitle:] if df.get(w, 0) <= cap]
+            text: list[str] = []
             for w in terms[ntitle:]:
-                df[w] = df.get(w, 0) + 1  # counted all the same, so boilerplate is known as such
-            terms = (*terms[:ntitle], *text)
+                n = df.get(w, 0)
+                if n <= cap:
+                    text.append(w)
+                df[w] = n + 1  # counted all the same, so boilerplate is known as such
             if ntitle < g.MIN_TITLE_TERMS:
+                terms = (*terms[:ntitle], *text)
                 ntitle = len(terms)  # a headline that says little: its lead stands in for it
+            elif text:
+                terms = (*terms[:ntitle], *text)
+                confirm = True
             else:
-                confirm = bool(text)
+                terms = terms[:ntitle]
         self.docs += 1
-        for w in terms[:ntitle]:
+        for w in terms[:ntitle] if confirm else terms:
             df[w] = df.get(w, 0) + 1
         title = terms[:ntitle] if confirm else terms
         best: int | None = None
@@ -224,23 +250,24 @@ class StoryIndex:
         if best is None:  # a story of its own (most items): made whole at once, not through `_attach`
             best = self.next_id
             self.next_id += 1
-            if ntitle == len(terms):
-                counts = dict.fromkeys(terms, 1.0)
-            else:
+            if confirm:
                 counts = {w: (1.0 if i < ntitle else g.TEXT_WEIGHT) for i, w in enumerate(terms)}
-            self.stories[best] = IndexedStory(
+            else:
+                counts = dict.fromkeys(terms, 1.0)
+            story = self.stories[best] = IndexedStory(
                 best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
             postings = self.postings
-            for w, n in counts.items():
+            for w, weight in counts.items():
                 p = postings.get(w)
                 if p is None:
-                    postings[w] = {best: n}
+                    postings[w] = {best: weight}
                 else:
-                    p[best] = n
+                    p[best] = weight
         else:
-            self._attach(self.stories[best], item_id, feed_id, terms, ntitle, t, iso)
-        self.stories[best].changed = True
+            story = self.stories[best]
+            self._attach(story, item_id, feed_id, terms, ntitle, t, iso)
+        story.changed = True
         self.changed.add(best)
         if found:
             suspects = self.suspects

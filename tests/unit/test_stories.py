@@ -237,6 +237,24 @@ def test_a_shared_lead_never_joins_headlines_that_disagree(store: Store) -> None
     assert story_of(store, a, "a") != story_of(store, b, "b")
 
 
+def test_extracted_full_text_places_an_item_its_headline_could_not(store: Store) -> None:
+    from reader.models import Article
+
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "Chile earthquake: magnitude 6.8 quake strikes off northern coast")])
+    store_items(store, b, [item("b", "Live updates")])  # no summary: nothing to go on yet
+    store_items(store, c, [item("c", "Live updates")])
+    store.merge_stories()
+    assert story_of(store, b, "b") != story_of(store, a, "a")
+    text = "A magnitude 6.8 earthquake struck off the northern coast of Chile on Tuesday. Power was cut."
+    article = Article(None, None, None, text, text, 16, 1)
+    b_id = store._conn.execute("SELECT id FROM items WHERE feed_id = ?", (b.id,)).fetchone()[0]
+    store.store_article(b_id, article, "https://example.org/b")
+    store.merge_stories()
+    assert story_of(store, b, "b") == story_of(store, a, "a") != story_of(store, c, "c")
+    story_rows_match_items(store)
+
+
 def test_a_lead_confirms_headlines_that_nearly_match_and_titles_alone_are_unchanged() -> None:
     from reader.stories.terms import split_story_terms, story_terms
 
