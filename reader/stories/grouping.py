@@ -7,17 +7,22 @@ explains, each shared term counting by how common it is among the story's items:
     affinity(x, S) = sum over terms w of x shared with S of idf(w) * n_S(w) / (|S| + SMOOTH)
                      / sum over terms w of x of idf(w)
 
-An item joins its best story when the affinity reaches `JOIN`, with at least `MIN_SHARED` shared terms; after
-a poll, each story that changed is merged into a larger one when the mean affinity of its items reaches `MERGE`
-(which repairs the splits that the order items arrive in causes). Only stories within `WINDOW` seconds of the
+Both are divided by how stale the story is for the item, 1 + (time between them) / `TIME_SCALE`: news a day
+apart needs twice the evidence. An item joins its best story when the affinity reaches `JOIN`, with at least
+`MIN_SHARED` shared terms; after a poll, each story a new item could have joined is merged into a larger one
+when the mean affinity of its items reaches `MERGE` (which repairs the splits that the order items arrive in
+causes). Only stories within `WINDOW` seconds of the
 item's publication time are candidates, a story never spans more than `MAX_SPAN`, and a story whose items all
 come from one feed never takes another item from that feed (a title a feed repeats, "Daily briefing", is not
 one story). Terms carried by more than `MAX_POSTINGS` stories nearby (or by more than a twentieth of the
 items) are not distinctive and are not used to find candidates; this also bounds the cost of thousands of items
 with one title. Merges need `MIN_SHARED` shared terms too.
 
-The constants were chosen on the development set, checked on its halves (split by story and by time) so that
-precision stays above 0.9 everywhere (see benchmarks/stories.py); nothing in them refers to particular headlines
+Terms from the lead of an item's summary or text weigh `TEXT_WEIGHT` and only confirm what the headline
+nearly says, unless the headline has under `MIN_TITLE_TERMS` terms (see below).
+
+The constants were chosen on the development set, checked on its halves (split by story, by time, by outlet
+and at random) so that precision stays above 0.9 everywhere (see benchmarks/stories.py); nothing in them refers to particular headlines
 or sites.
 """
 
@@ -42,6 +47,9 @@ MAX_MERGE_ITEMS = 300  # a story larger than this is merged into, never merged a
 # affinity >= CONFIRM_FLOOR, and with the lead's terms, weighing TEXT_WEIGHT each, >= JOIN); an unrelated or
 # boilerplate lead can never join two headlines that disagree. A shorter headline ("Live updates") says too
 # little: its lead is read as if it were the headline. Titles alone score exactly as before.
+# News goes stale: an item (or story) that far in publication time from a story needs that much more
+# evidence; the score is divided by 1 + gap / TIME_SCALE (gap: seconds between it and the story's items).
+TIME_SCALE = 86400
 TEXT_WEIGHT = 0.5
 TEXT_SHARE = 0.5
 MIN_TITLE_TERMS = 3
@@ -108,11 +116,18 @@ def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
     return max(c.last_t, last_t) - min(c.first_t, first_t) <= MAX_SPAN
 
 
+def staleness(c: Candidate, first_t: int, last_t: int) -> float:
+    """What a score is divided by for the time between `first_t`..`last_t` and the story's items."""
+    gap = max(0, c.first_t - last_t, first_t - c.last_t)
+    return 1.0 + gap / TIME_SCALE
+
+
 def best_story(
     terms: Sequence[str],
     weights: Mapping[str, float],
     candidates: Iterable[Candidate],
     ntitle: int | None = None,
+    t: int | None = None,
 ) -> int | None:
     """The story an item with `terms` should join (already filtered by `admissible`), or None."""
     best: int | None = None
@@ -121,13 +136,19 @@ def best_story(
         if shared(terms, c.counts, ntitle) < MIN_SHARED:
             continue
         score = affinity(terms, weights, c.counts, c.size, ntitle)
+        if t is not None:
+            score /= staleness(c, t, t)
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None
 
 
 def confirmed_story(
-    terms: Sequence[str], ntitle: int, weights: Mapping[str, float], candidates: Iterable[Candidate]
+    terms: Sequence[str],
+    ntitle: int,
+    weights: Mapping[str, float],
+    candidates: Iterable[Candidate],
+    t: int | None = None,
 ) -> int | None:
     """The story the lead of an item's text confirms (when its headline alone fell short), or None."""
     title = terms[:ntitle]
@@ -137,6 +158,8 @@ def confirmed_story(
         if shared(title, c.counts) < MIN_SHARED or affinity(title, weights, c.counts, c.size) < CONFIRM_FLOOR:
             continue
         score = affinity(terms, weights, c.counts, c.size, ntitle)
+        if t is not None:
+            score /= staleness(c, t, t)
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None

@@ -152,26 +152,40 @@ class StoryIndex:
         sharing the most). `shares[i]`: what sharing `terms[i]` counts (None: 1 each, titles alone)."""
         postings, df = self.postings, self.df
         cap, max_postings = self._cap(), g.MAX_POSTINGS
-        lists: list[tuple[float, dict[int, float]]] = []
-        total = 0.0
-        for i, w in enumerate(terms):  # a term too common to tell stories apart (or to look through): skipped
-            p = postings.get(w)
-            if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
-                share = 1.0 if shares is None else shares[i]
-                lists.append((share, p))
-                total += share
-        if total < min_shared:
-            return []  # the common case for news nobody else reports: no story can share enough terms
-        # The rarest terms first (they carry the signal), title terms before text terms.
-        lists.sort(key=lambda sp: (sp[0] < 1.0, len(sp[1])))
         shared: dict[int, float] = {}
         budget = MAX_VISITS
-        for share, plist in lists:
-            if budget <= 0:
-                break
-            budget -= len(plist)
-            for sid in plist:
-                shared[sid] = shared.get(sid, 0) + share
+        if shares is None:  # titles alone (every new item's case): the lean loop
+            lists = []
+            for w in terms:  # a term too common to tell stories apart (or to look through) is skipped
+                p = postings.get(w)
+                if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
+                    lists.append(p)
+            if len(lists) < min_shared:
+                return []  # the common case for news nobody else reports: no story can share enough terms
+            lists.sort(key=len)  # the rarest terms first: they carry the signal
+            for plist in lists:
+                if budget <= 0:
+                    break
+                budget -= len(plist)
+                for sid in plist:
+                    shared[sid] = shared.get(sid, 0) + 1
+        else:
+            weighted: list[tuple[float, dict[int, float]]] = []
+            total = 0.0
+            for i, w in enumerate(terms):
+                p = postings.get(w)
+                if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
+                    weighted.append((shares[i], p))
+                    total += shares[i]
+            if total < min_shared:
+                return []
+            weighted.sort(key=lambda sp: (sp[0] < 1.0, len(sp[1])))  # title terms first, rarest first
+            for share, plist in weighted:
+                if budget <= 0:
+                    break
+                budget -= len(plist)
+                for sid in plist:
+                    shared[sid] = shared.get(sid, 0) + share
         stories = self.stories
         found: list[IndexedStory] = []
         lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
@@ -242,9 +256,9 @@ class StoryIndex:
             ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
             if ok:
                 weights = self.weights(terms)
-                best = g.best_story(title, weights, ok)
+                best = g.best_story(title, weights, ok, None, t)
                 if best is None and confirm:
-                    best = g.confirmed_story(terms, ntitle, weights, ok)
+                    best = g.confirmed_story(terms, ntitle, weights, ok, t)
         terms = tuple(terms)
         joined = best is not None
         if best is None:  # a story of its own (most items): made whole at once, not through `_attach`
@@ -322,7 +336,7 @@ class StoryIndex:
         best: IndexedStory | None = None
         best_score = 0.0
         for c in candidates:
-            score = g.merge_score(members, weights, c.counts, c.size)
+            score = g.merge_score(members, weights, c.counts, c.size) / g.staleness(c, a.first_t, a.last_t)
             if score > best_score:
                 best, best_score = self.stories[c.story_id], score
         return best if best is not None and best_score >= g.MERGE else None
