@@ -40,6 +40,15 @@ def push(store: Store, client: GReaderClient) -> PushResult:
                 )
             store.drop_outbox([e.id])
             result.sent += 1
+        elif e.kind == "edit" and e.stream:
+            try:
+                client.edit_subscription(e.stream, e.title, e.label, e.field)
+            except SyncHttpError as exc:
+                if exc.status != 400:
+                    raise
+                result.refused.append(f"the server would not rename or move {e.url or e.stream}")
+            store.drop_outbox([e.id])
+            result.sent += 1
         elif e.kind == "unsubscribe" and e.stream:
             try:
                 client.unsubscribe(e.stream)
