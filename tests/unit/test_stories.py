@@ -15,7 +15,7 @@ from reader.models import Feed, FetchOutcome, ParsedFeed, ParsedItem, View, View
 from reader.store.feeds import Store
 from reader.store.schema import MIGRATIONS
 from reader.stories import grouping
-from reader.stories.terms import MAX_TERMS, title_terms
+from reader.stories.terms import MAX_TERMS, MAX_TEXT_TERMS, title_terms
 
 T0 = datetime(
     2014, 3, 10, 12, 0, tzinfo=UTC
@@ -265,6 +265,9 @@ def test_a_lead_confirms_headlines_that_nearly_match_and_titles_alone_are_unchan
         ["fed", "raise", "rate"],
         3,
     )
+    huge = " ".join(f"word{i}" for i in range(200_000))  # a megabyte of summary: only its lead is read
+    assert len(story_terms("Fed raises rates", huge).split("|")[1].split()) == MAX_TEXT_TERMS
+    assert story_terms("日本銀行", "日本銀行が追加緩和を決定した。市場は好感。").startswith("日本 本銀 銀行|")
 
 
 def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
