@@ -8,18 +8,25 @@
 quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
 outlet on loopback, then runs the real CLI as the hidden check does (`reader import` an OPML, `reader fetch
 --all --no-fulltext`, `reader list --json`) and scores the `story` ids with B-cubed precision/recall/F1 against
-the labels. `--split story` also scores two halves of the stories (split by a hash of the label) and `--split
-time` the headlines before and after the median time, `--split publisher` two halves of the outlets,
-`--split random` two halves of the stories for each of `--seeds` seeds; each half in a fresh archive. The baseline beside it:
-exact normalised titles as stories, scored the same way.
+the labels. `--split story` also scores two halves of the stories (split by a hash of the label), `--split
+time` the headlines before and after the median time, `--split publisher` two halves of the outlets, `--split
+random` two halves of the stories for each of `--seeds` seeds, `--split all` every one of these; each half in a
+fresh archive. The baseline beside it: exact normalised titles as stories, scored the same way.
+
+summaries: a check derived from the development set (it has titles only), in process with the real parser and
+store: headlines emptied of news for a third of the items with the news in their summaries, summaries restating
+the headlines, and unrelated real leads (../shared/corpus/fundus-news) as summaries.
 
 cost: builds archives of N items (the development headlines repeated, each copy shifted three days later, one
 feed per outlet), then stores 1,000 more items through `Store.apply_fetch` with grouping and (baseline, same
-process, same archive size) without it, and prints milliseconds per item for each.
+process, same archive size) without it, and prints milliseconds per item for each, wall and CPU (the machine
+may be shared: CPU is the steadier figure).
 
 poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
 in the poller's writer thread), alternating runs with grouping on and off in the same process; prints the median
-wall times and the slowdown.
+wall times and the slowdown, the median of the runs' ratios, CPU seconds of this process and of the parse
+workers, the load average, and what the story terms cost the parse workers (made in both modes: "off" only
+skips grouping in the writer).
 """
 
 from __future__ import annotations
@@ -446,6 +453,10 @@ def poll(args: argparse.Namespace) -> None:
         off, on = med("off", parts), med("on", parts)
         change = f"{100 * (on - off) / off:+.1f}%" if off > 0.01 else ""
         print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
+    pairs = [(on[0] + on[1]) / (off[0] + off[1]) for off, on in zip(times["off"], times["on"], strict=True)]
+    print(
+        f"  poll + merge pass, median of the runs' on/off ratios: {100 * (statistics.median(pairs) - 1):+.1f}%"
+    )
     for mode in ("off", "on"):
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
         print(f"  runs {mode:<3} (poll/merge s): {runs}")
