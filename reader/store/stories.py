@@ -29,9 +29,8 @@ class NewItem(NamedTuple):
     feed_id: int
     title: str
     sort_date: str  # ISO, UTC
-    terms: str | None = (
-        None  # what grouping compares (`story_terms`), when already made (in the parse worker)
-    )
+    # What grouping compares (`story_terms`), when already made (in the parse worker).
+    terms: str | None = None
     text: str | None = None  # plain text of its summary or extracted article, when `terms` is not made
 
 
