@@ -90,12 +90,26 @@ class StoryQueries(StoreBase):
             c.execute("RELEASE grouping")
         return out
 
+    # The lowest id of the items this transaction gave a story of their own (their rows are written at commit).
+    _fresh_from: int | None = None
+
     def _before_commit(self, c: sqlite3.Connection) -> None:
-        index = self._story_index
-        if index is None or not index.changed:
-            return
+        index, fresh = self._story_index, self._fresh_from
+        self._fresh_from = None
         try:
-            self._flush(c, index)
+            if index is not None and index.changed:
+                self._flush(c, index)
+            if fresh is not None:
+                # A story of one item: its row is the item's, made by SQLite (no interpreter work per row,
+                # nor the GIL held); the stories written above (those with more items) are left as they are.
+                c.execute(
+                    """INSERT OR IGNORE INTO stories
+                           (id, lead_item, size, feed_count, first_feed, first_t, last_t, newest)
+                       SELECT story_id, id, 1, 1, feed_id, CAST(strftime('%s', sort_date) AS INTEGER),
+                              CAST(strftime('%s', sort_date) AS INTEGER), sort_date
+                       FROM items WHERE id >= ? AND story_id IS NOT NULL""",
+                    (fresh,),
+                )
         except Exception:  # the rows are written again by the next merge pass (it then looks at everything)
             self._story_index = None
             self._merge_suspects = None
@@ -140,6 +154,7 @@ class StoryQueries(StoreBase):
     def _after_rollback(self) -> None:
         # The index holds what the rolled-back transaction grouped: it is loaded again from the table.
         self._story_index = None
+        self._fresh_from = None
 
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
@@ -149,10 +164,14 @@ class StoryQueries(StoreBase):
         index = self._index_for(c, min(times), max(times))
         out: dict[int, tuple[int, str]] = {}
         group = index.group
+        defer = not stored  # new rows: a story of one item gets its row from the item's at commit
         for it, t in zip(items, times, strict=True):
             made = it.terms if it.terms is not None else story_terms(it.title, it.text)
             terms, ntitle = split_story_terms(made)
-            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle)[0], made)
+            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle, defer)[0], made)
+        if defer:
+            first = min(it.id for it in items)
+            self._fresh_from = first if self._fresh_from is None else min(first, self._fresh_from)
         if stored:
             c.executemany(
                 "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",

@@ -217,8 +217,12 @@ class StoryIndex:
         t: int,
         iso: str,
         ntitle: int | None = None,
+        defer_row: bool = False,
     ) -> tuple[int, bool]:
         """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one).
+
+        With `defer_row`, a story made of this item alone is not marked for writing: the caller writes the
+        rows of such stories from the items table (in SQL, off the interpreter).
 
         `terms[:ntitle]` come from its title, the rest (if any) from the lead of its summary or text; text
         terms too common in the index to tell stories apart (boilerplate, filler) are left out.
@@ -247,11 +251,24 @@ class StoryIndex:
             else:
                 terms = terms[:ntitle]
         self.docs += 1
-        for w in terms[:ntitle] if confirm else terms:
-            df[w] = df.get(w, 0) + 1
         title = terms[:ntitle] if confirm else terms
+        # One pass counts the title's terms and tells whether enough of them are distinctive to look for
+        # candidates at all (most items: no), keeping their postings for a story of its own.
+        postings = self.postings
+        cap, max_postings = self._cap(), g.MAX_POSTINGS
+        looked: list[dict[int, float] | None] = []
+        usable = 0
+        for w in title:
+            n = df.get(w, 0) + 1
+            df[w] = n
+            p = postings.get(w)
+            looked.append(p)
+            if p is not None and n <= cap and len(p) <= max_postings:
+                usable += 1
         best: int | None = None
-        found = self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if title else []
+        found = (
+            self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if usable >= g.MIN_SHARED else []
+        )
         if found:
             ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
             if ok:
@@ -271,18 +288,27 @@ class StoryIndex:
             story = self.stories[best] = IndexedStory(
                 best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
-            postings = self.postings
-            for w, weight in counts.items():
-                p = postings.get(w)
-                if p is None:
-                    postings[w] = {best: weight}
-                else:
-                    p[best] = weight
+            if confirm or found:  # (candidates were looked for: postings may have changed since)
+                for w, weight in counts.items():
+                    p = postings.get(w)
+                    if p is None:
+                        postings[w] = {best: weight}
+                    else:
+                        p[best] = weight
+            else:
+                for w, p in zip(terms, looked, strict=True):
+                    if p is None:
+                        postings[w] = {best: 1.0}
+                    else:
+                        p[best] = 1.0
+            if not defer_row:
+                story.changed = True
+                self.changed.add(best)
         else:
             story = self.stories[best]
             self._attach(story, item_id, feed_id, terms, ntitle, t, iso)
-        story.changed = True
-        self.changed.add(best)
+            story.changed = True
+            self.changed.add(best)
         if found:
             suspects = self.suspects
             suspects[best] = t
