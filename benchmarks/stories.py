@@ -23,10 +23,10 @@ process, same archive size) without it, and prints milliseconds per item for eac
 may be shared: CPU is the steadier figure).
 
 poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
-in the poller's writer thread), alternating runs with grouping on and off in the same process; prints the median
-wall times and the slowdown, the median of the runs' ratios, CPU seconds of this process and of the parse
-workers, the load average, and what the story terms cost the parse workers (made in both modes: "off" only
-skips grouping in the writer).
+in the poller's writer thread), alternating runs with grouping on and off, each run in a fresh process with
+READER_STORIES=on|off (reader/stories/switch.py: "off" makes no story terms in the parse workers and groups
+nothing); prints the median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the
+main process and of the parse workers, and the load average.
 """
 
 from __future__ import annotations
@@ -396,45 +396,58 @@ def cost(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------ poll slowdown on the farm
 
 
-def poll(args: argparse.Namespace) -> None:
-    from farm import feed_body, feed_urls
-    from poll import cpu_seconds, start_farm
+async def _poll_once(urls: list[str], db: Path) -> tuple[float, float, float, float]:
+    """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
+    from poll import cpu_seconds
 
     from reader.fetch.poller import Poller, PollSettings
 
-    async def one(urls: list[str], db: Path) -> tuple[float, float, float, float]:
-        """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
-        store = Store.open(db)
-        for u in urls:
-            store.add_feed(u)
-        poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
-        try:
-            t0, c0 = time.perf_counter(), time.process_time()
-            await poller.poll(store.feeds())
-            t1 = time.perf_counter()
-            await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
-            t2, c2 = time.perf_counter(), time.process_time()
-            pids = list(getattr(poller._pool, "_processes", {}) or {})
-            workers = sum(cpu_seconds(pid) for pid in pids)
-            return t1 - t0, t2 - t1, c2 - c0, workers
-        finally:
-            await poller.aclose()
-            store.close()
+    store = Store.open(db)
+    for u in urls:
+        store.add_feed(u)
+    poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        await poller.poll(store.feeds())
+        t1 = time.perf_counter()
+        await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
+        t2, c2 = time.perf_counter(), time.process_time()
+        pids = list(getattr(poller._pool, "_processes", {}) or {})
+        workers = sum(cpu_seconds(pid) for pid in pids)
+        return t1 - t0, t2 - t1, c2 - c0, workers
+    finally:
+        await poller.aclose()
+        store.close()
+
+
+def poll_run(args: argparse.Namespace) -> None:
+    """One first poll of the farm at `args.port` (its own process: READER_STORIES says on or off), as JSON."""
+    from farm import feed_urls
+
+    with tempfile.TemporaryDirectory() as d:
+        result = asyncio.run(_poll_once(feed_urls(args.port, args.feeds), Path(d) / "r.db"))
+    print(json.dumps(result))
+
+
+def poll(args: argparse.Namespace) -> None:
+    from poll import start_farm
 
     farm, port = start_farm(args.feeds, args.items, args.latency_ms)
     times: dict[str, list[tuple[float, float, float, float]]] = {"on": [], "off": []}
     load: list[float] = []
     try:
-        urls = feed_urls(port, args.feeds)
         for _ in range(args.runs):
             for mode in ("off", "on"):
+                # Each run in a fresh process (its parse workers too), grouping switched on or off for all
+                # of it (reader/stories/switch.py): "off" makes no story terms and groups nothing.
                 load.append(os.getloadavg()[0])
-                with tempfile.TemporaryDirectory() as d:
-                    if mode == "off":
-                        with grouping_off():
-                            times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
-                    else:
-                        times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
+                env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+                env["READER_STORIES"] = mode
+                cmd = [sys.executable, str(Path(__file__).resolve()), "poll-run", "--port", str(port)]
+                cmd += ["--feeds", str(args.feeds)]
+                out = subprocess.run(cmd, check=True, capture_output=True, env=env, text=True).stdout
+                poll_s, merge_s, cpu, workers = json.loads(out.strip().splitlines()[-1])
+                times[mode].append((poll_s, merge_s, cpu, workers))
     finally:
         farm.terminate()
         farm.wait(timeout=10)
@@ -447,7 +460,7 @@ def poll(args: argparse.Namespace) -> None:
         ("first poll (wall)", (0,)),
         ("merge pass after it", (1,)),
         ("poll + merge pass", (0, 1)),
-        ("CPU, this process", (2,)),
+        ("CPU, main process", (2,)),
         ("CPU, parse workers", (3,)),
     ):
         off, on = med("off", parts), med("on", parts)
@@ -461,19 +474,6 @@ def poll(args: argparse.Namespace) -> None:
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
         print(f"  runs {mode:<3} (poll/merge s): {runs}")
     print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
-    # The parse workers make each item's story terms (title, and the lead of its summary) in both modes (the
-    # "off" runs only skip grouping in the writer); their cost, measured here on the farm's items:
-    from reader.feeds.parse import parse_feed
-    from reader.stories.terms import story_terms
-
-    items = [
-        it for i in range(args.feeds) for it in parse_feed(feed_body(i, args.items), "http://x/", {}).items
-    ]
-    c0 = time.process_time()
-    for it in items:
-        story_terms(it.title, it.search_text)
-    spent = time.process_time() - c0
-    print(f"  story terms (made in the parse workers in both modes): {spent:.3f} s CPU per poll")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -487,6 +487,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     q.add_argument("--seeds", type=int, default=3, help="random story halves for --split random/all")
     c = sub.add_parser("cost")
     c.add_argument("--sizes", default="10000,100000")
+    pr = sub.add_parser("poll-run")
+    pr.add_argument("--port", type=int, required=True)
+    pr.add_argument("--feeds", type=int, default=200)
     p = sub.add_parser("poll")
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--items", type=int, default=50)
@@ -499,6 +502,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cost": cost,
         "poll": poll,
         "summaries": summaries_check,
+        "poll-run": poll_run,
     }
     run[args.cmd](args)
     return 0

@@ -33,6 +33,7 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
+from reader.stories import switch
 from reader.stories.terms import story_terms
 from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
@@ -367,8 +368,10 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         title, link or "", summary or "", content or "", published_raw, updated_raw, author or ""
     )
     text = plain_text(content or summary)
-    # Story grouping reads the lead of the summary (written to say what happened) before the body's.
-    lead_text = plain_text(summary) if summary and content else text
+    terms = None
+    if switch.ENABLED:
+        # Story grouping reads the lead of the summary (it says what happened), else the body's.
+        terms = story_terms(title, plain_text(summary) if summary and content else text)
     return ParsedItem(
         key=key,
         title=title,
@@ -381,7 +384,7 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         updated=updated,
         content_hash=content_hash,
         search_text=text,  # here, in the parse worker, not in the store's thread
-        story_terms=story_terms(title, lead_text),  # likewise: what story grouping compares
+        story_terms=terms,  # likewise: what story grouping compares
     )
 
 

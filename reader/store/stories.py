@@ -18,6 +18,7 @@ from typing import NamedTuple
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
 from reader.stories import grouping as g
+from reader.stories import switch
 from reader.stories.index import StoryIndex
 from reader.stories.terms import LEAD_CHARS, split_story_terms, story_terms
 
@@ -74,7 +75,7 @@ class StoryQueries(StoreBase):
         grouping fails, the items are still stored (without a story; `group_pending` groups them later) and
         the poll carries on.
         """
-        if not items:
+        if not items or not switch.ENABLED:
             return {}
         if stored:
             c.execute("SAVEPOINT grouping")
