@@ -32,6 +32,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from reader.stories import terms
+
 JOIN = 0.15
 MERGE = 0.14
 MIN_SHARED = 2
@@ -42,17 +44,17 @@ MAX_SPAN = 7 * 86400
 MAX_POSTINGS = 32
 MAX_STORY_ITEMS = 2000
 MAX_MERGE_ITEMS = 300  # a story larger than this is merged into, never merged away (bounds a merge's cost)
-# Terms from the lead of an item's summary or extracted text (when the feed gives one). A headline with at
-# least MIN_TITLE_TERMS terms decides: the lead only confirms a match the headline nearly makes (title
-# affinity >= CONFIRM_FLOOR, and with the lead's terms, weighing TEXT_WEIGHT each, >= JOIN); an unrelated or
-# boilerplate lead can never join two headlines that disagree. A shorter headline ("Live updates") says too
-# little: its lead is read as if it were the headline. Titles alone score exactly as before.
 # News goes stale: an item (or story) that far in publication time from a story needs that much more
 # evidence; the score is divided by 1 + gap / TIME_SCALE (gap: seconds between it and the story's items).
 TIME_SCALE = 86400
+# Terms from the lead of an item's summary or extracted text, which story grouping reads only for a headline
+# of under MIN_TITLE_TERMS terms ("Live updates": reader.stories.terms.story_terms): that lead is read as if it
+# were the headline. Terms stored with a lead for a longer headline (TEXT_WEIGHT each) would only confirm a
+# match the headline nearly makes (title affinity >= CONFIRM_FLOOR, and with the lead's terms >= JOIN), so an
+# unrelated or boilerplate lead could never join two headlines that disagree. Titles alone score as before.
 TEXT_WEIGHT = 0.5
 TEXT_SHARE = 0.5
-MIN_TITLE_TERMS = 3
+MIN_TITLE_TERMS = terms.MIN_TITLE_TERMS
 CONFIRM_FLOOR = 0.10
 
 
