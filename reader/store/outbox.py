@@ -264,6 +264,14 @@ class OutboxQueries(StoreBase):
             )
             return True
 
+    def link_feed_to_server(self, url: str, server_id: str) -> None:
+        """The server carries the feed at `url` as `server_id` (it may list it under another address)."""
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM feeds WHERE server_id = ?", (server_id,)).fetchone() is None:
+                c.execute(
+                    "UPDATE feeds SET server_id = ? WHERE url = ? AND server_id IS NULL", (server_id, url)
+                )
+
     def feed_server_id(self, feed_id: int) -> str | None:
         rows = self._read("SELECT server_id FROM feeds WHERE id = ?", (feed_id,))
         return str(rows[0][0]) if rows and rows[0][0] else None

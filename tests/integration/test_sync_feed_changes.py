@@ -122,3 +122,26 @@ def test_rename_of_a_feed_still_waiting_to_be_subscribed_updates_the_subscriptio
     assert _sync(services) == 0
     assert _server_feed(server, url) is not None
     assert _server_feed(server, url)[0] == "Renamed before the sync"  # type: ignore[index]
+
+
+def test_a_feed_the_server_stores_under_another_url_is_not_doubled(
+    services: ReaderServices, server: GReaderServer, http_server: LoopbackServer
+) -> None:
+    """FreshRSS follows a redirect when it subscribes and keeps the feed's new address: the subscription made
+    here is linked by the id the server gave it, not by URL, so the feed is one feed on both sides."""
+    url = http_server.serve("/old.xml", rss(2, title="Moved"))
+    moved_to = http_server.url("/new.xml")
+
+    def follow_redirect(feed: object) -> None:
+        feed.url = moved_to  # type: ignore[attr-defined]
+
+    server.on_subscribe = follow_redirect
+    services.add_feed(url, "Mine")
+    assert _sync(services) == 0
+    with services.open_store() as store:
+        urls = [f.url for f in store.feeds()]
+        assert urls.count(url) == 1 and moved_to not in urls
+        assert store.feed_server_id(_local_id(services, url)) is not None
+    assert _sync(services) == 0  # and stays one
+    with services.open_store() as store:
+        assert len(store.feeds()) == 2
