@@ -24,6 +24,10 @@ class FetchError(ReaderError):
     """A feed or page could not be retrieved."""
 
 
+class TLSSetupError(FetchError):
+    """The CA certificates to verify servers with could not be loaded (a bad SSL_CERT_FILE or SSL_CERT_DIR)."""
+
+
 class ParseError(ReaderError):
     """A document could not be parsed into anything usable."""
 

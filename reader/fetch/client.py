@@ -15,6 +15,7 @@ import contextlib
 import errno
 import random
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -25,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from reader import USER_AGENT
-from reader.errors import FetchError
+from reader.errors import FetchError, TLSSetupError
 from reader.fetch.settings import ClientSettings
 from reader.fetch.transport import PerHostTransport
 from reader.textsafe import clean_text, quote_url
@@ -399,6 +400,8 @@ def describe_error(exc: BaseException) -> str:
         text = f"invalid URL: {msg}"
     elif isinstance(exc, httpx.HTTPError):
         text = f"{type(exc).__name__}: {msg}"
+    elif isinstance(exc, TLSSetupError):
+        text = msg
     else:
         text = f"unexpected error: {type(exc).__name__}: {msg}"
     return clean_text(text, 300)
@@ -431,6 +434,9 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 def connect_reason(exc: OSError) -> str:
     """One phrase for a connection that could not be made."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = clean_text(exc.verify_message or "", 80)
+        return "the server's TLS certificate is not trusted" + (f" ({why})" if why else "")
     if isinstance(exc, socket.gaierror):
         if exc.errno == socket.EAI_NONAME:
             return "host name not found (DNS)"

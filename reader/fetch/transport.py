@@ -12,6 +12,7 @@ import ssl
 
 import httpx
 
+from reader.errors import TLSSetupError
 from reader.fetch.network import AsyncioBackend
 
 _BACKEND = AsyncioBackend()
@@ -34,14 +35,23 @@ class PerHostTransport(httpx.AsyncBaseTransport):
     def _tls(self) -> ssl.SSLContext:
         if self._ssl is None:  # loading the CA bundle costs ~20 ms: only when an https URL comes
             # As httpx does by default: SSL_CERT_FILE / SSL_CERT_DIR when set (a corporate CA), else certifi's.
-            if os.environ.get("SSL_CERT_FILE"):
-                self._ssl = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
-            elif os.environ.get("SSL_CERT_DIR"):
-                self._ssl = ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-            else:
-                import certifi
+            for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+                where = os.environ.get(name)
+                if where:
+                    try:
+                        if name == "SSL_CERT_FILE":
+                            self._ssl = ssl.create_default_context(cafile=where)
+                        else:
+                            self._ssl = ssl.create_default_context(capath=where)
+                    except (OSError, ssl.SSLError) as exc:
+                        reason = getattr(exc, "strerror", None) or type(exc).__name__
+                        raise TLSSetupError(
+                            f"{name}={where} holds no usable certificates ({reason})"
+                        ) from None
+                    return self._ssl
+            import certifi
 
-                self._ssl = ssl.create_default_context(cafile=certifi.where())
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
         return self._ssl
 
     def _unused(self) -> ssl.SSLContext:

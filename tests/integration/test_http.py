@@ -263,7 +263,10 @@ async def test_https_is_verified_against_the_trusted_authorities(
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     async with client() as c:
-        with pytest.raises(FetchError, match=r"could not connect.*certificate verify failed"):
+        with pytest.raises(
+            FetchError,
+            match=r"could not connect: the server.s TLS certificate is not trusted \(self-signed certificate\)",
+        ):
             await c.get(url)  # self-signed: not trusted by the default authorities
     monkeypatch.setenv("SSL_CERT_FILE", str(tls / "loopback.pem"))
     async with client() as c:
