@@ -412,7 +412,7 @@ async def _poll_once(urls: list[str], db: Path) -> tuple[float, float, float, fl
         t1 = time.perf_counter()
         await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
         t2, c2 = time.perf_counter(), time.process_time()
-        pids = list(getattr(poller._pool, "_processes", {}) or {})
+        pids = list(getattr(poller.workers.pool, "_processes", {}) or {})
         workers = sum(cpu_seconds(pid) for pid in pids)
         return t1 - t0, t2 - t1, c2 - c0, workers
     finally:
