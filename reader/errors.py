@@ -55,6 +55,11 @@ class FeedInputError(ReaderError):
         self.overridable = overridable
 
 
+class TopicInputError(ReaderError):
+    """A tracked topic's name or query is not acceptable, or the topic cannot be changed from here (the
+    config file's `[topics]` defines it)."""
+
+
 class SyncError(ReaderError):
     """A sync with the server failed (unreachable, refused, or an answer we cannot use); nothing local is lost."""
 
