@@ -108,6 +108,7 @@ class Item:
     read_at: datetime | None = None
     saved_at: datetime | None = None
     has_article: bool = False
+    muted_by: str | None = None  # the [mute] rule that marked it read as it arrived
 
     @property
     def sort_date(self) -> datetime:
@@ -170,6 +171,7 @@ class View:
     saved_only: bool = False
     order: str = "newest"  # one of SORT_ORDERS
     fold_stories: bool = False  # one row per story: only its newest item in the view
+    muted_only: bool = False  # only items a [mute] rule marked read
     topic: str | None = None  # ViewKind.TOPIC: the topic's name
     topic_query: str | None = None  # ViewKind.TOPIC: its FTS5 query, run as written
     # Items read while an unread-only view is shown stay in it until the reader leaves the view (the TUI):
@@ -223,6 +225,8 @@ class PollSummary:
     total: int = 0
     busy: bool = False  # another process was fetching, so this run did nothing
     topic_matches: tuple[tuple[str, int], ...] = ()  # (topic, new matches) announced once after this poll
+    muted: int = 0  # new items [mute] rules marked read
+    notify_error: str | None = None  # why [general] notify_command could not run
     sync: bool = False  # a [sync] server is configured (and was synced with first)
     sync_error: str | None = None  # why that sync failed (the archive and the outbox are intact)
     sync_pending: int = 0  # local changes still waiting for the server
@@ -274,3 +278,14 @@ class Topic:
     query: str
     origin: str = "config"
     unread_count: int = 0
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """A page saved by its address (`reader save-page`, the TUI's P): which item holds it and how it went."""
+
+    item_id: int
+    title: str
+    existed: bool  # it was already in the archive (now saved)
+    full_text: bool  # the page's own text is kept (else only its address: see `error`)
+    error: str | None = None  # why the page could not be fetched

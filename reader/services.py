@@ -13,7 +13,16 @@ from reader.config.loader import Config
 from reader.errors import LockedError, ReaderError
 from reader.fetch.lock import FetchLock
 from reader.locations import Locations
-from reader.models import Article, ArticleLoad, Feed, FetchOutcome, PollSummary, PrefetchReport, View
+from reader.models import (
+    Article,
+    ArticleLoad,
+    Feed,
+    FetchOutcome,
+    PollSummary,
+    PrefetchReport,
+    SavedPage,
+    View,
+)
 from reader.store.feeds import Store, utcnow
 from reader.stories.topics import TopicMatches, new_topic_matches
 
@@ -34,6 +43,8 @@ class FetchSummary:
     purged: int = 0
     merged_stories: int = 0
     topic_matches: list[TopicMatches] = field(default_factory=list)
+    muted: dict[str, int] = field(default_factory=dict)  # [mute] rule -> new items it marked read
+    notify_error: str | None = None  # why [general] notify_command could not run
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
@@ -83,6 +94,7 @@ class ReaderServices:
                     store.respell_feed_urls(normalize_feed_url)
                     store.sync_feeds(self.config.feeds)
                     store.sync_topics(self.config.topics)
+                    store.sync_mutes(self.config.mute)
                 except ReaderError:
                     store.close()
                     raise
@@ -157,7 +169,13 @@ class ReaderServices:
             summary.purged = store.purge(self.config.general.retention_days, self.clock())
             if summary.purged:
                 store.drop_empty_stories()
+        summary.muted = store.apply_mutes(self.config.mute)  # before topics: a muted item is not announced
         summary.topic_matches = new_topic_matches(store)
+        command = self.config.general.notify_command
+        if command and summary.topic_matches:
+            from reader.notify import run_notify, topic_message
+
+            summary.notify_error = run_notify(command, *topic_message(summary.topic_matches))
         return summary
 
     def _prefetch_jobs(
@@ -212,6 +230,8 @@ class ReaderServices:
             failures=tuple(summary.failures),
             offline=summary.offline,
             topic_matches=tuple((m.name, m.count) for m in summary.topic_matches),
+            muted=sum(summary.muted.values()),
+            notify_error=summary.notify_error,
             sync=self.config.sync is not None,
             sync_error=sync_error,
             sync_pending=sync_pending,
@@ -227,9 +247,12 @@ class ReaderServices:
 
         if self.config.sync is None:
             raise SyncError("no [sync] server is configured")
-        return run_sync(
+        report = run_sync(
             store, self.config.sync, push_only=push_only, full=full, user_agent=self.config.fetch.user_agent
         )
+        if report.pull is not None and report.pull.new_items:
+            report.muted = sum(store.apply_mutes(self.config.mute).values())
+        return report
 
     def local_feeds(self, store: Store, feeds: Sequence[Feed]) -> list[Feed]:
         """The feeds the reader polls itself: with [sync], those the server carries are the server's to poll."""
@@ -353,27 +376,55 @@ class ReaderServices:
 
         client = self.config.fetch.client()
         with self.open_store() as store:
-            return add_feed(
+            change = add_feed(
                 store, url, title, tags, interval, fulltext, try_source=lambda u: check_source(u, client)
             )
+            feed = change.feed
+            if self.config.sync is not None and feed.url.startswith(("http://", "https://")):
+                store.queue_subscribe(feed.url, feed.title, feed.tags[0] if feed.tags else None)
+            return change
+
+    # With [sync], each change is queued for the server in the outbox and sent by the next sync (`R`, or the
+    # one every refresh starts with), like the marks.
+
+    def save_page(self, url: str, title: str | None = None) -> SavedPage:
+        """Blocking: fetch a page that came from no feed and keep it as a saved item (reader.fetch.pages)."""
+        from reader.fetch.pages import save_page
+
+        return save_page(self.thread_store(), self.config.fetch.client(), url, title)
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed
 
         with self.open_store() as store:
-            return rename_feed(store, self.config, feed_id, title)
+            change = rename_feed(store, self.config, feed_id, title)
+            if self.config.sync is not None:
+                store.queue_edit(feed_id, change.feed.display_title, None, None)
+            return change
 
     def retag_feed(self, feed_id: int, tags: Sequence[str]) -> FeedChange:
         from reader.feeds.manage import retag_feed
 
         with self.open_store() as store:
-            return retag_feed(store, self.config, feed_id, tags)
+            before = store.feed_by_id(feed_id)
+            change = retag_feed(store, self.config, feed_id, tags)
+            old = before.tags[0] if before is not None and before.tags else None
+            # The server keeps one folder per feed: the first tag given (tags are kept sorted here).
+            given = [t for t in tags if t in change.feed.tags]
+            new = given[0] if given else (change.feed.tags[0] if change.feed.tags else None)
+            if self.config.sync is not None and new != old:  # the server keeps one folder: the first tag
+                store.queue_edit(feed_id, None, new, old)
+            return change
 
     def remove_feed(self, feed_id: int) -> FeedChange:
         from reader.feeds.manage import remove_feed
 
         with self.open_store() as store:
-            return remove_feed(store, self.config, feed_id)
+            server_id = store.feed_server_id(feed_id)  # read before the row goes
+            change = remove_feed(store, self.config, feed_id)
+            if self.config.sync is not None:
+                store.queue_unsubscribe(change.feed.url, server_id)
+            return change
 
     def mark_read_beside(self, view: View, item_id: int, direction: int) -> list[tuple[int, int]]:
         """Mark read the unread items of `view` above (< 0) or below (> 0) an item; (item id, feed id) of

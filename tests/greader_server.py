@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class GReaderServer:
         self._clock = 0 if small_ids else int(time.time() * 1_000_000)  # Miniflux-like ids, or FreshRSS's
         self._step = 1 if small_ids else 1000
         self._httpd: ThreadingHTTPServer | None = None
+        self._scheme = "http"
         self._thread: threading.Thread | None = None
         self.on_subscribe: Any = (
             None  # callable(feed) run when a client subscribes (FreshRSS fetches at once)
@@ -92,8 +94,9 @@ class GReaderServer:
 
     # ------------------------------------------------------------ set-up
 
-    def start(self, port: int = 0) -> GReaderServer:
-        """Serve (again, after `stop`, on the same `port` and with the same state, when given one)."""
+    def start(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> GReaderServer:
+        """Serve (again, after `stop`, on the same `port` and with the same state, when given one); over
+        https with `tls` (a server context holding the certificate)."""
         server = self
 
         class Handler(_Handler):
@@ -102,6 +105,9 @@ class GReaderServer:
         self.stop_event.clear()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self._scheme = "https" if tls is not None else "http"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
@@ -119,7 +125,7 @@ class GReaderServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/greader.php"
+        return f"{self._scheme}://127.0.0.1:{self.port}/api/greader.php"
 
     def next_id(self) -> int:
         with self.lock:
@@ -285,6 +291,22 @@ class GReaderServer:
                         self.on_subscribe(self.feeds[fid])
                     finally:
                         self.lock.acquire()
+                return 200, text, b"OK"
+            if ac == "edit":  # as FreshRSS: `a` moves to a folder, `r` to the default one, `t` renames
+                target = s[5:]
+                fid = (
+                    int(target)
+                    if target.isdigit()
+                    else next((f.id for f in self.feeds.values() if f.url == target), -1)
+                )
+                if fid not in self.feeds:
+                    return 400, text, b"Bad Request!"
+                if one("a").startswith("user/-/label/"):
+                    self.feeds[fid].label = one("a")[13:]
+                elif one("r").startswith("user/-/label/"):
+                    self.feeds[fid].label = "Uncategorized"
+                if one("t"):
+                    self.feeds[fid].title = one("t")
                 return 200, text, b"OK"
             if ac == "unsubscribe":
                 target = s[5:]

@@ -119,6 +119,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:
         from reader.cli.saved import cmd_export_saved
 
         return cmd_export_saved
+    if command == "save-page":
+        from reader.cli.saved import cmd_save_page
+
+        return cmd_save_page
     from reader.cli import items
 
     return {

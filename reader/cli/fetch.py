@@ -217,6 +217,9 @@ def print_summary(
             if summary.prefetch.failed:
                 line += f", {summary.prefetch.failed} failed"
             line += "."
+        if summary.muted:
+            muted = ", ".join(f"{clean_text(name)} {n}" for name, n in sorted(summary.muted.items()))
+            line += f" Muted {sum(summary.muted.values())} ({muted})."
         if summary.purged:
             line += f" Purged {summary.purged} old read items."
         print(line, file=out)
@@ -231,6 +234,8 @@ def print_summary(
             print(f"  {clean_text(title)}", file=out)
         if match.count > len(match.titles):
             print(f"  ... and {match.count - len(match.titles)} more (reader list --topic NAME)", file=out)
+    if summary.notify_error:
+        print(summary.notify_error, file=sys.stderr)
     for title, reasons in summary.prefetch.failures.items():
         first = reasons[0]
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""

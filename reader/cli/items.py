@@ -58,6 +58,7 @@ def _view_for_list(args: argparse.Namespace, store: Store) -> View:
         search=args.search,
         unread_only=args.unread,
         saved_only=args.saved,
+        muted_only=args.muted,
     )
 
 
@@ -78,6 +79,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "read": item.read,
         "saved": item.saved,
         "has_full_text": item.has_article,
+        "muted_by": item.muted_by,
     }
 
 

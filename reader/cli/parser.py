@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list items, newest first", description="List items, newest first.")
     ls.add_argument("--unread", action="store_true", help="only unread items")
     ls.add_argument("--saved", action="store_true", help="only saved items")
+    ls.add_argument(
+        "--muted", action="store_true", help="only items a [mute] rule marked read as they arrived"
+    )
     ls.add_argument("--feed", metavar="URL", help="only items of this feed")
     ls.add_argument("--tag", metavar="TAG", help="only items of feeds with this tag")
     ls.add_argument("--search", metavar="TEXT", help="full-text search over titles and text")
@@ -175,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(the same text `reader show` prints).",
     )
     es.add_argument("dir", metavar="DIR")
+
+    sp = sub.add_parser(
+        "save-page",
+        help="save a web page that came from no feed, with its full text",
+        description='Fetch a web page, put it through reader mode and keep it as a saved item (in "Saved '
+        'pages"), like a saved feed item: listed, searchable, exported. A page already in the archive is '
+        "saved where it is; one that cannot be fetched is saved by its address, with the reason.",
+    )
+    sp.add_argument("url", metavar="URL")
+    sp.add_argument("--title", metavar="T", help="a title of your own (default: the page's)")
 
     sh = sub.add_parser(
         "show",

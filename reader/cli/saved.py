@@ -8,10 +8,11 @@ import unicodedata
 from pathlib import Path
 
 from reader.cli.articles import archived_article
-from reader.cli.context import Context
+from reader.cli.context import Context, fail
 from reader.errors import ReaderError
 from reader.models import Item, View, ViewKind
 from reader.store.feeds import Store
+from reader.textsafe import clean_text
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -70,6 +71,29 @@ def export_saved(store: Store, folder: Path) -> int:
             except OSError as exc:
                 raise ReaderError(f"cannot write {folder / name}: {exc.strerror}") from exc
             written += 1
+
+
+def cmd_save_page(args: argparse.Namespace, ctx: Context) -> int:
+    from reader.fetch.pages import check_page_url
+
+    try:
+        check_page_url(args.url)
+    except ValueError as exc:
+        return fail(f"cannot save {clean_text(args.url, limit=80)}: {exc}", 2)
+    page = ctx.services.save_page(args.url, args.title)
+    if page.existed:
+        how = (
+            "with its full text" if page.full_text else "(its full text comes with `reader show` or the TUI)"
+        )
+        print(f"Already in the archive: saved item {page.item_id}, {clean_text(page.title)}, {how}.")
+    elif page.full_text:
+        print(f"Saved item {page.item_id}: {clean_text(page.title)}, with its full text.")
+    else:
+        print(
+            f"Saved item {page.item_id} by its address only: its page could not be read ({page.error}). "
+            "Open it in the reader and press t to try again."
+        )
+    return 0
 
 
 def cmd_export_saved(args: argparse.Namespace, ctx: Context) -> int:

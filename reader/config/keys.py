@@ -60,6 +60,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("rename_feed", "e", "main"),
     BindingSpec("retag_feed", "number_sign", "main"),
     BindingSpec("remove_feed", "D", "main"),
+    BindingSpec("save_page", "P", "main"),
     BindingSpec("cycle_sort", "O", "main"),
     BindingSpec("mark_menu", "M", "main"),
     BindingSpec("open_link_n", "l", "main"),

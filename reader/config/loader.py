@@ -23,6 +23,7 @@ from reader.config.model import (
     MiB,
     default_config,
 )
+from reader.config.mute import MuteRule, MuteValueError, parse_mute
 from reader.config.sync import SyncSettings, SyncValueError, parse_sync
 from reader.config.values import (
     MAX_DURATION,
@@ -34,6 +35,7 @@ from reader.config.values import (
     BadValue,
     Validator,
     check_bool,
+    check_command,
     check_policy,
     check_poll_interval,
     check_tags,
@@ -87,6 +89,7 @@ _GENERAL: dict[str, Validator] = {
     "retention_days": int_between(0, 36500),
     "headlines_height": int_between(15, 85),
     "article_width": int_between(40, 200),
+    "notify_command": check_command,
 }
 _FETCH: dict[str, Validator] = {
     "max_connections": int_between(1, 256),
@@ -110,7 +113,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "fulltext": tuple(_FULLTEXT),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics", "sync")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics", "mute", "sync")
 
 
 def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -348,8 +351,26 @@ class _Loader:
             feeds=self.feeds(raw),
             source=source,
             topics=self.topics(raw),
+            mute=self.mute(raw),
             sync=self.sync(raw, source),
         )
+
+    def mute(self, raw: Mapping[str, Any]) -> tuple[MuteRule, ...]:
+        from reader.stories.topics import check_topic_name, check_topic_query
+
+        if "mute" not in raw:
+            return ()
+
+        def url(value: object) -> str:
+            try:
+                return self.url(value)
+            except BadValue as exc:
+                raise ValueError(str(exc)) from None
+
+        try:
+            return parse_mute(raw["mute"], check_topic_name, check_topic_query, url)
+        except MuteValueError as exc:
+            raise self.error(exc.reason, "mute" if exc.name else None, key=exc.name or "mute") from None
 
     def sync(self, raw: Mapping[str, Any], source: Path | None) -> SyncSettings | None:
         if "sync" not in raw:

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from reader.config.default_feeds import DEFAULT_FEEDS
+from reader.config.mute import MuteRule
 from reader.config.sync import SyncSettings
 from reader.fetch.settings import ClientSettings
 from reader.models import FeedConfig, FulltextPolicy
@@ -25,6 +26,9 @@ class GeneralSettings:
     retention_days: int = 0  # 0 = keep forever
     headlines_height: int = 40  # percent of the TUI's reading column taken by the headline list
     article_width: int = 80  # the TUI's article measure, in columns
+    # Run after a poll with new matches of a tracked topic: the command, then a title and a body as two
+    # more arguments (never through a shell); () = off.
+    notify_command: tuple[str, ...] = ()
 
 
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
@@ -80,6 +84,7 @@ class Config:
     source: Path | None = None  # the file read, None for built-in defaults
     # tracked topics: name -> full-text query (FTS5 syntax); read-only view, left out of the hash
     topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
+    mute: tuple[MuteRule, ...] = ()  # [mute]: rules marking matching items read as they arrive
     sync: SyncSettings | None = None  # [sync]: a Google Reader API server; None: local only
 
     def poll_interval_for(self, feed: FeedConfig) -> int:

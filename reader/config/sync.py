@@ -8,6 +8,8 @@
     # password = "..."                             # (then the file should be readable by you alone)
     # READER_SYNC_PASSWORD in the environment works too
     timeout = "30s"                                # the longest any one request may take
+    # ca_file = "~/freshrss-ca.pem"                # trust this certificate (a self-signed server), besides
+                                                   # the system's; relative to the config file
 
 The password is only looked up when a sync runs (`SyncSettings.resolve_password`), never printed, and kept
 out of every repr. Plain http is refused except to loopback addresses.
@@ -30,7 +32,7 @@ from reader.errors import SyncError
 
 PASSWORD_ENV = "READER_SYNC_PASSWORD"
 KINDS = ("greader",)
-SYNC_KEYS = ("kind", "url", "user", "password", "password_command", "timeout")
+SYNC_KEYS = ("kind", "url", "user", "password", "password_command", "timeout", "ca_file")
 PASSWORD_COMMAND_TIMEOUT = 60.0
 
 
@@ -51,6 +53,9 @@ class SyncSettings:
     password_command: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
+    ca_file: str | None = (
+        None  # a PEM file of certificates to trust besides the system's (self-signed servers)
+    )
     warning: str | None = None  # said once when a sync runs, e.g. a password in a file others can read
 
     @property
@@ -183,6 +188,7 @@ def parse_sync(table: object, source: Path | None) -> SyncSettings:
             raise SyncValueError("timeout", 'must be a duration like "30s"') from None
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0.1 <= timeout <= 600:
         raise SyncValueError("timeout", 'must be a duration between 0.1 s and 10 minutes, like "30s"')
+    ca_file = _ca_file(_string(table, "ca_file"), source, url)
     warning = None
     if password and source is not None:
         try:
@@ -201,5 +207,21 @@ def parse_sync(table: object, source: Path | None) -> SyncSettings:
         password_command=command,
         password=password,
         timeout=float(timeout),
+        ca_file=ca_file,
         warning=warning,
     )
+
+
+def _ca_file(value: str | None, source: Path | None, url: str) -> str | None:
+    if value is None:
+        return None
+    if not url.lower().startswith("https://"):
+        raise SyncValueError("ca_file", "only applies to an https url")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and source is not None:
+        path = source.parent / path
+    if not path.is_file():
+        raise SyncValueError(
+            "ca_file", f"{path} is not a file (a PEM certificate the server uses, or its CA)"
+        )
+    return str(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -262,6 +263,24 @@ def check_user_agent(value: object) -> str:
     if len(value) > 512 or not re.fullmatch(r"[\x20-\x7e]+", value):
         raise BadValue("must be printable ASCII of at most 512 characters")
     return value.strip()
+
+
+def check_command(value: object) -> tuple[str, ...]:
+    """A command to run, as a list of arguments (or one string, split as a shell would; never run by a shell)."""
+    if isinstance(value, str):
+        try:
+            parts = shlex.split(value)
+        except ValueError as exc:
+            raise BadValue(f"cannot be split into arguments ({exc})") from None
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        parts = list(value)
+    else:
+        raise BadValue(f'must be a command, like ["notify-send", "reader"], not {kind_of(value)}')
+    if not parts or not parts[0].strip():
+        return ()  # "" turns it off
+    if any("\x00" in p for p in parts):
+        raise BadValue("must not contain NUL characters")
+    return tuple(parts)
 
 
 def check_title(value: object) -> str | None:

@@ -17,6 +17,7 @@ from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
+from reader.store.mutes import MuteQueries
 from reader.store.stories import NewItem, StoryQueries
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
@@ -34,7 +35,7 @@ _FEED_COLUMNS = """
 _FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
-class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
+class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries, MuteQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds
@@ -142,6 +143,24 @@ class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries):
                 "SELECT id FROM feeds WHERE source_url = ? ORDER BY active DESC, id", (url,)
             ).fetchone()
         return None if row is None else (int(row[0]),)
+
+    def collection_feed(self, url: str, title: str, origin: str) -> Feed:
+        """A feed row that holds items from no feed (e.g. saved pages): made inactive, so it is never polled."""
+        with self._write() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO feeds (url, doc_title, added_at, origin, active) VALUES (?, ?, ?, ?, 0)",
+                (url, title, _ts(utcnow()), origin),
+            )
+        feed = self.feed_by_url(url)
+        assert feed is not None
+        return feed
+
+    def item_with_link(self, link: str, feed_id: int | None = None) -> int | None:
+        """The oldest item whose link is `link` (in feed `feed_id` when given), or None."""
+        where = "link = ?" + (" AND feed_id = ?" if feed_id is not None else "")
+        params = (link,) if feed_id is None else (link, feed_id)
+        rows = self._read(f"SELECT id FROM items WHERE {where} ORDER BY id LIMIT 1", params)
+        return int(rows[0][0]) if rows else None
 
     def feeds(self, *, with_counts: bool = False, include_inactive: bool = False) -> list[Feed]:
         """All feeds (active ones unless asked), ordered by title."""

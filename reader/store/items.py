@@ -27,7 +27,7 @@ def fts_query(text: str) -> str | None:
 _ITEM_COLUMNS = """
     i.id, i.feed_id, f.url, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.author, i.summary,
     i.content, i.published, i.first_seen, i.read, i.saved, i.read_at, i.saved_at,
-    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id)
+    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id), i.muted_by
 """
 
 
@@ -138,6 +138,8 @@ class ItemQueries(StoreBase):
             params.extend(view.keep if unread != "i.read = 0" else ())
         if view.saved_only and view.kind is not ViewKind.SAVED:
             clauses.append("i.saved = 1")
+        if view.muted_only:
+            clauses.append("i.muted_by IS NOT NULL")
         if view.search:
             query = fts_query(view.search)
             if query is None:
@@ -234,6 +236,7 @@ class ItemQueries(StoreBase):
             read_at=_dt(r[13]),
             saved_at=_dt(r[14]),
             has_article=bool(r[15]),
+            muted_by=r[16],
         )
 
     # ---------------------------------------------------------------- marks

@@ -27,9 +27,9 @@ _CHUNK = 500  # ids per IN (...) query
 @dataclass(frozen=True)
 class OutboxEntry:
     id: int
-    kind: str  # item | mark-all | subscribe | unsubscribe
+    kind: str  # item | mark-all | subscribe | unsubscribe | edit
     server_id: int | None = None
-    field: str | None = None
+    field: str | None = None  # item: read | starred; edit: the folder the feed leaves (its old first tag)
     value: bool = False
     stream: str | None = None
     ts: int | None = None
@@ -228,6 +228,49 @@ class OutboxQueries(StoreBase):
                 "INSERT INTO sync_outbox (kind, url, title, label, created) VALUES ('subscribe', ?, ?, ?, ?)",
                 (url, title, label, _ts(utcnow())),
             )
+
+    def queue_edit(self, feed_id: int, title: str | None, label: str | None, old_label: str | None) -> bool:
+        """Queue a rename (`title`) and/or a move to folder `label` (None with `old_label`: out of its folder;
+        both None: the folder is unchanged) of a feed the server carries; a subscribe still waiting for it is
+        updated instead. Returns whether anything will be sent."""
+        with self._write() as c:
+            row = c.execute("SELECT url, server_id FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            if row is None:
+                return False
+            url, stream = row
+            if not stream:
+                moved = label is not None or old_label is not None
+                return (
+                    c.execute(
+                        "UPDATE sync_outbox SET title = COALESCE(?, title), "
+                        "label = CASE WHEN ? THEN ? ELSE label END WHERE kind = 'subscribe' AND url = ?",
+                        (title, moved, label, url),
+                    ).rowcount
+                    > 0
+                )
+            waiting = c.execute(
+                "SELECT title, label, field FROM sync_outbox WHERE kind = 'edit' AND stream = ?", (stream,)
+            ).fetchone()
+            if waiting is not None:  # one edit per feed: what this one does not change, the waiting one keeps
+                title = title if title is not None else waiting[0]
+                if label is None and old_label is None:
+                    label = waiting[1]
+                old_label = waiting[2]  # the folder the server still has it in
+                c.execute("DELETE FROM sync_outbox WHERE kind = 'edit' AND stream = ?", (stream,))
+            c.execute(
+                "INSERT INTO sync_outbox (kind, stream, url, title, label, field, created) "
+                "VALUES ('edit', ?, ?, ?, ?, ?, ?)",
+                (stream, url, title, label, old_label, _ts(utcnow())),
+            )
+            return True
+
+    def link_feed_to_server(self, url: str, server_id: str) -> None:
+        """The server carries the feed at `url` as `server_id` (it may list it under another address)."""
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM feeds WHERE server_id = ?", (server_id,)).fetchone() is None:
+                c.execute(
+                    "UPDATE feeds SET server_id = ? WHERE url = ? AND server_id IS NULL", (server_id, url)
+                )
 
     def feed_server_id(self, feed_id: int) -> str | None:
         rows = self._read("SELECT server_id FROM feeds WHERE id = ?", (feed_id,))

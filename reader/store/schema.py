@@ -241,6 +241,16 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT OR IGNORE INTO sync_forgotten (server_id) VALUES (old.server_id);
     END;
     """,
+    # 6 (mute): [mute] rules, and which rule marked an item read as it arrived.
+    """
+    ALTER TABLE items ADD COLUMN muted_by TEXT;
+    CREATE TABLE mutes (
+        name    TEXT PRIMARY KEY,
+        query   TEXT NOT NULL,
+        scope   TEXT NOT NULL,      -- the tags and feeds it is limited to (MuteRule.scope)
+        seen_id INTEGER NOT NULL    -- items up to this id were checked (a new rule starts at the newest)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -248,4 +258,5 @@ OUR_TABLES = frozenset(
     {"feeds", "feed_tags", "items", "articles", "items_fts"}
     | {"stories", "story_meta", "topics"}
     | {"sync_outbox", "sync_state", "sync_forgotten"}
+    | {"mutes"}
 )

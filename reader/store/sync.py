@@ -139,7 +139,12 @@ class SyncQueries(OutboxQueries, StoryQueries):
                 )
                 labels = [t for t in (clean_tag(label) for label in sub.labels) if t]
                 if labels:
-                    if origin != "config":  # the config file owns its feeds' tags; add, never replace
+                    have = {
+                        r[0] for r in c.execute("SELECT tag FROM feed_tags WHERE feed_id = ?", (feed_id,))
+                    }
+                    # The config file owns its feeds' tags: add, never replace. A server keeps one folder per
+                    # feed, so tags of our own beside the folder it has stay.
+                    if origin != "config" and not set(labels) <= have:
                         c.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
                     c.executemany(
                         "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",

@@ -76,12 +76,13 @@ class TopicQueries(StoreBase):
                     continue
                 try:
                     count = c.execute(
-                        f"SELECT COUNT(*) FROM items i WHERE i.id > ? AND {_MATCH}", (seen, query)
+                        f"SELECT COUNT(*) FROM items i WHERE i.id > ? AND i.muted_by IS NULL AND {_MATCH}",
+                        (seen, query),
                     ).fetchone()[0]
                     titles = [
                         r[0]
                         for r in c.execute(
-                            f"SELECT i.title FROM items i WHERE i.id > ? AND {_MATCH} "
+                            f"SELECT i.title FROM items i WHERE i.id > ? AND i.muted_by IS NULL AND {_MATCH} "
                             "ORDER BY i.sort_date DESC, i.id DESC LIMIT ?",
                             (seen, query, sample),
                         )

@@ -10,6 +10,7 @@ Every request has a total deadline and a size cap, so a stalling or flooding ser
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
@@ -58,6 +59,7 @@ class GReaderClient:
         user_agent: str = USER_AGENT,
         max_body: int = MAX_BODY,
         transport: httpx.BaseTransport | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.base = url.rstrip("/") + "/"
         self.host = urlsplit(url).netloc.rpartition("@")[2] or url
@@ -73,7 +75,7 @@ class GReaderClient:
             timeout=httpx.Timeout(connect=min(10.0, timeout), read=timeout, write=timeout, pool=timeout),
             follow_redirects=False,
             # Plain http (allowed to loopback only) needs no TLS context: building one loads the CA bundle.
-            verify=not url.lower().startswith("http://"),
+            verify=_tls(ca_file) if not url.lower().startswith("http://") else False,
             transport=transport,
         )
 
@@ -307,6 +309,20 @@ class GReaderClient:
             form.append(("a", LABEL_PREFIX + label))
         self._call("POST", API + "subscription/edit", "a subscription", form=form, write=True)
 
+    def edit_subscription(
+        self, stream: str, title: str | None, label: str | None, old_label: str | None
+    ) -> None:
+        """Rename a feed and/or move it to folder `label` (None and `old_label`: out of its folder)."""
+        form = [("ac", "edit"), ("s", stream)]
+        if title:
+            form.append(("t", title))
+        if label:
+            form.append(("a", LABEL_PREFIX + label))
+        elif old_label:
+            form.append(("r", LABEL_PREFIX + old_label))
+        if len(form) > 2:
+            self._call("POST", API + "subscription/edit", "a feed's title or folder", form=form, write=True)
+
     def unsubscribe(self, stream: str) -> None:
         self._call(
             "POST",
@@ -318,6 +334,20 @@ class GReaderClient:
 
 
 # ---------------------------------------------------------------------- answers
+
+
+def _tls(ca_file: str | None) -> ssl.SSLContext | bool:
+    """The system's trust, plus the certificates in `ca_file` ([sync] ca_file: a self-signed server)."""
+    if ca_file is None:
+        return True
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise SyncError(
+            f"[sync] ca_file {ca_file} holds no usable certificate ({exc.__class__.__name__})"
+        ) from None
+    return context
 
 
 def _check_status(status: int, what: str, body: bytes) -> None:
@@ -344,6 +374,8 @@ def _reason(exc: BaseException) -> str:
         return "connection refused: is the server running?"
     if "name or service" in lowered or "nodename" in lowered or "resolution" in lowered:
         return "unknown host"
+    if "self-signed" in lowered or "self signed" in lowered or "unable to get local issuer" in lowered:
+        return "its TLS certificate is not trusted here; for a self-signed server set ca_file in [sync]"
     if "certificate" in lowered or "ssl" in lowered:
         return "TLS certificate problem"
     return clean_text(text, limit=120) or type(exc).__name__

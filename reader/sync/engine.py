@@ -29,6 +29,7 @@ class SyncReport:
     pull: PullReport | None = None
     pending: int = 0
     account_changed: bool = False
+    muted: int = 0  # new items [mute] rules marked read
     elapsed: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -40,6 +41,8 @@ class SyncReport:
         p = self.pull
         if p is not None:
             parts.append(f"{p.new_items} new item{'s' if p.new_items != 1 else ''}")
+            if self.muted:
+                parts.append(f"{self.muted} muted")
             if p.matched:
                 parts.append(f"{p.matched} matched with the archive")
             changed = p.read_changed + p.saved_changed
@@ -79,6 +82,7 @@ def run_sync(
             timeout=settings.timeout,
             user_agent=user_agent,
             transport=transport,
+            ca_file=settings.ca_file,
         ) as client:
             client.login()
             pushed = push(store, client)

@@ -23,14 +23,18 @@ def push(store: Store, client: GReaderClient) -> PushResult:
     result = PushResult()
     entries = store.outbox()
     carried: set[str] = set()
+    listed: set[str] = set()  # the server's subscription ids as last seen
     if any(e.kind == "subscribe" for e in entries):  # e.g. an OPML exported from this very server
-        carried = {s.url for s in client.subscriptions()}
+        subs = client.subscriptions()
+        carried = {s.url for s in subs}
+        listed = {s.server_id for s in subs}
     for e in entries:
         if e.kind == "subscribe" and e.url in carried:
             store.drop_outbox([e.id])  # already there: the pull links it
         elif e.kind == "subscribe" and e.url:
             try:
                 client.subscribe(e.url, e.title, e.label)
+                listed = _link_new_subscription(store, client, e.url, listed)
             except SyncHttpError as exc:
                 if exc.status != 400:
                     raise
@@ -38,6 +42,15 @@ def push(store: Store, client: GReaderClient) -> PushResult:
                     f"the server would not subscribe to {e.url} (it may not be able to fetch it); "
                     "the reader keeps polling it itself"
                 )
+            store.drop_outbox([e.id])
+            result.sent += 1
+        elif e.kind == "edit" and e.stream:
+            try:
+                client.edit_subscription(e.stream, e.title, e.label, e.field)
+            except SyncHttpError as exc:
+                if exc.status != 400:
+                    raise
+                result.refused.append(f"the server would not rename or move {e.url or e.stream}")
             store.drop_outbox([e.id])
             result.sent += 1
         elif e.kind == "unsubscribe" and e.stream:
@@ -77,3 +90,16 @@ def push(store: Store, client: GReaderClient) -> PushResult:
             store.drop_outbox([r.id for r in batch])
             result.sent += len(batch)
     return result
+
+
+def _link_new_subscription(store: Store, client: GReaderClient, url: str, listed: set[str]) -> set[str]:
+    """Link the feed at `url` to the subscription the server just made for it, by the id that appeared: a
+    server that followed a redirect lists the feed under its new address, which the pull could not match
+    by URL (the feed would show twice). Returns the ids now listed."""
+    subs = client.subscriptions()
+    new = [s for s in subs if s.server_id not in listed]
+    same = [s for s in new if s.url == url]
+    chosen = same[0] if same else (new[0] if len(new) == 1 else None)
+    if chosen is not None:
+        store.link_feed_to_server(url, chosen.server_id)
+    return {s.server_id for s in subs}

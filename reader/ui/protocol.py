@@ -8,7 +8,7 @@ from typing import Protocol
 
 # The value types live in the core (the CLI reports them too); re-exported here for the UI.
 from reader.feeds.manage import FeedChange
-from reader.models import Article, ArticleLoad, PollSummary, View
+from reader.models import Article, ArticleLoad, PollSummary, SavedPage, View
 from reader.store.feeds import Store
 
 __all__ = ["ArticleLoad", "FeedChange", "PollSummary", "ProgressCallback", "Services"]
@@ -61,6 +61,11 @@ class Services(Protocol):
         fulltext: str | None = None,
     ) -> FeedChange:
         """Subscribe, validated as `reader add` is; raises FeedInputError with the reason."""
+        ...
+
+    def save_page(self, url: str, title: str | None = None) -> SavedPage:
+        """Fetch a page no feed carries and keep it saved, with its full text (or its address and why not);
+        raises ValueError for an address that is not a web page's."""
         ...
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:

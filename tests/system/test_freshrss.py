@@ -294,3 +294,31 @@ def test_existing_archive_turning_sync_on_has_no_duplicates(
     finally:
         store.close()
     assert read_here not in freshrss.state()[1]  # read before sync existed: the server got it
+
+
+def test_tui_rename_and_retag_reach_freshrss(
+    tmp_path: Path, freshrss: FreshRSS, feeds: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `e` and `#` do in the TUI (through the services layer), sent by the next sync."""
+    from reader.config.loader import parse_config
+    from reader.locations import resolve_locations
+    from reader.services import ReaderServices
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[sync]\nurl = "{freshrss.api_url}"\nuser = "reader"\ntimeout = "10s"\n')
+    monkeypatch.setenv("READER_SYNC_PASSWORD", API_PASSWORD)
+    locations = resolve_locations(str(config), str(tmp_path / "data"), os.environ)
+    services = ReaderServices(locations, parse_config(config.read_text(), source=config))
+    with services.open_store() as store:
+        services.sync(store)
+        feed = store.feed_by_url(feeds.url("/a.xml"))
+        assert feed is not None
+    services.rename_feed(feed.id, "Policy desk")
+    services.retag_feed(feed.id, ["policy"])
+    with services.open_store() as store:
+        report = services.sync(store)
+        assert not report.warnings and store.pending_changes() == 0
+    with freshrss.client() as c:
+        subs = {s.url: s for s in c.subscriptions()}
+    moved = subs[feeds.url("/a.xml")]
+    assert moved.title == "Policy desk" and moved.labels == ("policy",)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from httpserver import LoopbackServer
 from textual.color import Color
 from uifakes import ARTICLE, FEEDS, FakeServices, screen_text
 
@@ -20,6 +21,7 @@ from reader.ui.screens.feedform import FeedFormScreen
 from reader.ui.screens.health import FeedHealthScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.numberprompt import NumberPromptScreen
+from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.search import FEED_TEXT_MARK, SearchScreen
 
 
@@ -485,3 +487,32 @@ async def test_new_keys_are_remappable_by_binding_id(make: Callable[..., ReaderA
         await pilot.pause()
         assert screen.view.order == "oldest"
         assert not [n for n in app._notifications if "unknown binding" in n.message]
+
+
+# ---------------------------------------------------------------------- saving a page no feed carries
+
+
+async def test_p_saves_a_web_page_by_its_address(
+    make: Callable[..., ReaderApp], services: FakeServices, http_server: LoopbackServer
+) -> None:
+    body = (
+        "<html><body><article><h1>A page from nowhere</h1>" + "<p>Words of the page. " * 40 + "</p></article>"
+    )
+    url = http_server.serve("/page.html", body + "</body></html>", content_type="text/html")
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"ftp://x", "enter")
+        await settle(app, pilot)
+        assert "Couldn't save the page" in screen.status.text and "not a web address" in screen.status.text
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press(*url, "enter")
+        await settle(app, pilot)
+        assert "Saved A page from nowhere, with its full text" in screen.status.text
+    with Store.open(services.db_path) as store:
+        [saved] = [i for i in store.items(View(kind=ViewKind.SAVED)) if i.feed_title == "Saved pages"]
+        assert saved.title == "A page from nowhere" and saved.has_article

@@ -11,7 +11,8 @@ from pathlib import Path
 from reader.config.model import Config
 from reader.feeds import manage
 from reader.feeds.manage import FeedChange
-from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, View
+from reader.fetch.pages import save_page
+from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, SavedPage, View
 from reader.store.feeds import Store
 from reader.ui.protocol import ArticleLoad, PollSummary
 
@@ -140,6 +141,10 @@ class ManagingCalls:
                 fulltext,
                 try_source=lambda u: manage.check_source(u, None),
             )
+
+    def save_page(self, url: str, title: str | None = None) -> SavedPage:
+        with Store.open(self.db_path) as store:
+            return save_page(store, self.config.fetch.client(), url, title)
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         with Store.open(self.db_path) as store:

@@ -69,6 +69,7 @@ class PanesScreen(Screen[None]):
         self.polling = False
         self._poll_new = 0
         self._offline_told = False
+        self._notify_error_told = False  # [general] notify_command failed: said once per session
         self.sync_error: str | None = None  # why the last sync failed ([sync] only)
         self._synced = False
         self._sync_warned: set[str] = set()

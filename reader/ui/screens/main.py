@@ -53,6 +53,7 @@ class MainScreen(LayoutScreen, StoryActions):
         Binding("e", "rename_feed", "Rename feed", show=False, id="rename_feed"),
         Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
         Binding("D", "remove_feed", "Remove feed", show=False, id="remove_feed"),
+        Binding("P", "save_page", "Save a web page", show=False, id="save_page"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
         Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),
@@ -222,6 +223,8 @@ class MainScreen(LayoutScreen, StoryActions):
             self.status.set_notice("")  # nothing was due: nothing to say
             return
         parts = [f"{summary.new_items} new" if summary.new_items else "No new items"]
+        if summary.muted:
+            parts.append(f"{summary.muted} muted")
         if summary.failures:
             parts.append(f"{len(summary.failures)} of {summary.total} feeds failed (H: details)")
         self.status.set_notice(" · ".join(parts), error=bool(summary.failures))

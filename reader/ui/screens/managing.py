@@ -12,9 +12,9 @@ from typing import Any
 from textual import on, work
 from textual.message import Message
 
-from reader.errors import ConfigError, FeedInputError
+from reader.errors import ConfigError, FeedInputError, ReaderError
 from reader.feeds.manage import FeedChange, split_tags
-from reader.models import SORT_ORDERS, Feed, View, ViewKind
+from reader.models import SORT_ORDERS, Feed, SavedPage, View, ViewKind
 from reader.ui.clipboard import copy_report, copy_with_tool, osc52_support, tmux_set_clipboard
 from reader.ui.prefs import load_prefs, prefs_path
 from reader.ui.screens.base import Undo
@@ -43,6 +43,15 @@ class FeedChanged(Message):
         self.change = change
         self.error = error
         self.form = form
+
+
+class PageSaved(Message):
+    """`P` finished: the page saved (`page`), else why it could not be (`error`)."""
+
+    def __init__(self, page: SavedPage | None, error: str | None) -> None:
+        super().__init__()
+        self.page = page
+        self.error = error
 
 
 class ManyMarked(Message):
@@ -147,6 +156,44 @@ class ManagingScreen(ReadingScreen):
         question = f"Unsubscribe from {safe(feed.display_title, 100)}?"
         detail = f"{safe(feed.url, 200)}\nIts unsaved items are deleted; saved items are kept."
         self.app.push_screen(ConfirmScreen(question, detail), done)
+
+    def action_save_page(self) -> None:
+        def done(text: str | None) -> None:
+            if text and text.strip():
+                self.status.set_notice("Saving the page…")
+                self._save_page(text.strip())
+
+        prompt = PromptScreen(
+            "Save a web page by its address (kept with its full text, in Saved pages)", "", "https://…"
+        )
+        self.app.push_screen(prompt, done)
+
+    @work(thread=True, group="feeds", exit_on_error=False, description="saving a page")
+    def _save_page(self, url: str) -> None:
+        try:
+            page = self.services.save_page(url)
+        except (ValueError, ReaderError) as exc:
+            self.post_message(PageSaved(None, str(exc)))
+            return
+        self.post_message(PageSaved(page, None))
+
+    @on(PageSaved)
+    def _on_page_saved(self, event: PageSaved) -> None:
+        if event.page is None:
+            self.status.set_notice(f"Couldn't save the page: {safe(event.error or '', 200)}", error=True)
+            return
+        page = event.page
+        title = safe(page.title, 80)
+        if page.error:
+            text = f"Saved {title} by its address: {safe(page.error, 120)} (t on it tries again)"
+        elif page.existed:
+            text = f"Already here, now saved: {title}"
+        else:
+            text = f"Saved {title}, with its full text"
+        self.status.set_notice(text, error=page.error is not None)
+        self.refresh_feeds()
+        if self.view.kind is ViewKind.SAVED:
+            self.reload_headlines()
 
     @work(thread=True, group="feeds", exit_on_error=False, description="changing the feed list")
     def _change_feed(self, op: str, args: tuple[object, ...], form: FeedForm | None = None) -> None:

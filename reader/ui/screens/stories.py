@@ -304,6 +304,10 @@ class StoryActions(ReadingScreen):
         """A topic's new matches, announced once after the poll that brought them."""
         for name, count in event.summary.topic_matches:
             self.notify(f"{safe(name, 60)}: {count} new", title="Topic", markup=False, timeout=8)
+        error = event.summary.notify_error
+        if error and not self._notify_error_told:
+            self._notify_error_told = True
+            self.notify(safe(error, 200), severity="warning", markup=False, timeout=10)
 
     @on(FeedList.StoriesRequested)
     def _on_stories_requested(self, event: FeedList.StoriesRequested) -> None:
