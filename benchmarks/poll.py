@@ -90,7 +90,7 @@ async def run_ours(
         t0 = time.perf_counter()
         second = await poller.poll(feeds)
         t_second = time.perf_counter() - t0
-        pool = poller._pool
+        pool = poller.workers.pool
         worker_pids = list(getattr(pool, "_processes", {}) or {})
         worker_kib = [vm_hwm_kib(pid) for pid in worker_pids]
         worker_cpu = sum(cpu_seconds(pid) for pid in worker_pids)
@@ -239,7 +239,7 @@ def main() -> int:
             print(
                 f"peak RSS          : main {self_kib / 1024:.0f} MB + {r['nworkers']:.0f} parse workers "
                 f"{r['workers_kib'] / 1024:.0f} MB (largest {r['worker_max_kib'] / 1024:.0f} MB) = "
-                f"{(self_kib + r['workers_kib']) / 1024:.0f} MB (workers via /proc VmHWM: they are forkserver children; "
+                f"{(self_kib + r['workers_kib']) / 1024:.0f} MB (workers via /proc VmHWM, read before they exit; "
                 f"RUSAGE_CHILDREN, reaped children only: {children_kib / 1024:.0f} MB)"
             )
             if not args.no_newsboat and shutil.which("newsboat"):

@@ -24,6 +24,10 @@ class FetchError(ReaderError):
     """A feed or page could not be retrieved."""
 
 
+class TLSSetupError(FetchError):
+    """The CA certificates to verify servers with could not be loaded (a bad SSL_CERT_FILE or SSL_CERT_DIR)."""
+
+
 class ParseError(ReaderError):
     """A document could not be parsed into anything usable."""
 
@@ -49,6 +53,11 @@ class FeedInputError(ReaderError):
         self.field = field
         self.reason = reason or message
         self.overridable = overridable
+
+
+class TopicInputError(ReaderError):
+    """A tracked topic's name or query is not acceptable, or the topic cannot be changed from here (the
+    config file's `[topics]` defines it)."""
 
 
 class SyncError(ReaderError):

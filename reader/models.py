@@ -271,6 +271,16 @@ class Story:
 
 
 @dataclass(frozen=True)
+class StoryPage:
+    """One page of stories, newest first, with each story's place in the order (for the next page's query)."""
+
+    stories: tuple[Story, ...]
+    keys: tuple[tuple[str, int], ...]  # (newest, id) of each story, in step with `stories`
+    more_newer: bool  # stories newer than the first one exist (in the list's filter)
+    more_older: bool  # stories older than the last one exist
+
+
+@dataclass(frozen=True)
 class Topic:
     """A tracked topic: a saved full-text search (FTS5 query syntax)."""
 

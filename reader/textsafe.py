@@ -67,14 +67,25 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
     """
     if not text:
         return ""
+    if text.isascii() and text.isprintable():
+        # Nothing to remove or tame (no control, escape, format or mark character): only spaces to fold.
+        if limit is not None and len(text) > limit * 4:
+            text = text[: limit * 4]
+        text = " ".join(text.split())
+    else:
+        text = _clean_line(text, limit)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _clean_line(text: str, limit: int | None) -> str:
+    """clean_text's work on any text, before the length cap."""
     if limit is not None and len(text) > limit * 4:
         # Cut before the regexes run on all of it, but only after piles of marks are gone: a title of
         # letters under hundreds of marks each still shows its words.
         text = _tame_line(clean_block(text[: limit * 64]))[: limit * 4]
-    text = _WS.sub(" ", _tame_line(clean_block(text))).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    return _WS.sub(" ", _tame_line(clean_block(text))).strip()
 
 
 _BEYOND_LATIN = re.compile("[\u0300-\U0010ffff]")
@@ -119,6 +130,8 @@ def plain_text(fragment: str | None) -> str:
 
 def is_safe(text: str) -> bool:
     """True when `text` holds nothing `clean_block` would remove."""
+    if text.isascii() and text.isprintable():
+        return True
     return clean_block(text) == _LINE_BREAKS.sub("\n", text)
 
 

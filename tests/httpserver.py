@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -66,6 +67,7 @@ class RequestRecord:
     host: str  # the loopback address that took the connection
     headers: dict[str, str]  # lower-case names, values verbatim
     at: float
+    peer_port: int = 0  # the client's port: the same for requests sent over one kept-alive connection
 
 
 Handler = Route | Callable[[RequestRecord], Route]
@@ -74,7 +76,8 @@ Handler = Route | Callable[[RequestRecord], Route]
 class LoopbackServer:
     """One ThreadingHTTPServer per loopback address (127.0.0.1 first), sharing a route table and a log."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # a server context with a certificate: serve https
         self.routes: dict[str, Handler] = {}
         self.log: list[RequestRecord] = []
         self._lock = threading.Lock()
@@ -96,6 +99,8 @@ class LoopbackServer:
         if host not in self._servers:
             server = _Server((host, 0), _RequestHandler)
             server.owner = self
+            if self.tls is not None:
+                server.socket = self.tls.wrap_socket(server.socket, server_side=True)
             self._servers[host] = server
             thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -103,6 +108,18 @@ class LoopbackServer:
             thread.start()
             self._threads.append(thread)
         return self.base_url(host)
+
+    def add_tls_host(self, host: str, certfile: str, keyfile: str) -> str:
+        """Listen on another loopback address with TLS (the handshake runs in each request's thread)."""
+        import ssl
+
+        base = self.add_host(host)
+        server = self._servers[host]
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(certfile, keyfile)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        server.tls = True
+        return base.replace("http://", "https://", 1)
 
     def stop(self) -> None:
         for server in self._servers.values():
@@ -122,7 +139,9 @@ class LoopbackServer:
         return int(self._servers[host].server_address[1])
 
     def base_url(self, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port(host)}"
+        tls = self.tls is not None or getattr(self._servers[host], "tls", False)
+        scheme = "https" if tls else "http"
+        return f"{scheme}://{host}:{self.port(host)}"
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return self.base_url(host) + path
@@ -186,6 +205,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
     owner: LoopbackServer
+    tls = False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up mid-response (deadlines, size caps, killed processes) are what the tests
@@ -204,7 +224,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         owner = self.server.owner
         host = self.server.server_address[0]
         record = RequestRecord(
-            "GET", self.path, str(host), {k.lower(): v for k, v in self.headers.items()}, time.monotonic()
+            "GET",
+            self.path,
+            str(host),
+            {k.lower(): v for k, v in self.headers.items()},
+            time.monotonic(),
+            int(self.client_address[1]),
         )
         owner._enter(record)
         try:

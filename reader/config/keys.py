@@ -55,6 +55,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("next_outlet", "c", "main"),
     BindingSpec("save_topic", "T", "main"),
     BindingSpec("fold_stories", "F", "main"),
+    BindingSpec("unfold_story", "x", "main"),
     # Managing feeds, sorting, marking many, numbered links, layout (reader/ui/screens/managing.py, layout.py).
     BindingSpec("add_feed", "a", "main"),
     BindingSpec("rename_feed", "e", "main"),

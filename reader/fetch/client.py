@@ -11,9 +11,11 @@ Retry-After).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import random
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -24,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from reader import USER_AGENT
-from reader.errors import FetchError
+from reader.errors import FetchError, TLSSetupError
 from reader.fetch.settings import ClientSettings
 from reader.fetch.transport import PerHostTransport
 from reader.textsafe import clean_text, quote_url
@@ -200,6 +202,7 @@ class PoliteClient:
             if status == 304:
                 self.stats.not_modified += 1
             if not 200 <= status < 300:
+                await _drain(response, resp_headers)
                 return status, resp_headers, b""
             return status, resp_headers, await self._read_body(response, resp_headers)
         finally:
@@ -228,6 +231,28 @@ class PoliteClient:
                 raise FetchError(f"body too large (over {cap} bytes once decompressed)")
             parts.append(piece)
         return b"".join(parts)
+
+
+_DRAIN_LIMIT = 64 * 1024  # bytes
+_DRAIN_SECONDS = 1.0
+
+
+async def _drain(response: httpx.Response, headers: Mapping[str, str]) -> None:
+    """Read the rest of a response we do not use (a 304, a redirect, an error page) when it is small.
+
+    httpcore returns a connection to the pool only once its response was read to the end; closed early, the
+    connection is closed too, and the next request to that host (every 304 after the first) connects anew.
+    A body of unknown or large size, or one slow to come, is not waited for: that connection is dropped."""
+    length = headers.get("content-length")
+    if length is None:
+        if response.status_code not in (204, 304):  # those have no body, whatever the headers say
+            return
+    elif not (length.isdigit() and int(length) <= _DRAIN_LIMIT):
+        return
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(_DRAIN_SECONDS):
+            async for _chunk in response.aiter_raw():
+                pass
 
 
 class _Decoder:
@@ -375,6 +400,8 @@ def describe_error(exc: BaseException) -> str:
         text = f"invalid URL: {msg}"
     elif isinstance(exc, httpx.HTTPError):
         text = f"{type(exc).__name__}: {msg}"
+    elif isinstance(exc, TLSSetupError):
+        text = msg
     else:
         text = f"unexpected error: {type(exc).__name__}: {msg}"
     return clean_text(text, 300)
@@ -407,6 +434,9 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 def connect_reason(exc: OSError) -> str:
     """One phrase for a connection that could not be made."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = clean_text(exc.verify_message or "", 80)
+        return "the server's TLS certificate is not trusted" + (f" ({why})" if why else "")
     if isinstance(exc, socket.gaierror):
         if exc.errno == socket.EAI_NONAME:
             return "host name not found (DNS)"

@@ -1,87 +1,21 @@
-"""The HTTP transport under the polite client: a small connection pool per host, cheap liveness checks.
+"""The HTTP transport under the polite client: a small httpx connection pool per host, on asyncio sockets.
 
-httpcore checks every pooled connection on every request, and through anyio each check rebuilt a dict of socket
-attributes and called getpeername(): with one shared pool and a hundred hosts that was a third of a poll's CPU.
-Here each host gets its own pool (behind the one AsyncClient), and streams answer "is_readable" by polling the
-raw socket directly.
+httpcore checks every pooled connection on every request: with one shared pool and a hundred hosts that scan
+was a third of a poll's CPU. Here each host gets its own pool (behind the one AsyncClient), and every pool
+runs on `reader.fetch.network`'s asyncio backend instead of anyio's.
 """
 
 from __future__ import annotations
 
-import select
-import socket
+import os
 import ssl
-from collections.abc import Iterable
-from typing import Any
 
-import certifi
-import httpcore
 import httpx
 
+from reader.errors import TLSSetupError
+from reader.fetch.network import AsyncioBackend
 
-class _Stream(httpcore.AsyncNetworkStream):
-    """anyio's stream with a cheap "is the connection still good?" check.
-
-    httpcore asks every pooled connection `get_extra_info("is_readable")` on every request; through anyio
-    that rebuilds a dict of socket attributes and calls getpeername() each time, which was a third of the
-    poller's CPU. Here the raw socket is looked up once and polled directly.
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._sock: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            fd = -1 if self._sock is None else self._sock.fileno()
-            if fd < 0:
-                return True  # gone: the next read returns b"" at once
-            poller = select.poll()
-            poller.register(fd, select.POLLIN)
-            return bool(poller.poll(0))
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.AsyncNetworkBackend):
-    """httpcore's anyio backend, handing out `_Stream`s."""
-
-    def __init__(self) -> None:
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-_BACKEND = _Backend()
+_BACKEND = AsyncioBackend()
 
 
 class PerHostTransport(httpx.AsyncBaseTransport):
@@ -89,21 +23,51 @@ class PerHostTransport(httpx.AsyncBaseTransport):
 
     httpcore checks every pooled connection on every request; with one shared pool and a hundred hosts that
     scan was about a third of the CPU of a poll. A pool per host keeps the scan to that host's few
-    connections. The TLS context is made once and shared.
+    connections. No TLS context is made for plain http; the one for https is made once and shared.
     """
 
     def __init__(self, per_host: int) -> None:
         self._limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
         self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._plain: ssl.SSLContext | None = None
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._ssl is None:  # loading the CA bundle costs ~20 ms: only when an https URL comes
+            # As httpx does by default: SSL_CERT_FILE / SSL_CERT_DIR when set (a corporate CA), else certifi's.
+            for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+                where = os.environ.get(name)
+                if where:
+                    try:
+                        if name == "SSL_CERT_FILE":
+                            self._ssl = ssl.create_default_context(cafile=where)
+                        else:
+                            self._ssl = ssl.create_default_context(capath=where)
+                    except (OSError, ssl.SSLError) as exc:
+                        reason = getattr(exc, "strerror", None) or type(exc).__name__
+                        raise TLSSetupError(
+                            f"{name}={where} holds no usable certificates ({reason})"
+                        ) from None
+                    return self._ssl
+            import certifi
+
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
+        return self._ssl
+
+    def _unused(self) -> ssl.SSLContext:
+        if self._plain is None:
+            self._plain = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with no CA: fails closed
+        return self._plain
 
     def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            if self._ssl is None:  # made once (loading the CA bundle costs ~20 ms), shared by every pool
-                self._ssl = ssl.create_default_context(cafile=certifi.where())
-            pool = httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits)
+            # httpx makes a TLS context (loading the CA bundle) per transport unless given one; a plain-http
+            # pool never uses it, so it gets one with no CA loaded: it could verify nothing, so it never could
+            # be used to trust anything by mistake.
+            verify = self._tls() if url.raw_scheme == b"https" else self._unused()
+            pool = httpx.AsyncHTTPTransport(verify=verify, limits=self._limits)
             inner = getattr(pool, "_pool", None)
             if hasattr(inner, "_network_backend"):
                 inner._network_backend = _BACKEND  # type: ignore[union-attr]

@@ -122,16 +122,25 @@ class StoreBase:
             raise StorageError(f"cannot write to {self.path}: {_describe(exc)}") from exc
         try:
             yield c
+            self._before_commit(c)
         except BaseException:
             try:
                 c.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+            self._after_rollback()
             raise
         try:
             c.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._after_rollback()
             raise StorageError(f"cannot write to {self.path}: {_describe(exc)}") from exc
+
+    def _before_commit(self, c: sqlite3.Connection) -> None:
+        """What a mixin finishes at the end of every write transaction (the stories' rows); must not raise."""
+
+    def _after_rollback(self) -> None:
+        """A write transaction did not commit: a mixin forgets what it keeps in memory about it."""
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:

@@ -19,6 +19,7 @@ from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
 from reader.store.stories import NewItem, StoryQueries
+from reader.store.story_pages import StoryPages
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
 from reader.textsafe import clean_text, plain_text
@@ -35,7 +36,7 @@ _FEED_COLUMNS = """
 _FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
-class Store(ItemQueries, SyncQueries, StoryQueries, TopicQueries, MuteQueries):
+class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, MuteQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
@@ -22,9 +22,8 @@ from reader.stories.index import StoryIndex
 from reader.stories.terms import title_terms
 
 
-@dataclass(frozen=True)
-class NewItem:
-    """An item just inserted, as grouping needs it."""
+class NewItem(NamedTuple):
+    """An item just inserted, as grouping needs it (a tuple: one is made for every new item)."""
 
     id: int
     feed_id: int
@@ -60,61 +59,99 @@ class StoryQueries(StoreBase):
     # ---------------------------------------------------------------- grouping (inside a write transaction)
 
     _story_index: StoryIndex | None = None
-    _story_version: tuple[int, int] | None = None
+    _story_version: int | None = None
 
     def _group_new(
         self, c: sqlite3.Connection, items: Sequence[NewItem], *, stored: bool = False
     ) -> dict[int, tuple[int, str]]:
         """Give each new item a story: the best admissible candidate, or a new story of its own.
 
-        Returns item id -> (story id, grouping terms) for rows about to be inserted; with `stored` (items
-        already in the table) it writes them itself. Runs inside the transaction that stores the items, under
-        a savepoint: if grouping fails, the items are still stored (without a story; `group_pending` groups
-        them later) and the poll carries on.
+        Returns item id -> (story id, grouping terms) for rows about to be inserted; the stories' rows are
+        written at the end of the transaction (`_before_commit`), once however many feeds it stored. With
+        `stored` (items already in the table) it writes the items' stories itself, under a savepoint. If
+        grouping fails, the items are still stored (without a story; `group_pending` groups them later) and
+        the poll carries on.
         """
         if not items:
             return {}
-        c.execute("SAVEPOINT grouping")
+        if stored:
+            c.execute("SAVEPOINT grouping")
         try:
             out = self._group_items(c, items, stored)
         except Exception:  # grouping must never cost a poll its items: they are stored without a story
             self._story_index = None
-            c.execute("ROLLBACK TO grouping")
+            self._merge_suspects = None  # the next merge pass looks at every story that gained items
+            if stored:
+                c.execute("ROLLBACK TO grouping")
             out = {}
-        c.execute("RELEASE grouping")
+        if stored:
+            c.execute("RELEASE grouping")
         return out
+
+    def _before_commit(self, c: sqlite3.Connection) -> None:
+        index = self._story_index
+        if index is None or not index.changed:
+            return
+        try:
+            self._flush(c, index)
+        except Exception:  # the rows are written again by the next merge pass (it then looks at everything)
+            self._story_index = None
+            self._merge_suspects = None
+
+    def _after_rollback(self) -> None:
+        # The index holds what the rolled-back transaction grouped: it is loaded again from the table.
+        self._story_index = None
 
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
     ) -> dict[int, tuple[int, str]]:
         times = [_epoch(it.sort_date) for it in items]
+        self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
+        out: dict[int, tuple[int, str]] = {}
+        group = index.group
         for it, t in zip(items, times, strict=True):
             terms = it.terms if it.terms is not None else title_terms(it.title)
-            index.group(it.id, it.feed_id, terms, t, it.sort_date)
-        out = {item_id: (s, terms) for s, item_id, terms in index.assigned}
+            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date)[0], " ".join(terms))
         if stored:
             c.executemany(
                 "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
                 [(story_id, terms, item_id) for item_id, (story_id, terms) in out.items()],
             )
-        # The stories' rows are written by the merge pass after the poll (`merge_stories`): while a poll
-        # runs, only each item's story id and terms are written, with the item itself.
-        index.assigned.clear()
+        if self._merge_suspects is not None:
+            self._merge_suspects.update(index.suspects)
+        index.suspects.clear()
         return out
+
+    # Stories the next merge pass needs to look at (story -> a publication time near it), gathered while
+    # grouping; None when they are not known to cover every item since the last pass (then the pass finds
+    # the stories of those items in the table). `_suspects_upto`: the last pass's mark they start from.
+    _merge_suspects: dict[int, int] | None = None
+    _suspects_upto: int = 0
+
+    def _track_suspects(self, c: sqlite3.Connection, stored: bool) -> None:
+        if stored:  # re-grouping old items: its merge pass names where it starts
+            self._merge_suspects = None
+            return
+        if self._merge_suspects is not None:
+            return
+        upto = self._merged_upto(c)
+        newest = int(c.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0])
+        if upto >= newest:  # nothing is waiting for a pass: from here on, grouping records what it needs
+            self._merge_suspects, self._suspects_upto = {}, upto
+
+    @staticmethod
+    def _merged_upto(c: sqlite3.Connection) -> int:
+        row = c.execute("SELECT value FROM story_meta WHERE key = 'merged_upto'").fetchone()
+        return int(row[0]) if row else 0
 
     def _index_for(self, c: sqlite3.Connection, lo: int, hi: int) -> StoryIndex:
         """The in-memory index, loaded for `lo`..`hi` (padded so every candidate story is whole).
 
-        It is rebuilt when another connection has committed since (PRAGMA data_version) or when the
-        transaction that last wrote through it was rolled back (a token in a temporary table tells).
+        It is rebuilt when another connection has committed since (PRAGMA data_version); a transaction of
+        this one that rolls back drops it (`_after_rollback`).
         """
-        c.execute("CREATE TEMP TABLE IF NOT EXISTS story_index_token (token INTEGER)")
-        token_row = c.execute("SELECT token FROM story_index_token").fetchone()
-        version = (
-            int(c.execute("PRAGMA data_version").fetchone()[0]),
-            int(token_row[0]) if token_row else -1,
-        )
+        version = int(c.execute("PRAGMA data_version").fetchone()[0])
         index = self._story_index
         pad = g.WINDOW + g.MAX_SPAN
         lo, hi = lo - pad, hi + pad
@@ -127,15 +164,14 @@ class StoryQueries(StoreBase):
         ):
             index = None  # a walk through a long archive: start afresh around these items (bounded memory)
         if index is None or version != self._story_version:
+            if self._story_index is not None and self._story_index.changed:
+                self._flush(c, self._story_index)  # what this transaction grouped so far keeps its rows
             next_id = 1 + max(
                 int(c.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]),
                 int(c.execute("SELECT COALESCE(MAX(story_id), 0) FROM items").fetchone()[0]),
             )
             index = self._story_index = StoryIndex(next_id)
-            token = id(index) & 0x7FFFFFFF
-            c.execute("DELETE FROM story_index_token")
-            c.execute("INSERT INTO story_index_token VALUES (?)", (token,))
-            self._story_version = (version[0], token)
+            self._story_version = version
         if index.lo is None or index.hi is None:
             self._load(c, index, lo, hi)
             index.lo, index.hi = lo, hi
@@ -166,30 +202,21 @@ class StoryQueries(StoreBase):
             c.execute("UPDATE items SET story_id = ? WHERE story_id = ?", (into, gone))
         if index.dropped:
             c.executemany("DELETE FROM stories WHERE id = ?", [(sid,) for sid in index.dropped])
-        changed = [
-            s for s in (index.stories.get(sid) for sid in index.changed) if s is not None and s.changed
-        ]
+        rows = []
+        stories = index.stories
+        for sid in index.changed:
+            s = stories.get(sid)
+            if s is not None and s.changed:
+                s.changed = False
+                rows.append(
+                    (s.id, s.lead_item, s.size, len(s.feeds), s.first_feed, s.first_t, s.last_t, s.newest)
+                )
         c.executemany(
             """INSERT OR REPLACE INTO stories (id, lead_item, size, feed_count, first_feed, first_t, last_t, newest)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (
-                    s.id,
-                    s.lead_item,
-                    s.size,
-                    len(s.feeds),
-                    s.first_feed,
-                    s.first_t,
-                    s.last_t,
-                    s.newest,
-                )
-                for s in changed
-            ],
+            rows,
         )
-        for s in changed:
-            s.changed = False
         index.changed.clear()
-        index.assigned.clear()
         index.moved.clear()
         index.dropped.clear()
 
@@ -198,22 +225,38 @@ class StoryQueries(StoreBase):
     def merge_stories(self, max_rounds: int = 6, *, since: int | None = None) -> int:
         """The pass after a poll: merge each story that gained items since the last pass (items with ids
         above `since`, default: where the last pass stopped) into a larger one its items fit, and write
-        the stories' rows. Returns merges made.
+        the merged stories' rows. Returns merges made.
 
         Repairs the splits that arrival order causes (two outlets' items seen before the one that links them).
+        When this store grouped every item since the last pass, it looks only at the stories those items
+        could have joined (a merge needs an item linking the two stories); otherwise at every story that
+        gained items.
         """
         with self._write() as c:
-            row = c.execute("SELECT value FROM story_meta WHERE key = 'merged_upto'").fetchone()
-            upto = since if since is not None else (int(row[0]) if row else 0)
+            upto = self._merged_upto(c)
             newest = int(c.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0])
-            rows = c.execute(
-                "SELECT story_id, min(sort_date), max(sort_date) FROM items "
-                "WHERE id > ? AND story_id IS NOT NULL GROUP BY story_id",
-                (upto,),
-            ).fetchall()
+            suspects = self._merge_suspects
+            if since is None and suspects is not None and upto == self._suspects_upto:
+                spans = sorted((t, t, sid) for sid, t in suspects.items())
+                mark_changed = False
+            else:
+                rows = c.execute(
+                    "SELECT story_id, min(sort_date), max(sort_date) FROM items "
+                    "WHERE id > ? AND story_id IS NOT NULL GROUP BY story_id",
+                    (
+                        since
+                        if since is not None
+                        else upto
+                        if suspects is None
+                        else min(upto, self._suspects_upto),
+                    ),
+                ).fetchall()
+                spans = sorted((_epoch(r[1]), _epoch(r[2]), r[0]) for r in rows)
+                spans += sorted((t, t, sid) for sid, t in (suspects or {}).items())
+                spans.sort()
+                mark_changed = True  # rows may be missing (written by an older version after its pass)
             merged = 0
             # In stretches of publication time, so the index in memory stays small however long the archive.
-            spans = sorted((_epoch(r[1]), _epoch(r[2]), r[0]) for r in rows)
             start = 0
             while start < len(spans):
                 end = start
@@ -226,17 +269,22 @@ class StoryQueries(StoreBase):
                 chunk = spans[start:end]
                 index = self._index_for(c, chunk[0][0], max(t for _, t, _ in chunk))
                 dirty = [sid for _, _, sid in chunk if sid in index.stories]
-                for sid in dirty:
-                    index.stories[sid].changed = True
-                    index.changed.add(sid)
+                if mark_changed:
+                    for sid in dirty:
+                        index.stories[sid].changed = True
+                        index.changed.add(sid)
                 merged += index.merge_pass(dirty, max_rounds)
                 self._flush(c, index)
                 start = end
+            index_now = self._story_index
+            if index_now is not None:
+                index_now.suspects.clear()  # merges made what grouping recorded moot
             c.execute(
                 "INSERT INTO story_meta (key, value) VALUES ('merged_upto', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (newest,),
             )
+            self._merge_suspects, self._suspects_upto = {}, newest
         return merged
 
     # ---------------------------------------------------------------- re-grouping (after an upgrade, or asked)

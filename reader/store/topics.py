@@ -42,6 +42,26 @@ class TopicQueries(StoreBase):
         with self._write() as c:
             return bool(c.execute("DELETE FROM topics WHERE name = ?", (name,)).rowcount)
 
+    def update_topic(self, name: str, new_name: str, query: str) -> bool:
+        """Rename a topic and/or change its query (False when there is no such topic). A changed query
+        starts announcing from the newest item (what it matched before is not news); a rename alone keeps
+        what was already announced."""
+        with self._write() as c:
+            newest = c.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
+            return bool(
+                c.execute(
+                    """UPDATE topics SET name = ?, query = ?,
+                           seen_id = CASE WHEN query = ? THEN seen_id ELSE ? END
+                       WHERE name = ?""",
+                    (new_name, query, query, newest, name),
+                ).rowcount
+            )
+
+    def topic(self, name: str) -> Topic | None:
+        """A topic without its count."""
+        rows = self._read("SELECT name, query, origin FROM topics WHERE name = ?", (name,))
+        return Topic(name=rows[0][0], query=rows[0][1], origin=rows[0][2]) if rows else None
+
     def topic_query(self, name: str) -> str | None:
         rows = self._read("SELECT query FROM topics WHERE name = ?", (name,))
         return str(rows[0][0]) if rows else None

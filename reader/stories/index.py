@@ -51,10 +51,12 @@ class StoryIndex:
         self.df: dict[str, int] = {}
         self.docs = 0
         self.next_id = next_id
-        self.assigned: list[tuple[int, int, str]] = []  # (story, item, terms) to write
         self.moved: list[tuple[int, int]] = []  # (into, from) merges to write
         self.dropped: list[int] = []  # stories merged away
         self.changed: set[int] = set()  # stories whose rows need writing
+        # Stories the merge pass should look at (story -> a publication time near it): those a new item could
+        # have joined. Kept by the store across index rebuilds until the merge pass.
+        self.suspects: dict[int, int] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -100,11 +102,6 @@ class StoryIndex:
 
     # ------------------------------------------------------------------ grouping
 
-    def _common(self, w: str) -> bool:
-        """A term too common to tell stories apart (and too costly to look through)."""
-        p = self.postings.get(w)
-        return p is None or len(p) > g.MAX_POSTINGS or self.df.get(w, 0) > max(50, self.docs // 20)
-
     def _candidates(
         self,
         terms: Iterable[str],
@@ -113,55 +110,96 @@ class StoryIndex:
         feed_id: int,
         first_t: int,
         last_t: int,
-    ) -> list[g.Candidate]:
+    ) -> list[IndexedStory]:
         """Admissible stories sharing at least `min_shared` distinctive terms (at most MAX_CANDIDATES, those
         sharing the most)."""
-        lists = [self.postings[w] for w in terms if not self._common(w)]
+        postings, df = self.postings, self.df
+        cap, max_postings = (self.docs // 20 if self.docs > 1000 else 50), g.MAX_POSTINGS
+        lists: list[dict[int, int]] = []
+        for w in terms:  # a term too common to tell stories apart (and too costly to look through) is skipped
+            p = postings.get(w)
+            if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
+                lists.append(p)
+        if len(lists) < min_shared:
+            return []  # the common case for news nobody else reports: no story can share enough terms
         lists.sort(key=len)  # the rarest terms first: they carry the signal
         shared: dict[int, int] = {}
         budget = MAX_VISITS
-        for postings in lists:
+        for plist in lists:
             if budget <= 0:
                 break
-            budget -= len(postings)
-            for sid in postings:
+            budget -= len(plist)
+            for sid in plist:
                 shared[sid] = shared.get(sid, 0) + 1
         stories = self.stories
-        ids: list[int] = []
+        found: list[IndexedStory] = []
+        lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
         for sid, n in shared.items():
             if n < min_shared or sid == exclude:
                 continue
             s = stories[sid]
             if len(s.feeds) <= 1 and s.first_feed == feed_id:
                 continue  # a feed's own repeated titles are not a story
-            if s.last_t < first_t - g.WINDOW or s.first_t > last_t + g.WINDOW:
+            if s.last_t < lo or s.first_t > hi:
                 continue
-            ids.append(sid)
-        if len(ids) > MAX_CANDIDATES:
-            ids = heapq.nlargest(MAX_CANDIDATES, ids, key=lambda sid: (shared[sid], -sid))
-        return [stories[sid].candidate(stories[sid].counts) for sid in ids]
+            found.append(s)
+        if len(found) > MAX_CANDIDATES:
+            found = heapq.nlargest(MAX_CANDIDATES, found, key=lambda s: (shared[s.id], -s.id))
+        return found
 
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
 
     def group(self, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str) -> tuple[int, bool]:
-        """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one)."""
-        self._count_doc(terms)
+        """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one).
+
+        The stories this item could have joined (and the one it did) are remembered in `suspects`: they are
+        the only ones the merge pass after a poll needs to look at, since a merge needs an item linking two
+        stories."""
+        self.docs += 1
+        df = self.df
+        for w in terms:
+            df[w] = df.get(w, 0) + 1
         best: int | None = None
-        if terms:
-            cands = self._candidates(terms, None, g.MIN_SHARED, feed_id, t, t)
-            ok = [c for c in cands if g.admissible(c, feed_id, t, t)]
-            best = g.best_story(terms, self.weights(terms), ok)
+        found = self._candidates(terms, None, g.MIN_SHARED, feed_id, t, t) if terms else []
+        if found:
+            ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
+            if ok:
+                best = g.best_story(terms, self.weights(terms), ok)
+        terms = tuple(terms)
         joined = best is not None
-        if best is None:
+        if best is None:  # a story of its own (most items): made whole at once, not through `_attach`
             best = self.next_id
             self.next_id += 1
-            self.stories[best] = IndexedStory(best, t, t, iso, item_id, t, feed_id)
-        s = self.stories[best]
-        self._attach(s, item_id, feed_id, tuple(terms), t, iso)
-        s.changed = True
+            self.stories[best] = IndexedStory(
+                best,
+                t,
+                t,
+                iso,
+                item_id,
+                t,
+                feed_id,
+                {feed_id: 1},
+                dict.fromkeys(terms, 1),
+                [(item_id, terms)],
+                1,
+            )
+            postings = self.postings
+            for w in terms:
+                p = postings.get(w)
+                if p is None:
+                    postings[w] = {best: 1}
+                else:
+                    p[best] = 1
+        else:
+            self._attach(self.stories[best], item_id, feed_id, terms, t, iso)
+        self.stories[best].changed = True
         self.changed.add(best)
-        self.assigned.append((best, item_id, " ".join(terms)))
+        if found:
+            suspects = self.suspects
+            suspects[best] = t
+            for c in found:
+                suspects[c.id] = t
         return best, joined
 
     # ------------------------------------------------------------------ merging
@@ -195,9 +233,10 @@ class StoryIndex:
         if not a.counts:
             return None
         feed = a.first_feed if len(a.feeds) <= 1 else -1
+        found = self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
         candidates = [
             c
-            for c in self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
+            for c in (s.candidate(s.counts) for s in found)
             if c.size >= a.size and g.admissible(c, feed, a.first_t, a.last_t)
         ]
         if not candidates:

@@ -33,6 +33,9 @@ _STOP_TEXT = """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+", re.UNICODE)
+# The same on lower-case ASCII text with no digit after a "." or "," (no number like 7.1 in it): twice as fast.
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_SEPARATED_DIGIT = re.compile(r"[.,][0-9]")
 # Scripts written without spaces between words: CJK ideographs, kana, Hangul syllables, Thai, Lao, Khmer.
 _UNSPACED_CHARS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
@@ -63,24 +66,46 @@ def _split_unspaced(token: str) -> list[str]:
     return out
 
 
+def _term(token: str) -> str | None:
+    """The term a token stands for, or None for a stop word or a lone letter."""
+    if token in STOP_WORDS or (len(token) < 2 and not _UNSPACED.match(token)):
+        return None
+    return _stem(token)
+
+
+# token -> term (None: dropped), so a word costs one lookup after its first time. Bounded: cleared when full.
+_TERM_CACHE: dict[str, str | None] = {}
+_TERM_CACHE_MAX = 200_000
+
+
 def title_terms(title: str | None) -> list[str]:
     """The distinct distinctive terms of a headline, in order of appearance (empty for boilerplate-free nothing)."""
     if not title:
         return []
     text = title[:MAX_TITLE_CHARS]
-    ascii_only = text.isascii()
-    if not ascii_only:
-        text = unicodedata.normalize("NFKC", text)
-    text = text.casefold().replace("\u2019", "'").replace("'s ", " ")
+    tokens: list[str]
+    if text.isascii():  # most headlines: lower() is casefold() here, and "'s" leaves only a lone "s"
+        text = text.lower()
+        tokens = (_TOKEN if _SEPARATED_DIGIT.search(text) else _ASCII_WORD).findall(text)
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("'s ", " ")
+        tokens = []
+        for token in _TOKEN.findall(text):
+            if _UNSPACED.search(token):
+                tokens.extend(_split_unspaced(token))
+            else:
+                tokens.append(token)
+    cache = _TERM_CACHE
     out: dict[str, None] = {}
-    for token in _TOKEN.findall(text):
-        parts = [token] if ascii_only or not _UNSPACED.search(token) else _split_unspaced(token)
-        for part in parts:
-            if part in STOP_WORDS:
-                continue
-            if len(part) < 2 and not _UNSPACED.match(part):
-                continue
-            out.setdefault(_stem(part), None)
+    for token in tokens:
+        if token in cache:
+            term = cache[token]
+        else:
+            if len(cache) >= _TERM_CACHE_MAX:
+                cache.clear()
+            term = cache[token] = _term(token)
+        if term is not None:
+            out[term] = None
             if len(out) >= MAX_TERMS:
-                return list(out)
+                break
     return list(out)

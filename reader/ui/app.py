@@ -91,7 +91,8 @@ class ReaderApp(App[None]):
         keys = self.settings.keys
         sections = [
             ("Reading", binding_rows(self, MainScreen.BINDINGS, keys)),
-            ("Stories", binding_rows(self, [*StoryActions.BINDINGS, *StoriesScreen.BINDINGS], keys)),
+            ("Stories", binding_rows(self, StoryActions.BINDINGS, keys)),
+            ("Stories screen (S)", binding_rows(self, StoriesScreen.BINDINGS, keys)),
             ("Headline list", binding_rows(self, HeadlineList.BINDINGS, keys)),
             ("Feed pane", binding_rows(self, FeedList.BINDINGS, keys)),
             (

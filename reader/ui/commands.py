@@ -34,9 +34,9 @@ ACTION_HELP: dict[str, str] = {
     "feed_health": "Each feed's status, address, last error and when it is next polled",
     "back": "Leave focus mode or the search, or go back to the headlines",
     "add_feed": "Subscribe to a feed by its address, with a title and tags of your own",
-    "rename_feed": "Give the selected feed a title of your own",
+    "rename_feed": "Give the selected feed a title of your own; on a topic, edit its name and search",
     "retag_feed": "Change the selected feed's tags",
-    "remove_feed": "Unsubscribe from the selected feed (its saved items are kept)",
+    "remove_feed": "Unsubscribe from the selected feed (its saved items are kept); on a topic, delete it",
     "save_page": "Save a web page by its address, with its full text, though no feed carries it",
     "cycle_sort": "Sort this view newest first, oldest first, or by feed",
     "mark_menu": "Mark read everything above or below the highlighted item, or older than a given age",
@@ -46,6 +46,11 @@ ACTION_HELP: dict[str, str] = {
     "grow_headlines": "Make the headline pane taller",
     "narrow_article": "Make the article text narrower",
     "widen_article": "Make the article text wider",
+    "stories": "The same news from several feeds, one row per story, over the whole archive",
+    "next_outlet": "Open the next outlet's version of the open story",
+    "save_topic": "Save the current search as a tracked topic (a live virtual feed)",
+    "fold_stories": "Show one row per story (+N other outlets) in every view, or every item again",
+    "unfold_story": "Show the highlighted story's other items beneath its row, or fold them back",
 }
 
 # Palette entries without a key of their own: (name, what it does, screen action).
@@ -62,13 +67,14 @@ class ReaderCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         from reader.ui.screens.main import MainScreen
+        from reader.ui.screens.stories import StoryActions
 
         app = self.app
         out: list[tuple[str, str, Callable[[], object]]] = []
         main = next((s for s in app.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
             seen: set[str] = set()
-            for spec in MainScreen.BINDINGS:
+            for spec in [*MainScreen.BINDINGS, *StoryActions.BINDINGS]:
                 if isinstance(spec, Binding) and spec.description and spec.action not in seen:
                     seen.add(spec.action)
                     help_text = ACTION_HELP.get(spec.action, spec.description)

@@ -8,7 +8,17 @@ from typing import Protocol
 
 # The value types live in the core (the CLI reports them too); re-exported here for the UI.
 from reader.feeds.manage import FeedChange
-from reader.models import Article, ArticleLoad, PollSummary, SavedPage, View
+from reader.models import (
+    Article,
+    ArticleLoad,
+    Headline,
+    PollSummary,
+    SavedPage,
+    StoryItem,
+    StoryPage,
+    Topic,
+    View,
+)
 from reader.store.feeds import Store
 
 __all__ = ["ArticleLoad", "FeedChange", "PollSummary", "ProgressCallback", "Services"]
@@ -87,4 +97,47 @@ class Services(Protocol):
 
     def mark_read_older(self, view: View, cutoff: datetime) -> list[tuple[int, int]]:
         """Mark read the view's unread items dated before `cutoff`; (item id, feed id) of each."""
+        ...
+
+    # Stories and tracked topics (blocking; thread workers only).
+
+    def stories_page(
+        self,
+        *,
+        unread_only: bool = False,
+        after: tuple[str, int] | None = None,
+        before: tuple[str, int] | None = None,
+        oldest: bool = False,
+        limit: int = 200,
+    ) -> StoryPage:
+        """A keyset page of stories, newest first: the newest page, the one after (older than) or before
+        (newer than) a story's key, or the oldest page."""
+        ...
+
+    def story_count(self, *, unread_only: bool = False) -> int:
+        """How many stories (with unread items)."""
+        ...
+
+    def story_items(self, story_id: int) -> list[StoryItem]:
+        """A story's items (its outlets' versions), oldest first."""
+        ...
+
+    def story_of(self, item_id: int) -> int | None:
+        """The story an item belongs to (None: not grouped yet)."""
+        ...
+
+    def story_headlines(self, story_id: int) -> list[Headline]:
+        """A story's items as headline rows, newest first."""
+        ...
+
+    def topics(self) -> list[Topic]:
+        """The tracked topics with their unread counts."""
+        ...
+
+    def save_topic(self, name: str, query: str, *, replacing: str | None = None) -> Topic:
+        """Save a topic, or rename / change the user's topic `replacing`; raises TopicInputError."""
+        ...
+
+    def delete_topic(self, name: str) -> Topic:
+        """Delete the user's topic; raises TopicInputError for one the config file defines."""
         ...

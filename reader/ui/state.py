@@ -29,6 +29,9 @@ def load_state(path: Path | None) -> UIState:
             feed_id=int(v["feed_id"]) if v.get("feed_id") is not None else None,
             tag=str(v["tag"]) if v.get("tag") is not None else None,
             unread_only=bool(v.get("unread_only", False)),
+            fold_stories=bool(v.get("fold_stories", False)),
+            topic=str(v["topic"]) if v.get("topic") is not None else None,
+            topic_query=str(v["topic_query"]) if v.get("topic_query") is not None else None,
         )
         item_id = raw.get("item_id")
         folded = tuple(str(t) for t in raw.get("folded", ()) if isinstance(t, str))
@@ -44,7 +47,15 @@ def save_state(path: Path | None, state: UIState) -> None:
         return
     v = state.view
     data = {
-        "view": {"kind": v.kind.value, "feed_id": v.feed_id, "tag": v.tag, "unread_only": v.unread_only},
+        "view": {
+            "kind": v.kind.value,
+            "feed_id": v.feed_id,
+            "tag": v.tag,
+            "unread_only": v.unread_only,
+            "fold_stories": v.fold_stories,
+            "topic": v.topic,
+            "topic_query": v.topic_query,
+        },
         "item_id": state.item_id,
         "folded": list(state.folded),
     }

@@ -256,18 +256,24 @@ def test_fetch_feed_honours_a_retry_after_still_in_force(cli: Reader, http_serve
     assert http_server.count("/busy.xml") == 2
 
 
-def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worker(
+def test_a_poll_where_every_feed_answers_304_loads_no_parser_no_tls_and_starts_no_worker(
     cli: Reader, http_server: LoopbackServer
 ) -> None:
     urls = [http_server.serve(f"/f{n}.xml", rss(2, start=10 * n), etag=f'"v{n}"') for n in range(3)]
     cli.configure(*urls)
     cli.run("fetch", "--all", "--no-fulltext")  # the first poll parses (and starts workers)
     probe = (
-        "import sys, multiprocessing.forkserver as fs\n"
+        "import sys, ssl, multiprocessing.forkserver as fs\n"
+        "loads = []\n"
+        "for name in ('load_verify_locations', 'load_default_certs'):\n"
+        "    def counted(self, *a, _real=getattr(ssl.SSLContext, name), **k):\n"
+        "        loads.append(1)\n"
+        "        return _real(self, *a, **k)\n"
+        "    setattr(ssl.SSLContext, name, counted)\n"
         "from reader.cli.commands import main\n"
         f"code = main(['--config', {str(cli.config)!r}, '--data-dir', {str(cli.data)!r}, "
         "'fetch', '--all', '--no-fulltext', '-q'])\n"
-        "print(code, fs._forkserver._forkserver_pid)\n"
+        "print(code, fs._forkserver._forkserver_pid, len(loads))\n"
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('feedparser', 'lxml', 'readability', 'reader'))))\n"
     )
@@ -276,10 +282,11 @@ def test_a_poll_where_every_feed_answers_304_loads_no_parser_and_starts_no_worke
     )
     assert out.returncode == 0, out.stderr
     status, modules = out.stdout.splitlines()
-    assert status == "0 None"  # exit 0, no fork server (so no parse worker) started
+    # exit 0, no fork server (so no parse worker) started, no CA bundle loaded (plain http needs no TLS)
+    assert status == "0 None 0"
     loaded = set(modules.split())
     assert not {m for m in loaded if not m.startswith("reader")}, loaded
-    assert not {"reader.feeds.parse", "reader.extract.pipeline"} & loaded
+    assert not {"reader.feeds.parse", "reader.feeds.discover", "reader.extract.pipeline"} & loaded
     assert all(len(http_server.requests(f"/f{n}.xml")) == 2 for n in range(3))
 
 

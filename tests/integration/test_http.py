@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import zlib
+from pathlib import Path
 
 import pytest
 from httpserver import LoopbackServer, MiB, Route, gzip_bomb
@@ -234,3 +235,45 @@ def test_local_paths(tmp_path: object) -> None:
         read_local(f, 3)
     with pytest.raises(FetchError, match="cannot read"):
         read_local(tmp_path / "missing.xml", 100)
+
+
+async def test_a_304_leaves_its_connection_open_for_the_next_request(http_server: LoopbackServer) -> None:
+    lm = "Mon, 01 Jan 2024 00:00:00 GMT"
+    url = http_server.serve("/f", b"<rss/>", last_modified=lm)
+    gone = http_server.serve("/gone", b"not here", status=404)
+    async with client(per_host=1) as c:
+        for _ in range(3):
+            assert (await c.get(url, last_modified=lm)).status == 304
+        with pytest.raises(HttpStatusError):
+            await c.get(gone)  # a short error page is read to its end: the connection stays usable too
+        assert (await c.get(url, last_modified=lm)).status == 304
+    ports = {r.peer_port for r in http_server.requests()}
+    assert len(http_server.requests()) == 5 and len(ports) == 1, ports
+
+
+async def test_https_is_verified_against_the_trusted_authorities(
+    http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tls = Path(__file__).resolve().parents[1] / "data" / "tls"
+    base = http_server.add_tls_host("127.0.0.9", str(tls / "loopback.pem"), str(tls / "loopback.key"))
+    http_server.serve("/secure.xml", b"<rss/>")
+    big = b"<rss>" + b"x" * (3 * MiB) + b"</rss>"  # far more than is buffered before reading pauses
+    http_server.serve("/big.xml", big)
+    url = base + "/secure.xml"
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    async with client() as c:
+        with pytest.raises(
+            FetchError,
+            match=r"could not connect: the server.s TLS certificate is not trusted \(self-signed certificate\)",
+        ):
+            await c.get(url)  # self-signed: not trusted by the default authorities
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls / "loopback.pem"))
+    async with client() as c:
+        first = await c.get(url)
+        second = await c.get(url)
+        large = await c.get(base + "/big.xml")
+    assert first.status == second.status == 200 and second.body == b"<rss/>"
+    assert large.body == big
+    served = http_server.requests("/secure.xml")
+    assert len(served) == 2 and served[0].peer_port == served[1].peer_port  # one TLS connection, kept alive

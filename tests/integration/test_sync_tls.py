@@ -5,13 +5,12 @@ the openssl command for each test run."""
 from __future__ import annotations
 
 import shutil
-import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from greader_server import GReaderServer
+from tlscert import HAVE_OPENSSL, make_certificate, server_context
 
 from reader.config.loader import parse_config
 from reader.errors import ConfigError, SyncError
@@ -19,28 +18,17 @@ from reader.store.feeds import Store
 from reader.sync.engine import run_sync
 
 PASSWORD = "reader-api-pw"
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+pytestmark = pytest.mark.skipif(not HAVE_OPENSSL, reason="needs the openssl command")
 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    where = tmp_path_factory.mktemp("tls")
-    cert, key = where / "cert.pem", where / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
 def server(certificate: tuple[Path, Path]) -> Iterator[GReaderServer]:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
-    srv = GReaderServer(password=PASSWORD).start(tls=context)
+    srv = GReaderServer(password=PASSWORD).start(tls=server_context(*certificate))
     fid = srv.add_feed("http://127.0.0.1:9/a.xml", "Feed A", label="Tech")
     srv.add_item(fid, "Over TLS", "http://127.0.0.1:9/item/1")
     try:

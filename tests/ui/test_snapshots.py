@@ -114,3 +114,35 @@ def test_feed_text_fallback_and_folded_group(
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(120, 32), run_before=run_before)
+
+
+def test_stories_screen_at_80x24(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    """The Stories screen: lead headline, outlets, newest time, unread mark; one story unfolded."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("j", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_one_story_unfolded_in_a_folded_view(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    """One row per story (+N outlets); x shows one story's other items indented beneath its row."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("F")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("j", "j", "x")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(120, 40), run_before=run_before)

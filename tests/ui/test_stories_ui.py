@@ -36,11 +36,11 @@ async def test_stories_screen_unfolds_marks_a_story_read_undoes_and_opens_an_out
         assert "outlets" in screen_text(app)
         # Put the cursor on a story with several outlets and unfold it.
         story_id, item_ids = multi_outlet_story(db)
-        ids = [o.id for o in screen.options._options]
-        screen.options.highlighted = ids.index(f"s:{story_id}")
+        ids = [rid for rid, _ in screen.options.rows]
+        screen.options.cursor = ids.index(f"s:{story_id}")
         await pilot.press("enter")
         await pilot.pause()
-        shown = [o.id for o in screen.options._options]
+        shown = [rid for rid, _ in screen.options.rows]
         assert {f"i:{i}" for i in item_ids} <= set(shown)
         await pilot.press("m")
         await pilot.pause()
@@ -56,7 +56,7 @@ async def test_stories_screen_unfolds_marks_a_story_read_undoes_and_opens_an_out
         with Store.open(db) as store:
             assert not any(store.item(i).read for i in item_ids)  # type: ignore[union-attr]
         # Enter on an outlet's version opens it in the main screen, which names the other outlets.
-        screen.options.highlighted = shown.index(f"i:{item_ids[0]}")
+        screen.options.cursor = shown.index(f"i:{item_ids[0]}")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is main

@@ -59,8 +59,9 @@ async def test_syncs_after_first_paint_and_counts_waiting_changes(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(2):  # the counts' worker, then the sync started after the first paint
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         assert screen.headlines.pager.total == 3  # pulled in the background worker
         assert "synced" in screen.status.text
         await pilot.press("s")  # save the highlighted item: one change waiting
@@ -88,8 +89,9 @@ async def test_starts_and_works_offline_keeping_changes(
         screen = app.screen
         assert isinstance(screen, MainScreen)
         assert screen.headlines.pager.total == 3  # painted from the archive
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(2):  # the counts' worker, then the sync started after the first paint
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         assert "sync failed" in screen.status.text
         assert any("cannot connect" in str(n.message) for n in app._notifications)
         await pilot.press("m")  # marks still work, and wait for the server

@@ -13,6 +13,7 @@ from reader.feeds import manage
 from reader.feeds.manage import FeedChange
 from reader.fetch.pages import save_page
 from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, SavedPage, View
+from reader.services import StoryCalls
 from reader.store.feeds import Store
 from reader.ui.protocol import ArticleLoad, PollSummary
 
@@ -168,7 +169,7 @@ class ManagingCalls:
 
 
 @dataclass
-class FakeServices(ManagingCalls):
+class FakeServices(ManagingCalls, StoryCalls):
     """Services over a real store file. poll() adds `pending` items; load_article() returns canned results."""
 
     db_path: Path
@@ -221,7 +222,16 @@ class FakeServices(ManagingCalls):
                     new += added
                 progress(done, len(feeds), new)
             self.pending = [(u, it) for u, it in self.pending if all(f.url != u for f in feeds)]
-        return PollSummary(new, tuple(failures), offline=self.offline and bool(feeds), total=len(feeds))
+            # What the end of a real poll does: the stories' merge pass, and each topic's new matches.
+            store.merge_stories()
+            matches = tuple((m.name, m.count) for m in store.take_topic_matches())
+        return PollSummary(
+            new,
+            tuple(failures),
+            offline=self.offline and bool(feeds),
+            total=len(feeds),
+            topic_matches=matches,
+        )
 
     def load_article(self, item_id: int, *, page: bool = False) -> ArticleLoad:
         self.loads.append(item_id)

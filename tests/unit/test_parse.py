@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from feedbuild import DATA, rss
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.errors import ParseError
 from reader.feeds.parse import MAX_ITEMS, parse_feed, sniff_ttl
@@ -371,3 +373,61 @@ try:
         assert _block(text) == (clean_block(text) or None)
 except ImportError:  # pragma: no cover
     pass
+
+
+# Links as feeds write them, and as hostile ones do: every piece urljoin treats specially.
+_LINK_PARTS = st.sampled_from(
+    ["http://", "https://", "HTTP://", "ftp://", "//", "/", "a", "b.c", ":", ";", "?", "#", "=", "&", "%2F",
+     "..", "./", "[", "]", "@", "\t", "\n", "\r", " ", "\x00", "\x1b", "\u202e", "é", "８"]
+)  # fmt: skip
+_BASES = st.sampled_from(
+    ["http://127.0.0.1:8000/feed.xml", "https://example.org/a/b/feed?x=1", "HTTPS://Example.org/",
+     "file:///home/me/feed.xml", "/home/me/feed.xml", "./feed.xml", "ftp://example.org/f"]
+)  # fmt: skip
+
+
+@settings(deadline=None, max_examples=400)
+@given(_BASES, st.lists(_LINK_PARTS, min_size=1, max_size=8).map("".join))
+def test_the_link_join_shortcut_gives_what_urljoin_gives(base: str, link: str) -> None:
+    from urllib.parse import urljoin
+
+    from reader.feeds.parse import _join
+
+    try:
+        expected: object = urljoin(base, link)
+    except ValueError as exc:
+        expected = type(exc)
+    try:
+        got: object = _join(base, link)
+    except ValueError as exc:
+        got = type(exc)
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "link"),
+    [
+        ("http://127.0.0.1/feed.xml", "https://example.org/a?b=1&c=2"),
+        ("https://example.org/feed", "https://example.org/a/b?x"),
+        ("https://example.org/feed", "https://example.org/a?"),
+        ("https://example.org/feed", "https://example.org/a;p?q#f"),
+        ("https://example.org/feed", "https://exa\tmple.org/a"),
+        ("https://example.org/feed", "https:///path"),
+        ("https://example.org/feed", "https://[::1/x"),
+        ("HTTPS://example.org/feed", "https://example.org/x"),
+    ],
+)
+def test_the_link_join_shortcut_on_the_edges(base: str, link: str) -> None:
+    from urllib.parse import urljoin
+
+    from reader.feeds.parse import _join
+
+    try:
+        expected: object = urljoin(base, link)
+    except ValueError as exc:
+        expected = type(exc)
+    try:
+        got: object = _join(base, link)
+    except ValueError as exc:
+        got = type(exc)
+    assert got == expected

@@ -65,3 +65,18 @@ def test_piles_of_combining_marks_go_and_real_diacritics_stay() -> None:
     )
     assert clean_text("\u0301\u0301start \u0300word", 100) == "start word"
     assert clean_text("hangul\u3164filler\u115f tag\U000e0041s", 100) == "hangulfiller tags"
+
+
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=300),
+    st.sampled_from([None, 1, 5, 40]),
+)
+def test_the_ascii_shortcut_gives_what_the_regexes_give(text: str, limit: int | None) -> None:
+    # Plain printable ASCII skips the regexes (most titles, links and search text): same result either way.
+    from reader.textsafe import _LINE_BREAKS, _clean_line
+
+    expected = _clean_line(text, limit)
+    if limit is not None and len(expected) > limit:
+        expected = expected[: limit - 1].rstrip() + "…"
+    assert clean_text(text, limit) == expected
+    assert is_safe(text) == (clean_block(text) == _LINE_BREAKS.sub("\n", text))

@@ -26,7 +26,7 @@ from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
-from reader.ui.widgets.pager import HeadlinePager
+from reader.ui.widgets.pager import HeadlinePager, Unfolded
 from reader.ui.widgets.status import StatusBar
 from reader.ui.writer import Field, MarkWriter, PendingMarks
 
@@ -83,6 +83,8 @@ class PanesScreen(Screen[None]):
             failed=lambda mark, reason: self.post_message(MarkFailed(mark, reason)),
         )
         self._kept: set[int] = set()  # items read while this unread-only view is shown (they stay listed)
+        # Rows unfolded in place (one row per story): lead item id -> its story's other items, as shown.
+        self.unfolded: dict[int, list[Headline]] = {}
         self._write_trouble = False  # the writer reported a failure not yet followed by success
 
     # ------------------------------------------------------------------ layout
@@ -204,10 +206,28 @@ class PanesScreen(Screen[None]):
             rows = store.headlines(view, offset, limit)
             return [pending.apply(h) for h in rows]
 
-        return HeadlinePager(fetch, total)
+        unfolded: list[Unfolded] = []
+        for lead, rows in list(self.unfolded.items()):
+            base = store.position(view, lead) if view.fold_stories else None
+            if base is None:  # the row left the view (or the view no longer folds stories)
+                del self.unfolded[lead]
+                continue
+            rows[:] = [pending.apply(h) for h in rows]  # in place: the list is shared with the pager
+            unfolded.append(Unfolded(base, lead, rows))
+        return HeadlinePager(fetch, total, unfolded=unfolded)
+
+    def index_in_list(self, pager: HeadlinePager, item_id: int) -> int | None:
+        """The list row showing `item_id` (an unfolded story's rows included), or None."""
+        for u in pager.unfolded:
+            for sub, h in enumerate(u.rows):
+                if h.id == item_id:
+                    return pager.display_index(u.base) + 1 + sub
+        base = self.store.position(self.query_view, item_id)
+        return pager.display_index(base) if base is not None else None
 
     def _load_headlines(self, restore_id: int | None = None) -> None:
         """Show the current view from the top (or at `restore_id` when it is in the view)."""
+        self.unfolded.clear()  # another view: every row folded again
         pager = self._pager()
         index = self.store.position(self.query_view, restore_id) if restore_id is not None else None
         self.headlines.empty_text = self._empty_text()
@@ -220,13 +240,19 @@ class PanesScreen(Screen[None]):
         current = self.headlines.highlighted
         row = self.headlines.cursor_screen_row
         pager = self._pager()
-        index = self.store.position(self.query_view, current.id) if current is not None else None
+        index = self.index_in_list(pager, current.id) if current is not None else None
+        if index is None and current is not None and self.view.fold_stories:
+            index = self.folded_row_of(pager, current.id)  # a newer item of its story took its row
         if index is None:
             index = min(self.headlines.cursor, max(0, pager.total - 1))
         self.headlines.empty_text = self._empty_text()
         self.headlines.set_pager(pager, index, keep_screen_row=max(0, row))
         self._show_view_status()
         self._remember()
+
+    def folded_row_of(self, pager: HeadlinePager, item_id: int) -> int | None:
+        """In a one-row-per-story view: the row that now stands for `item_id`'s story (None: none)."""
+        return None
 
     def refresh_feeds(self) -> None:
         """Re-read feeds and counts (one grouped query): after polls and after bulk marks."""
@@ -246,6 +272,12 @@ class PanesScreen(Screen[None]):
             self._apply_feeds(event.feeds, event.saved, (event.stories_unread, event.topics))
             self.after_feeds_counted()
 
+    def recount_topics(self) -> None:
+        """Count the topics' and the stories' unread items again (the stories screen runs it in a worker)."""
+        self.feed_list.stories_unread = self.store.story_count(unread_only=True)
+        self.feed_list.topics = self.store.topics()
+        self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
+
     def after_feeds_counted(self) -> None:
         """The start-up counts arrived (the main screen schedules its next automatic poll from them)."""
 
@@ -260,8 +292,9 @@ class PanesScreen(Screen[None]):
         self._feeds = feeds
         self._saved_count = max(0, saved + saved_delta)
         if extra is None:
-            extra = (self.store.story_count(unread_only=True), self.store.topics())
-        self.feed_list.stories_unread, self.feed_list.topics = extra
+            self.recount_topics()  # the topics' and stories' counts: off the UI thread (they follow)
+        else:
+            self.feed_list.stories_unread, self.feed_list.topics = extra
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
         fetched = [f.last_success for f in self._feeds if f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
@@ -360,15 +393,16 @@ class PanesScreen(Screen[None]):
         return sum(f.unread_count for f in self._feeds)
 
     def _show_view_status(self) -> None:
-        total = self.headlines.pager.total
+        total = self.headlines.pager.base_total  # the view's rows, not those of stories unfolded in it
         unread = self._unread_in_view()
         if self.view.unread_only or self.view.kind is ViewKind.UNREAD:
             # Items read here stay listed until the view changes: the unread count is the feeds' one.
             counts = f"{total if unread is None else unread:,} unread"
-        elif unread is None:
-            counts = count_of(total, "item")
         else:
-            counts = f"{count_of(total, 'item')} · {unread:,} unread"
+            # One row per story: the rows are stories (the unread count is still of items).
+            rows = f"{total:,} {'story' if total == 1 else 'stories'}" if self.view.fold_stories else None
+            rows = rows or count_of(total, "item")
+            counts = rows if unread is None else f"{rows} · {unread:,} unread"
         self.status.set_view(f"{self._view_title()} · {counts}")
 
     def show_updated(self) -> None:

@@ -50,9 +50,9 @@ class MainScreen(LayoutScreen, StoryActions):
         Binding("escape", "back", "Back", show=False, id="back"),
         # Feeds, sorting, marking many, numbered links, layout (reader/ui/screens/managing.py, layout.py).
         Binding("a", "add_feed", "Add feed", show=False, id="add_feed"),
-        Binding("e", "rename_feed", "Rename feed", show=False, id="rename_feed"),
+        Binding("e", "rename_feed", "Rename feed / edit topic", show=False, id="rename_feed"),
         Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
-        Binding("D", "remove_feed", "Remove feed", show=False, id="remove_feed"),
+        Binding("D", "remove_feed", "Remove feed / delete topic", show=False, id="remove_feed"),
         Binding("P", "save_page", "Save a web page", show=False, id="save_page"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
@@ -91,6 +91,24 @@ class MainScreen(LayoutScreen, StoryActions):
         elif self.has_class("feeds-open") or not self.headlines.has_focus:
             self.remove_class("feeds-open")
             self.headlines.focus()
+
+    # ------------------------------------------------------------------ feeds and topics
+
+    def action_rename_feed(self) -> None:
+        """`e` renames the selected feed; on a topic (its row in the feed pane, or its view) it edits it."""
+        topic = self.topic_target()
+        if topic is not None:
+            self.edit_topic(topic)
+        else:
+            super().action_rename_feed()
+
+    def action_remove_feed(self) -> None:
+        """`D` unsubscribes from the selected feed; on a topic it deletes the topic (after asking)."""
+        topic = self.topic_target()
+        if topic is not None:
+            self.delete_topic(topic)
+        else:
+            super().action_remove_feed()
 
     # ------------------------------------------------------------------ views
 

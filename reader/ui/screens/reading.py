@@ -285,6 +285,9 @@ class ReadingScreen(PanesScreen):
         # however far away the next unread item is (skipping items marked read on their way to the store).
         current = self.headlines.highlighted
         ref = current.id if current else None
+        unfolded = self.headlines.pager.unfolded_at(self.headlines.cursor)
+        if unfolded is not None and current is not None and current.id != unfolded.lead:
+            ref = unfolded.lead  # on another outlet's version shown beneath its story's row: from that row
         found = None
         for _ in range(100):
             found = self.store.next_unread(self.query_view, ref, step)
@@ -298,8 +301,11 @@ class ReadingScreen(PanesScreen):
         cached = self.headlines.pager.index_of_cached(headline.id)
         if cached is not None:
             index = cached
-        elif index >= self.headlines.pager.total:  # new items arrived since the list was read
+        elif index >= self.headlines.pager.base_total:  # new items arrived since the list was read
             self.reload_headlines()
+            index = self.headlines.pager.display_index(index)
+        else:
+            index = self.headlines.pager.display_index(index)
         self.headlines.move_to(index)
         self.open_headline(headline)
 

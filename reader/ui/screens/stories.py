@@ -3,214 +3,26 @@ whole story read (undo works), and "Also covered by" with a key to step through 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Mount
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
-from reader.models import Headline, Story, StoryItem, View, ViewKind
-from reader.store.feeds import Store, fts_query
-from reader.stories.topics import check_topic_name
-from reader.ui.messages import RefreshFinished
+from reader.models import Headline, StoryItem, View, ViewKind
+from reader.ui.messages import MarkLanded, RefreshFinished
 from reader.ui.screens.base import Undo
-from reader.ui.screens.prompt import PromptScreen
-from reader.ui.screens.reading import ReadingScreen
-from reader.ui.text import relative_age, safe
+from reader.ui.screens.stories_screen import StoriesPlace, StoriesScreen
+from reader.ui.screens.topics import TopicActions
+from reader.ui.text import safe
 from reader.ui.widgets.feeds import FeedList
-from reader.ui.widgets.headlines import UNREAD_MARK, fit
-from reader.ui.writer import PendingMarks
+from reader.ui.widgets.pager import HeadlinePager, Unfolded
 
-PAGE = 300
-REJOINED_MARK = "+"  # new items joined a story that had been read
-PENDING_LOOKUPS = (
-    500  # marks in flight looked up to correct the stories' unread counts (more: shown once stored)
-)
-
-
-class StoriesScreen(ModalScreen[int | None]):
-    """The newest stories. Enter unfolds a story into its items (Enter on an item opens it), m marks the
-    story read, u undoes, f shows only unread stories, Escape closes."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="stories.close"),
-        Binding("m", "mark_read", "Mark story read/unread", id="stories.mark_read"),
-        Binding("u", "undo", "Undo", id="stories.undo"),
-        Binding("f", "filter_unread", "Unread only", id="stories.filter_unread"),
-        Binding("j", "cursor_down", "Down", show=False, id="stories.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="stories.up"),
-    ]
-
-    def __init__(
-        self,
-        store: Store,
-        now: Callable[[], datetime],
-        mark: Callable[[int, bool], list[int]],
-        undo: Callable[[], None],
-        pending: PendingMarks | None = None,
-    ) -> None:
-        super().__init__()
-        self.store = store
-        self.pending = pending if pending is not None else PendingMarks()
-        self.now = now
-        self._mark = mark
-        self._undo = undo
-        self.unread_only = False
-        self.stories: list[Story] = []
-        self.open: dict[int, list[StoryItem]] = {}
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="stories-box"):
-            yield Static(id="stories-title")
-            yield OptionList(id="stories-list")
-
-    def on_mount(self) -> None:
-        self.reload()
-        self.query_one(OptionList).focus()
-        self.call_after_refresh(self.reload)  # again at the laid-out width
-
-    def on_resize(self) -> None:
-        self.reload()
-
-    @property
-    def options(self) -> OptionList:
-        return self.query_one("#stories-list", OptionList)
-
-    def reload(self, keep: str | None = None) -> None:
-        self.stories = self._with_pending(self.store.stories(unread_only=self.unread_only, limit=PAGE))
-        for sid in list(self.open):
-            self.open[sid] = [self._overlay(it) for it in self.store.story_items(sid)]
-        keep = keep or (self.options.highlighted_option.id if self.options.highlighted_option else None)
-        width = max(20, (self.options.scrollable_content_region.width or 80) - 3)
-        rows: list[Option] = []
-        for story in self.stories:
-            rows.append(Option(self._story_prompt(story, width), id=f"s:{story.id}"))
-            for it in self.open.get(story.id, []):
-                rows.append(Option(self._item_prompt(it, width), id=f"i:{it.id}"))
-        self.options.set_options(rows)
-        ids = [r.id for r in rows]
-        if keep in ids:
-            self.options.highlighted = ids.index(keep)
-        elif rows:
-            self.options.highlighted = 0
-        what = "unread stories" if self.unread_only else "stories"
-        empty = " · none yet: stories appear as feeds are polled" if not rows else ""
-        self.query_one("#stories-title", Static).update(
-            Content.assemble(
-                ("Stories", "bold"),
-                (
-                    f"  {len(self.stories)} {what}{empty} · Enter unfolds · m marks read · Esc closes",
-                    "$text-muted",
-                ),
-            )
-        )
-
-    def _overlay(self, it: StoryItem) -> StoryItem:
-        read = self.pending.read(it.id)
-        return it if read is None or read == it.read else replace(it, read=read)
-
-    def _with_pending(self, stories: list[Story]) -> list[Story]:
-        """The stories as the reader sees them: marks still on their way to the store counted in."""
-        reads = self.pending.reads()
-        if not reads or len(reads) > PENDING_LOOKUPS:
-            return stories
-        touched = {sid for sid in (self.store.story_of(i) for i in reads) if sid is not None}
-        shown: list[Story] = []
-        for story in stories:
-            if story.id in touched:
-                items = [self._overlay(it) for it in self.store.story_items(story.id)]
-                story = replace(story, unread_count=sum(not it.read for it in items))
-                if self.unread_only and not story.unread_count:
-                    continue
-            shown.append(story)
-        return shown
-
-    def _story_prompt(self, story: Story, width: int) -> Content:
-        mark = REJOINED_MARK if story.rejoined else (UNREAD_MARK if story.unread_count else " ")
-        outlets = f"{story.feed_count} outlet{'s' if story.feed_count != 1 else ''}"
-        age = relative_age(story.newest, self.now())
-        meta = f" {outlets:>10} {age:>4}"
-        fold = "▾ " if story.id in self.open else "▸ "
-        title = fit(safe(story.lead_title, 300), width - 2 - cell_len(fold) - cell_len(meta))
-        return Content.assemble(
-            (mark, "$accent bold"),
-            " ",
-            (fold, "$text-muted"),
-            (title, "bold" if story.unread_count else "$text-muted"),
-            (meta, "$text-muted"),
-        )
-
-    def _item_prompt(self, it: StoryItem, width: int) -> Content:
-        mark = UNREAD_MARK if not it.read else " "
-        feed = fit(safe(it.feed_title, 100), 20)
-        title = fit(safe(it.title, 300), width - 6 - 21)
-        return Content.assemble("    ", (mark, "$accent"), " ", (feed, "$text-muted"), " ", title)
-
-    def _current(self) -> tuple[str, int] | None:
-        option = self.options.highlighted_option
-        if option is None or option.id is None:
-            return None
-        kind, _, value = option.id.partition(":")
-        return kind, int(value)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        current = self._current()
-        if current is None:
-            return
-        kind, value = current
-        if kind == "i":
-            self.dismiss(value)
-            return
-        if value in self.open:
-            del self.open[value]
-        else:
-            self.open[value] = [self._overlay(it) for it in self.store.story_items(value)]
-        self.reload(keep=f"s:{value}")
-
-    def _story_id(self) -> int | None:
-        current = self._current()
-        if current is None:
-            return None
-        kind, value = current
-        return value if kind == "s" else self.store.story_of(value)
-
-    def action_mark_read(self) -> None:
-        story_id = self._story_id()
-        story = next((s for s in self.stories if s.id == story_id), None)
-        if story_id is None:
-            return
-        read = story is None or story.unread_count > 0
-        self._mark(story_id, read)
-        self.reload(keep=f"s:{story_id}")
-
-    def action_undo(self) -> None:
-        self._undo()
-        self.reload()
-
-    def action_filter_unread(self) -> None:
-        self.unread_only = not self.unread_only
-        self.reload()
-
-    def action_cursor_down(self) -> None:
-        self.options.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.options.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+__all__ = ["GroupingProgress", "StoriesScreen", "StoryActions"]
 
 
 class GroupingProgress(Message):
@@ -223,8 +35,9 @@ class GroupingProgress(Message):
         self.finished = finished
 
 
-class StoryActions(ReadingScreen):
-    """What the main screen does with stories: the Stories screen, story marks, and other outlets' versions."""
+class StoryActions(TopicActions):
+    """What the main screen does with stories: the Stories screen, story marks, unfolding one row of a folded
+    view, and other outlets' versions. A story's items are read by thread workers, through the services."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("S", "stories", "Stories", show=False, id="stories"),
@@ -233,48 +46,109 @@ class StoryActions(ReadingScreen):
         Binding(
             "F", "fold_stories", "One row per story (+N outlets) / every item", show=False, id="fold_stories"
         ),
+        Binding(
+            "x", "unfold_story", "Unfold/fold a story's row (folded view)", show=False, id="unfold_story"
+        ),
     ]
 
+    # The open item's story, as last read: (item id, its items).
+    _outlets: tuple[int, list[StoryItem]] | None = None
+    _stories_place: StoriesPlace | None = None  # where the Stories screen was left this session
+
+    # ------------------------------------------------------------------ folded views
+
     def action_toggle_read(self) -> None:
-        """In a folded view a row stands for its story: m marks the whole story (u undoes)."""
+        """In a folded view a row stands for its story: m marks the whole story (u undoes). A row shown
+        beneath an unfolded story stands for itself."""
         target = self._target() if self.view.fold_stories else None
-        story_id = self.store.story_of(target[0]) if target is not None else None
-        item = self.item(target[0]) if target is not None else None
-        if story_id is None or item is None:
+        if target is None or self._is_child_row(target[0]):
             super().action_toggle_read()
             return
-        self.mark_story(story_id, not item.read)
+        item = self.item(target[0])
+        if item is None:
+            return
+        self._mark_story_of(item.id, item.feed_id, not item.read)
+
+    def _is_child_row(self, item_id: int) -> bool:
+        return any(h.id == item_id for rows in self.unfolded.values() for h in rows)
+
+    @work(thread=True, group="story-mark", exit_on_error=False, description="reading the story to mark")
+    def _mark_story_of(self, item_id: int, feed_id: int, read: bool) -> None:
+        story_id = self.services.story_of(item_id)
+        items = self.services.story_items(story_id) if story_id is not None else []
+        if not items:
+            items = [StoryItem(item_id, feed_id, "", "", None, self.settings.now(), not read)]
+        self.app.call_from_thread(self._mark_items, items, read)
 
     def action_fold_stories(self) -> None:
         """Fold each story into its newest item ("+N" counts the other outlets' versions), or unfold."""
         fold = not self.view.fold_stories
-        self.set_view(replace(self.view, fold_stories=fold))
-        self.status.set_notice("One row per story" if fold else "Every item")
+        current = self.headlines.highlighted
+        self.set_view(replace(self.view, fold_stories=fold), keep_item=current.id if current else None)
+        key = self.key_for("unfold_story")
+        self.status.set_notice(f"One row per story ({key} unfolds one)" if fold else "Every item")
 
-    def action_save_topic(self) -> None:
-        """Save the current search as a tracked topic (a virtual feed in the feed pane)."""
-        search = self.view.search
-        query = fts_query(search) if search else None
-        if query is None:
+    def action_unfold_story(self) -> None:
+        """Show the highlighted story's other items beneath its row (indented), or fold them back."""
+        if not self.view.fold_stories:
             self.status.set_notice(
-                f"Search first ({self.key_for('search')}), then {self.key_for('save_topic')} saves it"
+                f"Every item is shown: {self.key_for('fold_stories')} folds each story first"
             )
             return
+        pager = self.headlines.pager
+        unfolded = pager.unfolded_at(self.headlines.cursor)
+        if unfolded is not None:
+            del self.unfolded[unfolded.lead]
+            self._show_unfolding(pager.display_index(unfolded.base), unfolded.base)
+            return
+        current = self.headlines.highlighted
+        if current is None:
+            return
+        self._read_unfolded(current.id)
 
-        def named(name: str | None) -> None:
-            name = (name or "").strip()
-            if not name:
-                return
-            problem = check_topic_name(name)
-            if problem:
-                self.status.set_notice(problem, error=True)
-                return
-            self.store.save_topic(name, query)
-            self.refresh_feeds()
-            self.set_view(View(kind=ViewKind.TOPIC, topic=name, topic_query=query))
-            self.status.set_notice(f"Saved topic {safe(name, 40)}")
+    @work(thread=True, group="story-unfold", exit_on_error=False, description="reading the story's items")
+    def _read_unfolded(self, item_id: int) -> None:
+        story_id = self.services.story_of(item_id)
+        rows = self.services.story_headlines(story_id) if story_id is not None else []
+        self.app.call_from_thread(self._unfolded, item_id, [h for h in rows if h.id != item_id])
 
-        self.app.push_screen(PromptScreen("Name this topic", safe(search, 60), "a name…"), named)
+    def _unfolded(self, item_id: int, rows: list[Headline]) -> None:
+        current = self.headlines.highlighted
+        if current is None or current.id != item_id or not self.view.fold_stories:
+            return  # the reader moved on while it was read
+        if not rows:
+            self.status.set_notice("No other item has this story")
+            return
+        self.unfolded[item_id] = rows
+        self._show_unfolding(self.headlines.cursor, self.headlines.pager.base_index(self.headlines.cursor))
+        self.status.set_notice(f"{len(rows)} more from the story ({self.key_for('unfold_story')} folds)")
+
+    def _show_unfolding(self, lead_row: int, base: int) -> None:
+        """The list with the story's rows unfolded (or folded), the highlight on the story's row where it was
+        on screen. Nothing is read again: the view's pages and count stay, only the inserted rows change
+        (the other unfolded stories keep their places)."""
+        row = lead_row - round(self.headlines.scroll_offset.y)
+        old = self.headlines.pager
+        kept = [u for u in old.unfolded if u.lead in self.unfolded]
+        lead = next((lead for lead in self.unfolded if all(u.lead != lead for u in kept)), None)
+        if lead is not None:
+            kept.append(Unfolded(base, lead, self.unfolded[lead]))
+        pager = old.with_unfolded(kept)
+        index = min(pager.display_index(base), max(0, pager.total - 1))
+        self.headlines.set_pager(pager, index, keep_screen_row=max(0, row))
+        self._show_view_status()
+        self._remember()
+
+    def folded_row_of(self, pager: HeadlinePager, item_id: int) -> int | None:
+        """The row standing for `item_id`'s story now that a newer item of it took its place."""
+        story_id = self.store.story_of(item_id)
+        if story_id is None:
+            return None
+        for it in reversed(self.store.story_items(story_id)):  # newest first: the row is usually the first
+            index = self.index_in_list(pager, it.id)
+            if index is not None:
+                return index
+        return None
 
     @on(Mount)
     def _group_old_items(self) -> None:
@@ -299,15 +173,7 @@ class StoryActions(ReadingScreen):
         elif not self.polling:
             self.status.set_activity(f"Grouping stories {event.done:,}/{event.total:,}")
 
-    @on(RefreshFinished)
-    def _announce_topics(self, event: RefreshFinished) -> None:
-        """A topic's new matches, announced once after the poll that brought them."""
-        for name, count in event.summary.topic_matches:
-            self.notify(f"{safe(name, 60)}: {count} new", title="Topic", markup=False, timeout=8)
-        error = event.summary.notify_error
-        if error and not self._notify_error_told:
-            self._notify_error_told = True
-            self.notify(safe(error, 200), severity="warning", markup=False, timeout=10)
+    # ------------------------------------------------------------------ the Stories screen
 
     @on(FeedList.StoriesRequested)
     def _on_stories_requested(self, event: FeedList.StoriesRequested) -> None:
@@ -315,52 +181,88 @@ class StoryActions(ReadingScreen):
         self.action_stories()
 
     def action_stories(self) -> None:
+        """The Stories screen, where it was left this session (the filter, the stories shown, the row)."""
+        screen = StoriesScreen(
+            self.services,
+            self.settings.now,
+            self.mark_story,
+            self.action_undo,
+            self.pending,
+            self._stories_place,
+        )
+
         def opened(item_id: int | None) -> None:
-            self.refresh_feeds()
+            self._stories_place = screen.place
             self.reload_headlines()
+            self.recount_topics()
             if item_id is not None:
                 self.open_story_item(item_id)
 
-        self.app.push_screen(
-            StoriesScreen(self.store, self.settings.now, self.mark_story, self.action_undo, self.pending),
-            opened,
-        )
+        self.app.push_screen(screen, opened)
 
-    def mark_story(self, story_id: int, read: bool) -> list[int]:
-        """Mark every item of a story read (or unread); one undo step puts them back. The screen shows it at
-        once and the one writer stores it (never a write on the UI thread)."""
-        items = self.store.story_items(story_id)
+    def _stories_screen(self) -> StoriesScreen | None:
+        screen = self.app.screen
+        return screen if isinstance(screen, StoriesScreen) else None
+
+    @on(RefreshFinished)
+    def _refresh_stories_screen(self, event: RefreshFinished) -> None:
+        """New items joined stories: the open Stories screen reads its rows again (the highlight stays)."""
+        screen = self._stories_screen()
+        if screen is not None:
+            screen.load("window", count=True)
+
+    @on(MarkLanded)
+    def _story_marks_landed(self, event: MarkLanded) -> None:
+        if self.unfolded and event.mark.field == "read":
+            for rows in self.unfolded.values():
+                for n, h in enumerate(rows):
+                    if h.id in event.mark.ids:
+                        rows[n] = replace(h, read=event.mark.value)
+
+    # ------------------------------------------------------------------ story marks
+
+    def mark_story(self, story_id: int, read: bool) -> None:
+        """Mark every item of a story read (or unread); one undo step puts them back. The story's items are
+        read by a worker; the screen shows the marks at once and the one writer stores them."""
+        self._mark_story(story_id, read)
+
+    @work(thread=True, group="story-mark", exit_on_error=False, description="reading the story to mark")
+    def _mark_story(self, story_id: int, read: bool) -> None:
+        items = self.services.story_items(story_id)
+        self.app.call_from_thread(self._mark_items, items, read)
+
+    def _mark_items(self, items: list[StoryItem], read: bool) -> None:
         targets = [(it.id, it.feed_id) for it in items if self._is_read(it) != read]
-        if targets:
-            self._set_read(targets, read)
-            ids = tuple(i for i, _ in targets)
-            self.undo_stack.append(
-                Undo(
-                    "read",
-                    ids,
-                    read,
-                    "mark story read" if read else "mark story unread",
-                    tuple(f for _, f in targets),
-                )
-            )
-            self.status.set_notice(
-                f"Marked {len(ids)} items of the story {'read' if read else 'unread'} (u undoes)"
-            )
-        return [i for i, _ in targets]
+        if not targets:
+            self.status.set_notice(f"Every item of the story is {'read' if read else 'unread'} already")
+            return
+        self._set_read(targets, read)
+        ids = tuple(i for i, _ in targets)
+        what = f"marked {len(ids)} item{'s' if len(ids) != 1 else ''} of the story {'read' if read else 'unread'}"
+        self.undo_stack.append(Undo("read", ids, read, what, tuple(f for _, f in targets)))
+        self.status.set_notice(what[0].upper() + what[1:] + " (u undoes)")
 
     def _is_read(self, it: StoryItem) -> bool:
         """An item's read state with the marks still on their way to the store."""
         pending = self.pending.read(it.id)
         return it.read if pending is None else pending
 
+    # ------------------------------------------------------------------ other outlets' versions
+
     def open_story_item(self, item_id: int) -> None:
         """Show an item wherever it is: in the current view when it is there, else in All."""
-        if self.store.position(self.view, item_id) is None:
-            self.set_view(View(kind=ViewKind.ALL))
-        index = self.store.position(self.view, item_id)
+        index = self.index_in_list(self.headlines.pager, item_id)
+        if index is None and self.view.fold_stories:
+            index = self._unfold_to(item_id)  # another outlet's version: beneath its story's row
+        if index is None:
+            self.set_view(View(kind=ViewKind.ALL, unread_only=False, fold_stories=self.view.fold_stories))
+            if self.view.fold_stories:
+                index = self._unfold_to(item_id)
+        if index is None:
+            index = self.index_in_list(self.headlines.pager, item_id)
         if index is not None:
             self.headlines.move_to(index)
-        item = self.store.item(item_id)
+        item = self.item(item_id)
         if item is not None:
             headline = Headline(
                 id=item.id,
@@ -374,15 +276,30 @@ class StoryActions(ReadingScreen):
             )
             self.open_headline(headline)
 
+    def _unfold_to(self, item_id: int) -> int | None:
+        """In a folded view: unfold the row of `item_id`'s story so the item shows beneath it; its list row."""
+        pager = self.headlines.pager
+        row = self.folded_row_of(pager, item_id)
+        lead = pager.get(row) if row is not None else None
+        if row is None or lead is None:
+            return None
+        if lead.id != item_id and lead.id not in self.unfolded:
+            story_id = self.store.story_of(item_id)
+            rows = self.store.story_headlines(story_id) if story_id is not None else []
+            self.unfolded[lead.id] = [h for h in rows if h.id != lead.id]
+            self._show_unfolding(row, pager.base_index(row))
+        return self.index_in_list(self.headlines.pager, item_id)
+
     def open_headline(self, headline: Headline) -> None:
         super().open_headline(headline)
-        self._announce_outlets(headline.id)
+        if self.open_item is not None and self.open_item.id == headline.id:
+            self._read_outlets(headline.id)
 
-    def _others(self, item_id: int) -> list[StoryItem]:
-        story_id = self.store.story_of(item_id)
-        if story_id is None:
-            return []
-        return [it for it in self.store.story_items(story_id) if it.id != item_id]
+    @work(thread=True, group="outlets", exclusive=True, exit_on_error=False, description="reading the story")
+    def _read_outlets(self, item_id: int) -> None:
+        story_id = self.services.story_of(item_id)
+        items = self.services.story_items(story_id) if story_id is not None else []
+        self.app.call_from_thread(self._announce_outlets, item_id, items)
 
     def _outlets_line(self) -> Static:
         """The "Also covered by" line under the article header (mounted the first time it is needed)."""
@@ -395,21 +312,30 @@ class StoryActions(ReadingScreen):
         self.article.mount(line, after="#article-header")
         return line
 
-    def _announce_outlets(self, item_id: int) -> None:
-        others = self._others(item_id)
+    def _announce_outlets(self, item_id: int, items: list[StoryItem]) -> None:
+        if self.open_item is None or self.open_item.id != item_id:
+            return  # the reader moved on
+        self._outlets = (item_id, items)
+        others = [it for it in items if it.id != item_id]
         if not others and not self.article.query("#article-outlets"):
             return
         line = self._outlets_line()
         line.display = bool(others)
         if not others:
             return
-        names = list(dict.fromkeys(safe(it.feed_title, 40) for it in others))
+        here = self.open_item.feed_id
+        names = list(dict.fromkeys(safe(it.feed_title, 40) for it in others if it.feed_id != here))
+        same = sum(1 for it in others if it.feed_id == here)
         shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        if same:
+            follow = f"{same} follow-up{'s' if same != 1 else ''} from this feed"
+            shown = f"{shown}; {follow}" if shown else follow
+        n = next((k for k, it in enumerate(items) if it.id == item_id), 0) + 1
         line.update(
             Content.assemble(
                 ("Also covered by: ", "bold"),
                 shown,
-                (f"  ({self.key_for('next_outlet')}: next outlet's version)", "$text-muted"),
+                (f"  ({n} of {len(items)} · {self.key_for('next_outlet')}: next version)", "$text-muted"),
             )
         )
 
@@ -417,12 +343,15 @@ class StoryActions(ReadingScreen):
         """Open the next outlet's version of the open story (in story order, wrapping round)."""
         current = self.open_item
         if current is None:
+            self.status.set_notice("Open an item first")
             return
-        story_id = self.store.story_of(current.id)
-        items = self.store.story_items(story_id) if story_id is not None else []
-        if len(items) < 2:
+        if self._outlets is None or self._outlets[0] != current.id:
+            self.status.set_notice("Still reading the story")
+            self._read_outlets(current.id)
+            return
+        ids = [it.id for it in self._outlets[1]]
+        if len(ids) < 2:
             self.status.set_notice("No other outlet has this story")
             return
-        ids = [it.id for it in items]
         nxt = ids[(ids.index(current.id) + 1) % len(ids)] if current.id in ids else ids[0]
         self.open_story_item(nxt)

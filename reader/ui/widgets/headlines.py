@@ -23,6 +23,7 @@ from reader.ui.widgets.pager import HeadlinePager
 
 UNREAD_MARK = "●"
 SAVED_MARK = "★"
+CHILD_MARK = "  └ "  # before a row shown beneath its story's unfolded row
 FEED_TEXT_MARK = "◌"  # in search results: searched by the feed's text (the full text is not fetched yet)
 
 
@@ -198,7 +199,8 @@ class HeadlineList(ScrollView, can_focus=True):
         headline = self.pager.get(index)
         if headline is None:
             return Strip.blank(width, base)
-        return Strip(self._row(headline, index == self.cursor, width, base), width)
+        child = bool(self.pager.unfolded) and self.pager.is_child(index)
+        return Strip(self._row(headline, index == self.cursor, width, base, child=child), width)
 
     def _style(self, name: str) -> Style:
         """A component style, looked up once per style change (per row and key it cost milliseconds)."""
@@ -217,7 +219,10 @@ class HeadlineList(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self._styles.clear()
 
-    def _row(self, h: Headline, is_cursor: bool, width: int, base: Style) -> list[Segment]:
+    def _row(
+        self, h: Headline, is_cursor: bool, width: int, base: Style, *, child: bool = False
+    ) -> list[Segment]:
+        """One row; `child`: another outlet's version shown beneath its story's unfolded row (indented)."""
         row_style = base + self._style("headline-list--read" if h.read else "headline-list--unread")
         meta = base + self._style("headline-list--meta")
         star = base + self._style("headline-list--saved")
@@ -235,9 +240,12 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.mark_feed_text:  # search results: which were matched in the feed's text only
             title_w -= 2
             segments.append(Segment((FEED_TEXT_MARK if not h.has_article else " ") + " ", meta))
+        if child:
+            title_w -= cell_len(CHILD_MARK)
+            segments.append(Segment(CHILD_MARK, meta))
         segments.append(Segment(fit(display_title(h.title, 300) or "(untitled)", title_w), row_style))
         if feed_w:
-            more = f" +{h.others}" if h.others else ""  # other outlets' versions of the story
+            more = f" +{h.others}" if h.others and not child else ""  # other outlets' versions of the story
             name = (
                 fit(safe(h.feed_title, 100), max(1, feed_w - len(more))) if more else safe(h.feed_title, 100)
             )

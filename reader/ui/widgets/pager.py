@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from reader.models import Headline
 
@@ -14,18 +14,78 @@ MAX_PAGES = 12  # ~2,400 headlines kept in memory; the rest is fetched again whe
 FetchPage = Callable[[int, int], list[Headline]]  # (offset, limit) -> headlines, newest first
 
 
-class HeadlinePager:
-    """A window onto a view's headlines. The screen builds it over the store; the list only reads it."""
+@dataclass(frozen=True)
+class Unfolded:
+    """A row unfolded in place: the row of the view at `base` (the item `lead`) is followed by `rows`, the
+    other items of its story. `rows` is shared with the screen, so marks patched here outlive the pager."""
 
-    def __init__(self, fetch: FetchPage, total: int, page_size: int = PAGE_SIZE) -> None:
+    base: int
+    lead: int
+    rows: list[Headline]
+
+
+class HeadlinePager:
+    """A window onto a view's headlines. The screen builds it over the store; the list only reads it.
+
+    Indices are the list's rows: the view's rows (`base_total`, in the store's order) with the rows of any
+    unfolded stories inserted beneath their lead row."""
+
+    def __init__(
+        self, fetch: FetchPage, total: int, page_size: int = PAGE_SIZE, unfolded: Sequence[Unfolded] = ()
+    ) -> None:
         self._fetch = fetch
-        self.total = total
+        self.base_total = total
         self._page_size = page_size
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+        self.unfolded = sorted((u for u in unfolded if 0 <= u.base < total), key=lambda u: u.base)
+        self.total = total + sum(len(u.rows) for u in self.unfolded)
+
+    def with_unfolded(self, unfolded: Sequence[Unfolded]) -> HeadlinePager:
+        """The same view (its pages already read are shared, nothing is counted again) with other rows
+        unfolded."""
+        pager = HeadlinePager(self._fetch, self.base_total, self._page_size, unfolded)
+        pager._pages = self._pages
+        return pager
+
+    def base_index(self, index: int) -> int:
+        """The view's row a list row is, or belongs to (an unfolded story's rows: its lead's)."""
+        return self._locate(index)[0]
+
+    def _locate(self, index: int) -> tuple[int, Unfolded | None, int]:
+        """A list row as (base index, the unfolded story it belongs to, its place among that story's rows):
+        (b, None, -1) for the view's row b."""
+        shift = 0
+        for u in self.unfolded:
+            lead_row = u.base + shift
+            if index <= lead_row:
+                break
+            if index <= lead_row + len(u.rows):
+                return u.base, u, index - lead_row - 1
+            shift += len(u.rows)
+        return index - shift, None, -1
+
+    def display_index(self, base: int) -> int:
+        """The list row of the view's row `base`."""
+        return base + sum(len(u.rows) for u in self.unfolded if u.base < base)
+
+    def unfolded_at(self, index: int) -> Unfolded | None:
+        """The unfolded story a list row is the lead of or one of the rows of (None: not unfolded)."""
+        base, u, _ = self._locate(index)
+        if u is not None:
+            return u
+        return next((u for u in self.unfolded if u.base == base), None)
+
+    def is_child(self, index: int) -> bool:
+        """True for the rows shown beneath an unfolded row (indented)."""
+        return self._locate(index)[1] is not None
 
     def get(self, index: int) -> Headline | None:
         if index < 0 or index >= self.total:
             return None
+        if self.unfolded:
+            index, u, sub = self._locate(index)
+            if u is not None:
+                return u.rows[sub]
         number, offset = divmod(index, self._page_size)
         page = self._page(number)
         return page[offset] if offset < len(page) else None
@@ -43,11 +103,18 @@ class HeadlinePager:
 
     def index_of_cached(self, item_id: int) -> int | None:
         """Where a headline already in memory sits (None when it is not cached)."""
+        for u in self.unfolded:
+            for sub, headline in enumerate(u.rows):
+                if headline.id == item_id:
+                    return self.display_index(u.base) + 1 + sub
         for number, page in self._pages.items():
             for offset, headline in enumerate(page):
                 if headline.id == item_id:
-                    return number * self._page_size + offset
+                    return self.display_index(number * self._page_size + offset)
         return None
+
+    def _lists(self) -> list[list[Headline]]:
+        return [*self._pages.values(), *(u.rows for u in self.unfolded)]
 
     def find(self, item_id: int) -> Headline | None:
         """The cached headline with this id, if it is in memory."""
@@ -56,7 +123,8 @@ class HeadlinePager:
 
     def patch(self, item_id: int, *, read: bool | None = None, saved: bool | None = None) -> bool:
         """Change a cached headline's marks without re-reading the page; True when it was cached."""
-        for page in self._pages.values():
+        found = False
+        for page in self._lists():
             for offset, headline in enumerate(page):
                 if headline.id == item_id:
                     page[offset] = replace(
@@ -64,16 +132,16 @@ class HeadlinePager:
                         read=headline.read if read is None else read,
                         saved=headline.saved if saved is None else saved,
                     )
-                    return True
-        return False
+                    found = True
+        return found
 
     def cached(self) -> list[Headline]:
-        return [h for page in self._pages.values() for h in page]
+        return [h for page in self._lists() for h in page]
 
     def patch_many(self, item_ids: set[int], *, read: bool) -> int:
         """Mark many cached headlines read or unread in one pass (bulk marks); how many were cached."""
         patched = 0
-        for page in self._pages.values():
+        for page in self._lists():
             for offset, headline in enumerate(page):
                 if headline.id in item_ids and headline.read != read:
                     page[offset] = replace(headline, read=read)
