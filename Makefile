@@ -24,8 +24,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# worksteal: a worker that runs out of tests takes half of the other's queue. With the default (load), the
+# queues are handed out in chunks and one worker sat idle for minutes at the end of the run (measured: 132 s
+# vs 293 s of tests per worker; worksteal 210 s vs 212 s).
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -1,23 +1,32 @@
 """Benchmark story grouping: quality on labelled headlines, cost per item at 10k/100k archives, poll slowdown.
 
-    python benchmarks/stories.py quality [--split all|story|time] [--csv PATH]
+    python benchmarks/stories.py quality [--split none|story|time|publisher|random|both|all] [--csv PATH]
     python benchmarks/stories.py cost [--sizes 10000,100000]
     python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3]
+    python benchmarks/stories.py summaries
 
 quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
 outlet on loopback, then runs the real CLI as the hidden check does (`reader import` an OPML, `reader fetch
 --all --no-fulltext`, `reader list --json`) and scores the `story` ids with B-cubed precision/recall/F1 against
-the labels. `--split story` also scores two halves of the stories (split by a hash of the label) and `--split
-time` the headlines before and after the median time, each half in a fresh archive. The baseline beside it:
-exact normalised titles as stories, scored the same way.
+the labels. `--split story` also scores two halves of the stories (split by a hash of the label), `--split
+time` the headlines before and after the median time, `--split publisher` two halves of the outlets, `--split
+random` two halves of the stories for each of `--seeds` seeds, `--split all` every one of these; each half in a
+fresh archive. The baseline beside it: exact normalised titles as stories, scored the same way.
+
+summaries: a check derived from the development set (it has titles only), in process with the real parser and
+store: headlines emptied of news for a third of the items with the news in their summaries, summaries restating
+the headlines, and unrelated real leads (../shared/corpus/fundus-news) as summaries.
 
 cost: builds archives of N items (the development headlines repeated, each copy shifted three days later, one
 feed per outlet), then stores 1,000 more items through `Store.apply_fetch` with grouping and (baseline, same
-process, same archive size) without it, and prints milliseconds per item for each.
+process, same archive size) without it, and prints milliseconds per item for each, wall and CPU (the machine
+may be shared: CPU is the steadier figure).
 
 poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
-in the poller's writer thread), alternating runs with grouping on and off in the same process; prints the median
-wall times and the slowdown.
+in the poller's writer thread), alternating runs with grouping on and off, each run in a fresh process with
+READER_STORIES=on|off (reader/stories/switch.py: "off" makes no story terms in the parse workers and groups
+nothing); prints the median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the
+main process and of the parse workers, and the load average.
 """
 
 from __future__ import annotations
@@ -88,16 +97,18 @@ def load_rows(path: Path) -> list[Row]:
 # ------------------------------------------------------------------ one RSS feed per outlet on loopback
 
 
-def rss(outlet: str, rows: Sequence[Row]) -> bytes:
+def rss(outlet: str, rows: Sequence[Row], summaries: dict[str, str] | None = None) -> bytes:
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
         f"<title>{html.escape(outlet)}</title><link>https://example.org/</link><description>d</description>",
     ]
     for r in sorted(rows, key=lambda r: -int(r["TIMESTAMP"])):
         date = format_datetime(datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, UTC), usegmt=True)
+        summary = (summaries or {}).get(r["ID"])
+        desc = f"<description>{html.escape(html.escape(summary))}</description>" if summary else ""
         parts.append(
             f"<item><title>{html.escape(r['TITLE'])}</title><link>{html.escape(r['URL'])}</link>"
-            f'<guid isPermaLink="false">h{r["ID"]}</guid><pubDate>{date}</pubDate></item>'
+            f'<guid isPermaLink="false">h{r["ID"]}</guid><pubDate>{date}</pubDate>{desc}</item>'
         )
     parts.append("</channel></rss>\n")
     return "".join(parts).encode()
@@ -176,10 +187,20 @@ def exact_titles(rows: Sequence[Row]) -> tuple[float, float, float]:
 def quality(args: argparse.Namespace) -> None:
     rows = load_rows(Path(args.csv))
     sets: list[tuple[str, list[Row]]] = [("all", rows)]
-    if args.split in ("story", "both"):
+    if args.split in ("story", "both", "all"):
         h = [int(hashlib.sha1(r["STORY"].encode()).hexdigest(), 16) % 2 for r in rows]
         sets += [(f"stories half {k}", [r for r, x in zip(rows, h, strict=True) if x == k]) for k in (0, 1)]
-    if args.split in ("time", "both"):
+    if args.split in ("publisher", "all"):
+        h = [int(hashlib.sha1(r["PUBLISHER"].encode()).hexdigest(), 16) % 2 for r in rows]
+        sets += [(f"outlets half {k}", [r for r, x in zip(rows, h, strict=True) if x == k]) for k in (0, 1)]
+    if args.split in ("random", "all"):
+        for seed in range(args.seeds):
+            h = [int(hashlib.sha1(f"{seed}:{r['STORY']}".encode()).hexdigest(), 16) % 2 for r in rows]
+            sets += [
+                (f"stories seed {seed} half {k}", [r for r, x in zip(rows, h, strict=True) if x == k])
+                for k in (0, 1)
+            ]
+    if args.split in ("time", "both", "all"):
         mid = statistics.median(int(r["TIMESTAMP"]) for r in rows)
         sets += [
             ("before median time", [r for r in rows if int(r["TIMESTAMP"]) < mid]),
@@ -198,6 +219,89 @@ def quality(args: argparse.Namespace) -> None:
             f"{name:<20} {len(subset):>6} {labels:>7}  {p:6.3f} {r:6.3f} {f:6.3f}   "
             f"{bp:.3f}/{br:.3f}/{bf:.3f}  fetch {fetch_s:.1f} s{note}"
         )
+
+
+# ------------------------------------------------------------------ summaries (a derived check)
+
+# Headlines that say nothing about the news (what some feeds give, with the news in the summary).
+UNINFORMATIVE = (
+    "Latest news",
+    "What we know so far",
+    "Here is the latest",
+    "Developing story",
+    "Live updates",
+    "What you need to know",
+    "Today's top story",
+    "Read this",
+)
+FILLER = "Our reporters are following this story and will add more details as they become available."
+FUNDUS = ROOT.parent / "shared" / "corpus" / "fundus-news"
+
+
+def _hash(value: str, salt: str) -> int:
+    return int(hashlib.sha1(f"{salt}:{value}".encode()).hexdigest(), 16)
+
+
+def score_in_process(rows: Sequence[Row], summaries: dict[str, str], tmp: Path) -> tuple[float, float, float]:
+    """Serve nothing: parse each outlet's RSS with the real parser and store it in batches of 50 feeds as a
+    poll does, then the merge pass; B-cubed of the stories against the labels."""
+    from reader.feeds.parse import parse_feed
+
+    by_outlet: dict[str, list[Row]] = collections.defaultdict(list)
+    for r in rows:
+        by_outlet[r["PUBLISHER"]].append(r)
+    store = Store.open(tmp / "s.db")
+    try:
+        batch = []
+        for i, outlet in enumerate(sorted(by_outlet)):
+            url = f"https://example.org/{i}.xml"
+            feed = store.add_feed(url)
+            parsed = parse_feed(rss(outlet, by_outlet[outlet], summaries), url, {})
+            batch.append((feed, FetchOutcome(feed_url=url, status=200, parsed=parsed)))
+            if len(batch) == 50:
+                store.apply_fetches(batch)
+                batch = []
+        store.apply_fetches(batch)
+        store.merge_stories()
+        by_link = dict(store._read("SELECT link, story_id FROM items"))
+    finally:
+        store.close()
+    pred = [by_link.get(r["URL"], f"missing-{r['ID']}") for r in rows]
+    return bcubed(pred, [r["STORY"] for r in rows])
+
+
+def summaries_check(args: argparse.Namespace) -> None:
+    """Derived from the development set (which has titles only), in process: a third of the items (by a hash
+    of their id) get a headline that says nothing; every item gets a summary whose lead is its real headline
+    followed by a sentence of filler. Also: real headlines with summaries restating them, and real headlines
+    with summaries from unrelated real articles (the lead paragraphs of ../shared/corpus/fundus-news, given
+    out at random: the same unrelated lead on ~30 items of different stories, a worst case)."""
+    rows = load_rows(Path(args.csv))
+    leads = [
+        (d / "expected.txt").read_text(encoding="utf-8").strip().split("\n")[0]
+        for d in sorted(FUNDUS.iterdir())
+        if (d / "expected.txt").exists()
+    ]
+    retitled = [
+        {**r, "TITLE": UNINFORMATIVE[_hash(r["ID"], "t") % len(UNINFORMATIVE)]}
+        if _hash(r["ID"], "pick") % 3 == 0
+        else r
+        for r in rows
+    ]
+    restating = {r["ID"]: f"{r['TITLE']}. {FILLER}" for r in rows}
+    unrelated = {r["ID"]: leads[_hash(r["ID"], "lead") % len(leads)] for r in rows}
+    cases: list[tuple[str, Sequence[Row], dict[str, str]]] = [
+        ("real titles, no summary", rows, {}),
+        ("1/3 titles empty of news", retitled, {}),
+        (" + summaries with the news", retitled, restating),
+        ("real titles + restating summ.", rows, restating),
+        ("real titles + unrelated summ.", rows, unrelated),
+    ]
+    print(f"{'case':<32} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, subset, summ in cases:
+        with tempfile.TemporaryDirectory() as d:
+            p, r, f = score_in_process(subset, summ, Path(d))
+        print(f"{name:<32} {p:6.3f} {r:6.3f} {f:6.3f}")
 
 
 # ------------------------------------------------------------------ cost per item at archive sizes
@@ -250,10 +354,11 @@ def grouping_off() -> Iterator[None]:
 
 
 def cost(args: argparse.Namespace) -> None:
+    """Wall and CPU (this process: the store runs in it) milliseconds per stored item, best of two runs."""
     rows = load_rows(Path(args.csv))
-    now = datetime(2030, 1, 1, tzinfo=UTC)
     print(
-        f"{'archive':>8}  {'grouped ms/item':>15}  {'baseline ms/item':>16}  {'grouping ms/item':>16}  regroup"
+        f"{'archive':>8}  {'grouped ms/item':>15}  {'baseline ms/item':>16}  {'grouping ms/item':>16}"
+        f"  {'grouping CPU ms/item':>20}  regroup (wall, CPU)"
     )
     for size in [int(s) for s in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as d:
@@ -263,80 +368,112 @@ def cost(args: argparse.Namespace) -> None:
             with grouping_off():
                 for k in range(copies):
                     _store_copy(store, feeds, rows, k, "a")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             store.group_pending()
-            regroup_s = time.perf_counter() - t0
+            regroup_s, regroup_cpu = time.perf_counter() - t0, time.process_time() - c0
             total = store.count()
             probe = rows[:1000]
-            timings: dict[str, list[float]] = {"on": [], "off": []}
+            timings: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
             for rep in range(2):
                 for mode in ("on", "off"):
                     tag = f"{mode}{rep}"
                     ctx = grouping_off() if mode == "off" else contextmanager(lambda: iter([None]))()
                     with ctx:
-                        t0 = time.perf_counter()
+                        t0, c0 = time.perf_counter(), time.process_time()
                         n = _store_copy(store, feeds, probe, copies + 1 + rep, tag)
-                        timings[mode].append((time.perf_counter() - t0) * 1000 / n)
-                    assert now  # keep the linter quiet about the unused name
+                        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                        timings[mode].append((wall * 1000 / n, cpu * 1000 / n))
             store.close()
         on, off = min(timings["on"]), min(timings["off"])
+        cpu_on, cpu_off = min(c for _, c in timings["on"]), min(c for _, c in timings["off"])
         print(
-            f"{total:>8,}  {on:15.3f}  {off:16.3f}  {on - off:16.3f}  "
-            f"{regroup_s:.1f} s ({regroup_s * 1000 / total:.2f} ms/item)"
+            f"{total:>8,}  {on[0]:15.3f}  {off[0]:16.3f}  {on[0] - off[0]:16.3f}  {cpu_on - cpu_off:20.3f}  "
+            f"{regroup_s:.1f} s, {regroup_cpu:.1f} s ({regroup_s * 1000 / total:.2f} ms/item)"
         )
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
 
 
 # ------------------------------------------------------------------ poll slowdown on the farm
 
 
-def poll(args: argparse.Namespace) -> None:
-    from farm import feed_urls
-    from poll import start_farm
+async def _poll_once(urls: list[str], db: Path) -> tuple[float, float, float, float]:
+    """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
+    from poll import cpu_seconds
 
     from reader.fetch.poller import Poller, PollSettings
 
-    async def one(urls: list[str], db: Path) -> tuple[float, float]:
-        store = Store.open(db)
-        for u in urls:
-            store.add_feed(u)
-        poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
-        try:
-            t0 = time.perf_counter()
-            await poller.poll(store.feeds())
-            t1 = time.perf_counter()
-            await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
-            return t1 - t0, time.perf_counter() - t1
-        finally:
-            await poller.aclose()
-            store.close()
+    store = Store.open(db)
+    for u in urls:
+        store.add_feed(u)
+    poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        await poller.poll(store.feeds())
+        t1 = time.perf_counter()
+        await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
+        t2, c2 = time.perf_counter(), time.process_time()
+        pids = list(getattr(poller.workers.pool, "_processes", {}) or {})
+        workers = sum(cpu_seconds(pid) for pid in pids)
+        return t1 - t0, t2 - t1, c2 - c0, workers
+    finally:
+        await poller.aclose()
+        store.close()
+
+
+def poll_run(args: argparse.Namespace) -> None:
+    """One first poll of the farm at `args.port` (its own process: READER_STORIES says on or off), as JSON."""
+    from farm import feed_urls
+
+    with tempfile.TemporaryDirectory() as d:
+        result = asyncio.run(_poll_once(feed_urls(args.port, args.feeds), Path(d) / "r.db"))
+    print(json.dumps(result))
+
+
+def poll(args: argparse.Namespace) -> None:
+    from poll import start_farm
 
     farm, port = start_farm(args.feeds, args.items, args.latency_ms)
-    times: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
+    times: dict[str, list[tuple[float, float, float, float]]] = {"on": [], "off": []}
+    load: list[float] = []
     try:
-        urls = feed_urls(port, args.feeds)
         for _ in range(args.runs):
             for mode in ("off", "on"):
-                with tempfile.TemporaryDirectory() as d:
-                    if mode == "off":
-                        with grouping_off():
-                            times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
-                    else:
-                        times[mode].append(asyncio.run(one(urls, Path(d) / "r.db")))
+                # Each run in a fresh process (its parse workers too), grouping switched on or off for all
+                # of it (reader/stories/switch.py): "off" makes no story terms and groups nothing.
+                load.append(os.getloadavg()[0])
+                env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+                env["READER_STORIES"] = mode
+                cmd = [sys.executable, str(Path(__file__).resolve()), "poll-run", "--port", str(port)]
+                cmd += ["--feeds", str(args.feeds)]
+                out = subprocess.run(cmd, check=True, capture_output=True, env=env, text=True).stdout
+                poll_s, merge_s, cpu, workers = json.loads(out.strip().splitlines()[-1])
+                times[mode].append((poll_s, merge_s, cpu, workers))
     finally:
         farm.terminate()
         farm.wait(timeout=10)
 
-    def med(mode: str, part: int | None) -> float:
-        return statistics.median(sum(t) if part is None else t[part] for t in times[mode])
+    def med(mode: str, parts: Sequence[int]) -> float:
+        return statistics.median(sum(t[p] for p in parts) for t in times[mode])
 
     print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
-    for label, part in (("first poll", 0), ("merge pass after it", 1), ("poll + merge pass", None)):
-        off, on = med("off", part), med("on", part)
+    for label, parts in (
+        ("first poll (wall)", (0,)),
+        ("merge pass after it", (1,)),
+        ("poll + merge pass", (0, 1)),
+        ("CPU, main process", (2,)),
+        ("CPU, parse workers", (3,)),
+    ):
+        off, on = med("off", parts), med("on", parts)
         change = f"{100 * (on - off) / off:+.1f}%" if off > 0.01 else ""
         print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
-    runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in times["off"])
-    print(f"  runs off (poll/merge): {runs}")
-    print(f"  runs on  (poll/merge): {', '.join(f'{a:.2f}/{b:.2f}' for a, b in times['on'])}")
+    pairs = [(on[0] + on[1]) / (off[0] + off[1]) for off, on in zip(times["off"], times["on"], strict=True)]
+    print(
+        f"  poll + merge pass, median of the runs' on/off ratios: {100 * (statistics.median(pairs) - 1):+.1f}%"
+    )
+    for mode in ("off", "on"):
+        runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
+        print(f"  runs {mode:<3} (poll/merge s): {runs}")
+    print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -344,16 +481,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--csv", default=str(DEV_CSV))
     sub = ap.add_subparsers(dest="cmd", required=True)
     q = sub.add_parser("quality")
-    q.add_argument("--split", choices=("none", "story", "time", "both"), default="both")
+    q.add_argument(
+        "--split", choices=("none", "story", "time", "publisher", "random", "both", "all"), default="both"
+    )
+    q.add_argument("--seeds", type=int, default=3, help="random story halves for --split random/all")
     c = sub.add_parser("cost")
     c.add_argument("--sizes", default="10000,100000")
+    pr = sub.add_parser("poll-run")
+    pr.add_argument("--port", type=int, required=True)
+    pr.add_argument("--feeds", type=int, default=200)
     p = sub.add_parser("poll")
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--items", type=int, default=50)
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--runs", type=int, default=3)
+    sub.add_parser("summaries")
     args = ap.parse_args(argv)
-    run: dict[str, Callable[[argparse.Namespace], None]] = {"quality": quality, "cost": cost, "poll": poll}
+    run: dict[str, Callable[[argparse.Namespace], None]] = {
+        "quality": quality,
+        "cost": cost,
+        "poll": poll,
+        "summaries": summaries_check,
+        "poll-run": poll_run,
+    }
     run[args.cmd](args)
     return 0
 

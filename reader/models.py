@@ -74,7 +74,9 @@ class ParsedItem:
     alias: str | None = (
         None  # the plain key this item may be stored under (its guid before the feed reused it)
     )
-    story_terms: tuple[str, ...] | None = None  # the title's terms for story grouping; None: not made yet
+    # What story grouping compares (reader.stories.terms.story_terms: the title's terms, then those the lead
+    # of the summary or text adds); None: not made yet.
+    story_terms: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=_SLOW_OK)
 settings.register_profile("release", max_examples=2000, deadline=None, suppress_health_check=_SLOW_OK)
 settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -203,8 +203,10 @@ def _hint(reason: str) -> str:
 
 
 def print_summary(
-    summary: FetchSummary, polled: int, elapsed: float, quiet: bool, out: TextIO = sys.stdout
+    summary: FetchSummary, polled: int, elapsed: float, quiet: bool, out: TextIO | None = None
 ) -> None:
+    # The stdout of the call, not of import time (tests call `main()` in-process with stdout redirected).
+    out = sys.stdout if out is None else out
     report = summary.report
     failures = summary.failures
     if not quiet or failures:

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -107,6 +107,7 @@ def _scored_block(page: HtmlElement, meta: Meta) -> HtmlElement | None:
         [b.hidden for b in blocks],
         [bool(b.features[_READABILITY_KEPT]) for b in blocks],
         [b.text for b in blocks],
+        containers=[int(b.in_container) + int(b.in_body_class) for b in blocks],
     )
     if not chosen:
         return None

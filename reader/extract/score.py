@@ -81,11 +81,15 @@ def choose(
     kept: Sequence[bool],
     texts: Sequence[str],
     threshold: float = THRESHOLD,
+    containers: Sequence[int] | None = None,
 ) -> list[int]:
     """The indexes of the blocks that make the article: those scored at least `threshold` that are not
     hidden, up to a comment section's heading after the story. When they hold fewer than MIN_WORDS words,
-    readability-lxml's block (`kept`) if it is longer; when nothing is left, the page's visible prose, else
-    any visible text."""
+    readability-lxml's block (`kept`) if it is longer; when that is thin too, the page's own article
+    container (`containers[i]`: 2 inside an article-body element such as `itemprop=articleBody`, 1 inside
+    only an `article`/`main`, 0 outside) if it holds MIN_WORDS words and more than the choice (a story that
+    is all lists or short lines scores low block by block); when nothing is left, the page's visible prose,
+    else any visible text."""
     n = len(probs)
     chosen = [i for i in range(n) if probs[i] >= threshold and not hidden[i]]
     chosen = _before_comments(chosen, words, texts)
@@ -93,6 +97,13 @@ def choose(
         fallback = [i for i in range(n) if kept[i] and not hidden[i]]
         if sum(words[i] for i in fallback) > sum(words[i] for i in chosen):
             chosen = fallback
+    if containers is not None and (have := sum(words[i] for i in chosen)) < MIN_WORDS:
+        for level in (2, 1):
+            inside = [i for i in range(n) if containers[i] >= level and not hidden[i]]
+            held = sum(words[i] for i in inside)
+            if held >= MIN_WORDS and held > have:
+                chosen = inside
+                break
     if not chosen:
         chosen = [i for i in range(n) if not hidden[i] and words[i] >= 8]
     if not chosen:

@@ -33,7 +33,8 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
-from reader.stories.terms import title_terms
+from reader.stories import switch
+from reader.stories.terms import story_terms
 from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
 MAX_ITEMS = 5000
@@ -366,6 +367,11 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
     content_hash = _sha1(
         title, link or "", summary or "", content or "", published_raw, updated_raw, author or ""
     )
+    text = plain_text(content or summary)
+    terms = None
+    if switch.ENABLED:
+        # Story grouping reads the lead of the summary (it says what happened), else the body's.
+        terms = story_terms(title, plain_text(summary) if summary and content else text)
     return ParsedItem(
         key=key,
         title=title,
@@ -377,8 +383,8 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
         published=published,
         updated=updated,
         content_hash=content_hash,
-        search_text=plain_text(content or summary),  # here, in the parse worker, not in the store's thread
-        story_terms=tuple(title_terms(title)),  # likewise: what story grouping compares
+        search_text=text,  # here, in the parse worker, not in the store's thread
+        story_terms=terms,  # likewise: what story grouping compares
     )
 
 

@@ -139,6 +139,9 @@ class StoreBase:
     def _before_commit(self, c: sqlite3.Connection) -> None:
         """What a mixin finishes at the end of every write transaction (the stories' rows); must not raise."""
 
+    def _article_stored(self, c: sqlite3.Connection, item_id: int, text: str) -> None:
+        """An item's full text was just extracted (inside the transaction storing it); must not raise."""
+
     def _after_rollback(self) -> None:
         """A write transaction did not commit: a mixin forgets what it keeps in memory about it."""
 

@@ -363,7 +363,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
         seen: list[tuple[str, int]] = []
         rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[int, str, str]] = []
-        terms: list[tuple[str, ...] | None] = []  # story grouping's title terms, when the parser made them
+        terms: list[str | None] = []  # story grouping's title terms, when the parser made them
         # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
         next_id = 1 + int(
             c.execute(
@@ -440,7 +440,11 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
         if rows:
             # Stories first (reader.store.stories), so each row goes in once, with its story.
             stories = self._group_new(
-                c, [NewItem(r[0], feed_id, r[4], r[11], t) for r, t in zip(rows, terms, strict=True)]
+                c,
+                [
+                    NewItem(r[0], feed_id, r[4], r[11], t, f[2])
+                    for r, t, f in zip(rows, terms, fts_rows, strict=True)
+                ],
             )
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,

@@ -351,6 +351,8 @@ class ItemQueries(StoreBase):
             )
             if article.source == "page":
                 c.execute("UPDATE items_fts SET body = ? WHERE rowid = ?", (article.text, item_id))
+                if not article.thin:
+                    self._article_stored(c, item_id, article.text)
 
     def article_for(self, item_id: int) -> Article | None:
         rows = self._read(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
-
-if TYPE_CHECKING:  # grouping is imported when items are grouped, not by every command that opens the store
-    from reader.stories.index import StoryIndex
+from reader.stories import grouping as g
+from reader.stories import switch
+from reader.stories.index import StoryIndex
+from reader.stories.terms import LEAD_CHARS, split_story_terms, story_terms
 
 
 class NewItem(NamedTuple):
@@ -29,7 +30,9 @@ class NewItem(NamedTuple):
     feed_id: int
     title: str
     sort_date: str  # ISO, UTC
-    terms: Sequence[str] | None = None  # the title's terms when already made (in the parse worker)
+    # What grouping compares (`story_terms`), when already made (in the parse worker).
+    terms: str | None = None
+    text: str | None = None  # plain text of its summary or extracted article, when `terms` is not made
 
 
 def _epoch(iso: str) -> int:
@@ -72,7 +75,7 @@ class StoryQueries(StoreBase):
         grouping fails, the items are still stored (without a story; `group_pending` groups them later) and
         the poll carries on.
         """
-        if not items:
+        if not items or not switch.ENABLED:
             return {}
         if stored:
             c.execute("SAVEPOINT grouping")
@@ -88,33 +91,88 @@ class StoryQueries(StoreBase):
             c.execute("RELEASE grouping")
         return out
 
+    # The lowest id of the items this transaction gave a story of their own (their rows are written at commit).
+    _fresh_from: int | None = None
+
     def _before_commit(self, c: sqlite3.Connection) -> None:
-        index = self._story_index
-        if index is None or not index.changed:
-            return
+        index, fresh = self._story_index, self._fresh_from
+        self._fresh_from = None
         try:
-            self._flush(c, index)
+            if index is not None and index.changed:
+                self._flush(c, index)
+            if fresh is not None:
+                # A story of one item: its row is the item's, made by SQLite (no interpreter work per row,
+                # nor the GIL held); the stories written above (those with more items) are left as they are.
+                c.execute(
+                    """INSERT OR IGNORE INTO stories
+                           (id, lead_item, size, feed_count, first_feed, first_t, last_t, newest)
+                       SELECT story_id, id, 1, 1, feed_id, CAST(strftime('%s', sort_date) AS INTEGER),
+                              CAST(strftime('%s', sort_date) AS INTEGER), sort_date
+                       FROM items WHERE id >= ? AND story_id IS NOT NULL""",
+                    (fresh,),
+                )
         except Exception:  # the rows are written again by the next merge pass (it then looks at everything)
             self._story_index = None
             self._merge_suspects = None
 
+    def _article_stored(self, c: sqlite3.Connection, item_id: int, text: str) -> None:
+        """The extracted text of an item alone in its story (a headline that found no match) may place it:
+        it is grouped again with the lead of that text. Never costs the article: on any failure the item
+        keeps its story."""
+        row = c.execute(
+            "SELECT feed_id, title, sort_date, story_id, story_terms FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        if row is None or row[3] is None or "|" in (row[4] or ""):
+            return  # not grouped yet (re-grouping will read the text), or grouped with a text already
+        feed_id, title, iso, story_id, _ = row
+        made = story_terms(title, text)
+        if "|" not in made:
+            return
+        c.execute("SAVEPOINT regroup_item")
+        try:
+            if c.execute("SELECT COUNT(*) FROM items WHERE story_id = ?", (story_id,)).fetchone()[0] != 1:
+                c.execute("UPDATE items SET story_terms = ? WHERE id = ?", (made, item_id))
+            else:
+                t = _epoch(iso)
+                index = self._index_for(c, t, t)
+                if index.remove_single(story_id, item_id):
+                    terms, ntitle = split_story_terms(made)
+                    new_story, _ = index.group(item_id, feed_id, terms, t, iso, ntitle)
+                    c.execute(
+                        "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
+                        (new_story, made, item_id),
+                    )
+                    if new_story != story_id:
+                        c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+                    if self._merge_suspects is not None:
+                        self._merge_suspects.update(index.suspects)
+                    index.suspects.clear()
+        except Exception:
+            self._story_index = None
+            c.execute("ROLLBACK TO regroup_item")
+        c.execute("RELEASE regroup_item")
+
     def _after_rollback(self) -> None:
         # The index holds what the rolled-back transaction grouped: it is loaded again from the table.
         self._story_index = None
+        self._fresh_from = None
 
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
     ) -> dict[int, tuple[int, str]]:
-        from reader.stories.terms import title_terms
-
         times = [_epoch(it.sort_date) for it in items]
         self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
         out: dict[int, tuple[int, str]] = {}
         group = index.group
+        defer = not stored  # new rows: a story of one item gets its row from the item's at commit
         for it, t in zip(items, times, strict=True):
-            terms = it.terms if it.terms is not None else title_terms(it.title)
-            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date)[0], " ".join(terms))
+            made = it.terms if it.terms is not None else story_terms(it.title, it.text)
+            terms, ntitle = split_story_terms(made)
+            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle, defer)[0], made)
+        if defer:
+            first = min(it.id for it in items)
+            self._fresh_from = first if self._fresh_from is None else min(first, self._fresh_from)
         if stored:
             c.executemany(
                 "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
@@ -153,9 +211,6 @@ class StoryQueries(StoreBase):
         It is rebuilt when another connection has committed since (PRAGMA data_version); a transaction of
         this one that rolls back drops it (`_after_rollback`).
         """
-        from reader.stories import grouping as g
-        from reader.stories.index import StoryIndex
-
         version = int(c.execute("PRAGMA data_version").fetchone()[0])
         index = self._story_index
         pad = g.WINDOW + g.MAX_SPAN
@@ -197,8 +252,9 @@ class StoryQueries(StoreBase):
             "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
             (_iso(lo), _iso(hi)),
         )
-        for item_id, feed_id, story_id, terms, iso in rows:
-            index.add_existing(story_id, item_id, feed_id, (terms or "").split(), _epoch(iso), iso)
+        for item_id, feed_id, story_id, made, iso in rows:
+            terms, ntitle = split_story_terms(made)
+            index.add_existing(story_id, item_id, feed_id, terms, _epoch(iso), iso, ntitle)
 
     @staticmethod
     def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:
@@ -328,7 +384,22 @@ class StoryQueries(StoreBase):
                     "AND (sort_date > ? OR (sort_date = ? AND id > ?)) ORDER BY sort_date, id LIMIT ?",
                     (after[0], after[0], after[1], batch),
                 ).fetchall()
-                self._group_new(c, [NewItem(r[0], r[1], r[2] or "", r[3]) for r in rows], stored=True)
+                # The searchable text: the extracted article where there is one, else the feed's summary
+                # or content as plain text; its lead is all grouping reads.
+                texts = dict(
+                    c.execute(
+                        f"SELECT rowid, substr(body, 1, {4 * LEAD_CHARS}) FROM items_fts "
+                        f"WHERE rowid IN ({_placeholders(len(rows))})",
+                        [r[0] for r in rows],
+                    ).fetchall()
+                    if rows
+                    else ()
+                )
+                self._group_new(
+                    c,
+                    [NewItem(r[0], r[1], r[2] or "", r[3], None, texts.get(r[0])) for r in rows],
+                    stored=True,
+                )
             if rows:
                 after = (rows[-1][3], rows[-1][0])
                 low = min(r[0] for r in rows)

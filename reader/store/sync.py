@@ -261,7 +261,13 @@ class SyncQueries(OutboxQueries, StoryQueries):
                 known.add(it.server_id)
             if rows:
                 # Stories first (reader.store.stories), so each row goes in once, with its story.
-                stories = self._group_new(c, [NewItem(r[0], r[1], r[3], r[9]) for r in rows])
+                stories = self._group_new(
+                    c,
+                    [
+                        NewItem(r[0], r[1], r[3], r[9], None, f[2])
+                        for r, f in zip(rows, fts_rows, strict=True)
+                    ],
+                )
                 c.executemany(
                     """INSERT INTO items (id, feed_id, key, title, link, author, summary, content, published,
                        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at,

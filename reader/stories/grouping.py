@@ -7,17 +7,22 @@ explains, each shared term counting by how common it is among the story's items:
     affinity(x, S) = sum over terms w of x shared with S of idf(w) * n_S(w) / (|S| + SMOOTH)
                      / sum over terms w of x of idf(w)
 
-An item joins its best story when the affinity reaches `JOIN`, with at least `MIN_SHARED` shared terms; after
-a poll, each story that changed is merged into a larger one when the mean affinity of its items reaches `MERGE`
-(which repairs the splits that the order items arrive in causes). Only stories within `WINDOW` seconds of the
+Both are divided by how stale the story is for the item, 1 + (time between them) / `TIME_SCALE`: news a day
+apart needs twice the evidence. An item joins its best story when the affinity reaches `JOIN`, with at least
+`MIN_SHARED` shared terms; after a poll, each story a new item could have joined is merged into a larger one
+when the mean affinity of its items reaches `MERGE` (which repairs the splits that the order items arrive in
+causes). Only stories within `WINDOW` seconds of the
 item's publication time are candidates, a story never spans more than `MAX_SPAN`, and a story whose items all
 come from one feed never takes another item from that feed (a title a feed repeats, "Daily briefing", is not
 one story). Terms carried by more than `MAX_POSTINGS` stories nearby (or by more than a twentieth of the
 items) are not distinctive and are not used to find candidates; this also bounds the cost of thousands of items
 with one title. Merges need `MIN_SHARED` shared terms too.
 
-The constants were chosen on the development set, checked on its halves (split by story and by time) so that
-precision stays above 0.9 everywhere (see benchmarks/stories.py); nothing in them refers to particular headlines
+Terms from the lead of an item's summary or text weigh `TEXT_WEIGHT` and only confirm what the headline
+nearly says, unless the headline has under `MIN_TITLE_TERMS` terms (see below).
+
+The constants were chosen on the development set, checked on its halves (split by story, by time, by outlet
+and at random) so that precision stays above 0.9 everywhere (see benchmarks/stories.py); nothing in them refers to particular headlines
 or sites.
 """
 
@@ -26,6 +31,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from reader.stories import terms
 
 JOIN = 0.15
 MERGE = 0.14
@@ -37,6 +44,18 @@ MAX_SPAN = 7 * 86400
 MAX_POSTINGS = 32
 MAX_STORY_ITEMS = 2000
 MAX_MERGE_ITEMS = 300  # a story larger than this is merged into, never merged away (bounds a merge's cost)
+# News goes stale: an item (or story) that far in publication time from a story needs that much more
+# evidence; the score is divided by 1 + gap / TIME_SCALE (gap: seconds between it and the story's items).
+TIME_SCALE = 86400
+# Terms from the lead of an item's summary or extracted text, which story grouping reads only for a headline
+# of under MIN_TITLE_TERMS terms ("Live updates": reader.stories.terms.story_terms): that lead is read as if it
+# were the headline. Terms stored with a lead for a longer headline (TEXT_WEIGHT each) would only confirm a
+# match the headline nearly makes (title affinity >= CONFIRM_FLOOR, and with the lead's terms >= JOIN), so an
+# unrelated or boilerplate lead could never join two headlines that disagree. Titles alone score as before.
+TEXT_WEIGHT = 0.5
+TEXT_SHARE = 0.5
+MIN_TITLE_TERMS = terms.MIN_TITLE_TERMS
+CONFIRM_FLOOR = 0.10
 
 
 def idf(df: int, docs: int) -> float:
@@ -54,17 +73,25 @@ class Candidate:
     first_feed: int | None
     first_t: int
     last_t: int
-    counts: Mapping[str, int]
+    counts: Mapping[str, float]
 
 
 def affinity(
-    terms: Sequence[str], weights: Mapping[str, float], counts: Mapping[str, int], size: int
+    terms: Sequence[str],
+    weights: Mapping[str, float],
+    counts: Mapping[str, float],
+    size: int,
+    ntitle: int | None = None,
 ) -> float:
-    """The share of an item's information that a story of `size` items with term `counts` explains."""
+    """The share of an item's information that a story of `size` items with term `counts` explains.
+
+    `terms[:ntitle]` come from the item's title, the rest from the lead of its summary or text: those count
+    `TEXT_WEIGHT` as much (in the item, as in the story's counts). Titles alone: ntitle = len(terms)."""
     total = 0.0
     explained = 0.0
-    for w in terms:
-        weight = weights[w]
+    n_title = len(terms) if ntitle is None else ntitle
+    for i, w in enumerate(terms):
+        weight = weights[w] if i < n_title else weights[w] * TEXT_WEIGHT
         total += weight
         n = counts.get(w)
         if n:
@@ -74,8 +101,10 @@ def affinity(
     return explained / ((size + SMOOTH) * total)
 
 
-def shared(terms: Iterable[str], counts: Mapping[str, int]) -> int:
-    return sum(1 for w in terms if counts.get(w, 0) > 0)
+def shared(terms: Sequence[str], counts: Mapping[str, float], ntitle: int | None = None) -> float:
+    """How many terms an item shares with a story; one from the item's text counts `TEXT_SHARE`."""
+    n_title = len(terms) if ntitle is None else ntitle
+    return sum((1.0 if i < n_title else TEXT_SHARE) for i, w in enumerate(terms) if counts.get(w, 0) > 0)
 
 
 def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
@@ -89,25 +118,63 @@ def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
     return max(c.last_t, last_t) - min(c.first_t, first_t) <= MAX_SPAN
 
 
+def staleness(c: Candidate, first_t: int, last_t: int) -> float:
+    """What a score is divided by for the time between `first_t`..`last_t` and the story's items."""
+    gap = max(0, c.first_t - last_t, first_t - c.last_t)
+    return 1.0 + gap / TIME_SCALE
+
+
 def best_story(
-    terms: Sequence[str], weights: Mapping[str, float], candidates: Iterable[Candidate]
+    terms: Sequence[str],
+    weights: Mapping[str, float],
+    candidates: Iterable[Candidate],
+    ntitle: int | None = None,
+    t: int | None = None,
 ) -> int | None:
     """The story an item with `terms` should join (already filtered by `admissible`), or None."""
     best: int | None = None
     best_score = 0.0
     for c in candidates:
-        if shared(terms, c.counts) < MIN_SHARED:
+        if shared(terms, c.counts, ntitle) < MIN_SHARED:
             continue
-        score = affinity(terms, weights, c.counts, c.size)
+        score = affinity(terms, weights, c.counts, c.size, ntitle)
+        if t is not None:
+            score /= staleness(c, t, t)
+        if score > best_score or (score == best_score and best is not None and c.story_id < best):
+            best, best_score = c.story_id, score
+    return best if best_score >= JOIN else None
+
+
+def confirmed_story(
+    terms: Sequence[str],
+    ntitle: int,
+    weights: Mapping[str, float],
+    candidates: Iterable[Candidate],
+    t: int | None = None,
+) -> int | None:
+    """The story the lead of an item's text confirms (when its headline alone fell short), or None."""
+    title = terms[:ntitle]
+    best: int | None = None
+    best_score = 0.0
+    for c in candidates:
+        if shared(title, c.counts) < MIN_SHARED or affinity(title, weights, c.counts, c.size) < CONFIRM_FLOOR:
+            continue
+        score = affinity(terms, weights, c.counts, c.size, ntitle)
+        if t is not None:
+            score /= staleness(c, t, t)
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None
 
 
 def merge_score(
-    members: Sequence[Sequence[str]], weights: Mapping[str, float], counts: Mapping[str, int], size: int
+    members: Sequence[tuple[Sequence[str], int]],
+    weights: Mapping[str, float],
+    counts: Mapping[str, float],
+    size: int,
 ) -> float:
-    """Mean affinity of a story's items (`members`, their terms) to another story."""
+    """Mean affinity of a story's items (`members`: their terms, and how many of them are title terms) to
+    another story."""
     if not members:
         return 0.0
-    return sum(affinity(m, weights, counts, size) for m in members) / len(members)
+    return sum(affinity(m, weights, counts, size, n) for m, n in members) / len(members)

@@ -28,13 +28,14 @@ class IndexedStory:
     lead_t: int
     first_feed: int
     feeds: dict[int, int] = field(default_factory=dict)  # feed id -> items
-    counts: dict[str, int] = field(default_factory=dict)  # term -> items using it
-    members: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (item id, terms)
+    counts: dict[str, float] = field(default_factory=dict)  # term -> items using it (text: TEXT_WEIGHT each)
+    # (item id, terms, how many of them come from its title)
+    members: list[tuple[int, tuple[str, ...], int]] = field(default_factory=list)
     size: int = 0
     loaded: bool = False  # read from the table (not made by this index): its read state is unknown here
     changed: bool = False  # the stories row needs writing
 
-    def candidate(self, counts: dict[str, int]) -> g.Candidate:
+    def candidate(self, counts: dict[str, float]) -> g.Candidate:
         return g.Candidate(
             self.id, self.size, len(self.feeds), self.first_feed, self.first_t, self.last_t, counts
         )
@@ -47,7 +48,7 @@ class StoryIndex:
         self.lo: int | None = None
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
-        self.postings: dict[str, dict[int, int]] = {}  # term -> story -> items using it
+        self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
         self.docs = 0
         self.next_id = next_id
@@ -64,13 +65,20 @@ class StoryIndex:
         return self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi
 
     def add_existing(
-        self, story_id: int, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str
+        self,
+        story_id: int,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int | None = None,
     ) -> None:
         """An item already stored in `story_id` (loading)."""
         s = self.stories.get(story_id)
         if s is None:
             s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
-        self._attach(s, item_id, feed_id, tuple(terms), t, iso)
+        self._attach(s, item_id, feed_id, tuple(terms), len(terms) if ntitle is None else ntitle, t, iso)
         self._count_doc(terms)
 
     def _count_doc(self, terms: Iterable[str]) -> None:
@@ -80,9 +88,16 @@ class StoryIndex:
             df[w] = df.get(w, 0) + 1
 
     def _attach(
-        self, s: IndexedStory, item_id: int, feed_id: int, terms: tuple[str, ...], t: int, iso: str
+        self,
+        s: IndexedStory,
+        item_id: int,
+        feed_id: int,
+        terms: tuple[str, ...],
+        ntitle: int,
+        t: int,
+        iso: str,
     ) -> None:
-        s.members.append((item_id, terms))
+        s.members.append((item_id, terms, ntitle))
         s.size += 1
         s.feeds[feed_id] = s.feeds.get(feed_id, 0) + 1
         if t < s.lead_t or (t == s.lead_t and item_id < s.lead_item):
@@ -92,45 +107,85 @@ class StoryIndex:
         if iso > s.newest:
             s.newest = iso
         counts, postings, sid = s.counts, self.postings, s.id
-        for w in terms:
-            counts[w] = counts.get(w, 0) + 1
+        for i, w in enumerate(terms):
+            n = 1.0 if i < ntitle else g.TEXT_WEIGHT
+            counts[w] = counts.get(w, 0) + n
             p = postings.get(w)
             if p is None:
-                postings[w] = {sid: 1}
+                postings[w] = {sid: n}
             else:
-                p[sid] = p.get(sid, 0) + 1
+                p[sid] = p.get(sid, 0) + n
 
     # ------------------------------------------------------------------ grouping
 
+    def remove_single(self, story_id: int, item_id: int) -> bool:
+        """Take out a story made of this one item (to group it again); False when it is not that."""
+        s = self.stories.get(story_id)
+        if s is None or s.size != 1 or s.members[0][0] != item_id:
+            return False
+        del self.stories[story_id]
+        for w in s.counts:
+            p = self.postings.get(w)
+            if p is not None:
+                p.pop(story_id, None)
+                if not p:
+                    del self.postings[w]
+        df = self.df
+        for w in s.members[0][1]:
+            if df.get(w, 0) > 0:
+                df[w] -= 1
+        self.docs -= 1
+        self.changed.discard(story_id)
+        return True
+
     def _candidates(
         self,
-        terms: Iterable[str],
+        terms: Sequence[str],
+        shares: Sequence[float] | None,
         exclude: int | None,
-        min_shared: int,
+        min_shared: float,
         feed_id: int,
         first_t: int,
         last_t: int,
     ) -> list[IndexedStory]:
         """Admissible stories sharing at least `min_shared` distinctive terms (at most MAX_CANDIDATES, those
-        sharing the most)."""
+        sharing the most). `shares[i]`: what sharing `terms[i]` counts (None: 1 each, titles alone)."""
         postings, df = self.postings, self.df
-        cap, max_postings = (self.docs // 20 if self.docs > 1000 else 50), g.MAX_POSTINGS
-        lists: list[dict[int, int]] = []
-        for w in terms:  # a term too common to tell stories apart (and too costly to look through) is skipped
-            p = postings.get(w)
-            if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
-                lists.append(p)
-        if len(lists) < min_shared:
-            return []  # the common case for news nobody else reports: no story can share enough terms
-        lists.sort(key=len)  # the rarest terms first: they carry the signal
-        shared: dict[int, int] = {}
+        cap, max_postings = self._cap(), g.MAX_POSTINGS
+        shared: dict[int, float] = {}
         budget = MAX_VISITS
-        for plist in lists:
-            if budget <= 0:
-                break
-            budget -= len(plist)
-            for sid in plist:
-                shared[sid] = shared.get(sid, 0) + 1
+        if shares is None:  # titles alone (every new item's case): the lean loop
+            lists = []
+            for w in terms:  # a term too common to tell stories apart (or to look through) is skipped
+                p = postings.get(w)
+                if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
+                    lists.append(p)
+            if len(lists) < min_shared:
+                return []  # the common case for news nobody else reports: no story can share enough terms
+            lists.sort(key=len)  # the rarest terms first: they carry the signal
+            for plist in lists:
+                if budget <= 0:
+                    break
+                budget -= len(plist)
+                for sid in plist:
+                    shared[sid] = shared.get(sid, 0) + 1
+        else:
+            weighted: list[tuple[float, dict[int, float]]] = []
+            total = 0.0
+            for i, w in enumerate(terms):
+                p = postings.get(w)
+                if p is not None and len(p) <= max_postings and df.get(w, 0) <= cap:
+                    weighted.append((shares[i], p))
+                    total += shares[i]
+            if total < min_shared:
+                return []
+            weighted.sort(key=lambda sp: (sp[0] < 1.0, len(sp[1])))  # title terms first, rarest first
+            for share, plist in weighted:
+                if budget <= 0:
+                    break
+                budget -= len(plist)
+                for sid in plist:
+                    shared[sid] = shared.get(sid, 0) + share
         stories = self.stories
         found: list[IndexedStory] = []
         lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
@@ -147,54 +202,113 @@ class StoryIndex:
             found = heapq.nlargest(MAX_CANDIDATES, found, key=lambda s: (shared[s.id], -s.id))
         return found
 
+    def _cap(self) -> int:
+        """Documents a term may appear in and still tell stories apart."""
+        return self.docs // 20 if self.docs > 1000 else 50
+
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
 
-    def group(self, item_id: int, feed_id: int, terms: Sequence[str], t: int, iso: str) -> tuple[int, bool]:
+    def group(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int | None = None,
+        defer_row: bool = False,
+    ) -> tuple[int, bool]:
         """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one).
+
+        With `defer_row`, a story made of this item alone is not marked for writing: the caller writes the
+        rows of such stories from the items table (in SQL, off the interpreter).
+
+        `terms[:ntitle]` come from its title, the rest (if any) from the lead of its summary or text; text
+        terms too common in the index to tell stories apart (boilerplate, filler) are left out.
 
         The stories this item could have joined (and the one it did) are remembered in `suspects`: they are
         the only ones the merge pass after a poll needs to look at, since a merge needs an item linking two
         stories."""
-        self.docs += 1
         df = self.df
-        for w in terms:
-            df[w] = df.get(w, 0) + 1
+        confirm = False
+        if ntitle is None or ntitle >= len(terms):
+            ntitle = len(terms)
+        else:
+            cap = self._cap()
+            text: list[str] = []
+            for w in terms[ntitle:]:
+                n = df.get(w, 0)
+                if n <= cap:
+                    text.append(w)
+                df[w] = n + 1  # counted all the same, so boilerplate is known as such
+            if ntitle < g.MIN_TITLE_TERMS:
+                terms = (*terms[:ntitle], *text)
+                ntitle = len(terms)  # a headline that says little: its lead stands in for it
+            elif text:
+                terms = (*terms[:ntitle], *text)
+                confirm = True
+            else:
+                terms = terms[:ntitle]
+        self.docs += 1
+        title = terms[:ntitle] if confirm else terms
+        # One pass counts the title's terms and tells whether enough of them are distinctive to look for
+        # candidates at all (most items: no), keeping their postings for a story of its own.
+        postings = self.postings
+        cap, max_postings = self._cap(), g.MAX_POSTINGS
+        looked: list[dict[int, float] | None] = []
+        usable = 0
+        for w in title:
+            n = df.get(w, 0) + 1
+            df[w] = n
+            p = postings.get(w)
+            looked.append(p)
+            if p is not None and n <= cap and len(p) <= max_postings:
+                usable += 1
         best: int | None = None
-        found = self._candidates(terms, None, g.MIN_SHARED, feed_id, t, t) if terms else []
+        found = (
+            self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if usable >= g.MIN_SHARED else []
+        )
         if found:
             ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
             if ok:
-                best = g.best_story(terms, self.weights(terms), ok)
+                weights = self.weights(terms)
+                best = g.best_story(title, weights, ok, None, t)
+                if best is None and confirm:
+                    best = g.confirmed_story(terms, ntitle, weights, ok, t)
         terms = tuple(terms)
         joined = best is not None
         if best is None:  # a story of its own (most items): made whole at once, not through `_attach`
             best = self.next_id
             self.next_id += 1
-            self.stories[best] = IndexedStory(
-                best,
-                t,
-                t,
-                iso,
-                item_id,
-                t,
-                feed_id,
-                {feed_id: 1},
-                dict.fromkeys(terms, 1),
-                [(item_id, terms)],
-                1,
+            if confirm:
+                counts = {w: (1.0 if i < ntitle else g.TEXT_WEIGHT) for i, w in enumerate(terms)}
+            else:
+                counts = dict.fromkeys(terms, 1.0)
+            story = self.stories[best] = IndexedStory(
+                best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
-            postings = self.postings
-            for w in terms:
-                p = postings.get(w)
-                if p is None:
-                    postings[w] = {best: 1}
-                else:
-                    p[best] = 1
+            if confirm or found:  # (candidates were looked for: postings may have changed since)
+                for w, weight in counts.items():
+                    p = postings.get(w)
+                    if p is None:
+                        postings[w] = {best: weight}
+                    else:
+                        p[best] = weight
+            else:
+                for w, p in zip(terms, looked, strict=True):
+                    if p is None:
+                        postings[w] = {best: 1.0}
+                    else:
+                        p[best] = 1.0
+            if not defer_row:
+                story.changed = True
+                self.changed.add(best)
         else:
-            self._attach(self.stories[best], item_id, feed_id, terms, t, iso)
-        self.stories[best].changed = True
-        self.changed.add(best)
+            story = self.stories[best]
+            self._attach(story, item_id, feed_id, terms, ntitle, t, iso)
+            story.changed = True
+            self.changed.add(best)
         if found:
             suspects = self.suspects
             suspects[best] = t
@@ -233,7 +347,9 @@ class StoryIndex:
         if not a.counts:
             return None
         feed = a.first_feed if len(a.feeds) <= 1 else -1
-        found = self._candidates(a.counts, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
+        # Merges go by headlines (terms some item's title gave: a count of at least one item's).
+        terms = [w for w, n in a.counts.items() if n >= 1.0]
+        found = self._candidates(terms, None, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
         candidates = [
             c
             for c in (s.candidate(s.counts) for s in found)
@@ -241,12 +357,12 @@ class StoryIndex:
         ]
         if not candidates:
             return None
-        members = [terms for _, terms in a.members if terms]
+        members = [(mt[:n], n) for _, mt, n in a.members if n]
         weights = self.weights(a.counts)
         best: IndexedStory | None = None
         best_score = 0.0
         for c in candidates:
-            score = g.merge_score(members, weights, c.counts, c.size)
+            score = g.merge_score(members, weights, c.counts, c.size) / g.staleness(c, a.first_t, a.last_t)
             if score > best_score:
                 best, best_score = self.stories[c.story_id], score
         return best if best is not None and best_score >= g.MERGE else None

@@ -72,7 +72,9 @@ class FeedFarm:
         return handle
 
 
-def write_config(path: Path, urls: list[str], *, per_host: int = 8, extra: str = "") -> Path:
+def write_config(
+    path: Path, urls: list[str], *, per_host: int = 8, deadline: float = 20, extra: str = ""
+) -> Path:
     lines = [
         "[general]",
         "retention_days = 0",
@@ -80,7 +82,7 @@ def write_config(path: Path, urls: list[str], *, per_host: int = 8, extra: str =
         'policy = "off"',
         "[fetch]",
         f"per_host = {per_host}",
-        "deadline = 20",
+        f"deadline = {deadline:g}",
         extra,
     ]
     for url in urls:

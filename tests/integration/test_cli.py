@@ -1,4 +1,5 @@
-"""The CLI as a user runs it: real subprocesses, a real loopback server, a real SQLite file."""
+"""The CLI as a user runs it (its `main()` in-process: tests/clirun.py), a real loopback server, a real SQLite
+file; a real process where the process is the point."""
 
 from __future__ import annotations
 

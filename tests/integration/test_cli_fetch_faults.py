@@ -1,5 +1,5 @@
-"""Issue 8's CLI faults on the fetch side, as a user (or cron) meets them: real `reader` subprocesses, a real
-loopback server, a real SQLite file."""
+"""Issue 8's CLI faults on the fetch side, as a user (or cron) meets them: the `reader` command (its `main()`
+in-process, with its real parse workers: tests/clirun.py), a real loopback server, a real SQLite file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 from feedbuild import rss
 from httpserver import LoopbackServer
 
@@ -43,24 +44,7 @@ class Reader:
     def run(
         self, *args: str, ok: bool = True, config: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        cmd = [
-            sys.executable,
-            "-m",
-            "reader",
-            "--config",
-            str(config or self.config),
-            "--data-dir",
-            str(self.data),
-        ]
-        proc = subprocess.run(
-            [*cmd, *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NO_COLOR": "1"},
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
+        proc = run_cli(config or self.config, self.data, *args)
         if ok:
             assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
         return proc

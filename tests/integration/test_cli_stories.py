@@ -1,14 +1,14 @@
-"""Stories and topics from the command line: real subprocesses, a real loopback server, a real SQLite file."""
+"""Stories and topics from the command line (`main()` in-process, tests/clirun.py), a real loopback server, a
+real SQLite file."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from clirun import run_cli
 from httpserver import LoopbackServer
 
 CONFIG = """
@@ -31,25 +31,7 @@ def feed(name: str, entries: list[tuple[str, str]]) -> bytes:
 
 
 def run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "reader",
-        "--config",
-        str(tmp / "c.toml"),
-        "--data-dir",
-        str(tmp / "d"),
-        *args,
-    ]
-    proc = subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "NO_COLOR": "1"},
-        stdin=subprocess.DEVNULL,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
+    proc = run_cli(tmp / "c.toml", tmp / "d", *args)
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     return proc
 
@@ -103,23 +85,7 @@ def test_list_json_story_ids_reader_stories_and_topics(tmp_path: Path, http_serv
     assert as_json(tmp_path, "topics") == [
         {"name": "exports", "query": '"export controls" OR "entity list"', "origin": "config", "unread": 2}
     ]
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reader",
-            "--config",
-            str(tmp_path / "c.toml"),
-            "--data-dir",
-            str(tmp_path / "d"),
-            "list",
-            "--topic",
-            "nope",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    missing = run_cli(tmp_path / "c.toml", tmp_path / "d", "list", "--topic", "nope")
     assert missing.returncode == 1 and "no such topic: nope" in missing.stderr and "exports" in missing.stderr
 
     regroup = run(tmp_path, "stories", "--regroup")

@@ -1,5 +1,5 @@
-"""`reader sync`, `reader fetch` with [sync], and add/import/remove telling the server: real processes, the
-loopback Google Reader server, a real SQLite file."""
+"""`reader sync`, `reader fetch` with [sync], and add/import/remove telling the server: the command's `main()`
+in-process (tests/clirun.py), the loopback Google Reader server, a real SQLite file."""
 
 from __future__ import annotations
 

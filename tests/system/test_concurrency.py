@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from hostile.procfarm import (
     start_reader,
     write_config,
 )
-from httpserver import LoopbackServer
+from httpserver import LoopbackServer, RequestRecord, Route
 
 from reader.config.loader import load_config
 from reader.locations import resolve_locations
@@ -142,26 +143,34 @@ def test_tui_marks_survive_two_concurrent_fetches(tmp_path: Path, http_server: L
 
 def _hold_the_lock(
     http_server: LoopbackServer, farm: FeedFarm, data: Path, config: Path
-) -> subprocess.Popen[str]:
-    """Start a fetch that stays busy (one feed answers after 2 s) and return once it holds the lock."""
-    slow = http_server.url("/slow.xml")
-    http_server.serve("/slow.xml", farm.body(0), latency=2.0)
-    run = run_reader(data, config, "add", "--no-check", slow)
-    assert run.returncode == 0, run.stderr
+) -> tuple[subprocess.Popen[str], threading.Event]:
+    """Start a fetch that stays busy (one feed answers only once the returned event is set) and return once it
+    holds the lock."""
+    asked, release = threading.Event(), threading.Event()
+
+    def slow(_: RequestRecord) -> Route:
+        asked.set()
+        release.wait(60)  # set by the test; the bound only stops a hang
+        return Route(body=farm.body(0))
+
+    http_server.route("/slow.xml", slow)
+    write_config(config, [*farm.urls(), http_server.url("/slow.xml")])
     proc = start_reader(data, config, "fetch", "--all", "--quiet")
-    deadline = time.monotonic() + 30
-    while http_server.count("/slow.xml") == 0:  # the request is out: the fetch holds the lock
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
-    return proc
+    if not asked.wait(60):  # the request is out: the fetch holds the lock
+        release.set()
+        raise AssertionError(f"the fetch never asked for the slow feed: {proc.communicate()}")
+    return proc, release
 
 
 def test_second_fetch_without_waiting_says_another_is_running(
     tmp_path: Path, http_server: LoopbackServer
 ) -> None:
     farm, config, data, _ = _setup(tmp_path, http_server, feeds=3, items=20)
-    first = _hold_the_lock(http_server, farm, data, config)
-    second = run_reader(data, config, "fetch", "--all", "--lock-timeout", "0")
+    first, release = _hold_the_lock(http_server, farm, data, config)
+    try:
+        second = run_reader(data, config, "fetch", "--all", "--lock-timeout", "0")
+    finally:
+        release.set()
     _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert second.returncode == 1, (second.stdout, second.stderr)
@@ -173,15 +182,38 @@ def test_second_fetch_without_waiting_says_another_is_running(
 def test_the_tui_poll_reports_busy_while_cron_fetches(tmp_path: Path, http_server: LoopbackServer) -> None:
     """ReaderServices.poll (what the TUI's refresh calls) while `reader fetch` holds the lock: busy, no error."""
     farm, config, data, _ = _setup(tmp_path, http_server, feeds=3, items=20)
-    cron = _hold_the_lock(http_server, farm, data, config)
-    services = ReaderServices(
-        resolve_locations(str(config), str(data), {}), load_config(config, must_exist=True)
-    )
-    summary = services.poll(None, lambda done, total, new: None)
+    cron, release = _hold_the_lock(http_server, farm, data, config)
+    try:
+        services = ReaderServices(
+            resolve_locations(str(config), str(data), {}), load_config(config, must_exist=True)
+        )
+        summary = services.poll(None, lambda done, total, new: None)
+    finally:
+        release.set()
     _, err = cron.communicate(timeout=60)
     assert summary.busy and summary.failures == ()
     assert cron.returncode == 0
     assert_clean_stderr(err)
+
+
+GATED = 4  # feeds whose answers the test releases one by one while it types
+
+
+def _gated_feeds(server: LoopbackServer, farm: FeedFarm) -> list[threading.Event]:
+    """GATED more feeds, each answering only when the test sets its event: the fetch stays running (and stores
+    a feed each time one is let through) for as long as the test types, however slow the machine is."""
+    gates = [threading.Event() for _ in range(GATED)]
+
+    def handler(k: int, gate: threading.Event):  # type: ignore[no-untyped-def]
+        def handle(_: RequestRecord) -> Route:
+            gate.wait(120)  # released by the test (and in its `finally`); the bound only stops a hang
+            return Route(body=farm.body(k).replace(b"Feed ", b"Gated feed "))
+
+        return handle
+
+    for k, gate in enumerate(gates):
+        server.route(f"/gated/{k}.xml", handler(k, gate))
+    return gates
 
 
 @pytest.mark.slow
@@ -192,8 +224,11 @@ async def test_real_tui_marks_during_a_cron_fetch(tmp_path: Path, http_server: L
 
     farm, config, data, db = _setup(tmp_path, http_server, feeds=10, items=60)
     farm.bump()
-    http_server.serve("/slow.xml", farm.body(0), latency=1.5)  # keeps the fetch busy while we type
-    assert run_reader(data, config, "add", "--no-check", http_server.url("/slow.xml")).returncode == 0
+    gates = _gated_feeds(http_server, farm)
+    # The fetch's deadline per feed must outlast the typing (the gates hold the answers, not the machine).
+    write_config(
+        config, farm.urls() + [http_server.url(f"/gated/{k}.xml") for k in range(GATED)], deadline=300
+    )
     services = ReaderServices(
         resolve_locations(str(config), str(data), {}), load_config(config, must_exist=True)
     )
@@ -202,26 +237,43 @@ async def test_real_tui_marks_during_a_cron_fetch(tmp_path: Path, http_server: L
     )
     expected: dict[int, tuple[bool, bool]] = {}
     during = 0
-    async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
-        headlines = app.screen.query_one("HeadlineList")
-        cron = start_reader(data, config, "fetch", "--all", "--lock-timeout", "60")
-        for _ in range(40):
-            h = headlines.highlighted  # type: ignore[attr-defined]
-            assert h is not None
-            read, saved = expected.get(h.id, (h.read, h.saved))
-            await pilot.press("m", "s", "j")
-            expected[h.id] = (not read, not saved)
-            during += cron.poll() is None
-        await app.workers.wait_for_complete()
-        _, err = cron.communicate(timeout=60)
-        errors = [n.message for n in app._notifications if n.severity == "error"]
-        assert app.is_running
+    step = 5  # gate k opens in key round step * (k + 1)
+    rounds = step * (GATED + 1)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            headlines = app.screen.query_one("HeadlineList")
+            cron = start_reader(data, config, "fetch", "--all", "--lock-timeout", "60")
+            for n in range(rounds):
+                if n % step == 0 and 0 < n // step <= GATED:
+                    gates[n // step - 1].set()  # the fetch stores one more feed while the keys go on
+                h = headlines.highlighted  # type: ignore[attr-defined]
+                assert h is not None
+                read, saved = expected.get(h.id, (h.read, h.saved))
+                await pilot.press("m", "s", "j")
+                expected[h.id] = (not read, not saved)
+                during += cron.poll() is None
+            for gate in gates:
+                gate.set()
+            await app.workers.wait_for_complete()
+            out, err = cron.communicate(timeout=120)
+            errors = [n.message for n in app._notifications if n.severity == "error"]
+            assert app.is_running
+    finally:
+        for gate in gates:
+            gate.set()
     assert cron.returncode == 0, err
     assert_clean_stderr(err)
+    assert "failed" not in out or ", 0 failed" in out, out
     assert errors == [], errors
-    assert during >= 5, f"only {during} key presses overlapped the fetch"
-    print(f"{during} of 40 key rounds during the fetch, {len(expected)} items marked")
+    # The last gate opens in round step * GATED: until then the fetch cannot have finished.
+    assert during >= step * GATED, f"only {during} of {rounds} key rounds overlapped the fetch"
+    print(f"{during} of {rounds} key rounds during the fetch, {len(expected)} items marked")
     have = _marks_in_db(db)
     lost = {i: (want, have.get(i)) for i, want in expected.items() if have.get(i) != want}
     assert lost == {}, f"{len(lost)} of {len(expected)} marks set in the TUI were lost: {lost}"
+    with Store.open(db) as store:  # and the gated feeds, stored while the keys were pressed, are all there
+        titles = {h.title for h in store.headlines(limit=100_000)}
+    assert all(
+        f"Gated feed {k} item {farm.first_item()} gen {farm.generation}" in titles for k in range(GATED)
+    )

@@ -196,7 +196,7 @@ async def test_home_and_end_in_the_article_jump_without_animating(
     with Store.open(services.db_path) as store:
         item = store.item(ids["with_article"])
         assert item is not None
-        long = Article(**{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(200))})
+        long = Article(**{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(60))})
         store.store_article(item.id, long, item.link)
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:

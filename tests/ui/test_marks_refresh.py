@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from uifakes import ARTICLE, FEEDS, FakeServices, parsed_item, screen_text
+from uifakes import ARTICLE, FEEDS, FakeServices, parsed_item, screen_text, until_polled
 
 from reader.models import View, ViewKind
 from reader.store.feeds import Store
@@ -132,7 +132,7 @@ async def test_refresh_adds_items_above_without_moving_selection_or_article(
     make: Callable[..., ReaderApp], services: FakeServices
 ) -> None:
     long = ARTICLE.__class__(
-        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(200))}
+        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(60))}
     )
     with Store.open(services.db_path) as store:
         h = store.headlines(limit=5)[4]
@@ -184,9 +184,7 @@ async def test_refresh_on_start_and_failures_are_marked(
     services.failing = {FEEDS[2][0]: "HTTP 404 Not Found"}
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        for _ in range(2):  # the counts' worker, then the refresh it may have started after
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await until_polled(pilot, services.polls)
         assert services.polls == [None]
         assert services.due_only == [True]  # the start-up refresh respects each feed's schedule
         text = screen_text(app)
@@ -198,11 +196,9 @@ async def test_offline_says_so_once(make: Callable[..., ReaderApp], services: Fa
     services.offline = True
     app = make(refresh_on_start=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until_polled(pilot, services.polls)
         await pilot.press("R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until_polled(pilot, services.polls, 2)
         assert len(services.polls) == 2
         notes = [n.message for n in app._notifications]
         assert notes == ["Feeds can't be reached right now. Reading from the archive."]

@@ -159,7 +159,7 @@ async def test_click_opens_a_headline(make: Callable[..., ReaderApp]) -> None:
 
 async def test_space_and_b_page_the_article(make: Callable[..., ReaderApp], services: FakeServices) -> None:
     long = ARTICLE.__class__(
-        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(200))}
+        **{**ARTICLE.__dict__, "markdown": "\n\n".join(f"Paragraph {n}." for n in range(60))}
     )
     with Store.open(services.db_path) as store:
         first = store.headlines(limit=1)[0]

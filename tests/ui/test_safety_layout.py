@@ -134,14 +134,16 @@ async def test_command_palette_runs_actions(make: Callable[..., ReaderApp]) -> N
         screen = main(app)
         await pilot.press("ctrl+p")
         await pilot.press(*"focus mode")
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # the palette's search, started by the last key
+        await pilot.pause()
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
         assert screen.zen
         await pilot.press("ctrl+p", *"theme: nord")
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # the palette's search, started by the last key
+        await pilot.pause()
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

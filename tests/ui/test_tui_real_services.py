@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from httpserver import LoopbackServer
+from uifakes import record_polls, until_polled
 
 from reader.config.loader import parse_config
 from reader.locations import resolve_locations
@@ -88,14 +89,10 @@ async def test_start_up_and_automatic_refreshes_poll_only_due_feeds(
     summary = await asyncio.to_thread(services.poll, None, lambda *a: None, due_only=True)
     assert summary.total == 2 and http_server.count("/live.xml") == 1
     # A new session right after: nothing is due, so opening the reader polls nothing.
+    polls = record_polls(services)
     app = make_app(services, UISettings(refresh_on_start=True, auto_refresh=None))
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()  # the feed counts, read at start
-        for _ in range(50):  # the start-up refresh begins after the first paint
-            await pilot.pause()
-            if any(w.group == "poll" for w in app.screen.workers):
-                break
-        await app.workers.wait_for_complete()
+        await until_polled(pilot, polls)  # the start-up refresh begins after the first paint
         assert http_server.count("/live.xml") == 1 and http_server.count("/other.xml") == 1
         await pilot.press("R")  # asking explicitly polls every feed
         await app.workers.wait_for_complete()

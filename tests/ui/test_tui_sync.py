@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from greader_server import GReaderServer
+from uifakes import record_polls, until_polled
 
 from reader.config.loader import parse_config
 from reader.locations import resolve_locations
@@ -55,13 +56,12 @@ async def test_syncs_after_first_paint_and_counts_waiting_changes(
     tmp_path: Path, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = services_for(tmp_path, server, monkeypatch)
+    polls = record_polls(services)
     app = make_app(services, settings(refresh_on_start=False))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        for _ in range(2):  # the counts' worker, then the sync started after the first paint
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await until_polled(pilot, polls)  # the sync starts after the first paint
         assert screen.headlines.pager.total == 3  # pulled in the background worker
         assert "synced" in screen.status.text
         await pilot.press("s")  # save the highlighted item: one change waiting
@@ -84,14 +84,13 @@ async def test_starts_and_works_offline_keeping_changes(
         assert services.config.sync is not None
         run_sync(store, services.config.sync)
     server.stop()  # the server is gone: the reader must not care
+    polls = record_polls(services)
     app = make_app(services, settings())
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         assert screen.headlines.pager.total == 3  # painted from the archive
-        for _ in range(2):  # the counts' worker, then the sync started after the first paint
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await until_polled(pilot, polls)  # the start-up refresh and sync begin after the first paint
         assert "sync failed" in screen.status.text
         assert any("cannot connect" in str(n.message) for n in app._notifications)
         await pilot.press("m")  # marks still work, and wait for the server
@@ -110,9 +109,10 @@ async def test_a_password_others_can_read_is_said_once_never_shown(
     config_path.chmod(0o644)
     locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
     services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
+    polls = record_polls(services)
     app = make_app(services, settings())
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
+        await until_polled(pilot, polls)  # the start-up refresh
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from reader.config.model import Config
 from reader.feeds import manage
@@ -273,3 +274,39 @@ def screen_lines(app: object) -> list[str]:
 
 def screen_text(app: object) -> str:
     return "\n".join(screen_lines(app))
+
+
+def record_polls(services: Any) -> list[object]:
+    """Wrap `services.poll` (the real services' or a fake's) so that each call is recorded: the list to give
+    `until_polled`."""
+    polls: list[object] = []
+    real_poll = services.poll
+
+    def recorded_poll(*args: Any, **kwargs: Any) -> PollSummary:
+        polls.append(args)
+        return real_poll(*args, **kwargs)  # type: ignore[no-any-return]
+
+    services.poll = recorded_poll
+    return polls
+
+
+async def until_polled(pilot: object, polls: Sequence[object], count: int = 1) -> None:
+    """Wait until `polls` (the calls a services' poll() recorded) holds `count` calls and the screen has handled
+    the last one's result.
+
+    The start-up refresh begins after the first paint, so the workers running at one moment (what
+    `workers.wait_for_complete()` waits for) may not include it yet; this waits on the app's own events (worker
+    completion, then an idle message queue) until the poll was asked for and its result handled.
+    """
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    app = pilot.app
+    for _ in range(1000):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if len(polls) >= count and not getattr(app.screen, "polling", True):
+            await app.workers.wait_for_complete()  # what handling the result started (feed counts)
+            await pilot.pause()
+            return
+    raise AssertionError(f"{len(polls)} of {count} polls ran, or the screen never handled the result")

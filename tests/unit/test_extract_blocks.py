@@ -11,7 +11,7 @@ from reader.extract.blocks import DENSE, FEATURE_NAMES, page_blocks
 from reader.extract.markdown import render
 from reader.extract.meta import Meta, json_ld_blocks, page_meta
 from reader.extract.pipeline import EXTRACTOR_VERSION
-from reader.extract.score import SECOND_STAGE_EXTRA, predict
+from reader.extract.score import SECOND_STAGE_EXTRA, choose, predict
 
 SENTENCE = "The council met on Tuesday evening to discuss the budget for the coming year, and it ran late."
 
@@ -58,7 +58,7 @@ def test_features_have_the_shipped_weights_shape() -> None:
     assert all(len(b.features) == len(FEATURE_NAMES) for b in blocks)
     one_hot = [i for b in blocks for i in b.active]
     assert one_hot and min(one_hot) >= DENSE
-    assert EXTRACTOR_VERSION == "6"
+    assert EXTRACTOR_VERSION == "7"
 
 
 def test_zero_weights_score_one_half() -> None:
@@ -93,3 +93,20 @@ def test_assemble_keeps_chosen_blocks_in_their_structure() -> None:
     for gone in ("Home", "Box text", "Related"):
         assert gone not in text
     assert page.find(".//aside") is not None  # the page itself is not changed
+
+
+def test_a_thin_choice_falls_back_to_the_article_body_container() -> None:
+    # A story that is all short list lines (a winners list) scores low block by block: when the choice is
+    # thin, the page's own article-body container is taken instead, if it holds enough words.
+    words = [8, 30, *[2] * 40, 12]
+    texts = ["Menu", "Standfirst", *[f"Name {i}" for i in range(40)], "Related stories"]
+    probs = [0.1, 0.9, *[0.2] * 40, 0.1]
+    containers = [0, 1, *[2] * 40, 1]
+    none = [False] * len(words)
+    plain = choose(probs, words, none, none, texts)
+    assert plain == [1]
+    with_containers = choose(probs, words, none, none, texts, containers=containers)
+    assert with_containers == list(range(2, 42))
+    # A container holding fewer than MIN_WORDS words is not taken.
+    small = choose(probs, [8, 30, *[1] * 40, 12], none, none, texts, containers=[0, 0, *[2] * 40, 0])
+    assert small == [1]

@@ -15,7 +15,7 @@ from reader.models import Feed, FetchOutcome, ParsedFeed, ParsedItem, View, View
 from reader.store.feeds import Store
 from reader.store.schema import MIGRATIONS
 from reader.stories import grouping
-from reader.stories.terms import MAX_TERMS, title_terms
+from reader.stories.terms import MAX_TERMS, MAX_TEXT_TERMS, title_terms
 
 T0 = datetime(
     2014, 3, 10, 12, 0, tzinfo=UTC
@@ -131,6 +131,143 @@ def test_merge_pass_joins_stories_that_arrival_order_split(store: Store) -> None
         store_items(store, f, [item(f"k{i}", t, T0 + timedelta(hours=i))])
     store.merge_stories()
     assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+
+
+MALAYSIA = [
+    "Malaysia Airlines plane search turns to crowdsourcing",
+    "Crowdsourcing search for missing Malaysia jet",
+    "Missing Malaysia Airlines flight: satellite firm crowdsources search",
+    "Malaysia Airlines jet search: help from satellite images online",
+]
+
+
+def test_the_merge_pass_finds_stories_another_connection_grouped(store: Store, tmp_path: Path) -> None:
+    fs = feeds(store, 4)
+    other = Store.open(tmp_path / "reader.db")  # e.g. a `reader fetch` while the TUI is open
+    try:
+        for f, (i, t) in zip(fs, enumerate(MALAYSIA), strict=True):
+            store_items(other, f, [item(f"k{i}", t, T0 + timedelta(hours=i))])
+    finally:
+        other.close()
+    store.merge_stories()
+    assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+
+
+def story_rows_match_items(store: Store) -> None:
+    rows = store._conn.execute(
+        "SELECT s.id, s.size, (SELECT COUNT(*) FROM items i WHERE i.story_id = s.id) FROM stories s"
+    ).fetchall()
+    assert rows and all(size == n for _, size, n in rows)
+    orphans = store._conn.execute(
+        "SELECT COUNT(*) FROM items WHERE story_id NOT IN (SELECT id FROM stories)"
+    ).fetchone()[0]
+    assert orphans == 0
+
+
+def test_stories_have_their_rows_as_soon_as_their_items_are_stored(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", MALAYSIA[0])])
+    store_items(store, b, [item("b", MALAYSIA[2], T0 + timedelta(hours=1))])
+    # No merge pass yet: the Stories view already lists what a running poll stored.
+    [story] = store.stories(with_items=True)
+    assert story.item_count == 2 and story.feed_count == 2
+    story_rows_match_items(store)
+
+
+def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    *fs, other = feeds(store, 5)
+    store_items(store, other, [item("o", "Volcanoes helped life survive ice ages")])  # the index is warm
+    real = Store._apply_one
+    calls = {"n": 0}
+
+    def flaky(self: Store, c: sqlite3.Connection, feed: Feed, outcome: FetchOutcome) -> tuple[int, int]:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third feed of the batch fails after two were grouped: the batch rolls back
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, c, feed, outcome)
+
+    monkeypatch.setattr(Store, "_apply_one", flaky)
+    batch = [
+        (f, FetchOutcome(feed_url=f.url, status=200, parsed=ParsedFeed(None, None, (item(f"k{i}", t),))))
+        for f, (i, t) in zip(fs, enumerate(MALAYSIA), strict=True)
+    ]
+    store.apply_fetches(batch)  # then each feed on its own: all four stored
+    monkeypatch.undo()
+    store.merge_stories()
+    assert store.count() == 5
+    assert len({story_of(store, f, f"k{i}") for i, f in enumerate(fs)}) == 1
+    story_rows_match_items(store)  # no item of the rolled-back batch counted in any story
+
+
+def with_summary(key: str, title: str, summary: str, when: datetime = T0) -> ParsedItem:
+    return ParsedItem(
+        key=key,
+        title=title,
+        link=f"https://example.org/{key}",
+        published=when,
+        content_hash=key,
+        summary=f"<p>{summary}</p>",
+    )
+
+
+def test_the_lead_of_a_summary_stands_in_for_a_headline_that_says_nothing(store: Store) -> None:
+    a, b, c = feeds(store, 3)
+    quake = "A magnitude 6.8 earthquake struck off the coast of northern Chile, cutting power to Iquique"
+    store_items(store, a, [with_summary("a", "Live updates", quake + ". More soon.")])
+    store_items(store, b, [with_summary("b", "What we know", quake + " on Tuesday night.")])
+    store_items(
+        store, c, [with_summary("c", "Live updates", "Parliament passed the budget bill late on Monday.")]
+    )
+    store.merge_stories()
+    assert story_of(store, a, "a") == story_of(store, b, "b") != story_of(store, c, "c")
+
+
+def test_a_shared_lead_never_joins_headlines_that_disagree(store: Store) -> None:
+    a, b = feeds(store, 2)
+    boilerplate = "Sign up for the morning newsletter from our award winning politics desk in Washington."
+    store_items(
+        store, a, [with_summary("a", "Senate passes farm subsidy bill after long debate", boilerplate)]
+    )
+    store_items(
+        store, b, [with_summary("b", "Storm knocks out power across coastal Maine towns", boilerplate)]
+    )
+    store.merge_stories()
+    assert story_of(store, a, "a") != story_of(store, b, "b")
+
+
+def test_extracted_full_text_places_an_item_its_headline_could_not(store: Store) -> None:
+    from reader.models import Article
+
+    a, b, c = feeds(store, 3)
+    store_items(store, a, [item("a", "Chile earthquake: magnitude 6.8 quake strikes off northern coast")])
+    store_items(store, b, [item("b", "Live updates")])  # no summary: nothing to go on yet
+    store_items(store, c, [item("c", "Live updates")])
+    store.merge_stories()
+    assert story_of(store, b, "b") != story_of(store, a, "a")
+    text = "A magnitude 6.8 earthquake struck off the northern coast of Chile on Tuesday. Power was cut."
+    article = Article(None, None, None, text, text, 16, 1)
+    b_id = store._conn.execute("SELECT id FROM items WHERE feed_id = ?", (b.id,)).fetchone()[0]
+    store.store_article(b_id, article, "https://example.org/b")
+    store.merge_stories()
+    assert story_of(store, b, "b") == story_of(store, a, "a") != story_of(store, c, "c")
+    story_rows_match_items(store)
+
+
+def test_the_lead_is_read_for_a_headline_that_says_little_and_only_then() -> None:
+    from reader.stories.terms import split_story_terms, story_terms
+
+    lead = "The Federal Reserve raised interest rates on Wednesday, the third rise this year."
+    made = story_terms("Fed moves", lead)
+    assert made.startswith("fed move|") and "reserve" in made
+    assert split_story_terms(made)[1] == 2
+    # A headline that says what happened is grouped by itself: the summary adds nothing.
+    assert story_terms("Fed raises rates", lead) == story_terms("Fed raises rates") == "fed raise rate"
+    assert split_story_terms("fed raise rate") == (["fed", "raise", "rate"], 3)
+    huge = " ".join(f"word{i}" for i in range(200_000))  # a megabyte of summary: only its lead is read
+    assert len(story_terms("Live updates", huge).split("|")[1].split()) == MAX_TEXT_TERMS
+    assert story_terms("速報", "日本銀行が追加緩和を決定した。市場は好感。").startswith("速報|日本 本銀 銀行")
 
 
 def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
