@@ -184,19 +184,27 @@ class StoryActions(TopicActions):
 
     def action_stories(self) -> None:
         """The Stories screen, where it was left this session (the filter, the stories shown, the row)."""
+        changed = False  # marks or undos made there: the headlines and topic counts behind it are re-read
+
+        def mark(story_id: int, read: bool) -> None:
+            nonlocal changed
+            changed = True
+            self.mark_story(story_id, read)
+
+        def undo() -> None:
+            nonlocal changed
+            changed = True
+            self.action_undo()
+
         screen = StoriesScreen(
-            self.services,
-            self.settings.now,
-            self.mark_story,
-            self.action_undo,
-            self.pending,
-            self._stories_place,
+            self.services, self.settings.now, mark, undo, self.pending, self._stories_place
         )
 
         def opened(item_id: int | None) -> None:
             self._stories_place = screen.place
-            self.reload_headlines()
-            self.recount_topics()
+            if changed:
+                self.reload_headlines()
+                self.recount_topics()
             if item_id is not None:
                 self.open_story_item(item_id)
 
