@@ -292,15 +292,15 @@ class GReaderServer:
                     finally:
                         self.lock.acquire()
                 return 200, text, b"OK"
+            target = s[5:]  # feed/<id> or feed/<url>
+            fid = (
+                int(target)
+                if target.isdigit()
+                else next((f.id for f in self.feeds.values() if f.url == target), -1)
+            )
+            if ac in ("edit", "unsubscribe") and fid not in self.feeds:
+                return 400, text, b"Bad Request!"
             if ac == "edit":  # as FreshRSS: `a` moves to a folder, `r` to the default one, `t` renames
-                target = s[5:]
-                fid = (
-                    int(target)
-                    if target.isdigit()
-                    else next((f.id for f in self.feeds.values() if f.url == target), -1)
-                )
-                if fid not in self.feeds:
-                    return 400, text, b"Bad Request!"
                 if one("a").startswith("user/-/label/"):
                     self.feeds[fid].label = one("a")[13:]
                 elif one("r").startswith("user/-/label/"):
@@ -309,14 +309,6 @@ class GReaderServer:
                     self.feeds[fid].title = one("t")
                 return 200, text, b"OK"
             if ac == "unsubscribe":
-                target = s[5:]
-                fid = (
-                    int(target)
-                    if target.isdigit()
-                    else next((f.id for f in self.feeds.values() if f.url == target), -1)
-                )
-                if fid not in self.feeds:
-                    return 400, text, b"Bad Request!"
                 del self.feeds[fid]
                 for iid in [i.id for i in self.items.values() if i.feed == fid]:
                     del self.items[iid]
