@@ -13,13 +13,12 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Headline
 from reader.ui.text import display_title, relative_age, safe
 from reader.ui.widgets.pager import HeadlinePager
+from reader.ui.widgets.rowcursor import RowCursorView
 
 UNREAD_MARK = "●"
 SAVED_MARK = "★"
@@ -40,7 +39,7 @@ def _empty_pager() -> HeadlinePager:
     return HeadlinePager(lambda offset, limit: [], 0)
 
 
-class HeadlineList(ScrollView, can_focus=True):
+class HeadlineList(RowCursorView):
     """Headlines of one view, newest first. Only visible rows are rendered, so size never slows it down."""
 
     DEFAULT_CSS = """
@@ -78,8 +77,6 @@ class HeadlineList(ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False, id="list.first"),
         Binding("end", "last", "Last", show=False, id="list.last"),
     ]
-
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
         """The cursor moved onto a headline."""
@@ -139,28 +136,6 @@ class HeadlineList(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.pager.get(new)))
-
-    def _scroll_to_cursor(self, center: bool = False) -> None:
-        height = self.scrollable_content_region.height
-        top = round(self.scroll_offset.y)
-        if center:
-            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
-        elif self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif height and self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
-
-    def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
 
     def action_first(self) -> None:
         self.cursor = 0

@@ -14,20 +14,19 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Story, StoryItem
 from reader.ui.text import relative_age, safe
 from reader.ui.widgets.headlines import UNREAD_MARK, fit
+from reader.ui.widgets.rowcursor import RowCursorView
 
 REJOINED_MARK = "+"  # new items joined a story that had been read
 
 StoryRow = tuple[str, Story | StoryItem]  # ("s:ID" or "i:ID", what the row shows)
 
 
-class StoryRows(ScrollView, can_focus=True):
+class StoryRows(RowCursorView):
     """Rows of stories and unfolded items. The screen hands rows down; the list posts Highlighted / Selected
     up, and asks the screen (via `edge`) before Home/End, so they can reach stories not loaded yet."""
 
@@ -62,8 +61,6 @@ class StoryRows(ScrollView, can_focus=True):
         Binding("end", "last", "", show=False),
         Binding("enter", "select", "", show=False),
     ]
-
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
         """The cursor moved."""
@@ -115,26 +112,6 @@ class StoryRows(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted())
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        top = round(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif height and self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
-
-    def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
 
     def action_first(self) -> None:
         if not self.edge("first"):
