@@ -13,14 +13,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from reader.models import Story, StoryItem
 from reader.store.base import StoreBase
-from reader.stories import grouping as g
 from reader.stories import switch
-from reader.stories.index import StoryIndex
-from reader.stories.terms import LEAD_CHARS, split_story_terms, story_terms
+
+# The grouping code (terms, index, rules) is imported by the methods that group, when a write first needs it:
+# opening a store to read (the TUI's start-up, `reader list`) never loads it.
+if TYPE_CHECKING:
+    from reader.stories.index import StoryIndex
 
 
 class NewItem(NamedTuple):
@@ -119,6 +121,8 @@ class StoryQueries(StoreBase):
         """The extracted text of an item alone in its story (a headline that found no match) may place it:
         it is grouped again with the lead of that text. Never costs the article: on any failure the item
         keeps its story."""
+        from reader.stories.terms import split_story_terms, story_terms
+
         row = c.execute(
             "SELECT feed_id, title, sort_date, story_id, story_terms FROM items WHERE id = ?", (item_id,)
         ).fetchone()
@@ -160,6 +164,8 @@ class StoryQueries(StoreBase):
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
     ) -> dict[int, tuple[int, str]]:
+        from reader.stories.terms import split_story_terms, story_terms
+
         times = [_epoch(it.sort_date) for it in items]
         self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
@@ -211,6 +217,9 @@ class StoryQueries(StoreBase):
         It is rebuilt when another connection has committed since (PRAGMA data_version); a transaction of
         this one that rolls back drops it (`_after_rollback`).
         """
+        from reader.stories import grouping as g
+        from reader.stories.index import StoryIndex
+
         version = int(c.execute("PRAGMA data_version").fetchone()[0])
         index = self._story_index
         pad = g.WINDOW + g.MAX_SPAN
@@ -247,6 +256,8 @@ class StoryQueries(StoreBase):
     @staticmethod
     def _load(c: sqlite3.Connection, index: StoryIndex, lo: int, hi: int) -> None:
         """Add the grouped items published in [lo, hi) to the index."""
+        from reader.stories.terms import split_story_terms
+
         rows = c.execute(
             "SELECT id, feed_id, story_id, story_terms, sort_date FROM items "
             "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
@@ -366,6 +377,8 @@ class StoryQueries(StoreBase):
         Resumable: an interrupted run leaves the grouped part grouped; `limit` stops after about that many. `restart` forgets all stories first
         (a full re-grouping). `progress(done, total)` is called after each batch. Returns items grouped.
         """
+        from reader.stories.terms import LEAD_CHARS
+
         if limit is not None:
             batch = max(1, min(batch, limit))
         if restart:
