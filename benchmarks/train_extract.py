@@ -45,7 +45,7 @@ from reader.extract.prepare import parse_page  # noqa: E402
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 WORD = re.compile(r"\w+")
-MOZILLA_WEIGHT = 0.3
+MOZILLA_WEIGHT = 0.3  # --mozilla-weight
 HIDDEN = FEATURE_NAMES.index("hidden")
 KEPT = FEATURE_NAMES.index("readability_kept")
 IN_CONTAINER = FEATURE_NAMES.index("in_container")
@@ -214,8 +214,11 @@ def evaluate(pages: list[dict], preds: list[str]) -> dict[str, tuple[float, floa
     return out
 
 
-def cross_validate(pages: list[dict], l2: float, folds: int = 8) -> list[list[float]]:  # type: ignore[type-arg]
-    """Each page's block probabilities from a model trained without its publisher's fold."""
+def cross_validate(
+    pages: list[dict], l2: float, folds: int = 8, models: list | None = None  # type: ignore[type-arg]
+) -> list[list[float]]:
+    """Each page's block probabilities from a model trained without its publisher's fold (and, in `models`,
+    that model)."""
     groups = sorted({p["group"] for p in pages})
     # Deterministic fold assignment by a stable hash of the publisher name.
     fold_of = {g: sum(map(ord, g)) % folds for g in groups}
@@ -228,7 +231,17 @@ def cross_validate(pages: list[dict], l2: float, folds: int = 8) -> list[list[fl
         b1, b2 = train(train_pages, l2)
         for i in test_idx:
             probs[i] = page_probs(pages[i], b1, b2)
+            if models is not None:
+                models[i] = (b1.tolist(), b2.tolist())
     return probs
+
+
+def full_pass(pages: list[dict], models: list) -> list[str]:  # type: ignore[type-arg]
+    """Each page's text from the whole pass (clean-up, edges, fallbacks) with its cross-validated model."""
+    from reader.extract.pipeline import extract_text
+
+    html = {(p["set"], p["page"]): p["html"] for p in load_pages(sorted({p["set"] for p in pages}))}
+    return [extract_text(html[(p["set"], p["page"])], model=m) for p, m in zip(pages, models, strict=True)]
 
 
 def write_weights(b1: np.ndarray, b2: np.ndarray, path: Path) -> None:
@@ -261,25 +274,45 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=score.THRESHOLD)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/extract-features.pkl"))
     ap.add_argument("--refresh", action="store_true", help="recompute the features")
+    ap.add_argument("--blocks-only", action="store_true", help="skip the whole-pass cross-validation")
+    ap.add_argument("--drop", default="", help="features to leave out (comma-separated), for ablations")
+    ap.add_argument("--mozilla-weight", type=float, default=0.3)
+    ap.add_argument("--dump", type=Path, help="write the cross-validated texts and probabilities here")
     ap.add_argument("--sets", default="fundus-news,wcxb-articles,mozilla")
     args = ap.parse_args()
+    global MOZILLA_WEIGHT  # noqa: PLW0603
+    MOZILLA_WEIGHT = args.mozilla_weight
     start = time.perf_counter()
     if args.cache.is_file() and not args.refresh:
         pages = pickle.loads(args.cache.read_bytes())
     else:
         pages = [featurise(p) for p in load_pages(args.sets.split(","))]
         args.cache.write_bytes(pickle.dumps(pages))
+    for name in filter(None, args.drop.split(",")):
+        for p in pages:  # a column of zeros: its weight stays 0 (the L2 term), as if the feature were not there
+            p["X"][:, FEATURE_NAMES.index(name)] = 0.0
     print(
         f"{len(pages)} pages, {sum(len(p['y']) for p in pages)} blocks ({time.perf_counter() - start:.1f} s)"
     )
     if not args.no_cv:
-        probs = cross_validate(pages, args.l2)
-        for threshold in sorted({args.threshold, 0.4, 0.5, 0.6, 0.7}):
+        models: list = [None] * len(pages)  # type: ignore[type-arg]
+        probs = cross_validate(pages, args.l2, models=models)
+        full = [] if args.blocks_only else full_pass(pages, models)
+        if full:
+            print("whole pass (clean-up and edges included):")
+            for name, (F, P, R, low) in evaluate(pages, full).items():
+                print(f"  CV {name:<14} F1 {F:.3f}  P {P:.3f}  R {R:.3f}  pages under F1 0.3: {low}")
+            if args.worst:
+                worst(pages, full, args.worst)
+        if args.dump:
+            args.dump.write_bytes(pickle.dumps({"full": full, "probs": probs}))
+        print("chosen blocks only (before the clean-up):")
+        for threshold in sorted({args.threshold, 0.4, 0.5, 0.6}):
             preds = [predict_text(p, pr, threshold) for p, pr in zip(pages, probs, strict=True)]
             print(f"threshold {threshold}:")
             for name, (F, P, R, low) in evaluate(pages, preds).items():
                 print(f"  CV {name:<14} F1 {F:.3f}  P {P:.3f}  R {R:.3f}  pages under F1 0.3: {low}")
-            if args.worst and threshold == args.threshold:
+            if args.worst and threshold == args.threshold and not full:
                 worst(pages, preds, args.worst)
     if not args.cv_only:
         b1, b2 = train(pages, args.l2)

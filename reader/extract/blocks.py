@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 
 from reader.extract.clean import (
     AD_LABEL,
+    COMMENTS_HEADING,
     CREDIT,
     NOTICE,
     PROMO_HEADING,
@@ -93,6 +94,8 @@ _WORD = re.compile(r"\w+")
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]]$")
 _DIGIT = re.compile(r"\d")
+_URL = re.compile(r"(?:https?://|www\.)\S+$")
+_BOUNDARY = re.compile(f"{PROMO_HEADING.pattern}|{COMMENTS_HEADING.pattern}|{PROMO_LINE.pattern}", re.I)
 MAX_ATTR_CHARS = 300
 _NONE: frozenset[int] = frozenset()
 
@@ -147,6 +150,11 @@ def _feature_names() -> tuple[str, ...]:
         "same_parent_as_next",
         "near_clutter_class",
         "anc_clutter_class",
+        "before_first_json_ld",
+        "after_last_json_ld",
+        "boundaries_before",
+        "caps_share",
+        "url_only",
     ]
     names += [f"tag_{t}" for t in OWN_TAGS]
     names += [f"anc_{t}" for t in ANCESTOR_TAGS]
@@ -419,6 +427,9 @@ def block_features(
             container_words[container] = container_words.get(container, 0) + b.words
     kept_words = sum(b.words for b in blocks if b.element.get("x") in kept)
     headline = _headline_index(blocks, title_norm)
+    kept_at = [i for i, b in enumerate(blocks) if b.words >= 8 and b.element.get("x") in kept]
+    ld_at = [i for i, b in enumerate(blocks) if b.words >= 8 and shares[i] >= 0.5]
+    boundaries = _boundaries(blocks, kept_at[0] if kept_at else 0)
     for i, b in enumerate(blocks):
         f = [0.0] * len(FEATURE_NAMES)
         words = b.words
@@ -483,6 +494,12 @@ def block_features(
         f[45] = float(nxt is not None and nxt.parent is parent)
         f[46] = float(b.near_clutter)
         f[47] = float(b.anc_clutter)
+        f[48] = float(bool(ld_at) and i < ld_at[0])
+        f[49] = float(bool(ld_at) and i > ld_at[-1])
+        f[50] = _log(boundaries[i])
+        letters = [c for c in text[:400] if c.isalpha()]
+        f[51] = sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= 12 else 0.0
+        f[52] = float(words <= 12 and _URL.match(text) is not None)
         tag = "heading" if b.tag in HEADINGS else b.tag
         if tag in ("th",):
             tag = "td"
@@ -500,6 +517,18 @@ def block_features(
             f[j] = 1.0
         b.features = f
         b.active = active
+
+
+def _boundaries(blocks: list[Block], start: int) -> list[int]:
+    """For each block, how many short blocks that close a story ("Related stories", "3 Comments", "Read more")
+    come after `start` and before it."""
+    out = []
+    seen = 0
+    for i, b in enumerate(blocks):
+        out.append(seen)
+        if i >= start and b.words <= 8 and _BOUNDARY.match(b.text):
+            seen += 1
+    return out
 
 
 def _nearest_container(b: Block) -> HtmlElement | None:
