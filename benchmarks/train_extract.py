@@ -305,7 +305,7 @@ def main() -> int:
             if args.worst:
                 worst(pages, full, args.worst)
         if args.dump:
-            args.dump.write_bytes(pickle.dumps({"full": full, "probs": probs}))
+            args.dump.write_bytes(pickle.dumps({"full": full, "probs": probs, "models": models}))
         print("chosen blocks only (before the clean-up):")
         for threshold in sorted({args.threshold, 0.4, 0.5, 0.6}):
             preds = [predict_text(p, pr, threshold) for p, pr in zip(pages, probs, strict=True)]
