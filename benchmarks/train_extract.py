@@ -46,6 +46,9 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 WORD = re.compile(r"\w+")
 MOZILLA_WEIGHT = 0.3  # --mozilla-weight
+STACK_FOLDS = 0  # --stack-folds: stage two trained on out-of-fold stage-one scores (0: in-sample)
+SPARSE_L2 = 1.0  # --sparse-l2
+WORD_POWER = 0.5  # --word-power: a block weighs (its words, at most 200) ** this
 HIDDEN = FEATURE_NAMES.index("hidden")
 KEPT = FEATURE_NAMES.index("readability_kept")
 IN_CONTAINER = FEATURE_NAMES.index("in_container")
@@ -138,6 +141,7 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 30)
     Z = (X - mu) / sd
     wn = w / w.sum()
     reg = np.full(X.shape[1], l2)
+    reg[DENSE:] *= SPARSE_L2  # the 0/1 features (tags, class/id words) against the real-valued ones
     reg[0] = 0.0
     beta = np.zeros(X.shape[1])
     for _ in range(steps):
@@ -157,7 +161,7 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 30)
 def sample_weights(pages: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
     ws = []
     for p in pages:
-        w = np.sqrt(np.minimum(p["words"], 200.0)) + 0.5
+        w = np.minimum(p["words"], 200.0) ** WORD_POWER + 0.5
         w = w / w.sum() * 100.0  # every page weighs the same
         if p["set"] == "mozilla":
             w = w * MOZILLA_WEIGHT
@@ -172,7 +176,20 @@ def stack(pages: list[dict], key: str) -> np.ndarray:  # type: ignore[type-arg]
 def train(pages: list[dict], l2: float) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
     X, y, w = stack(pages, "X"), (stack(pages, "y") >= 0.5).astype(float), sample_weights(pages)
     b1 = fit(X, y, w, l2)
-    X2 = np.concatenate([second_stage(p["X"], b1) for p in pages])
+    if STACK_FOLDS:
+        # Stage two learns from stage-one scores of pages that stage one did not see (out of fold, by
+        # publisher), as it will meet them on new pages.
+        fold_of = {g: sum(map(ord, g)) * 7 % STACK_FOLDS for g in {p["group"] for p in pages}}
+        parts: list[np.ndarray | None] = [None] * len(pages)
+        for k in range(STACK_FOLDS):
+            inner = [p for p in pages if fold_of[p["group"]] != k]
+            bk = fit(stack(inner, "X"), (stack(inner, "y") >= 0.5).astype(float), sample_weights(inner), l2)
+            for i, p in enumerate(pages):
+                if fold_of[p["group"]] == k:
+                    parts[i] = second_stage(p["X"], bk)
+        X2 = np.concatenate([part for part in parts if part is not None])
+    else:
+        X2 = np.concatenate([second_stage(p["X"], b1) for p in pages])
     b2 = fit(X2, y, w, l2)
     return b1, b2
 
@@ -277,11 +294,15 @@ def main() -> int:
     ap.add_argument("--blocks-only", action="store_true", help="skip the whole-pass cross-validation")
     ap.add_argument("--drop", default="", help="features to leave out (comma-separated), for ablations")
     ap.add_argument("--mozilla-weight", type=float, default=0.3)
+    ap.add_argument("--word-power", type=float, default=0.5)
+    ap.add_argument("--stack-folds", type=int, default=0)
+    ap.add_argument("--sparse-l2", type=float, default=1.0, help="L2 of the 0/1 features, times --l2")
     ap.add_argument("--dump", type=Path, help="write the cross-validated texts and probabilities here")
     ap.add_argument("--sets", default="fundus-news,wcxb-articles,mozilla")
     args = ap.parse_args()
-    global MOZILLA_WEIGHT  # noqa: PLW0603
-    MOZILLA_WEIGHT = args.mozilla_weight
+    global MOZILLA_WEIGHT, WORD_POWER, STACK_FOLDS, SPARSE_L2  # noqa: PLW0603
+    MOZILLA_WEIGHT, WORD_POWER, STACK_FOLDS = args.mozilla_weight, args.word_power, args.stack_folds
+    SPARSE_L2 = args.sparse_l2
     start = time.perf_counter()
     if args.cache.is_file() and not args.refresh:
         pages = pickle.loads(args.cache.read_bytes())

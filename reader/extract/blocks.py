@@ -497,8 +497,9 @@ def block_features(
         f[48] = float(bool(ld_at) and i < ld_at[0])
         f[49] = float(bool(ld_at) and i > ld_at[-1])
         f[50] = _log(boundaries[i])
-        letters = [c for c in text[:400] if c.isalpha()]
-        f[51] = sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= 12 else 0.0
+        head = text[:200]
+        letters = sum(map(str.isalpha, head))
+        f[51] = sum(map(str.isupper, head)) / letters if letters >= 12 else 0.0
         f[52] = float(words <= 12 and _URL.match(text) is not None)
         tag = "heading" if b.tag in HEADINGS else b.tag
         if tag in ("th",):
