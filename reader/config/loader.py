@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -136,8 +137,15 @@ def _unknown(key: str, allowed: tuple[str, ...]) -> str:
 
 # --- locating keys in the text, for line numbers ---------------------------------------------------------
 
-_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
-_KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+@cache
+def _header() -> re.Pattern[str]:
+    return re.compile(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
+
+
+@cache
+def _key_line() -> re.Pattern[str]:
+    return re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 
 
 class _Locator:
@@ -149,7 +157,7 @@ class _Locator:
         table: str | None = None
         index: int | None = None
         for number, line in enumerate(text.split("\n"), start=1):
-            header = _HEADER.match(line)
+            header = _header().match(line)
             if header:
                 table = ".".join(part.strip().strip("\"'") for part in header.group(2).split("."))
                 index = None
@@ -157,7 +165,7 @@ class _Locator:
                     index = counters[table] = counters.get(table, -1) + 1
                 self._entries.append((number, table, index, None))
                 continue
-            key = _KEY_LINE.match(line)
+            key = _key_line().match(line)
             if key:
                 name = key.group(1) if key.group(1) is not None else key.group(2) or key.group(3)
                 self._entries.append((number, table, index, name))

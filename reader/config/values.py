@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -36,19 +37,22 @@ class BadValue(Exception):
 
 # --- titles and tags (also used by OPML import/export) ---------------------------------------------------
 
+
 # XML 1.0 cannot carry these even escaped; clean_text leaves them, so strip them here for OPML's sake.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+@cache
+def _not_xml() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_title(value: str | None) -> str | None:
     """A feed title as one safe line of at most TITLE_LIMIT characters; None when nothing is left."""
-    text = clean_text(_NOT_XML.sub("", value or ""), limit=TITLE_LIMIT)
+    text = clean_text(_not_xml().sub("", value or ""), limit=TITLE_LIMIT)
     return text or None
 
 
 def clean_tag(value: str) -> str:
     """A tag as one safe line; commas and edge slashes go, since OPML's `category` uses them as separators."""
-    text = _NOT_XML.sub("", value[: TAG_LIMIT * 4]).replace(",", " ")
+    text = _not_xml().sub("", value[: TAG_LIMIT * 4]).replace(",", " ")
     text = clean_text(text, limit=TAG_LIMIT).strip("/ ")
     return clean_text(text)
 
@@ -65,8 +69,17 @@ def clean_tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 # --- feed URLs ---------------------------------------------------------------------------------------------
 
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+@cache
+def _windows_drive() -> re.Pattern[str]:
+    return re.compile(r"^[A-Za-z]:[\\/]")
+
+
+@cache
+def _bad_url_chars() -> re.Pattern[str]:
+    return re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -100,12 +113,12 @@ def normalize_feed_url(value: str, base_dir: Path | None = None) -> str:
         raise ValueError("is empty")
     if len(url) > URL_LIMIT:
         raise ValueError(f"is longer than {URL_LIMIT} characters")
-    if url.startswith(("/", "~", ".")) or _WINDOWS_DRIVE.match(url):
+    if url.startswith(("/", "~", ".")) or _windows_drive().match(url):
         path = Path(os.path.expanduser(url))
         if not path.is_absolute():
             path = (base_dir or Path.cwd()) / path
         return Path(os.path.abspath(path)).as_uri()
-    if _BAD_URL_CHARS.search(url):
+    if _bad_url_chars().search(url):
         raise ValueError("contains spaces or control characters")
     try:
         parts = urlsplit(url)
@@ -131,8 +144,16 @@ def normalize_feed_url(value: str, base_dir: Path | None = None) -> str:
 # --- durations ---------------------------------------------------------------------------------------------
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
-_DURATION_PART = re.compile(r"([0-9]+)\s*([smhdw])")
+
+
+@cache
+def _duration() -> re.Pattern[str]:
+    return re.compile(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
+
+
+@cache
+def _duration_part() -> re.Pattern[str]:
+    return re.compile(r"([0-9]+)\s*([smhdw])")
 
 
 def kind_of(value: object) -> str:
@@ -168,12 +189,12 @@ def duration_seconds(value: object) -> int:
         seconds = value
     else:
         text = value.strip().lower()
-        if len(text) > 64 or not _DURATION.fullmatch(text):
+        if len(text) > 64 or not _duration().fullmatch(text):
             raise BadValue(f"must be {expected}, not {shown(value)}")
         if text.isdigit():
             seconds = int(text)
         else:
-            seconds = sum(int(n) * _UNITS[u] for n, u in _DURATION_PART.findall(text))
+            seconds = sum(int(n) * _UNITS[u] for n, u in _duration_part().findall(text))
     if seconds < 0:
         raise BadValue(f"must not be negative (got {seconds})")
     if seconds > MAX_DURATION:

@@ -6,18 +6,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
 from reader.store.base import StoreBase, _dt, _ts, utcnow
 from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
-_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+@cache
+def _fts_token() -> re.Pattern[str]:
+    return re.compile(r"\w+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:
     """Turn what a user typed into a safe FTS5 query: every word must match; the last one as a prefix."""
-    tokens = _FTS_TOKEN.findall(text)
+    tokens = _fts_token().findall(text)
     if not tokens:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]

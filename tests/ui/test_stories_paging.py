@@ -20,7 +20,7 @@ from reader.ui import screens
 from reader.ui.app import ReaderApp
 from reader.ui.messages import RefreshFinished
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.stories import StoriesScreen
+from reader.ui.screens.stories_screen import StoriesScreen
 from reader.ui.widgets.headlines import CHILD_MARK
 
 

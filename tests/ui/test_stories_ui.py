@@ -12,7 +12,7 @@ from reader.store.feeds import Store
 from reader.ui.app import ReaderApp
 from reader.ui.messages import RefreshFinished
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.stories import StoriesScreen
+from reader.ui.screens.stories_screen import StoriesScreen
 
 
 def multi_outlet_story(db: Path) -> tuple[int, list[int]]:

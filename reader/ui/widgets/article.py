@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -15,7 +16,10 @@ from reader.textsafe import clean_block
 from reader.ui.links import number_links
 from reader.ui.text import byline_text, display_title, safe
 
-_NOT_WORD = re.compile(r"[\W_]+")
+
+@cache
+def _not_word() -> re.Pattern[str]:
+    return re.compile(r"[\W_]+")
 
 
 def _date(when: datetime | None) -> str:
@@ -23,7 +27,7 @@ def _date(when: datetime | None) -> str:
 
 
 def _words(title: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", title.casefold()).split())
+    return " ".join(_not_word().sub(" ", title.casefold()).split())
 
 
 def page_title_worth_showing(item_title: str, page_title: str | None) -> bool:
