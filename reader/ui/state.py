@@ -7,11 +7,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.frozen import Frozen
 from reader.models import View, ViewKind
 
 
-@dataclass(frozen=True)
-class UIState:
+@dataclass(frozen=True, eq=False, repr=False)
+class UIState(Frozen):
     view: View = field(default_factory=View)
     item_id: int | None = None
     folded: tuple[str, ...] = ()  # tag groups folded in the feed pane ("" is Untagged)
