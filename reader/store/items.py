@@ -208,6 +208,12 @@ class ItemQueries(StoreBase):
             # One row per story: as many rows as stories with an item in the view (plus items not grouped),
             # counted from the index instead of testing every item against its story's newer items.
             where, params = self._view_where(replace(view, fold_stories=False))
+            if where == "1":  # every item: the distinct stories read from the story index alone
+                rows = self._read(
+                    "SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT story_id FROM items "
+                    "WHERE story_id IS NOT NULL)) + (SELECT COUNT(*) FROM items WHERE story_id IS NULL)"
+                )
+                return int(rows[0][0])
             rows = self._read(
                 f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i WHERE {where}",
                 params,

@@ -387,6 +387,7 @@ def test_a_failure_while_grouping_never_costs_the_items(
     monkeypatch.setattr(Store, "_group_items", broken)
     store_items(store, a, [item("x", "Regulator fines bank over sanctions breaches")])
     assert store.count() == 1 and store.ungrouped_count() == 1
+    assert store.count(View(fold_stories=True)) == 1  # an item not grouped yet is a row of its own
     monkeypatch.undo()
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
 
@@ -405,6 +406,8 @@ def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Sto
     assert [(h.title[:8], h.others) for h in folded] == [("Volcanoe", 0), ("Chiquita", 1)]
     assert folded[1].feed_id == b.id  # the story's newest item stands for it
     assert store.count(View(fold_stories=True)) == 2 and store.count(View()) == 3
+    unread = View(unread_only=True, fold_stories=True)
+    assert store.count(unread) == len(store.headlines(unread)) == 2
     # Within a feed's view, the story's item from that feed is shown (the newer one is elsewhere).
     assert [
         h.feed_id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=a.id, fold_stories=True))
