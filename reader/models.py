@@ -133,6 +133,7 @@ class Headline(Frozen):
     saved: bool
     has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
     others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
+    rejoined: bool = False  # unread, and came after part of its story had been read (news in a read story)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

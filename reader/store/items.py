@@ -43,7 +43,9 @@ _HEADLINE_COLUMNS = """
     COALESCE(i.published, i.sort_date), i.read, i.saved,
     EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.source = 'page'),
     CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
-         WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END
+         WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END,
+    i.read = 0 AND i.story_id IS NOT NULL
+        AND i.first_seen >= (SELECT MAX(o.read_at) FROM items o WHERE o.story_id = i.story_id)
 """
 
 # The feed's name as the "by feed" order sorts it (the feed pane sorts the same way, ignoring case).
@@ -109,6 +111,7 @@ def _headline(r: Sequence[Any]) -> Headline:
         saved=bool(r[7]),
         has_article=bool(r[8]),
         others=int(r[9] or 0),
+        rejoined=bool(r[10]),
     )
 
 

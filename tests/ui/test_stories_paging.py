@@ -341,3 +341,42 @@ async def test_the_stories_screen_opens_again_where_it_was_left(
         again = await open_stories(app, pilot)
         assert again is not screen and again.unread_only
         assert again._current() == where
+
+
+async def test_news_joining_a_story_read_in_the_folded_view_turns_its_row_unread_with_a_marker(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make(fold=True)  # a first launch: one row per story
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        rows = main.store.headlines(main.view, 0, 200)
+        row = next(h for h in rows[3:] if h.others >= 1 and not h.read)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.press("m")  # the whole story read
+        assert main.writer.flush(10)
+        await settle(app, pilot)
+        story = main.store.story_of(row.id)
+        with Store.open(archive[0]) as store:
+            feed = store.feed_by_id(row.feed_id)
+            assert feed is not None
+            newer = ParsedItem(
+                key="joins",
+                guid="joins",
+                title=row.title.rsplit(" (", 1)[0] + ": what changed",
+                link="https://example.org/joins",
+                published=row.date + timedelta(minutes=1),
+                content_hash="joins",
+            )
+            store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
+            store.merge_stories()
+            joined = store._conn.execute("SELECT id FROM items WHERE key = 'joins'").fetchone()[0]
+            assert store.story_of(joined) == story
+        main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
+        await settle(app, pilot)
+        highlighted = main.headlines.highlighted
+        assert highlighted is not None and highlighted.id == joined  # the selection stayed on the story
+        assert highlighted.rejoined and not highlighted.read
+        lines = [line for line in screen_text(app).splitlines() if "what changed" in line]
+        assert any(" + " in line.split("what changed")[0] for line in lines), lines  # its row's mark

@@ -392,6 +392,23 @@ def test_a_failure_while_grouping_never_costs_the_items(
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
 
 
+def test_news_joining_a_story_already_read_is_marked_in_its_row(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
+    (first,) = store.headlines(View())
+    assert not first.rejoined  # unread news, in a story not read yet
+    store.set_read([first.id])
+    later = T0 + timedelta(hours=1)
+    store_items(store, b, [item("b", "Chiquita and Fyffes merge to form biggest banana company", later)])
+    store.merge_stories()
+    (joined,) = [h for h in store.headlines(View()) if h.feed_id == b.id]
+    assert joined.rejoined and not joined.read
+    (row,) = store.headlines(View(fold_stories=True))
+    assert row.id == joined.id and row.rejoined  # the story's row says: news in a story you read
+    store.set_read([joined.id])
+    assert not any(h.rejoined for h in store.headlines(View()))
+
+
 def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Store) -> None:
     a, b, c = feeds(store, 3)
     store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
