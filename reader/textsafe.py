@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
 from urllib.parse import quote
 
-# Each pattern is compiled on its first use (a cached function), not at import: start-up needs few of them.
+from reader.patterns import lazy_pattern
+
+# Each pattern is compiled on its first use (reader/patterns.py), not at import: start-up needs few of them.
 
 
 # Escape sequences, removed whole so their payload (an OSC 52 clipboard text, a window title) goes too:
@@ -22,65 +23,49 @@ from urllib.parse import quote
 # loses just its introducer: a lone C1 byte in mis-decoded text must not eat the rest of the page);
 # and other two-byte ESC sequences. Whatever is left of a broken sequence is harmless printable text once
 # every control character is gone.
-@cache
-def _escape_seq() -> re.Pattern[str]:
-    return re.compile(
-        r"""
-        (?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]
-      | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,2048}(?:\x07|\x1b\\|\x9c)
-      | \x1b[ -/]{0,8}[0-~]
-        """,
-        re.VERBOSE,
-    )
+_escape_seq = lazy_pattern(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,2048}(?:\x07|\x1b\\|\x9c)
+  | \x1b[ -/]{0,8}[0-~]
+    """,
+    re.VERBOSE,
+)
 
 
 # Anything that may start an escape sequence: the cheap test before the full pattern runs.
-@cache
-def _esc_start() -> re.Pattern[str]:
-    return re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+_esc_start = lazy_pattern("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
 
 
 # C0 controls except tab/newline, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and
 # other invisible format characters that can hide or reorder text; line/paragraph separators.
 # The zero-width joiner is kept only inside emoji sequences (👩‍💻), where it is part of the picture.
-@cache
-def _controls_block() -> re.Pattern[str]:
-    return re.compile(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
-        "\u2066-\u206f\ufeff\ufff9-\ufffb]"
-    )
+_controls_block = lazy_pattern(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 # Emoji (and what may follow one inside a sequence: a variation selector, a skin tone, a keycap).
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\u20e3\U0001f000-\U0001faff"
 
 
-@cache
-def _stray_zwj() -> re.Pattern[str]:
-    return re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
+_stray_zwj = lazy_pattern(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 
 
 # For one line of text (titles, names): invisible fillers that render as nothing or as blanks of unknown width
 # (Hangul fillers, Khmer inherent vowels, the combining grapheme joiner), tag characters, and runs of
 # variation selectors.
-@cache
-def _invisible() -> re.Pattern[str]:
-    return re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]")
+_invisible = lazy_pattern("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]")
 
 
-@cache
-def _selector_run() -> re.Pattern[str]:
-    return re.compile("(?<=[\ufe00-\ufe0f])[\ufe00-\ufe0f]+")
+_selector_run = lazy_pattern("(?<=[\ufe00-\ufe0f])[\ufe00-\ufe0f]+")
 
 
-@cache
-def _line_breaks() -> re.Pattern[str]:
-    return re.compile("\r\n?|[\u2028\u2029\x85]")
+_line_breaks = lazy_pattern("\r\n?|[\u2028\u2029\x85]")
 
 
-@cache
-def _ws() -> re.Pattern[str]:
-    return re.compile(r"\s+")
+_ws = lazy_pattern(r"\s+")
 
 
 def clean_block(text: str | None) -> str:
@@ -124,9 +109,7 @@ def _clean_line(text: str, limit: int | None) -> str:
     return _ws().sub(" ", _tame_line(clean_block(text))).strip()
 
 
-@cache
-def _beyond_latin() -> re.Pattern[str]:
-    return re.compile("[\u0300-\U0010ffff]")
+_beyond_latin = lazy_pattern("[\u0300-\U0010ffff]")
 
 
 MAX_MARKS = 4  # Hebrew with points and cantillation, or Vedic accents, stack up to this many on a letter
@@ -155,9 +138,7 @@ def _tame_line(text: str) -> str:
     return "".join(out)
 
 
-@cache
-def _tag() -> re.Pattern[str]:
-    return re.compile(r"<[^>]*>")
+_tag = lazy_pattern(r"<[^>]*>")
 
 
 def plain_text(fragment: str | None) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -55,6 +54,7 @@ from reader.config.values import (
 )
 from reader.errors import ConfigError
 from reader.models import FeedConfig
+from reader.patterns import lazy_pattern
 
 __all__ = [
     "MAX_DURATION",
@@ -138,14 +138,10 @@ def _unknown(key: str, allowed: tuple[str, ...]) -> str:
 # --- locating keys in the text, for line numbers ---------------------------------------------------------
 
 
-@cache
-def _header() -> re.Pattern[str]:
-    return re.compile(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
+_header = lazy_pattern(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
 
 
-@cache
-def _key_line() -> re.Pattern[str]:
-    return re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+_key_line = lazy_pattern(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 
 
 class _Locator:

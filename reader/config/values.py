@@ -11,7 +11,6 @@ import re
 import shlex
 from collections.abc import Callable
 from datetime import date, datetime, time
-from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +19,7 @@ from reader import USER_AGENT
 from reader.config.keys import THEMES
 from reader.errors import ConfigError
 from reader.models import FULLTEXT_POLICIES, FulltextPolicy
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_text
 
 MIN_POLL_INTERVAL = 60  # politeness floor: nobody needs a feed more often than once a minute
@@ -39,9 +39,7 @@ class BadValue(Exception):
 
 
 # XML 1.0 cannot carry these even escaped; clean_text leaves them, so strip them here for OPML's sake.
-@cache
-def _not_xml() -> re.Pattern[str]:
-    return re.compile("[\ud800-\udfff\ufffe\uffff]")
+_not_xml = lazy_pattern("[\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_title(value: str | None) -> str | None:
@@ -70,14 +68,10 @@ def clean_tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 # --- feed URLs ---------------------------------------------------------------------------------------------
 
 
-@cache
-def _windows_drive() -> re.Pattern[str]:
-    return re.compile(r"^[A-Za-z]:[\\/]")
+_windows_drive = lazy_pattern(r"^[A-Za-z]:[\\/]")
 
 
-@cache
-def _bad_url_chars() -> re.Pattern[str]:
-    return re.compile(r"[\x00-\x20\x7f-\x9f]")
+_bad_url_chars = lazy_pattern(r"[\x00-\x20\x7f-\x9f]")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -146,14 +140,10 @@ def normalize_feed_url(value: str, base_dir: Path | None = None) -> str:
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-@cache
-def _duration() -> re.Pattern[str]:
-    return re.compile(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
+_duration = lazy_pattern(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
 
 
-@cache
-def _duration_part() -> re.Pattern[str]:
-    return re.compile(r"([0-9]+)\s*([smhdw])")
+_duration_part = lazy_pattern(r"([0-9]+)\s*([smhdw])")
 
 
 def kind_of(value: object) -> str:

@@ -6,17 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
+from reader.patterns import lazy_pattern
 from reader.store.base import StoreBase, _dt, _ts, utcnow
 from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
-
-@cache
-def _fts_token() -> re.Pattern[str]:
-    return re.compile(r"\w+", re.UNICODE)
+_fts_token = lazy_pattern(r"\w+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:

@@ -5,38 +5,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from urllib.parse import urlsplit
+
+from reader.patterns import lazy_pattern
 
 MAX_LINKS = 999
 
 
 # An inline Markdown link (not an image): [text](url "title"); the url may hold one level of parentheses.
-@cache
-def _link() -> re.Pattern[str]:
-    return re.compile(
-        r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
-    )
+_link = lazy_pattern(
+    r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
 
 
-@cache
-def _autolink() -> re.Pattern[str]:
-    return re.compile(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
+_autolink = lazy_pattern(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
 
 
-@cache
-def _code_span() -> re.Pattern[str]:
-    return re.compile(r"(`+).*?\1")
+_code_span = lazy_pattern(r"(`+).*?\1")
 
 
-@cache
-def _fence() -> re.Pattern[str]:
-    return re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_fence = lazy_pattern(r"^\s{0,3}(`{3,}|~{3,})")
 
 
-@cache
-def _md_special() -> re.Pattern[str]:
-    return re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_md_special = lazy_pattern(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
 def _is_web(url: str) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
-from functools import cache
 
 from reader.models import Article, Item
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_text
 
 
@@ -18,19 +18,13 @@ def safe(text: str | None, limit: int | None = None) -> str:
 
 # Markup that survived in a title because the feed escaped it twice ("&lt;b&gt;HTML&lt;/b&gt;" arrives as
 # "<b>HTML</b>"): only well-formed tags of letters, so "a < b and c > d" stays as written.
-@cache
-def _tag() -> re.Pattern[str]:
-    return re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>]*)?/?>")
+_tag = lazy_pattern(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>]*)?/?>")
 
 
-@cache
-def _entity() -> re.Pattern[str]:
-    return re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_entity = lazy_pattern(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
-@cache
-def _by() -> re.Pattern[str]:
-    return re.compile(r"^\s*by\b[\s:]*", re.IGNORECASE)
+_by = lazy_pattern(r"^\s*by\b[\s:]*", re.IGNORECASE)
 
 
 def display_title(text: str | None, limit: int | None = None) -> str:

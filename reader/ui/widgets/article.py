@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from functools import cache
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -12,14 +10,12 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.models import Article, Item
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_block
 from reader.ui.links import number_links
 from reader.ui.text import byline_text, display_title, safe
 
-
-@cache
-def _not_word() -> re.Pattern[str]:
-    return re.compile(r"[\W_]+")
+_not_word = lazy_pattern(r"[\W_]+")
 
 
 def _date(when: datetime | None) -> str:
