@@ -14,7 +14,7 @@ from textual.events import MouseScrollDown
 from textual.pilot import Pilot
 from uifakes import NOW, outcome, screen_text
 
-from reader.models import ParsedItem, PollSummary
+from reader.models import Headline, ParsedItem, PollSummary
 from reader.store.feeds import Store
 from reader.ui import screens
 from reader.ui.app import ReaderApp
@@ -22,6 +22,27 @@ from reader.ui.messages import RefreshFinished
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.stories_screen import StoriesScreen
 from reader.ui.widgets.headlines import CHILD_MARK
+
+
+def join_story(db: Path, story: int | None, row: Headline, published: datetime) -> int:
+    """A poll (in another connection, as the poller's) brings a newer version of `row`'s story from its feed;
+    its item id."""
+    with Store.open(db) as store:
+        feed = store.feed_by_id(row.feed_id)
+        assert feed is not None
+        newer = ParsedItem(
+            key="newer",
+            guid="newer",
+            title=row.title.rsplit(" (", 1)[0] + ": what changed",
+            link="https://example.org/newer",
+            published=published,
+            content_hash="newer",
+        )
+        store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
+        store.merge_stories()
+        newer_id = int(store._conn.execute("SELECT id FROM items WHERE key = 'newer'").fetchone()[0])
+        assert story is not None and store.story_of(newer_id) == story
+    return newer_id
 
 
 async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
@@ -250,22 +271,8 @@ async def test_in_a_folded_view_news_joining_the_highlighted_story_keeps_the_hig
         main.headlines.move_to(main.store.position(main.view, row.id) or 0)
         await pilot.pause()
         screen_row = main.headlines.cursor_screen_row
-        story = main.store.story_of(row.id)
-        with Store.open(db) as store:
-            feed = store.feed_by_id(row.feed_id)
-            assert feed is not None
-            newer = ParsedItem(
-                key="newer",
-                guid="newer",
-                title=row.title.rsplit(" (", 1)[0] + ": what changed",
-                link="https://example.org/newer",
-                published=rows[1].date + timedelta(minutes=1),  # its story's row moves up to second
-                content_hash="newer",
-            )
-            store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
-            store.merge_stories()
-            newer_id = store._conn.execute("SELECT id FROM items WHERE key = 'newer'").fetchone()[0]
-            assert store.story_of(newer_id) == story
+        # Its story's row moves up to second.
+        newer_id = join_story(db, main.store.story_of(row.id), row, rows[1].date + timedelta(minutes=1))
         main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
         await settle(app, pilot)
         # The story's row now shows its newest item, higher up; the highlight went with the story's row.
@@ -357,22 +364,7 @@ async def test_news_joining_a_story_read_in_the_folded_view_turns_its_row_unread
         await pilot.press("m")  # the whole story read
         assert main.writer.flush(10)
         await settle(app, pilot)
-        story = main.store.story_of(row.id)
-        with Store.open(archive[0]) as store:
-            feed = store.feed_by_id(row.feed_id)
-            assert feed is not None
-            newer = ParsedItem(
-                key="joins",
-                guid="joins",
-                title=row.title.rsplit(" (", 1)[0] + ": what changed",
-                link="https://example.org/joins",
-                published=row.date + timedelta(minutes=1),
-                content_hash="joins",
-            )
-            store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
-            store.merge_stories()
-            joined = store._conn.execute("SELECT id FROM items WHERE key = 'joins'").fetchone()[0]
-            assert store.story_of(joined) == story
+        joined = join_story(archive[0], main.store.story_of(row.id), row, row.date + timedelta(minutes=1))
         main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
         await settle(app, pilot)
         highlighted = main.headlines.highlighted
