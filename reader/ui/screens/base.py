@@ -53,6 +53,9 @@ class PanesScreen(Screen[None]):
     """Layout and view state. Widgets post messages up; the screen reads the store and hands data down."""
 
     QUIT_WAIT = 15.0  # seconds quitting waits for a locked database before keeping marks for the next launch
+    # The headline list has the focus from the start (Textual would focus the feed pane first, then we move it:
+    # two restyles of the feed pane before the first paint).
+    AUTO_FOCUS = "#headlines"
 
     def __init__(self, services: Services, settings: UISettings, store: Store) -> None:
         super().__init__(id="main")
