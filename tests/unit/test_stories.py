@@ -429,3 +429,42 @@ def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Sto
     assert [
         h.feed_id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=a.id, fold_stories=True))
     ] == [a.id]
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest", "feed"])
+def test_folded_views_count_and_place_their_rows_as_they_list_them(store: Store, order: str) -> None:
+    a, b, c = feeds(store, 3)
+    titles = [
+        "Chiquita to buy Fyffes, creating world's biggest banana company",
+        "Chiquita and Fyffes merge to form biggest banana company",
+        "Volcanoes helped life survive ice ages",
+        "Ice ages: volcanoes helped life survive, study finds",
+        "Regulator fines bank over sanctions breaches",
+        "Court blocks new export rule for chips",
+    ]
+    for n, feed in enumerate((a, b, c)):
+        store_items(
+            store,
+            feed,
+            [
+                item(f"{feed.id}-{k}", titles[(k + n) % len(titles)], T0 + timedelta(minutes=7 * k + n))
+                for k in range(6)
+            ],
+        )
+    store.merge_stories()
+    some = [h.id for h in store.headlines(View(), 0, 50)][::3]
+    store.set_read(some)
+    views = [
+        View(order=order, fold_stories=True),
+        View(order=order, fold_stories=True, unread_only=True),
+        View(order=order, fold_stories=True, kind=ViewKind.FEED, feed_id=b.id),
+        View(order=order, fold_stories=True, kind=ViewKind.UNREAD),
+        # Items read while an unread-only view is shown stay listed in it.
+        View(order=order, fold_stories=True, unread_only=True, keep=tuple(some[:3])),
+        View(order=order, fold_stories=True, kind=ViewKind.UNREAD, keep=tuple(some)),
+    ]
+    for view in views:
+        rows = store.headlines(view, 0, 500)
+        assert store.count(view) == len(rows)
+        assert [store.position(view, h.id) for h in rows] == list(range(len(rows)))
+    assert len(store.headlines(View(fold_stories=True), 0, 500)) < store.count(View())  # stories did fold
