@@ -76,6 +76,11 @@ ATTR_WORDS = (
     "taboola", "disclaimer", "copyright", "legal", "contact", "follow", "app", "alert", "notice",
 )  # fmt: skip
 _ATTR_INDEX = {w: i for i, w in enumerate(ATTR_WORDS)}
+# The tag of the block's parent (the last is "other").
+PARENT_TAGS = (
+    "div", "section", "article", "main", "li", "td", "blockquote", "figure", "header", "footer", "aside", "body",
+    "a", "span", "other",
+)  # fmt: skip
 TEXT_RULES = (
     ("promo_line", PROMO_LINE),
     ("promo_heading", PROMO_HEADING),
@@ -159,6 +164,7 @@ def _feature_names() -> tuple[str, ...]:
     names += [f"tag_{t}" for t in OWN_TAGS]
     names += [f"anc_{t}" for t in ANCESTOR_TAGS]
     names += [f"rule_{name}" for name, _ in TEXT_RULES]
+    names += [f"parent_{t}" for t in PARENT_TAGS]
     names += [f"anc_attr_{w}" for w in ATTR_WORDS]
     names += [f"near_attr_{w}" for w in ATTR_WORDS]
     return tuple(names)
@@ -170,6 +176,7 @@ _TAG0 = _INDEX["tag_p"]
 DENSE = _TAG0  # features before this index are real-valued; from it on they are 0/1
 _ANC0 = _INDEX[f"anc_{ANCESTOR_TAGS[0]}"]
 _RULE0 = _INDEX[f"rule_{TEXT_RULES[0][0]}"]
+_PARENT0 = _INDEX[f"parent_{PARENT_TAGS[0]}"]
 _ANC_ATTR0 = _INDEX[f"anc_attr_{ATTR_WORDS[0]}"]
 _NEAR_ATTR0 = _INDEX[f"near_attr_{ATTR_WORDS[0]}"]
 
@@ -512,6 +519,8 @@ def block_features(
         active += [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
         if words <= 40:
             active += [_RULE0 + j for j, (_, rule) in enumerate(TEXT_RULES) if rule.search(text)]
+        ptag = b.parent.tag if isinstance(b.parent.tag, str) else ""
+        active.append(_PARENT0 + (PARENT_TAGS.index(ptag) if ptag in PARENT_TAGS else len(PARENT_TAGS) - 1))
         active += [_ANC_ATTR0 + a for a in b.anc_attrs]
         active += [_NEAR_ATTR0 + a for a in b.near_attrs]
         for j in active:
