@@ -121,8 +121,8 @@ class PanesScreen(Screen[None]):
     def mount_footer(self) -> None:
         """The key footer, in place of its slot: Textual's Footer (its styles, its key widgets) is a few
         milliseconds of start-up that the headlines need not wait for."""
-        if not self.is_attached or self.query("#footer"):
-            return
+        if not self.is_attached or self._closing or self.app._closing or self.query("#footer"):
+            return  # (the app may be quitting already: the terminal closed under it)
         footer = KeyFooter(id="footer", compact=True)
         footer.show_command_palette = self.size.width >= FOOTER_PALETTE_WIDTH
         footer.set_class(self.zen, "-zen-hidden")  # focus mode may be on already
