@@ -35,6 +35,7 @@ class NewItem(NamedTuple):
     # What grouping compares (`story_terms`), when already made (in the parse worker).
     terms: str | None = None
     text: str | None = None  # plain text of its summary or extracted article, when `terms` is not made
+    t: int | None = None  # `sort_date` in epoch seconds, when the caller has it (else read from sort_date)
 
 
 def _epoch(iso: str) -> int:
@@ -96,9 +97,13 @@ class StoryQueries(StoreBase):
     # The lowest id of the items this transaction gave a story of their own (their rows are written at commit).
     _fresh_from: int | None = None
 
+    # PRAGMA data_version as read in the current write transaction (None: not read in it yet).
+    _txn_version: int | None = None
+
     def _before_commit(self, c: sqlite3.Connection) -> None:
         index, fresh = self._story_index, self._fresh_from
         self._fresh_from = None
+        self._txn_version = None
         try:
             if index is not None and index.changed:
                 self._flush(c, index)
@@ -160,13 +165,14 @@ class StoryQueries(StoreBase):
         # The index holds what the rolled-back transaction grouped: it is loaded again from the table.
         self._story_index = None
         self._fresh_from = None
+        self._txn_version = None
 
     def _group_items(
         self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
     ) -> dict[int, tuple[int, str]]:
         from reader.stories.terms import split_story_terms, story_terms
 
-        times = [_epoch(it.sort_date) for it in items]
+        times = [it.t if it.t is not None else _epoch(it.sort_date) for it in items]
         self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
         out: dict[int, tuple[int, str]] = {}
@@ -174,8 +180,14 @@ class StoryQueries(StoreBase):
         defer = not stored  # new rows: a story of one item gets its row from the item's at commit
         for it, t in zip(items, times, strict=True):
             made = it.terms if it.terms is not None else story_terms(it.title, it.text)
-            terms, ntitle = split_story_terms(made)
-            out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle, defer)[0], made)
+            if "|" in made:  # title terms, then the lead's
+                terms, ntitle = split_story_terms(made)
+                out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle, defer)[0], made)
+            else:  # titles alone (most items)
+                out[it.id] = (
+                    group(it.id, it.feed_id, tuple(made.split()), t, it.sort_date, None, defer)[0],
+                    made,
+                )
         if defer:
             first = min(it.id for it in items)
             self._fresh_from = first if self._fresh_from is None else min(first, self._fresh_from)
@@ -220,7 +232,10 @@ class StoryQueries(StoreBase):
         from reader.stories import grouping as g
         from reader.stories.index import StoryIndex
 
-        version = int(c.execute("PRAGMA data_version").fetchone()[0])
+        # Another connection can only have committed before this transaction began: asked once in it.
+        version = self._txn_version
+        if version is None:
+            version = self._txn_version = int(c.execute("PRAGMA data_version").fetchone()[0])
         index = self._story_index
         pad = g.WINDOW + g.MAX_SPAN
         lo, hi = lo - pad, hi + pad
@@ -340,7 +355,7 @@ class StoryQueries(StoreBase):
                     end += 1
                 chunk = spans[start:end]
                 index = self._index_for(c, chunk[0][0], max(t for _, t, _ in chunk))
-                dirty = [sid for _, _, sid in chunk if sid in index.stories]
+                dirty = [sid for _, _, sid in chunk if index.story(sid) is not None]
                 if mark_changed:
                     for sid in dirty:
                         index.stories[sid].changed = True

@@ -16,6 +16,13 @@ from reader.stories import grouping as g
 
 MAX_VISITS = 96  # postings entries one lookup may visit: bounds the cost of titles made of common terms
 MAX_CANDIDATES = 16  # stories scored per item (or story): those sharing the most terms with it
+_MAX_POSTINGS = g.MAX_POSTINGS
+# A term whose postings list holds more stories than this takes no new ones: it is far past MAX_POSTINGS
+# (too common to find candidates through, and it never shrinks back that far: only merges take entries
+# out), so new entries would cost memory and time for nothing. The stories' own term counts (what scores
+# them) are kept whole whatever their terms' postings.
+SATURATED = 4 * g.MAX_POSTINGS
+_MIN_SHARED = g.MIN_SHARED
 
 
 @dataclass(slots=True)
@@ -48,6 +55,10 @@ class StoryIndex:
         self.lo: int | None = None
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
+        # Stories of one item made by `group` from a title alone (most of a poll's items), kept as a tuple
+        # (item id, feed id, time, ISO time, terms) until something needs them whole (`story`): a poll's
+        # thousands of one-item stories cost a tuple each, not an object with three containers.
+        self.singles: dict[int, tuple[int, int, int, str, tuple[str, ...]]] = {}
         self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
         self.docs = 0
@@ -60,6 +71,33 @@ class StoryIndex:
         self.suspects: dict[int, int] = {}
 
     # ------------------------------------------------------------------ building
+
+    def story(self, story_id: int) -> IndexedStory | None:
+        """The story `story_id` as a whole object (a one-item story kept as a tuple is made whole), or None."""
+        s = self.stories.get(story_id)
+        if s is not None:
+            return s
+        single = self.singles.pop(story_id, None)
+        if single is None:
+            return None
+        item_id, feed_id, t, iso, terms = single
+        s = self.stories[story_id] = IndexedStory(
+            story_id,
+            t,
+            t,
+            iso,
+            item_id,
+            t,
+            feed_id,
+            {feed_id: 1},
+            dict.fromkeys(terms, 1.0),
+            [(item_id, terms, len(terms))],
+            1,
+        )
+        return s
+
+    def __contains__(self, story_id: int) -> bool:
+        return story_id in self.stories or story_id in self.singles
 
     def covers(self, lo: int, hi: int) -> bool:
         return self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi
@@ -75,7 +113,7 @@ class StoryIndex:
         ntitle: int | None = None,
     ) -> None:
         """An item already stored in `story_id` (loading)."""
-        s = self.stories.get(story_id)
+        s = self.stories.get(story_id) if story_id not in self.singles else self.story(story_id)
         if s is None:
             s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
         self._attach(s, item_id, feed_id, tuple(terms), len(terms) if ntitle is None else ntitle, t, iso)
@@ -113,14 +151,16 @@ class StoryIndex:
             p = postings.get(w)
             if p is None:
                 postings[w] = {sid: n}
-            else:
-                p[sid] = p.get(sid, 0) + n
+            elif sid in p:
+                p[sid] += n
+            elif len(p) <= SATURATED:
+                p[sid] = n
 
     # ------------------------------------------------------------------ grouping
 
     def remove_single(self, story_id: int, item_id: int) -> bool:
         """Take out a story made of this one item (to group it again); False when it is not that."""
-        s = self.stories.get(story_id)
+        s = self.story(story_id)
         if s is None or s.size != 1 or s.members[0][0] != item_id:
             return False
         del self.stories[story_id]
@@ -192,7 +232,8 @@ class StoryIndex:
         for sid, n in shared.items():
             if n < min_shared or sid == exclude:
                 continue
-            s = stories[sid]
+            s = stories.get(sid) or self.story(sid)
+            assert s is not None  # (postings name only stories in the index)
             if len(s.feeds) <= 1 and s.first_feed == feed_id:
                 continue  # a feed's own repeated titles are not a story
             if s.last_t < lo or s.first_t > hi:
@@ -233,7 +274,50 @@ class StoryIndex:
         df = self.df
         confirm = False
         if ntitle is None or ntitle >= len(terms):
-            ntitle = len(terms)
+            # Titles alone (most items), and most of them news nobody else reports yet: one pass counts the
+            # terms and tells whether enough of them are distinctive to look for candidates at all; when not,
+            # the item is a story of its own, made here at once (the lean path: no call, no copy).
+            docs = self.docs = self.docs + 1
+            cap = docs // 20 if docs > 1000 else 50
+            postings = self.postings
+            looked: list[dict[int, float] | None] = []
+            usable = 0
+            for w in terms:
+                n = df.get(w, 0) + 1
+                df[w] = n
+                p = postings.get(w)
+                looked.append(p)
+                if p is not None and n <= cap and len(p) <= _MAX_POSTINGS:
+                    usable += 1
+            if usable < _MIN_SHARED:
+                best = self.next_id
+                self.next_id = best + 1
+                kept = terms if type(terms) is tuple else tuple(terms)
+                for w, p in zip(kept, looked, strict=True):
+                    if p is None:
+                        postings[w] = {best: 1.0}
+                    elif len(p) <= SATURATED:
+                        p[best] = 1.0
+                if defer_row:  # (its row is written from the item's: nothing to mark)
+                    self.singles[best] = (item_id, feed_id, t, iso, kept)
+                    return best, False
+                story = self.stories[best] = IndexedStory(
+                    best,
+                    t,
+                    t,
+                    iso,
+                    item_id,
+                    t,
+                    feed_id,
+                    {feed_id: 1},
+                    dict.fromkeys(kept, 1.0),
+                    [(item_id, kept, len(kept))],
+                    1,
+                )
+                story.changed = True
+                self.changed.add(best)
+                return best, False
+            return self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, looked, usable)
         else:
             cap = self._cap()
             text: list[str] = []
@@ -253,18 +337,37 @@ class StoryIndex:
         self.docs += 1
         title = terms[:ntitle] if confirm else terms
         # One pass counts the title's terms and tells whether enough of them are distinctive to look for
-        # candidates at all (most items: no), keeping their postings for a story of its own.
+        # candidates at all, keeping their postings for a story of its own.
         postings = self.postings
-        cap, max_postings = self._cap(), g.MAX_POSTINGS
-        looked: list[dict[int, float] | None] = []
+        cap = self._cap()
+        seen: list[dict[int, float] | None] = []
         usable = 0
         for w in title:
             n = df.get(w, 0) + 1
             df[w] = n
             p = postings.get(w)
-            looked.append(p)
-            if p is not None and n <= cap and len(p) <= max_postings:
+            seen.append(p)
+            if p is not None and n <= cap and len(p) <= _MAX_POSTINGS:
                 usable += 1
+        return self._place(item_id, feed_id, terms, ntitle, confirm, t, iso, defer_row, seen, usable)
+
+    def _place(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        ntitle: int,
+        confirm: bool,
+        t: int,
+        iso: str,
+        defer_row: bool,
+        looked: list[dict[int, float] | None],
+        usable: int,
+    ) -> tuple[int, bool]:
+        """`group` once the item's terms are counted: its best story, or a new one. `looked`: the postings of
+        its title terms as they were before it; `usable`: how many of them can find candidates."""
+        postings = self.postings
+        title = terms[:ntitle] if confirm else terms
         best: int | None = None
         found = (
             self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if usable >= g.MIN_SHARED else []
@@ -293,19 +396,19 @@ class StoryIndex:
                     p = postings.get(w)
                     if p is None:
                         postings[w] = {best: weight}
-                    else:
+                    elif len(p) <= SATURATED:
                         p[best] = weight
             else:
                 for w, p in zip(terms, looked, strict=True):
                     if p is None:
                         postings[w] = {best: 1.0}
-                    else:
+                    elif len(p) <= SATURATED:
                         p[best] = 1.0
             if not defer_row:
                 story.changed = True
                 self.changed.add(best)
         else:
-            story = self.stories[best]
+            story = self.stories[best]  # (a candidate: made whole by `_candidates`)
             self._attach(story, item_id, feed_id, terms, ntitle, t, iso)
             story.changed = True
             self.changed.add(best)
@@ -368,10 +471,13 @@ class StoryIndex:
         return best if best is not None and best_score >= g.MERGE else None
 
     def _absorb(self, into: IndexedStory, a: IndexedStory) -> None:
+        postings = self.postings
         for w, n in a.counts.items():
-            p = self.postings[w]
-            del p[a.id]
-            p[into.id] = p.get(into.id, 0) + n
+            p = postings.get(w)
+            if p is None:
+                postings[w] = {into.id: n}
+            elif p.pop(a.id, None) is not None or into.id in p or len(p) <= SATURATED:
+                p[into.id] = p.get(into.id, 0) + n
             into.counts[w] = into.counts.get(w, 0) + n
         for f, n in a.feeds.items():
             into.feeds[f] = into.feeds.get(f, 0) + n
