@@ -18,7 +18,8 @@ from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, Ful
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
-from reader.store.stories import NewItem, StoryQueries
+from reader.store.stories import StoryQueries
+from reader.store.story_grouping import NewItem
 from reader.store.story_pages import StoryPages
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
