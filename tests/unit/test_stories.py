@@ -391,6 +391,38 @@ def test_a_failure_while_grouping_never_costs_the_items(
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
 
 
+def test_a_store_with_grouping_off_stores_items_without_stories_until_it_is_on(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store.group_stories = False  # [stories] group = false (the services set it from the config)
+    store_items(store, a, [item("a1", "Chiquita to buy Fyffes, creating world's biggest banana company")])
+    store_items(store, b, [item("b1", "Chiquita and Fyffes merge to form world's largest banana supplier")])
+    assert store.merge_stories() == 0 and store.group_pending() == 0
+    assert store.ungrouped_count() == 2 and store.stories() == []
+    store.group_stories = True
+    assert store.group_pending() == 2
+    assert story_of(store, a, "a1") == story_of(store, b, "b1")
+
+
+def test_a_term_in_hundreds_of_stories_neither_finds_candidates_nor_hides_real_matches() -> None:
+    from reader.stories.index import SATURATED, StoryIndex
+
+    index = StoryIndex(1)
+    t = int(T0.timestamp())
+    iso = T0.isoformat()
+    for n in range(3 * SATURATED):  # news nobody else reports, each with one very common word
+        index.group(n + 1, n + 1, ("common", f"unique{n}", f"other{n}"), t, iso, None, True)
+    assert SATURATED < len(index.postings["common"]) <= SATURATED + 1  # no entries past the bound
+    first, joined = index.group(10_001, 9001, ("alpha", "beta", "common"), t, iso, None, True)
+    again, joined_again = index.group(10_002, 9002, ("alpha", "beta", "common", "gamma"), t, iso, None, True)
+    assert not joined and joined_again and again == first
+    story = index.story(first)
+    assert story is not None and story.size == 2 and story.counts["common"] == 2.0
+    # One-item stories are kept as tuples until needed whole, and made whole with the same figures.
+    lone = index.story(1)
+    assert lone is not None and lone.size == 1 and lone.members == [(1, ("common", "unique0", "other0"), 3)]
+    assert 1 in index and 1 not in index.singles
+
+
 def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Store) -> None:
     a, b, c = feeds(store, 3)
     store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
