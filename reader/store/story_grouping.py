@@ -283,16 +283,13 @@ class StoryGrouping(StoreBase):
     @staticmethod
     def _load(c: sqlite3.Connection, index: StoryIndex, lo: int, hi: int) -> None:
         """Add the grouped items published in [lo, hi) to the index."""
-        from reader.stories.terms import split_story_terms
-
-        rows = c.execute(
-            "SELECT id, feed_id, story_id, story_terms, sort_date FROM items "
-            "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
-            (_iso(lo), _iso(hi)),
+        index.load(
+            c.execute(
+                f"SELECT id, feed_id, story_id, story_terms, {_EPOCH_SQL}, sort_date FROM items "
+                "WHERE sort_date >= ? AND sort_date < ? AND story_id IS NOT NULL",
+                (_iso(lo), _iso(hi)),
+            )
         )
-        for item_id, feed_id, story_id, made, iso in rows:
-            terms, ntitle = split_story_terms(made)
-            index.add_existing(story_id, item_id, feed_id, terms, _epoch(iso), iso, ntitle)
 
     @staticmethod
     def _flush(c: sqlite3.Connection, index: StoryIndex) -> None:

@@ -9,6 +9,7 @@ costs a few dictionary operations per item rather than a few queries.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -118,6 +119,34 @@ class StoryIndex:
             s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
         self._attach(s, item_id, feed_id, tuple(terms), len(terms) if ntitle is None else ntitle, t, iso)
         self._count_doc(terms)
+
+    def load(self, rows: Iterable[tuple[int, int, int, str | None, int, str]]) -> None:
+        """Items already stored (loading): (item id, feed id, story id, story terms as stored, time, ISO
+        time). A story with one item among them (most stories), from a title alone and not in the index
+        yet, is kept as a one-item story (a tuple) like those `group` makes."""
+        from reader.stories.terms import split_story_terms
+
+        rows = list(rows)
+        sizes = Counter(r[2] for r in rows)
+        stories, singles, postings, df = self.stories, self.singles, self.postings, self.df
+        for item_id, feed_id, story_id, made, t, iso in rows:
+            if made is not None and "|" not in made:
+                terms = tuple(made.split())
+                if sizes[story_id] == 1 and story_id not in stories and story_id not in singles:
+                    self.docs += 1
+                    for w in terms:
+                        df[w] = df.get(w, 0) + 1
+                        p = postings.get(w)
+                        if p is None:
+                            postings[w] = {story_id: 1.0}
+                        elif len(p) <= SATURATED:
+                            p[story_id] = 1.0
+                    singles[story_id] = (item_id, feed_id, t, iso, terms)
+                    continue
+                self.add_existing(story_id, item_id, feed_id, terms, t, iso)
+            else:
+                split, ntitle = split_story_terms(made)
+                self.add_existing(story_id, item_id, feed_id, split, t, iso, ntitle)
 
     def _count_doc(self, terms: Iterable[str]) -> None:
         self.docs += 1
