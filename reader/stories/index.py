@@ -255,17 +255,22 @@ class StoryIndex:
                 budget -= len(plist)
                 for sid in plist:
                     shared[sid] = shared.get(sid, 0) + share
-        stories = self.stories
+        stories, singles = self.stories, self.singles
         found: list[IndexedStory] = []
         lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
         for sid, n in shared.items():
             if n < min_shared or sid == exclude:
                 continue
-            s = stories.get(sid) or self.story(sid)
-            assert s is not None  # (postings name only stories in the index)
-            if len(s.feeds) <= 1 and s.first_feed == feed_id:
+            s = stories.get(sid)
+            if s is None:  # a one-item story kept as a tuple: made whole only if it is a candidate
+                single = singles.get(sid)
+                if single is None or single[1] == feed_id or single[2] < lo or single[2] > hi:
+                    continue  # (postings name only stories in the index)
+                s = self.story(sid)
+                assert s is not None
+            elif len(s.feeds) <= 1 and s.first_feed == feed_id:
                 continue  # a feed's own repeated titles are not a story
-            if s.last_t < lo or s.first_t > hi:
+            elif s.last_t < lo or s.first_t > hi:
                 continue
             found.append(s)
         if len(found) > MAX_CANDIDATES:
