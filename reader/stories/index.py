@@ -309,29 +309,30 @@ class StoryIndex:
         confirm = False
         if ntitle is None or ntitle >= len(terms):
             # Titles alone (most items), and most of them news nobody else reports yet: one pass counts the
-            # terms and tells whether enough of them are distinctive to look for candidates at all; when not,
-            # the item is a story of its own, made here at once (the lean path: no call, no copy).
+            # terms, tells whether enough of them are distinctive to look for candidates at all (as the
+            # postings were before this item) and enters the item as a story of its own; when candidates are
+            # to be looked for after all (few items), that entry is taken back first. The lean path: no call,
+            # no copy, one loop.
             docs = self.docs = self.docs + 1
             cap = docs // 20 if docs > 1000 else 50
             postings = self.postings
-            looked: list[dict[int, float] | None] = []
+            best = self.next_id
             usable = 0
             for w in terms:
                 n = df.get(w, 0) + 1
                 df[w] = n
                 p = postings.get(w)
-                looked.append(p)
-                if p is not None and n <= cap and len(p) <= _MAX_POSTINGS:
-                    usable += 1
+                if p is None:
+                    postings[w] = {best: 1.0}
+                else:
+                    size = len(p)
+                    if n <= cap and size <= _MAX_POSTINGS:
+                        usable += 1
+                    if size <= SATURATED:
+                        p[best] = 1.0
             if usable < _MIN_SHARED:
-                best = self.next_id
                 self.next_id = best + 1
                 kept = terms if type(terms) is tuple else tuple(terms)
-                for w, p in zip(kept, looked, strict=True):
-                    if p is None:
-                        postings[w] = {best: 1.0}
-                    elif len(p) <= SATURATED:
-                        p[best] = 1.0
                 if defer_row:  # (its row is written from the item's: nothing to mark)
                     self.singles[best] = (item_id, feed_id, t, iso, kept)
                     return best, False
@@ -351,7 +352,11 @@ class StoryIndex:
                 story.changed = True
                 self.changed.add(best)
                 return best, False
-            return self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, looked, usable)
+            for w in terms:  # taken back: the postings as they were before this item
+                p = postings.get(w)
+                if p is not None and p.pop(best, None) is not None and not p:
+                    del postings[w]
+            return self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, None, usable)
         else:
             cap = self._cap()
             text: list[str] = []
@@ -395,11 +400,12 @@ class StoryIndex:
         t: int,
         iso: str,
         defer_row: bool,
-        looked: list[dict[int, float] | None],
+        looked: list[dict[int, float] | None] | None,
         usable: int,
     ) -> tuple[int, bool]:
         """`group` once the item's terms are counted: its best story, or a new one. `looked`: the postings of
-        its title terms as they were before it; `usable`: how many of them can find candidates."""
+        its title terms as they were before it (None: read them again); `usable`: how many of them can find
+        candidates."""
         postings = self.postings
         title = terms[:ntitle] if confirm else terms
         best: int | None = None
@@ -425,7 +431,7 @@ class StoryIndex:
             story = self.stories[best] = IndexedStory(
                 best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
-            if confirm or found:  # (candidates were looked for: postings may have changed since)
+            if confirm or found or looked is None:  # (postings may have changed since they were looked at)
                 for w, weight in counts.items():
                     p = postings.get(w)
                     if p is None:
