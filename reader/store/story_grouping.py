@@ -187,19 +187,18 @@ class StoryGrouping(StoreBase):
         times = [it.t if it.t is not None else _epoch(it.sort_date) for it in items]
         self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
-        out: dict[int, tuple[int, str]] = {}
-        group = index.group
         defer = not stored  # new rows: a story of one item gets its row from the item's at commit
-        for it, t in zip(items, times, strict=True):
-            made = it.terms if it.terms is not None else story_terms(it.title, it.text)
-            if "|" in made:  # title terms, then the lead's
-                terms, ntitle = split_story_terms(made)
-                out[it.id] = (group(it.id, it.feed_id, terms, t, it.sort_date, ntitle, defer)[0], made)
+        made = [it.terms if it.terms is not None else story_terms(it.title, it.text) for it in items]
+        rows: list[tuple[int, int, tuple[str, ...], int, int, str]] = []
+        for it, t, m in zip(items, times, made, strict=True):
+            if "|" in m:  # title terms, then the lead's
+                terms, ntitle = split_story_terms(m)
+                rows.append((it.id, it.feed_id, tuple(terms), ntitle, t, it.sort_date))
             else:  # titles alone (most items)
-                out[it.id] = (
-                    group(it.id, it.feed_id, tuple(made.split()), t, it.sort_date, None, defer)[0],
-                    made,
-                )
+                terms_ = tuple(m.split())
+                rows.append((it.id, it.feed_id, terms_, len(terms_), t, it.sort_date))
+        story_ids = index.group_many(rows, defer)
+        out = {it.id: (sid, m) for it, sid, m in zip(items, story_ids, made, strict=True)}
         if defer:
             first = min(it.id for it in items)
             self._fresh_from = first if self._fresh_from is None else min(first, self._fresh_from)

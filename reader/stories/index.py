@@ -305,18 +305,34 @@ class StoryIndex:
         The stories this item could have joined (and the one it did) are remembered in `suspects`: they are
         the only ones the merge pass after a poll needs to look at, since a merge needs an item linking two
         stories."""
-        df = self.df
-        confirm = False
         if ntitle is None or ntitle >= len(terms):
-            # Titles alone (most items), and most of them news nobody else reports yet: one pass counts the
-            # terms, tells whether enough of them are distinctive to look for candidates at all (as the
-            # postings were before this item) and enters the item as a story of its own; when candidates are
-            # to be looked for after all (few items), that entry is taken back first. The lean path: no call,
-            # no copy, one loop.
-            docs = self.docs = self.docs + 1
+            before = self.next_id
+            story_id = self.group_many(((item_id, feed_id, tuple(terms), len(terms), t, iso),), defer_row)[0]
+            return story_id, story_id < before
+        return self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)
+
+    def group_many(
+        self, items: Iterable[tuple[int, int, tuple[str, ...], int, int, str]], defer_row: bool = False
+    ) -> list[int]:
+        """`group` for new items in turn: (item id, feed id, terms, how many of them are title terms, time,
+        ISO time) each; returns their story ids.
+
+        Titles alone (most items), and most of them news nobody else reports yet, take the lean path here,
+        in one loop over the batch: one pass over an item's terms counts them, tells whether enough of them
+        are distinctive to look for candidates at all (as the postings were before the item) and enters the
+        item as a story of its own; when candidates are to be looked for after all (few items), that entry
+        is taken back first and `_place` finds its story."""
+        out: list[int] = []
+        df, postings, singles = self.df, self.postings, self.singles
+        docs, best = self.docs, self.next_id
+        for item_id, feed_id, terms, ntitle, t, iso in items:
+            if ntitle < len(terms):  # with terms from the lead of its summary or text
+                self.docs, self.next_id = docs, best
+                out.append(self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)[0])
+                docs, best = self.docs, self.next_id
+                continue
+            docs += 1
             cap = docs // 20 if docs > 1000 else 50
-            postings = self.postings
-            best = self.next_id
             usable = 0
             for w in terms:
                 n = df.get(w, 0) + 1
@@ -331,48 +347,67 @@ class StoryIndex:
                     if size <= SATURATED:
                         p[best] = 1.0
             if usable < _MIN_SHARED:
-                self.next_id = best + 1
-                kept = terms if type(terms) is tuple else tuple(terms)
+                out.append(best)
                 if defer_row:  # (its row is written from the item's: nothing to mark)
-                    self.singles[best] = (item_id, feed_id, t, iso, kept)
-                    return best, False
-                story = self.stories[best] = IndexedStory(
-                    best,
-                    t,
-                    t,
-                    iso,
-                    item_id,
-                    t,
-                    feed_id,
-                    {feed_id: 1},
-                    dict.fromkeys(kept, 1.0),
-                    [(item_id, kept, len(kept))],
-                    1,
-                )
-                story.changed = True
-                self.changed.add(best)
-                return best, False
+                    singles[best] = (item_id, feed_id, t, iso, terms)
+                else:
+                    story = self.stories[best] = IndexedStory(
+                        best,
+                        t,
+                        t,
+                        iso,
+                        item_id,
+                        t,
+                        feed_id,
+                        {feed_id: 1},
+                        dict.fromkeys(terms, 1.0),
+                        [(item_id, terms, len(terms))],
+                        1,
+                    )
+                    story.changed = True
+                    self.changed.add(best)
+                best += 1
+                continue
             for w in terms:  # taken back: the postings as they were before this item
                 p = postings.get(w)
                 if p is not None and p.pop(best, None) is not None and not p:
                     del postings[w]
-            return self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, None, usable)
+            self.docs, self.next_id = docs, best
+            out.append(
+                self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, None, usable)[0]
+            )
+            docs, best = self.docs, self.next_id
+        self.docs, self.next_id = docs, best
+        return out
+
+    def _group_text(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int,
+        defer_row: bool,
+    ) -> tuple[int, bool]:
+        """`group` for an item with terms from the lead of its summary or text (`terms[ntitle:]`)."""
+        df = self.df
+        confirm = False
+        cap = self._cap()
+        text: list[str] = []
+        for w in terms[ntitle:]:
+            n = df.get(w, 0)
+            if n <= cap:
+                text.append(w)
+            df[w] = n + 1  # counted all the same, so boilerplate is known as such
+        if ntitle < g.MIN_TITLE_TERMS:
+            terms = (*terms[:ntitle], *text)
+            ntitle = len(terms)  # a headline that says little: its lead stands in for it
+        elif text:
+            terms = (*terms[:ntitle], *text)
+            confirm = True
         else:
-            cap = self._cap()
-            text: list[str] = []
-            for w in terms[ntitle:]:
-                n = df.get(w, 0)
-                if n <= cap:
-                    text.append(w)
-                df[w] = n + 1  # counted all the same, so boilerplate is known as such
-            if ntitle < g.MIN_TITLE_TERMS:
-                terms = (*terms[:ntitle], *text)
-                ntitle = len(terms)  # a headline that says little: its lead stands in for it
-            elif text:
-                terms = (*terms[:ntitle], *text)
-                confirm = True
-            else:
-                terms = terms[:ntitle]
+            terms = terms[:ntitle]
         self.docs += 1
         title = terms[:ntitle] if confirm else terms
         # One pass counts the title's terms and tells whether enough of them are distinctive to look for
