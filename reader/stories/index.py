@@ -60,6 +60,9 @@ class StoryIndex:
         # (item id, feed id, time, ISO time, terms) until something needs them whole (`story`): a poll's
         # thousands of one-item stories cost a tuple each, not an object with three containers.
         self.singles: dict[int, tuple[int, int, int, str, tuple[str, ...]]] = {}
+        # One-item stories `group_many` made since the caller last took them (`take_new_singles`): their
+        # rows are still to be written.
+        self.new_singles: list[int] = []
         self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
         self.docs = 0
@@ -96,6 +99,24 @@ class StoryIndex:
             1,
         )
         return s
+
+    def new_single_rows(self) -> list[tuple[int, int, int, int, int, str]]:
+        """(story id, lead item, its feed, first time, last time, newest ISO time) of the one-item stories made
+        with `defer_row` since the last call that still have one item and no row written (`changed`
+        stories get theirs from `changed`), for their rows; forgets them."""
+        singles, stories = self.singles, self.stories
+        rows = []
+        for sid in self.new_singles:
+            single = singles.get(sid)
+            if single is not None:
+                item_id, feed_id, t, iso, _ = single
+                rows.append((sid, item_id, feed_id, t, t, iso))
+                continue
+            s = stories.get(sid)  # made whole since (a candidate for another item), or by `_place`
+            if s is not None and not s.changed and s.size == 1:
+                rows.append((sid, s.lead_item, s.first_feed, s.first_t, s.last_t, s.newest))
+        self.new_singles = []
+        return rows
 
     def __contains__(self, story_id: int) -> bool:
         return story_id in self.stories or story_id in self.singles
@@ -323,7 +344,7 @@ class StoryIndex:
         item as a story of its own; when candidates are to be looked for after all (few items), that entry
         is taken back first and `_place` finds its story."""
         out: list[int] = []
-        df, postings, singles = self.df, self.postings, self.singles
+        df, postings, singles, new_singles = self.df, self.postings, self.singles, self.new_singles
         docs, best = self.docs, self.next_id
         for item_id, feed_id, terms, ntitle, t, iso in items:
             if ntitle < len(terms):  # with terms from the lead of its summary or text
@@ -348,8 +369,9 @@ class StoryIndex:
                         p[best] = 1.0
             if usable < _MIN_SHARED:
                 out.append(best)
-                if defer_row:  # (its row is written from the item's: nothing to mark)
+                if defer_row:  # (its row is written by the caller: `new_singles`)
                     singles[best] = (item_id, feed_id, t, iso, terms)
+                    new_singles.append(best)
                 else:
                     story = self.stories[best] = IndexedStory(
                         best,
@@ -479,7 +501,9 @@ class StoryIndex:
                         postings[w] = {best: 1.0}
                     elif len(p) <= SATURATED:
                         p[best] = 1.0
-            if not defer_row:
+            if defer_row:  # (its row is written by the caller: `new_singles`)
+                self.new_singles.append(best)
+            else:
                 story.changed = True
                 self.changed.add(best)
         else:

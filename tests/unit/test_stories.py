@@ -174,6 +174,33 @@ def test_stories_have_their_rows_as_soon_as_their_items_are_stored(store: Store)
     story_rows_match_items(store)
 
 
+def test_every_story_a_poll_makes_has_its_row_with_its_figures_at_commit(store: Store) -> None:
+    # Headlines sharing two words with many others: each new one looks for candidates, stories of one item
+    # are made whole as candidates without being joined, and most stay stories of their own.
+    fs = feeds(store, 4)
+    words = [f"w{n}" for n in range(400)]
+    for f, feed in enumerate(fs):
+        batch = []
+        for k in range(15):
+            own = " ".join(words[(f * 15 + k) * 6 : (f * 15 + k) * 6 + 6])
+            when = T0 + timedelta(hours=k * 7 + f)
+            batch.append(item(f"{f}-{k}", f"Harbour bridge {own}", when))
+        store_items(store, feed, batch)
+    story_rows_match_items(store)
+    mismatched = store._conn.execute(
+        """SELECT COUNT(*) FROM stories s JOIN (
+               SELECT story_id, COUNT(*) AS n, COUNT(DISTINCT feed_id) AS feeds,
+                      MIN(CAST(strftime('%s', sort_date) AS INTEGER)) AS first_t,
+                      MAX(CAST(strftime('%s', sort_date) AS INTEGER)) AS last_t, MAX(sort_date) AS newest
+               FROM items GROUP BY story_id) i ON i.story_id = s.id
+           WHERE s.size != i.n OR s.feed_count != i.feeds OR s.first_t != i.first_t OR s.last_t != i.last_t
+              OR s.newest != i.newest
+              OR NOT EXISTS (SELECT 1 FROM items l WHERE l.id = s.lead_item AND l.story_id = s.id)"""
+    ).fetchone()[0]
+    assert mismatched == 0
+    assert store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0] > 30  # mostly their own
+
+
 def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
