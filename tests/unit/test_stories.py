@@ -201,6 +201,28 @@ def test_every_story_a_poll_makes_has_its_row_with_its_figures_at_commit(store: 
     assert store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0] > 30  # mostly their own
 
 
+def test_a_poll_reaching_far_apart_years_keeps_every_story_row(store: Store) -> None:
+    # One transaction stores a feed from 2014 and one from 2020: the index starts afresh around the second
+    # (bounded memory), and the stories made around the first keep their rows.
+    old, new = feeds(store, 2)
+    later = T0 + timedelta(days=6 * 365)
+    batch = [
+        (
+            old,
+            [item(f"o{k}", f"Regulator fines bank number {k} over sanctions breaches", T0) for k in range(5)],
+        ),
+        (new, [item(f"n{k}", f"Volcano number {k} erupts near island town", later) for k in range(5)]),
+    ]
+    store.apply_fetches(
+        [
+            (feed, FetchOutcome(feed_url=feed.url, status=200, parsed=ParsedFeed(None, None, tuple(items))))
+            for feed, items in batch
+        ]
+    )
+    story_rows_match_items(store)
+    assert store._conn.execute("SELECT COUNT(DISTINCT story_id) FROM items").fetchone()[0] == 10
+
+
 def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
