@@ -26,8 +26,9 @@ poll: first poll of the benchmark farm (benchmarks/farm.py) plus the story pass 
 --no-fulltext` runs them (`ReaderServices.run_fetch`: the poll, then the merge pass in the poller's writer thread,
 then mutes and topics), alternating runs with grouping on and off, each run in a fresh process given a config
 file that lists the farm's feeds and sets `[stories] group = true|false` (off: the parse workers make no story
-terms and the store groups nothing); prints the median wall times and the slowdown, the median of the runs'
-ratios, CPU seconds of the main process and of the parse workers, and the load average.
+terms and the store groups nothing), with the package's byte code compiled as an install has it; prints the
+median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the main process and of the
+parse workers, and the load average.
 """
 
 from __future__ import annotations
@@ -442,13 +443,16 @@ def poll(args: argparse.Namespace) -> None:
     configs = {mode: Path(tmp.name) / f"{mode}.toml" for mode in ("on", "off")}
     for mode, path in configs.items():
         write_config(path, feed_urls(port, args.feeds), mode == "on")
+    # As installed, with the byte code compiled (this sandbox sets PYTHONDONTWRITEBYTECODE: each run would
+    # compile every module it imports, and "on" imports the grouping modules too).
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reader")], check=True, env=env)
     try:
         for _ in range(args.runs):
             for mode in ("off", "on"):
                 # Each run in a fresh process (its parse workers too), grouping on or off for all of it by
                 # its config file ([stories] group): off makes no story terms and groups nothing.
                 load.append(os.getloadavg()[0])
-                env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
                 cmd = [
                     sys.executable,
                     str(Path(__file__).resolve()),
