@@ -56,12 +56,12 @@ class StoryIndex:
         self.lo: int | None = None
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
-        # Stories of one item made by `group` from a title alone (most of a poll's items), kept as a tuple
-        # (item id, feed id, time, ISO time, terms) until something needs them whole (`story`): a poll's
-        # thousands of one-item stories cost a tuple each, not an object with three containers.
+        # Stories of one item from a title alone (most of a poll's items, made by `group_many`, or loaded),
+        # kept as a tuple (item id, feed id, time, ISO time, terms) until something needs them whole
+        # (`story`): thousands of one-item stories cost a tuple each, not an object with three containers.
         self.singles: dict[int, tuple[int, int, int, str, tuple[str, ...]]] = {}
-        # One-item stories `group_many` made since the caller last took them (`take_new_singles`): their
-        # rows are still to be written.
+        # One-item stories made with `defer_row` since the caller last took their rows (`new_single_rows`):
+        # those rows are still to be written.
         self.new_singles: list[int] = []
         self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
