@@ -45,7 +45,7 @@ def _line(text: str) -> str:
 def cmd_stories(args: argparse.Namespace, ctx: Context) -> int:
     services, store = ctx.services, ctx.store
     if not services.stories_grouped():
-        where = services.config_file() or "the config"
+        where = _line(services.config_file() or "the config")
         if args.regroup:
             print(f"reader: story grouping is off ([stories] group = false in {where})", file=sys.stderr)
             return 2
