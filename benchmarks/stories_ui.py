@@ -147,8 +147,7 @@ async def run_keys(data: Path, config: Path, repeat: int) -> dict[str, list[floa
     from reader.locations import resolve_locations
     from reader.services import ReaderServices
     from reader.ui.app import make_app
-    from reader.ui.screens.stories import StoriesScreen
-    from reader.ui.screens.stories_screen import PAGE
+    from reader.ui.screens.stories_screen import PAGE, StoriesScreen
     from reader.ui.settings import UISettings
 
     locations = resolve_locations(str(config), str(data), os.environ)

@@ -1,5 +1,5 @@
 """Allow ``python -m reader``."""
 
-from reader.cli.commands import main
+from reader.cli.launch import main
 
 raise SystemExit(main())

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.frozen import Frozen
+
 APP_NAME = "reader"
 ENV_CONFIG = "READER_CONFIG"
 ENV_DATA_DIR = "READER_DATA_DIR"
@@ -15,8 +17,8 @@ DB_FILENAME = "reader.db"
 LOCK_FILENAME = "reader.fetch.lock"
 
 
-@dataclass(frozen=True)
-class Locations:
+@dataclass(frozen=True, eq=False, repr=False)
+class Locations(Frozen):
     """Resolved paths. `config_explicit` is True when the user named the config file (flag or env)."""
 
     config_path: Path

@@ -7,12 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+from reader.frozen import Frozen
+
 FulltextPolicy = Literal["off", "on-open", "prefetch"]
 FULLTEXT_POLICIES: tuple[str, ...] = ("off", "on-open", "prefetch")
 
 
-@dataclass(frozen=True)
-class FeedConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class FeedConfig(Frozen):
     """A feed as the config file (or OPML, or `reader add`) describes it."""
 
     url: str
@@ -22,8 +24,8 @@ class FeedConfig:
     fulltext: FulltextPolicy | None = None  # None means the global default
 
 
-@dataclass(frozen=True)
-class Feed:
+@dataclass(frozen=True, eq=False, repr=False)
+class Feed(Frozen):
     """A feed row in the store, with its fetch state."""
 
     id: int
@@ -56,8 +58,8 @@ class Feed:
         return self.title or self.url
 
 
-@dataclass(frozen=True)
-class ParsedItem:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParsedItem(Frozen):
     """One entry as parsed from a feed document, before it is stored."""
 
     key: str  # stable identity within its feed: guid, else link, else hash of title+date
@@ -79,8 +81,8 @@ class ParsedItem:
     story_terms: str | None = None
 
 
-@dataclass(frozen=True)
-class ParsedFeed:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParsedFeed(Frozen):
     """A parsed feed document."""
 
     title: str | None
@@ -90,8 +92,8 @@ class ParsedFeed:
     warning: str | None = None  # e.g. feedparser's bozo reason when entries were still usable
 
 
-@dataclass(frozen=True)
-class Item:
+@dataclass(frozen=True, eq=False, repr=False)
+class Item(Frozen):
     """A stored item, as the UI and CLI see it."""
 
     id: int
@@ -117,8 +119,8 @@ class Item:
         return self.published or self.first_seen
 
 
-@dataclass(frozen=True)
-class Headline:
+@dataclass(frozen=True, eq=False, repr=False)
+class Headline(Frozen):
     """The light row the headline list shows: no bodies."""
 
     id: int
@@ -131,10 +133,11 @@ class Headline:
     saved: bool
     has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
     others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
+    rejoined: bool = False  # unread, and came after part of its story had been read (news in a read story)
 
 
-@dataclass(frozen=True)
-class Article:
+@dataclass(frozen=True, eq=False, repr=False)
+class Article(Frozen):
     """A page turned into clean, readable text by the readability pass."""
 
     title: str | None
@@ -161,8 +164,8 @@ class ViewKind(StrEnum):
     TOPIC = "topic"  # a tracked topic: `topic_query` holds its full-text query
 
 
-@dataclass(frozen=True)
-class View:
+@dataclass(frozen=True, eq=False, repr=False)
+class View(Frozen):
     """Which headlines to show: a kind, an optional feed or tag, search text and an unread filter."""
 
     kind: ViewKind = ViewKind.ALL
@@ -195,8 +198,8 @@ class PrefetchReport:
     failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
 
 
-@dataclass(frozen=True)
-class FetchOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class FetchOutcome(Frozen):
     """What happened when one feed was polled; the store records it on the feed."""
 
     feed_url: str
@@ -217,8 +220,8 @@ class FetchOutcome:
     ttl_minutes: int | None = None  # RSS <ttl> of the document fetched (None on a 304 or failure)
 
 
-@dataclass(frozen=True)
-class PollSummary:
+@dataclass(frozen=True, eq=False, repr=False)
+class PollSummary(Frozen):
     """What one poll run did, as the TUI shows it: new items, which feeds failed and why, offline or busy."""
 
     new_items: int = 0
@@ -235,8 +238,8 @@ class PollSummary:
     sync_warnings: tuple[str, ...] = ()  # e.g. the password sits in a config file others can read
 
 
-@dataclass(frozen=True)
-class ArticleLoad:
+@dataclass(frozen=True, eq=False, repr=False)
+class ArticleLoad(Frozen):
     """The full text for one item: the article (cached or freshly extracted), or why it failed."""
 
     article: Article | None
@@ -244,8 +247,8 @@ class ArticleLoad:
     from_cache: bool = False
 
 
-@dataclass(frozen=True)
-class StoryItem:
+@dataclass(frozen=True, eq=False, repr=False)
+class StoryItem(Frozen):
     """One outlet's version of a story."""
 
     id: int
@@ -257,8 +260,8 @@ class StoryItem:
     read: bool
 
 
-@dataclass(frozen=True)
-class Story:
+@dataclass(frozen=True, eq=False, repr=False)
+class Story(Frozen):
     """Items from one or more feeds that report the same news."""
 
     id: int
@@ -272,8 +275,8 @@ class Story:
     items: tuple[StoryItem, ...] = ()
 
 
-@dataclass(frozen=True)
-class StoryPage:
+@dataclass(frozen=True, eq=False, repr=False)
+class StoryPage(Frozen):
     """One page of stories, newest first, with each story's place in the order (for the next page's query)."""
 
     stories: tuple[Story, ...]
@@ -282,8 +285,8 @@ class StoryPage:
     more_older: bool  # stories older than the last one exist
 
 
-@dataclass(frozen=True)
-class Topic:
+@dataclass(frozen=True, eq=False, repr=False)
+class Topic(Frozen):
     """A tracked topic: a saved full-text search (FTS5 query syntax)."""
 
     name: str
@@ -292,8 +295,8 @@ class Topic:
     unread_count: int = 0
 
 
-@dataclass(frozen=True)
-class SavedPage:
+@dataclass(frozen=True, eq=False, repr=False)
+class SavedPage(Frozen):
     """A page saved by its address (`reader save-page`, the TUI's P): which item holds it and how it went."""
 
     item_id: int

@@ -12,13 +12,18 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from reader.patterns import lazy_pattern
+
+# Each pattern is compiled on its first use (reader/patterns.py), not at import: start-up needs few of them.
+
+
 # Escape sequences, removed whole so their payload (an OSC 52 clipboard text, a window title) goes too:
 # CSI (ESC [ or C1 0x9b, parameters, final byte); OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or C1 0x9d 0x90 0x98 0x9e
 # 0x9f) with a payload up to BEL or ST, only when terminated within a bounded length (an unterminated one
 # loses just its introducer: a lone C1 byte in mis-decoded text must not eat the rest of the page);
 # and other two-byte ESC sequences. Whatever is left of a broken sequence is harmless printable text once
 # every control character is gone.
-_ESCAPE_SEQ = re.compile(
+_escape_seq = lazy_pattern(
     r"""
     (?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]
   | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,2048}(?:\x07|\x1b\\|\x9c)
@@ -26,37 +31,53 @@ _ESCAPE_SEQ = re.compile(
     """,
     re.VERBOSE,
 )
+
+
 # Anything that may start an escape sequence: the cheap test before the full pattern runs.
-_ESC_START = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+_esc_start = lazy_pattern("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+
+
 # C0 controls except tab/newline, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and
 # other invisible format characters that can hide or reorder text; line/paragraph separators.
 # The zero-width joiner is kept only inside emoji sequences (👩‍💻), where it is part of the picture.
-_CONTROLS_BLOCK = re.compile(
+_controls_block = lazy_pattern(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
     "\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
+
+
 # Emoji (and what may follow one inside a sequence: a variation selector, a skin tone, a keycap).
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\u20e3\U0001f000-\U0001faff"
-_STRAY_ZWJ = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
+
+
+_stray_zwj = lazy_pattern(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
+
+
 # For one line of text (titles, names): invisible fillers that render as nothing or as blanks of unknown width
 # (Hangul fillers, Khmer inherent vowels, the combining grapheme joiner), tag characters, and runs of
 # variation selectors.
-_INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]")
-_SELECTOR_RUN = re.compile("(?<=[\ufe00-\ufe0f])[\ufe00-\ufe0f]+")
-_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
-_WS = re.compile(r"\s+")
+_invisible = lazy_pattern("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0000-\U000e007f]")
+
+
+_selector_run = lazy_pattern("(?<=[\ufe00-\ufe0f])[\ufe00-\ufe0f]+")
+
+
+_line_breaks = lazy_pattern("\r\n?|[\u2028\u2029\x85]")
+
+
+_ws = lazy_pattern(r"\s+")
 
 
 def clean_block(text: str | None) -> str:
     """Strip escape sequences and control/format characters; keep newlines and tabs."""
     if not text:
         return ""
-    text = _LINE_BREAKS.sub("\n", text)
-    if _ESC_START.search(text):
-        text = _ESCAPE_SEQ.sub("", text)
-    text = _CONTROLS_BLOCK.sub("", text)
+    text = _line_breaks().sub("\n", text)
+    if _esc_start().search(text):
+        text = _escape_seq().sub("", text)
+    text = _controls_block().sub("", text)
     if "\u200d" in text:
-        text = _STRAY_ZWJ.sub("", text)
+        text = _stray_zwj().sub("", text)
     return text
 
 
@@ -85,10 +106,12 @@ def _clean_line(text: str, limit: int | None) -> str:
         # Cut before the regexes run on all of it, but only after piles of marks are gone: a title of
         # letters under hundreds of marks each still shows its words.
         text = _tame_line(clean_block(text[: limit * 64]))[: limit * 4]
-    return _WS.sub(" ", _tame_line(clean_block(text))).strip()
+    return _ws().sub(" ", _tame_line(clean_block(text))).strip()
 
 
-_BEYOND_LATIN = re.compile("[\u0300-\U0010ffff]")
+_beyond_latin = lazy_pattern("[\u0300-\U0010ffff]")
+
+
 MAX_MARKS = 4  # Hebrew with points and cantillation, or Vedic accents, stack up to this many on a letter
 
 
@@ -96,9 +119,9 @@ def _tame_line(text: str) -> str:
     """One line without piles of combining marks of any script (more than MAX_MARKS on one letter), marks
     with no letter to sit on, invisible fillers or runs of selectors: headline rows stay one row and show
     their words."""
-    if _BEYOND_LATIN.search(text) is None:
+    if _beyond_latin().search(text) is None:
         return text
-    text = _SELECTOR_RUN.sub("", _INVISIBLE.sub("", text))
+    text = _selector_run().sub("", _invisible().sub("", text))
     out: list[str] = []
     run: list[str] = []
     for ch in text:
@@ -115,7 +138,7 @@ def _tame_line(text: str) -> str:
     return "".join(out)
 
 
-_TAG = re.compile(r"<[^>]*>")
+_tag = lazy_pattern(r"<[^>]*>")
 
 
 def plain_text(fragment: str | None) -> str:
@@ -125,14 +148,14 @@ def plain_text(fragment: str | None) -> str:
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
     # Unescaping can produce control or bidi characters (`&#x202e;`): clean after it.
-    return clean_text(html.unescape(_TAG.sub(" ", fragment)))
+    return clean_text(html.unescape(_tag().sub(" ", fragment)))
 
 
 def is_safe(text: str) -> bool:
     """True when `text` holds nothing `clean_block` would remove."""
     if text.isascii() and text.isprintable():
         return True
-    return clean_block(text) == _LINE_BREAKS.sub("\n", text)
+    return clean_block(text) == _line_breaks().sub("\n", text)
 
 
 # Characters kept as they are when a URL is percent-encoded (the reserved and unreserved sets, and "%").

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from reader.cli.context import Context, fail
-from reader.cli.parser import build_parser
+from reader.cli.parser import parse_arguments
 from reader.config.loader import load_config
 from reader.config.model import Config
 from reader.errors import ConfigError, ReaderError
+from reader.gcpause import resume as resume_gc
 from reader.locations import Locations, resolve_locations
 from reader.services import ReaderServices
 
@@ -25,8 +26,7 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     if sys.stdout is None:  # started with stdout closed (`reader list >&-`): Python leaves None there
         return fail("standard output is closed; nothing can be printed", 1)
     try:
@@ -70,6 +70,8 @@ def _silence_stdout() -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     locations = resolve_locations(args.config, args.data_dir, os.environ)
     config = load_config(locations.config_path, must_exist=locations.config_explicit)
+    if args.command is not None:
+        resume_gc()  # (the TUI resumes it once its first screen is on the terminal)
     if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         which = "standard input" if not sys.stdin.isatty() else "standard output"
         return fail(

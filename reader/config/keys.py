@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from reader.frozen import Frozen
 
-@dataclass(frozen=True)
-class BindingSpec:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BindingSpec(Frozen):
     """One remappable binding: its id, its default keys, and where it is active."""
 
     id: str

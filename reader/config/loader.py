@@ -55,6 +55,7 @@ from reader.config.values import (
 )
 from reader.errors import ConfigError
 from reader.models import FeedConfig
+from reader.patterns import lazy_pattern
 
 __all__ = [
     "MAX_DURATION",
@@ -142,8 +143,11 @@ def _unknown(key: str, allowed: tuple[str, ...]) -> str:
 
 # --- locating keys in the text, for line numbers ---------------------------------------------------------
 
-_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
-_KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+_header = lazy_pattern(r"^\s*\[(\[)?\s*([^\[\]#]+?)\s*\]")
+
+
+_key_line = lazy_pattern(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 
 
 class _Locator:
@@ -155,7 +159,7 @@ class _Locator:
         table: str | None = None
         index: int | None = None
         for number, line in enumerate(text.split("\n"), start=1):
-            header = _HEADER.match(line)
+            header = _header().match(line)
             if header:
                 table = ".".join(part.strip().strip("\"'") for part in header.group(2).split("."))
                 index = None
@@ -163,7 +167,7 @@ class _Locator:
                     index = counters[table] = counters.get(table, -1) + 1
                 self._entries.append((number, table, index, None))
                 continue
-            key = _KEY_LINE.match(line)
+            key = _key_line().match(line)
             if key:
                 name = key.group(1) if key.group(1) is not None else key.group(2) or key.group(3)
                 self._entries.append((number, table, index, name))

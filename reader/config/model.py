@@ -11,13 +11,14 @@ from reader.config.default_feeds import DEFAULT_FEEDS
 from reader.config.mute import MuteRule
 from reader.config.sync import SyncSettings
 from reader.fetch.settings import ClientSettings
+from reader.frozen import Frozen
 from reader.models import FeedConfig, FulltextPolicy
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class GeneralSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class GeneralSettings(Frozen):
     poll_interval: int = 1800  # seconds; the default for feeds without their own
     refresh_on_start: bool = True
     auto_refresh: int | None = 900  # seconds between TUI re-polls; None = off
@@ -34,8 +35,8 @@ class GeneralSettings:
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
 
 
-@dataclass(frozen=True)
-class FetchSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class FetchSettings(Frozen):
     max_connections: int = _CLIENT.max_connections
     per_host: int = _CLIENT.per_host
     connect_timeout: int = int(_CLIENT.connect_timeout)
@@ -62,8 +63,8 @@ class FetchSettings:
         )
 
 
-@dataclass(frozen=True)
-class FulltextSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class FulltextSettings(Frozen):
     policy: FulltextPolicy = "prefetch"
     first_poll_items: int = 5
     concurrency: int = 4
@@ -81,8 +82,8 @@ def _no_keys() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Config:
+@dataclass(frozen=True, eq=False, repr=False)
+class Config(Frozen):
     general: GeneralSettings = field(default_factory=GeneralSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)

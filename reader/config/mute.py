@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.config.values import clean_tags
+from reader.frozen import Frozen
 
 MUTE_KEYS = ("query", "tags", "feeds")
 
@@ -30,8 +31,8 @@ class MuteValueError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class MuteRule:
+@dataclass(frozen=True, eq=False, repr=False)
+class MuteRule(Frozen):
     name: str
     query: str
     tags: tuple[str, ...] = ()  # only feeds with one of these tags (none: every feed)

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reader.errors import SyncError
+from reader.frozen import Frozen
 
 PASSWORD_ENV = "READER_SYNC_PASSWORD"
 KINDS = ("greader",)
@@ -45,8 +46,8 @@ class SyncValueError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class SyncSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class SyncSettings(Frozen):
     kind: str
     url: str  # the API endpoint, without a trailing slash
     user: str

@@ -19,6 +19,7 @@ from reader import USER_AGENT
 from reader.config.keys import THEMES
 from reader.errors import ConfigError
 from reader.models import FULLTEXT_POLICIES, FulltextPolicy
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_text
 
 MIN_POLL_INTERVAL = 60  # politeness floor: nobody needs a feed more often than once a minute
@@ -36,19 +37,20 @@ class BadValue(Exception):
 
 # --- titles and tags (also used by OPML import/export) ---------------------------------------------------
 
+
 # XML 1.0 cannot carry these even escaped; clean_text leaves them, so strip them here for OPML's sake.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_not_xml = lazy_pattern("[\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_title(value: str | None) -> str | None:
     """A feed title as one safe line of at most TITLE_LIMIT characters; None when nothing is left."""
-    text = clean_text(_NOT_XML.sub("", value or ""), limit=TITLE_LIMIT)
+    text = clean_text(_not_xml().sub("", value or ""), limit=TITLE_LIMIT)
     return text or None
 
 
 def clean_tag(value: str) -> str:
     """A tag as one safe line; commas and edge slashes go, since OPML's `category` uses them as separators."""
-    text = _NOT_XML.sub("", value[: TAG_LIMIT * 4]).replace(",", " ")
+    text = _not_xml().sub("", value[: TAG_LIMIT * 4]).replace(",", " ")
     text = clean_text(text, limit=TAG_LIMIT).strip("/ ")
     return clean_text(text)
 
@@ -65,8 +67,13 @@ def clean_tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 # --- feed URLs ---------------------------------------------------------------------------------------------
 
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+_windows_drive = lazy_pattern(r"^[A-Za-z]:[\\/]")
+
+
+_bad_url_chars = lazy_pattern(r"[\x00-\x20\x7f-\x9f]")
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -100,12 +107,12 @@ def normalize_feed_url(value: str, base_dir: Path | None = None) -> str:
         raise ValueError("is empty")
     if len(url) > URL_LIMIT:
         raise ValueError(f"is longer than {URL_LIMIT} characters")
-    if url.startswith(("/", "~", ".")) or _WINDOWS_DRIVE.match(url):
+    if url.startswith(("/", "~", ".")) or _windows_drive().match(url):
         path = Path(os.path.expanduser(url))
         if not path.is_absolute():
             path = (base_dir or Path.cwd()) / path
         return Path(os.path.abspath(path)).as_uri()
-    if _BAD_URL_CHARS.search(url):
+    if _bad_url_chars().search(url):
         raise ValueError("contains spaces or control characters")
     try:
         parts = urlsplit(url)
@@ -131,8 +138,12 @@ def normalize_feed_url(value: str, base_dir: Path | None = None) -> str:
 # --- durations ---------------------------------------------------------------------------------------------
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
-_DURATION_PART = re.compile(r"([0-9]+)\s*([smhdw])")
+
+
+_duration = lazy_pattern(r"(?:[0-9]{1,9}\s*[smhdw]\s*)+|[0-9]{1,12}")
+
+
+_duration_part = lazy_pattern(r"([0-9]+)\s*([smhdw])")
 
 
 def kind_of(value: object) -> str:
@@ -168,12 +179,12 @@ def duration_seconds(value: object) -> int:
         seconds = value
     else:
         text = value.strip().lower()
-        if len(text) > 64 or not _DURATION.fullmatch(text):
+        if len(text) > 64 or not _duration().fullmatch(text):
             raise BadValue(f"must be {expected}, not {shown(value)}")
         if text.isdigit():
             seconds = int(text)
         else:
-            seconds = sum(int(n) * _UNITS[u] for n, u in _DURATION_PART.findall(text))
+            seconds = sum(int(n) * _UNITS[u] for n, u in _duration_part().findall(text))
     if seconds < 0:
         raise BadValue(f"must not be negative (got {seconds})")
     if seconds > MAX_DURATION:

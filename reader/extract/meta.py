@@ -11,6 +11,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from reader.frozen import Frozen
 from reader.textsafe import clean_text
 
 ARTICLE_TYPES = frozenset(
@@ -37,8 +38,8 @@ _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " / ", " · ", " »
 _BY = re.compile(r"^\s*(?:by|von|par|por|door|di)\s+", re.I)
 
 
-@dataclass(frozen=True)
-class Meta:
+@dataclass(frozen=True, eq=False, repr=False)
+class Meta(Frozen):
     """What the page says about itself."""
 
     title: str | None

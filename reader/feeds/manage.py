@@ -22,6 +22,7 @@ from reader.config.values import (
     normalize_feed_url,
 )
 from reader.errors import FeedInputError, FetchError
+from reader.frozen import Frozen
 from reader.models import Feed
 from reader.store.feeds import Store
 from reader.textsafe import clean_text
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from reader.fetch.settings import ClientSettings
 
 
-@dataclass(frozen=True)
-class FeedChange:
+@dataclass(frozen=True, eq=False, repr=False)
+class FeedChange(Frozen):
     """What a change did: the feed as it is now, whether it already existed, one line saying so, and (add) a
     warning when the feed could not be fetched just now."""
 
@@ -41,8 +42,8 @@ class FeedChange:
     warning: str | None = None
 
 
-@dataclass(frozen=True)
-class SourceCheck:
+@dataclass(frozen=True, eq=False, repr=False)
+class SourceCheck(Frozen):
     """What trying a new feed's URL once said: `problem` refuses it (the URL itself is wrong), `warning` adds
     it anyway (the failure may pass); `overridable` when the refusal came from a server (it may be wrong)."""
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from reader.config.values import canonical_http_url, clean_tag, clean_tags, clean_title
 from reader.errors import ParseError
+from reader.frozen import Frozen
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FulltextPolicy
 from reader.textsafe import clean_text
 
@@ -38,8 +39,8 @@ _BARE_AMP = re.compile(rb"&(?![A-Za-z_][A-Za-z0-9_.-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;
 _PLACEHOLDER_FOLDERS = frozenset({"all", "uncategorized", "uncategorised", "unsorted"})
 
 
-@dataclass(frozen=True)
-class OpmlImport:
+@dataclass(frozen=True, eq=False, repr=False)
+class OpmlImport(Frozen):
     """What an OPML file held: feeds (tags merged when a feed appears in several folders) and what was skipped."""
 
     feeds: tuple[FeedConfig, ...]

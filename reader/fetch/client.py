@@ -29,6 +29,7 @@ from reader import USER_AGENT
 from reader.errors import FetchError, TLSSetupError
 from reader.fetch.settings import ClientSettings
 from reader.fetch.transport import PerHostTransport
+from reader.frozen import Frozen
 from reader.textsafe import clean_text, quote_url
 
 FEED_ACCEPT = (
@@ -40,8 +41,8 @@ PERMANENT = frozenset({301, 308})
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
-class HttpResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class HttpResult(Frozen):
     """A 2xx or 304 response, its body read and decoded."""
 
     url: str  # the URL asked for

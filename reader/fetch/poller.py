@@ -32,6 +32,7 @@ from reader.fetch.client import Budget, HttpResult, HttpStatusError, PoliteClien
 from reader.fetch.schedule import Due, next_due
 from reader.fetch.settings import ClientSettings
 from reader.fetch.workers import ParseWorkers
+from reader.frozen import Frozen
 from reader.models import Feed, FetchOutcome
 from reader.textsafe import clean_text
 
@@ -40,8 +41,8 @@ T = TypeVar("T")
 __all__ = ["FetchStore", "PollProgress", "PollReport", "PollSettings", "Poller", "WriterStore"]
 
 
-@dataclass(frozen=True)
-class PollSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class PollSettings(Frozen):
     client: ClientSettings = field(default_factory=ClientSettings)
     default_interval: int = 1800  # seconds, when a feed has no poll_interval of its own
     parse_workers: int | None = None  # processes; None = one per core; 0 = parse in a thread of this process
@@ -52,8 +53,8 @@ class PollSettings:
     group_stories: bool = True
 
 
-@dataclass(frozen=True)
-class PollProgress:
+@dataclass(frozen=True, eq=False, repr=False)
+class PollProgress(Frozen):
     done: int
     total: int
     new_items: int  # so far in this poll, all feeds
@@ -61,8 +62,8 @@ class PollProgress:
     error: str | None
 
 
-@dataclass(frozen=True)
-class PollReport:
+@dataclass(frozen=True, eq=False, repr=False)
+class PollReport(Frozen):
     outcomes: tuple[FetchOutcome, ...]  # one per feed, in the order given; `parsed` dropped to save memory
     new_items: int
     updated_items: int

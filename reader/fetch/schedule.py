@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from reader.frozen import Frozen
+
 MIN_DELAY = 60
 MAX_HINT = 24 * 3600
 MAX_BACKOFF = 24 * 3600
@@ -26,8 +28,8 @@ JITTER = 0.1  # up to +10 % of the delay
 _MAX_AGE = re.compile(r"(?:^|,)\s*(s-maxage|max-age)\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Due:
+@dataclass(frozen=True, eq=False, repr=False)
+class Due(Frozen):
     at: datetime
     reason: str
 

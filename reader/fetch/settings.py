@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reader import USER_AGENT
+from reader.frozen import Frozen
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ClientSettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClientSettings(Frozen):
     # Requests in flight at once over all hosts: bounds our sockets and memory; politeness is `per_host`.
     # A poll waits on round trips, so this many hosts answer in one round (64 made 200 feeds take 4).
     max_connections: int = 128

@@ -2,7 +2,7 @@
 
 httpcore checks every pooled connection on every request: with one shared pool and a hundred hosts that scan
 was a third of a poll's CPU. Here each host gets its own pool (behind the one AsyncClient), and every pool
-runs on `reader.fetch.network`'s asyncio backend instead of anyio's.
+runs on `reader.fetch.network`'s asyncio backend and `reader.fetch.primitives`' asyncio locks instead of anyio's.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import httpx
 
 from reader.errors import TLSSetupError
 from reader.fetch.network import AsyncioBackend
+from reader.fetch.primitives import use_asyncio_primitives
 
 _BACKEND = AsyncioBackend()
 
@@ -27,6 +28,7 @@ class PerHostTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, per_host: int) -> None:
+        use_asyncio_primitives()
         self._limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
         self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
         self._ssl: ssl.SSLContext | None = None

@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
+from reader.patterns import lazy_pattern
 from reader.store.base import StoreBase, _dt, _ts, utcnow
 from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
-_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+_fts_token = lazy_pattern(r"\w+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:
     """Turn what a user typed into a safe FTS5 query: every word must match; the last one as a prefix."""
-    tokens = _FTS_TOKEN.findall(text)
+    tokens = _fts_token().findall(text)
     if not tokens:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
@@ -39,7 +40,9 @@ _HEADLINE_COLUMNS = """
     COALESCE(i.published, i.sort_date), i.read, i.saved,
     EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.source = 'page'),
     CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
-         WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END
+         WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END,
+    i.read = 0 AND i.story_id IS NOT NULL
+        AND i.first_seen >= (SELECT MAX(o.read_at) FROM items o WHERE o.story_id = i.story_id)
 """
 
 # The feed's name as the "by feed" order sorts it (the feed pane sorts the same way, ignoring case).
@@ -105,6 +108,7 @@ def _headline(r: Sequence[Any]) -> Headline:
         saved=bool(r[7]),
         has_article=bool(r[8]),
         others=int(r[9] or 0),
+        rejoined=bool(r[10]),
     )
 
 
@@ -201,14 +205,34 @@ class ItemQueries(StoreBase):
     def count(self, view: View | None = None) -> int:
         view = view or View()
         if view.fold_stories:
-            # One row per story: as many rows as stories with an item in the view (plus items not grouped),
-            # counted from the index instead of testing every item against its story's newer items.
+            # One row per story: as many rows as stories with an item in the view, plus the items not grouped,
+            # counted from the story indexes (distinct ids in index order) instead of testing every item
+            # against its story's newer items.
+            where, params = self._view_where(replace(view, fold_stories=False, keep=()))
+            if where in ("1", "i.read = 0"):  # every item, or every unread one: walk a story index in order
+                sql = f"""SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT i.story_id FROM items i
+                                                       WHERE {where} AND i.story_id IS NOT NULL))
+                              + (SELECT COUNT(*) FROM items i WHERE {where} AND i.story_id IS NULL)"""
+                total = int(self._read(sql, [*params, *params])[0][0])
+                if view.keep and where == "i.read = 0":
+                    # Items read in this unread-only view stay listed: their stories with nothing unread
+                    # left are rows too (an item not grouped is its own row).
+                    marks = ", ".join("?" * len(view.keep))
+                    total += int(
+                        self._read(
+                            f"""SELECT COUNT(DISTINCT COALESCE(i.story_id, -i.id)) FROM items i
+                                WHERE i.id IN ({marks}) AND i.read = 1 AND (i.story_id IS NULL OR NOT EXISTS
+                                    (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.read = 0))""",
+                            list(view.keep),
+                        )[0][0]
+                    )
+                return total
             where, params = self._view_where(replace(view, fold_stories=False))
-            rows = self._read(
-                f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i WHERE {where}",
-                params,
+            # A narrower view (a feed, a tag, saved, a search): its own index picks the few rows first.
+            sql = (
+                f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i WHERE {where}"
             )
-            return int(rows[0][0])
+            return int(self._read(sql, params)[0][0])
         where, params = self._view_where(view)
         return int(self._read(f"SELECT COUNT(*) FROM items i WHERE {where}", params)[0][0])
 
@@ -240,6 +264,17 @@ class ItemQueries(StoreBase):
         if not refs:
             return None
         before, ref_params = comes_before(view.order, refs[0])
+        if view.fold_stories and view.order == "newest":
+            # Newest first, a story's row is its newest item in the view: the rows above are the stories
+            # with any item of the view above (and the items not grouped), counted without testing each
+            # item against its story's newer items.
+            where, params = self._view_where(replace(view, fold_stories=False))
+            rows = self._read(
+                f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i "
+                f"WHERE {where} AND {before}",
+                [*params, *ref_params],
+            )
+            return int(rows[0][0])
         source = from_clause(view.order) if view.order == "feed" else "items i"
         rows = self._read(f"SELECT COUNT(*) FROM {source} WHERE {where} AND {before}", [*params, *ref_params])
         return int(rows[0][0])

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reader.frozen import Frozen
 from reader.models import View, ViewKind
 from reader.store.base import StoreBase, _ts, utcnow
 
@@ -24,8 +25,8 @@ LABEL_PREFIX = "user/-/label/"
 _CHUNK = 500  # ids per IN (...) query
 
 
-@dataclass(frozen=True)
-class OutboxEntry:
+@dataclass(frozen=True, eq=False, repr=False)
+class OutboxEntry(Frozen):
     id: int
     kind: str  # item | mark-all | subscribe | unsubscribe | edit
     server_id: int | None = None

@@ -84,10 +84,10 @@ class StoryQueries(StoryUpkeep):
                     "SELECT COUNT(DISTINCT story_id) FROM items WHERE read = 0 AND story_id IS NOT NULL"
                 )[0][0]
             )
-        cond = ""
+        # The stories that still have items: the distinct ids of the story index, read in its order.
         return int(
             self._read(
-                f"SELECT COUNT(*) FROM stories s WHERE EXISTS (SELECT 1 FROM items i WHERE i.story_id = s.id{cond})"
+                "SELECT COUNT(*) FROM (SELECT DISTINCT story_id FROM items WHERE story_id IS NOT NULL)"
             )[0][0]
         )
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from reader.config.values import clean_tag
+from reader.frozen import Frozen
 from reader.store.base import _ts, utcnow
 from reader.store.outbox import (
     READ,
@@ -39,8 +40,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Subscription:
+@dataclass(frozen=True, eq=False, repr=False)
+class Subscription(Frozen):
     """A feed the server carries."""
 
     server_id: str  # "feed/12"
@@ -50,8 +51,8 @@ class Subscription:
     labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ServerItem:
+@dataclass(frozen=True, eq=False, repr=False)
+class ServerItem(Frozen):
     """An item as the server gives it (text already made safe by the client)."""
 
     server_id: int  # signed 64-bit

@@ -32,6 +32,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from reader.frozen import Frozen
 from reader.stories import terms
 
 JOIN = 0.15
@@ -63,8 +64,8 @@ def idf(df: int, docs: int) -> float:
     return math.log((docs + IDF_PRIOR) / (df + 0.5))
 
 
-@dataclass(frozen=True)
-class Candidate:
+@dataclass(frozen=True, eq=False, repr=False)
+class Candidate(Frozen):
     """What grouping knows about a candidate story: size, feeds, time span, and counts of the shared terms."""
 
     story_id: int

@@ -8,10 +8,11 @@ than a normal one.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Collection
+
+from reader.patterns import lazy_pattern
 
 MAX_TERMS = 24
 MAX_TITLE_CHARS = 400
@@ -51,14 +52,11 @@ _UNSPACED_CHARS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
     "\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff"
 )
-
-
-@functools.cache
-def _unspaced() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(one unspaced-script character, runs of them or of anything else), compiled when first needed: the
-    character class takes ~8 ms to compile, which every process that imports this module (the parse
-    workers, the writer thread that groups) would otherwise pay, though only non-ASCII text uses it."""
-    return re.compile(f"[{_UNSPACED_CHARS}]"), re.compile(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
+# Compiled when first needed: the character class takes ~8 ms to compile, which every process importing
+# this module (the parse workers, the writer thread that groups) would otherwise pay, though only non-ASCII
+# text uses it.
+_unspaced = lazy_pattern(f"[{_UNSPACED_CHARS}]")
+_runs = lazy_pattern(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
 
 
 def _stem(word: str) -> str:
@@ -74,8 +72,8 @@ def _stem(word: str) -> str:
 def _split_unspaced(token: str) -> list[str]:
     """Cut runs of unspaced-script characters into overlapping pairs; keep other runs whole."""
     out: list[str] = []
-    unspaced, runs = _unspaced()
-    for run in runs.findall(token):
+    unspaced = _unspaced()
+    for run in _runs().findall(token):
         if unspaced.match(run):
             out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
         else:
@@ -85,7 +83,7 @@ def _split_unspaced(token: str) -> list[str]:
 
 def _term(token: str) -> str | None:
     """The term a token stands for, or None for a stop word or a lone letter."""
-    if token in STOP_WORDS or (len(token) < 2 and (token.isascii() or not _unspaced()[0].match(token))):
+    if token in STOP_WORDS or (len(token) < 2 and (token.isascii() or not _unspaced().match(token))):
         return None
     return _stem(token)
 
@@ -111,7 +109,7 @@ def _tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("'s ", " ")
     tokens: list[str] = []
     for token in _TOKEN.findall(text):
-        if _unspaced()[0].search(token):
+        if _unspaced().search(token):
             tokens.extend(_split_unspaced(token))
         else:
             tokens.append(token)

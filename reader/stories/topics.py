@@ -6,14 +6,15 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Protocol
 
+from reader.frozen import Frozen
 from reader.textsafe import clean_text
 
 NAME_LIMIT = 64
 QUERY_LIMIT = 1000
 
 
-@dataclass(frozen=True)
-class TopicMatches:
+@dataclass(frozen=True, eq=False, repr=False)
+class TopicMatches(Frozen):
     """A topic's matches that arrived since it was last announced."""
 
     name: str

@@ -11,14 +11,14 @@ from textual.driver import Driver
 from textual.screen import Screen
 
 from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
+from reader.gcpause import resume as resume_gc
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.messages import TerminalGone
 from reader.ui.prefs import UIPrefs, load_prefs, prefs_path, save_prefs
 from reader.ui.protocol import Services
-from reader.ui.screens.help import HelpScreen, binding_rows
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.stories import StoriesScreen, StoryActions
+from reader.ui.screens.stories import StoryActions
 from reader.ui.settings import UISettings
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
@@ -54,6 +54,7 @@ class ReaderApp(App[None]):
     def on_ready(self) -> None:
         """The first screen is on the terminal: the start-up workers (counts, grouping, a first poll) go."""
         self._main.first_paint.set()
+        resume_gc()
 
     def on_mount(self) -> None:
         unknown = sorted(set(self.settings.keys) - known_binding_ids())
@@ -93,6 +94,9 @@ class ReaderApp(App[None]):
             self.store.close()
 
     def action_help(self) -> None:
+        from reader.ui.screens.help import HelpScreen, binding_rows
+        from reader.ui.screens.stories_screen import StoriesScreen
+
         keys = self.settings.keys
         sections = [
             ("Reading", binding_rows(self, MainScreen.BINDINGS, keys)),

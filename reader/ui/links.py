@@ -7,16 +7,27 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from reader.patterns import lazy_pattern
+
 MAX_LINKS = 999
 
+
 # An inline Markdown link (not an image): [text](url "title"); the url may hold one level of parentheses.
-_LINK = re.compile(
+_link = lazy_pattern(
     r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
-_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"(`+).*?\1")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+_autolink = lazy_pattern(r"<(https?://[^<>\s]+)>", re.IGNORECASE)
+
+
+_code_span = lazy_pattern(r"(`+).*?\1")
+
+
+_fence = lazy_pattern(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+_md_special = lazy_pattern(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
 def _is_web(url: str) -> bool:
@@ -44,7 +55,7 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
     out: list[str] = []
     fence: str | None = None
     for line in markdown.split("\n"):
-        opener = _FENCE.match(line)
+        opener = _fence().match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -63,14 +74,14 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
 
 
 def _escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _md_special().sub(r"\\\1", text)
 
 
 def _outside_code(line: str, mark: Callable[[re.Match[str]], str]) -> str:
     """Apply the link marker to the parts of a line outside code spans."""
     parts: list[str] = []
     last = 0
-    for span in _CODE_SPAN.finditer(line):
+    for span in _code_span().finditer(line):
         parts.append(_links_in(line[last : span.start()], mark))
         parts.append(span.group(0))
         last = span.end()
@@ -83,7 +94,7 @@ def _links_in(text: str, mark: Callable[[re.Match[str]], str]) -> str:
     out: list[str] = []
     last = 0
     while True:
-        found = [m for m in (_LINK.search(text, last), _AUTOLINK.search(text, last)) if m is not None]
+        found = [m for m in (_link().search(text, last), _autolink().search(text, last)) if m is not None]
         if not found:
             out.append(text[last:])
             return "".join(out)

@@ -13,19 +13,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reader.frozen import Frozen
 from reader.models import SORT_ORDERS
 
 
-@dataclass(frozen=True)
-class Override:
+@dataclass(frozen=True, eq=False, repr=False)
+class Override(Frozen):
     """A value chosen in the app, and the config's value when it was chosen."""
 
     value: Any
     config: Any
 
 
-@dataclass(frozen=True)
-class UIPrefs:
+@dataclass(frozen=True, eq=False, repr=False)
+class UIPrefs(Frozen):
     theme: Override | None = None
     headlines_height: Override | None = None  # percent of the reading column
     article_width: Override | None = None  # columns

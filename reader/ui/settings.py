@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from reader.frozen import Frozen
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class UISettings:
+@dataclass(frozen=True, eq=False, repr=False)
+class UISettings(Frozen):
     """How the reader behaves; every field has a sensible default."""
 
     refresh_on_start: bool = True

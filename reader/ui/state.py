@@ -7,12 +7,19 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.frozen import Frozen
 from reader.models import View, ViewKind
 
 
-@dataclass(frozen=True)
-class UIState:
-    view: View = field(default_factory=View)
+def first_view() -> View:
+    """The view a first launch opens: everything, one row per story (the other outlets' versions of a story
+    fold under its newest item; `F` shows every item, `x` unfolds one story)."""
+    return View(fold_stories=True)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class UIState(Frozen):
+    view: View = field(default_factory=first_view)
     item_id: int | None = None
     folded: tuple[str, ...] = ()  # tag groups folded in the feed pane ("" is Untagged)
 
@@ -29,7 +36,7 @@ def load_state(path: Path | None) -> UIState:
             feed_id=int(v["feed_id"]) if v.get("feed_id") is not None else None,
             tag=str(v["tag"]) if v.get("tag") is not None else None,
             unread_only=bool(v.get("unread_only", False)),
-            fold_stories=bool(v.get("fold_stories", False)),
+            fold_stories=bool(v.get("fold_stories", True)),
             topic=str(v["topic"]) if v.get("topic") is not None else None,
             topic_query=str(v["topic_query"]) if v.get("topic_query") is not None else None,
         )

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from reader.models import Article, Item
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_text
 
 
@@ -17,24 +18,28 @@ def safe(text: str | None, limit: int | None = None) -> str:
 
 # Markup that survived in a title because the feed escaped it twice ("&lt;b&gt;HTML&lt;/b&gt;" arrives as
 # "<b>HTML</b>"): only well-formed tags of letters, so "a < b and c > d" stays as written.
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>]*)?/?>")
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-_BY = re.compile(r"^\s*by\b[\s:]*", re.IGNORECASE)
+_tag = lazy_pattern(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>]*)?/?>")
+
+
+_entity = lazy_pattern(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+_by = lazy_pattern(r"^\s*by\b[\s:]*", re.IGNORECASE)
 
 
 def display_title(text: str | None, limit: int | None = None) -> str:
     """A headline as a reader should see it: safe, with doubly escaped tags and entities decoded."""
     if text and ("<" in text or "&" in text):
-        if _TAG.search(text):
-            text = _TAG.sub("", text)
-        if _ENTITY.search(text):
+        if _tag().search(text):
+            text = _tag().sub("", text)
+        if _entity().search(text):
             text = html.unescape(text)
     return safe(text, limit)
 
 
 def byline_text(text: str | None) -> str:
     """A byline without its "By" (the header says whose it is); empty when that was all there was."""
-    return _BY.sub("", safe(text, 200))
+    return _by().sub("", safe(text, 200))
 
 
 def count_of(n: int, noun: str) -> str:

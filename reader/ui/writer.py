@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from reader.errors import ReaderError
+from reader.frozen import Frozen
 from reader.models import Headline, Item
 from reader.store.feeds import Store
 
@@ -21,8 +22,8 @@ Field = Literal["read", "saved"]
 RETRY_SECONDS = 0.5  # between attempts when the store refused (busy_timeout already waited inside SQLite)
 
 
-@dataclass(frozen=True)
-class Mark:
+@dataclass(frozen=True, eq=False, repr=False)
+class Mark(Frozen):
     """Set `field` to `value` on `ids`; `seq` orders marks so an older one never clears a newer one."""
 
     field: Field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,9 +36,15 @@ def ids(archive: tuple[Path, dict[str, int]]) -> dict[str, int]:
 
 @pytest.fixture
 def make(services: FakeServices, tmp_path: Path) -> Callable[..., ReaderApp]:
-    """Build the app with test settings: no polling unless asked, a frozen clock, state in tmp_path."""
+    """Build the app with test settings: no polling unless asked, a frozen clock, state in tmp_path.
 
-    def build(svc: FakeServices | None = None, **kw: Any) -> ReaderApp:
+    A first launch folds each story into one row; these tests start from a list of every item (as after `F`)
+    unless they ask for `fold=True` (the first launch as a user has it)."""
+
+    def build(svc: FakeServices | None = None, fold: bool = False, **kw: Any) -> ReaderApp:
+        state = tmp_path / "state.json"
+        if not fold and not state.exists():
+            state.write_text(json.dumps({"view": {"kind": "all", "fold_stories": False}}))
         base: dict[str, Any] = dict(
             refresh_on_start=False, auto_refresh=None, now=lambda: NOW, state_path=tmp_path / "state.json"
         )

@@ -24,6 +24,16 @@ def test_main_screen(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     assert snap_compare(make(), terminal_size=(140, 40), run_before=run_before)
 
 
+def test_first_launch_one_row_per_story(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
+    """What a new user sees: every story folded into its newest item, "+N" other outlets on its row."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
+        await pilot.pause()
+
+    assert snap_compare(make(fold=True), terminal_size=(140, 30), run_before=run_before)
+
+
 def test_zen_mode(snap_compare: Any, make: Callable[..., ReaderApp]) -> None:
     async def run_before(pilot: Any) -> None:
         await pilot.app.workers.wait_for_complete()  # the feed counts, read at start

@@ -14,14 +14,35 @@ from textual.events import MouseScrollDown
 from textual.pilot import Pilot
 from uifakes import NOW, outcome, screen_text
 
-from reader.models import ParsedItem, PollSummary
+from reader.models import Headline, ParsedItem, PollSummary
 from reader.store.feeds import Store
 from reader.ui import screens
 from reader.ui.app import ReaderApp
 from reader.ui.messages import RefreshFinished
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.stories import StoriesScreen
+from reader.ui.screens.stories_screen import StoriesScreen
 from reader.ui.widgets.headlines import CHILD_MARK
+
+
+def join_story(db: Path, story: int | None, row: Headline, published: datetime) -> int:
+    """A poll (in another connection, as the poller's) brings a newer version of `row`'s story from its feed;
+    its item id."""
+    with Store.open(db) as store:
+        feed = store.feed_by_id(row.feed_id)
+        assert feed is not None
+        newer = ParsedItem(
+            key="newer",
+            guid="newer",
+            title=row.title.rsplit(" (", 1)[0] + ": what changed",
+            link="https://example.org/newer",
+            published=published,
+            content_hash="newer",
+        )
+        store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
+        store.merge_stories()
+        newer_id = int(store._conn.execute("SELECT id FROM items WHERE key = 'newer'").fetchone()[0])
+        assert story is not None and store.story_of(newer_id) == story
+    return newer_id
 
 
 async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
@@ -250,22 +271,8 @@ async def test_in_a_folded_view_news_joining_the_highlighted_story_keeps_the_hig
         main.headlines.move_to(main.store.position(main.view, row.id) or 0)
         await pilot.pause()
         screen_row = main.headlines.cursor_screen_row
-        story = main.store.story_of(row.id)
-        with Store.open(db) as store:
-            feed = store.feed_by_id(row.feed_id)
-            assert feed is not None
-            newer = ParsedItem(
-                key="newer",
-                guid="newer",
-                title=row.title.rsplit(" (", 1)[0] + ": what changed",
-                link="https://example.org/newer",
-                published=rows[1].date + timedelta(minutes=1),  # its story's row moves up to second
-                content_hash="newer",
-            )
-            store.apply_fetch(feed, replace(outcome(feed.url, [newer]), fetched_at=datetime.now(UTC)))
-            store.merge_stories()
-            newer_id = store._conn.execute("SELECT id FROM items WHERE key = 'newer'").fetchone()[0]
-            assert store.story_of(newer_id) == story
+        # Its story's row moves up to second.
+        newer_id = join_story(db, main.store.story_of(row.id), row, rows[1].date + timedelta(minutes=1))
         main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
         await settle(app, pilot)
         # The story's row now shows its newest item, higher up; the highlight went with the story's row.
@@ -341,3 +348,27 @@ async def test_the_stories_screen_opens_again_where_it_was_left(
         again = await open_stories(app, pilot)
         assert again is not screen and again.unread_only
         assert again._current() == where
+
+
+async def test_news_joining_a_story_read_in_the_folded_view_turns_its_row_unread_with_a_marker(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    app = make(fold=True)  # a first launch: one row per story
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await settle(app, pilot)
+        rows = main.store.headlines(main.view, 0, 200)
+        row = next(h for h in rows[3:] if h.others >= 1 and not h.read)
+        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        await pilot.press("m")  # the whole story read
+        assert main.writer.flush(10)
+        await settle(app, pilot)
+        joined = join_story(archive[0], main.store.story_of(row.id), row, row.date + timedelta(minutes=1))
+        main.post_message(RefreshFinished(PollSummary(total=1, new_items=1)))
+        await settle(app, pilot)
+        highlighted = main.headlines.highlighted
+        assert highlighted is not None and highlighted.id == joined  # the selection stayed on the story
+        assert highlighted.rejoined and not highlighted.read
+        lines = [line for line in screen_text(app).splitlines() if "what changed" in line]
+        assert any(" + " in line.split("what changed")[0] for line in lines), lines  # its row's mark

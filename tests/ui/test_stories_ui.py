@@ -13,7 +13,7 @@ from reader.store.feeds import Store
 from reader.ui.app import ReaderApp
 from reader.ui.messages import RefreshFinished
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.stories import StoriesScreen
+from reader.ui.screens.stories_screen import StoriesScreen
 
 
 def multi_outlet_story(db: Path) -> tuple[int, list[int]]:
@@ -158,6 +158,27 @@ async def test_f_folds_each_story_into_one_row_with_its_outlet_count(make: Calla
         await pilot.press("F")
         await pilot.pause()
         assert main.headlines.pager.total == every
+
+
+async def test_a_first_launch_shows_one_row_per_story_and_f_shows_every_item_from_then_on(
+    make: Callable[..., ReaderApp],
+) -> None:
+    app = make(fold=True)  # no saved state: the view a new user gets
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.pause()
+        assert main.view.fold_stories
+        folded = main.headlines.pager.total
+        assert " +" in screen_text(app)  # "+N outlets" on the rows that stand for a story
+        assert f"{folded:,} stories" in main.status.text
+        await pilot.press("F")
+        await pilot.pause()
+        assert not main.view.fold_stories and main.headlines.pager.total > folded
+    again = make(fold=True)  # the choice is remembered
+    async with again.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, MainScreen) and not again.screen.view.fold_stories
 
 
 async def test_in_a_folded_view_m_marks_the_whole_story_and_u_undoes(

@@ -436,6 +436,7 @@ def test_a_failure_while_grouping_never_costs_the_items(
     monkeypatch.setattr(Store, "_group_items", broken)
     store_items(store, a, [item("x", "Regulator fines bank over sanctions breaches")])
     assert store.count() == 1 and store.ungrouped_count() == 1
+    assert store.count(View(fold_stories=True)) == 1  # an item not grouped yet is a row of its own
     monkeypatch.undo()
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
 
@@ -472,6 +473,23 @@ def test_a_term_in_hundreds_of_stories_neither_finds_candidates_nor_hides_real_m
     assert 1 in index and 1 not in index.singles
 
 
+def test_news_joining_a_story_already_read_is_marked_in_its_row(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
+    (first,) = store.headlines(View())
+    assert not first.rejoined  # unread news, in a story not read yet
+    store.set_read([first.id])
+    later = T0 + timedelta(hours=1)
+    store_items(store, b, [item("b", "Chiquita and Fyffes merge to form biggest banana company", later)])
+    store.merge_stories()
+    (joined,) = [h for h in store.headlines(View()) if h.feed_id == b.id]
+    assert joined.rejoined and not joined.read
+    (row,) = store.headlines(View(fold_stories=True))
+    assert row.id == joined.id and row.rejoined  # the story's row says: news in a story you read
+    store.set_read([joined.id])
+    assert not any(h.rejoined for h in store.headlines(View()))
+
+
 def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Store) -> None:
     a, b, c = feeds(store, 3)
     store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
@@ -486,7 +504,48 @@ def test_a_folded_view_shows_one_row_per_story_with_its_other_outlets(store: Sto
     assert [(h.title[:8], h.others) for h in folded] == [("Volcanoe", 0), ("Chiquita", 1)]
     assert folded[1].feed_id == b.id  # the story's newest item stands for it
     assert store.count(View(fold_stories=True)) == 2 and store.count(View()) == 3
+    unread = View(unread_only=True, fold_stories=True)
+    assert store.count(unread) == len(store.headlines(unread)) == 2
     # Within a feed's view, the story's item from that feed is shown (the newer one is elsewhere).
     assert [
         h.feed_id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=a.id, fold_stories=True))
     ] == [a.id]
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest", "feed"])
+def test_folded_views_count_and_place_their_rows_as_they_list_them(store: Store, order: str) -> None:
+    a, b, c = feeds(store, 3)
+    titles = [
+        "Chiquita to buy Fyffes, creating world's biggest banana company",
+        "Chiquita and Fyffes merge to form biggest banana company",
+        "Volcanoes helped life survive ice ages",
+        "Ice ages: volcanoes helped life survive, study finds",
+        "Regulator fines bank over sanctions breaches",
+        "Court blocks new export rule for chips",
+    ]
+    for n, feed in enumerate((a, b, c)):
+        store_items(
+            store,
+            feed,
+            [
+                item(f"{feed.id}-{k}", titles[(k + n) % len(titles)], T0 + timedelta(minutes=7 * k + n))
+                for k in range(6)
+            ],
+        )
+    store.merge_stories()
+    some = [h.id for h in store.headlines(View(), 0, 50)][::3]
+    store.set_read(some)
+    views = [
+        View(order=order, fold_stories=True),
+        View(order=order, fold_stories=True, unread_only=True),
+        View(order=order, fold_stories=True, kind=ViewKind.FEED, feed_id=b.id),
+        View(order=order, fold_stories=True, kind=ViewKind.UNREAD),
+        # Items read while an unread-only view is shown stay listed in it.
+        View(order=order, fold_stories=True, unread_only=True, keep=tuple(some[:3])),
+        View(order=order, fold_stories=True, kind=ViewKind.UNREAD, keep=tuple(some)),
+    ]
+    for view in views:
+        rows = store.headlines(view, 0, 500)
+        assert store.count(view) == len(rows)
+        assert [store.position(view, h.id) for h in rows] == list(range(len(rows)))
+    assert len(store.headlines(View(fold_stories=True), 0, 500)) < store.count(View())  # stories did fold

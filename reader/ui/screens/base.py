@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from reader.errors import ReaderError
+from reader.frozen import Frozen
 from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
@@ -36,8 +37,8 @@ FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at
 MARKS_WAIT = 1.0  # seconds a count waits for the marks made before it to be stored (a locked database)
 
 
-@dataclass(frozen=True)
-class Undo:
+@dataclass(frozen=True, eq=False, repr=False)
+class Undo(Frozen):
     """One reversible change: `ids` (of feeds `feeds`, in step) had `field` set to `value`; undo sets the
     opposite. `what` says what was done, for "Undone: …"."""
 
@@ -52,6 +53,9 @@ class PanesScreen(Screen[None]):
     """Layout and view state. Widgets post messages up; the screen reads the store and hands data down."""
 
     QUIT_WAIT = 15.0  # seconds quitting waits for a locked database before keeping marks for the next launch
+    # The headline list has the focus from the start (Textual would focus the feed pane first, then we move it:
+    # two restyles of the feed pane before the first paint).
+    AUTO_FOCUS = "#headlines"
 
     def __init__(self, services: Services, settings: UISettings, store: Store) -> None:
         super().__init__(id="main")

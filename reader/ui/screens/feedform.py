@@ -12,9 +12,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.frozen import Frozen
 
-@dataclass(frozen=True)
-class FeedForm:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FeedForm(Frozen):
     url: str
     title: str = ""
     tags: str = ""  # comma-separated

@@ -71,7 +71,7 @@ class MainScreen(LayoutScreen, StoryActions):
     def on_mount(self) -> None:
         self.headlines.now = self.settings.now
         if not self._view_exists(self.view):
-            self.view = View()
+            self.view = View(fold_stories=self.view.fold_stories)
         self.replay_pending()
         self._load_headlines(restore_id=self._restore_item)
         self.headlines.focus()

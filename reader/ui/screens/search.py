@@ -12,13 +12,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
+from reader.frozen import Frozen
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 __all__ = ["FEED_TEXT_MARK", "SearchRequest", "SearchScreen"]
 
 
-@dataclass(frozen=True)
-class SearchRequest:
+@dataclass(frozen=True, eq=False, repr=False)
+class SearchRequest(Frozen):
     text: str
     everywhere: bool
 

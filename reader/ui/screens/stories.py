@@ -4,7 +4,7 @@ whole story read (undo works), and "Also covered by" with a key to step through 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -16,13 +16,15 @@ from textual.widgets import Static
 from reader.models import Headline, StoryItem, View, ViewKind
 from reader.ui.messages import MarkLanded, RefreshFinished
 from reader.ui.screens.base import FIRST_PAINT_WAIT, Undo
-from reader.ui.screens.stories_screen import StoriesPlace, StoriesScreen
 from reader.ui.screens.topics import TopicActions
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.pager import HeadlinePager, Unfolded
 
-__all__ = ["GroupingProgress", "StoriesScreen", "StoryActions"]
+if TYPE_CHECKING:  # the Stories screen is imported when it is first opened, not at start-up
+    from reader.ui.screens.stories_screen import StoriesPlace, StoriesScreen
+
+__all__ = ["GroupingProgress", "StoryActions"]
 
 
 class GroupingProgress(Message):
@@ -198,6 +200,8 @@ class StoryActions(TopicActions):
             changed = True
             self.action_undo()
 
+        from reader.ui.screens.stories_screen import StoriesScreen
+
         screen = StoriesScreen(
             self.services, self.settings.now, mark, undo, self.pending, self._stories_place
         )
@@ -213,6 +217,8 @@ class StoryActions(TopicActions):
         self.app.push_screen(screen, opened)
 
     def _stories_screen(self) -> StoriesScreen | None:
+        from reader.ui.screens.stories_screen import StoriesScreen
+
         screen = self.app.screen
         return screen if isinstance(screen, StoriesScreen) else None
 

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.frozen import Frozen
 from reader.models import Story, StoryItem, StoryPage
 from reader.ui.protocol import Services
 from reader.ui.widgets.story_rows import StoryRow, StoryRows
@@ -76,8 +77,8 @@ class StoriesCounted(Message):
         self.unread_only = unread_only
 
 
-@dataclass(frozen=True)
-class StoriesPlace:
+@dataclass(frozen=True, eq=False, repr=False)
+class StoriesPlace(Frozen):
     """Where the Stories screen was left, to open there again: the filter, the first story shown, the row
     highlighted."""
 

@@ -13,9 +13,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.frozen import Frozen
 
-@dataclass(frozen=True)
-class TopicForm:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TopicForm(Frozen):
     name: str
     query: str
     replacing: str | None = None  # the topic being edited (None: a new one)

@@ -5,6 +5,8 @@ runs in a thread worker, through the services."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.message import Message
 
@@ -14,8 +16,10 @@ from reader.store.items import fts_query
 from reader.ui.messages import MarkLanded, RefreshFinished
 from reader.ui.screens.confirm import ConfirmScreen
 from reader.ui.screens.reading import ReadingScreen
-from reader.ui.screens.topicform import TopicForm, TopicFormScreen
 from reader.ui.text import safe
+
+if TYPE_CHECKING:  # the topic form is imported when it is first opened
+    from reader.ui.screens.topicform import TopicForm
 
 
 class TopicChanged(Message):
@@ -63,6 +67,8 @@ class TopicActions(ReadingScreen):
 
     def action_save_topic(self, form: TopicForm | None = None, error: str | None = None) -> None:
         """Save the current search as a tracked topic (a virtual feed in the feed pane)."""
+        from reader.ui.screens.topicform import TopicForm
+
         if form is None:
             search = self.view.search
             query = fts_query(search) if search else None
@@ -75,12 +81,16 @@ class TopicActions(ReadingScreen):
         self._topic_form(form, "Save the search as a topic", error)
 
     def edit_topic(self, topic: Topic) -> None:
+        from reader.ui.screens.topicform import TopicForm
+
         if topic.origin == "config":
             self._config_topic(topic, "edit")
             return
         self._topic_form(TopicForm(topic.name, topic.query, topic.name), f"Edit topic {safe(topic.name, 40)}")
 
     def _topic_form(self, form: TopicForm, title: str, error: str | None = None) -> None:
+        from reader.ui.screens.topicform import TopicFormScreen
+
         def done(result: TopicForm | None) -> None:
             if result is not None:
                 self._change_topic("save", result)
@@ -88,6 +98,8 @@ class TopicActions(ReadingScreen):
         self.app.push_screen(TopicFormScreen(form, title, error), done)
 
     def delete_topic(self, topic: Topic) -> None:
+        from reader.ui.screens.topicform import TopicForm
+
         if topic.origin == "config":
             self._config_topic(topic, "remove")
             return

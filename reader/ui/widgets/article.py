@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -11,11 +10,12 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.models import Article, Item
+from reader.patterns import lazy_pattern
 from reader.textsafe import clean_block
 from reader.ui.links import number_links
 from reader.ui.text import byline_text, display_title, safe
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_not_word = lazy_pattern(r"[\W_]+")
 
 
 def _date(when: datetime | None) -> str:
@@ -23,7 +23,7 @@ def _date(when: datetime | None) -> str:
 
 
 def _words(title: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", title.casefold()).split())
+    return " ".join(_not_word().sub(" ", title.casefold()).split())
 
 
 def page_title_worth_showing(item_title: str, page_title: str | None) -> bool:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.frozen import Frozen
 from reader.models import Feed, Topic, View, ViewKind
 from reader.ui.text import safe
 from reader.ui.widgets.headlines import fit
@@ -27,8 +28,8 @@ STORIES_ID = "stories"
 TOPIC_MARK = "◆"
 
 
-@dataclass(frozen=True)
-class _Row:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Row(Frozen):
     option_id: str
     label: str
     count: int

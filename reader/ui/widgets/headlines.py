@@ -21,6 +21,7 @@ from reader.ui.widgets.pager import HeadlinePager
 from reader.ui.widgets.rowcursor import RowCursorView
 
 UNREAD_MARK = "●"
+REJOINED_MARK = "+"  # unread news in a story already read (as on the Stories screen)
 SAVED_MARK = "★"
 CHILD_MARK = "  └ "  # before a row shown beneath its story's unfolded row
 FEED_TEXT_MARK = "◌"  # in search results: searched by the feed's text (the full text is not fetched yet)
@@ -209,7 +210,7 @@ class HeadlineList(RowCursorView):
         feed_w = min(22, width // 4) if width >= 60 else 0
         title_w = width - 4 - feed_w - age_w - (1 if feed_w else 0)
         segments = [
-            Segment(" " + (UNREAD_MARK if not h.read else " "), row_style),
+            Segment(" " + (" " if h.read else REJOINED_MARK if h.rejoined else UNREAD_MARK), row_style),
             Segment((SAVED_MARK if h.saved else " ") + " ", star),
         ]
         if self.mark_feed_text:  # search results: which were matched in the feed's text only

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from reader.frozen import Frozen
 from reader.models import Headline
 
 PAGE_SIZE = 200
@@ -16,8 +17,8 @@ FetchPage = Callable[[int, int], list[Headline]]  # (offset, limit) -> headlines
 FetchBeside = Callable[[int, int, bool], list[Headline] | None]
 
 
-@dataclass(frozen=True)
-class Unfolded:
+@dataclass(frozen=True, eq=False, repr=False)
+class Unfolded(Frozen):
     """A row unfolded in place: the row of the view at `base` (the item `lead`) is followed by `rows`, the
     other items of its story. `rows` is shared with the screen, so marks patched here outlive the pager."""
 
