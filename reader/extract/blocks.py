@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 
 from reader.extract.clean import (
     AD_LABEL,
+    COMMENTS_HEADING,
     CREDIT,
     NOTICE,
     PROMO_HEADING,
@@ -75,6 +76,11 @@ ATTR_WORDS = (
     "taboola", "disclaimer", "copyright", "legal", "contact", "follow", "app", "alert", "notice",
 )  # fmt: skip
 _ATTR_INDEX = {w: i for i, w in enumerate(ATTR_WORDS)}
+# The tag of the block's parent (the last is "other").
+PARENT_TAGS = (
+    "div", "section", "article", "main", "li", "td", "blockquote", "figure", "header", "footer", "aside", "body",
+    "a", "span", "other",
+)  # fmt: skip
 TEXT_RULES = (
     ("promo_line", PROMO_LINE),
     ("promo_heading", PROMO_HEADING),
@@ -93,6 +99,8 @@ _WORD = re.compile(r"\w+")
 _WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]]$")
 _DIGIT = re.compile(r"\d")
+_URL = re.compile(r"(?:https?://|www\.)\S+$")
+_BOUNDARY = re.compile(f"{PROMO_HEADING.pattern}|{COMMENTS_HEADING.pattern}|{PROMO_LINE.pattern}", re.I)
 MAX_ATTR_CHARS = 300
 _NONE: frozenset[int] = frozenset()
 
@@ -147,10 +155,16 @@ def _feature_names() -> tuple[str, ...]:
         "same_parent_as_next",
         "near_clutter_class",
         "anc_clutter_class",
+        "before_first_json_ld",
+        "after_last_json_ld",
+        "boundaries_before",
+        "caps_share",
+        "url_only",
     ]
     names += [f"tag_{t}" for t in OWN_TAGS]
     names += [f"anc_{t}" for t in ANCESTOR_TAGS]
     names += [f"rule_{name}" for name, _ in TEXT_RULES]
+    names += [f"parent_{t}" for t in PARENT_TAGS]
     names += [f"anc_attr_{w}" for w in ATTR_WORDS]
     names += [f"near_attr_{w}" for w in ATTR_WORDS]
     return tuple(names)
@@ -162,6 +176,7 @@ _TAG0 = _INDEX["tag_p"]
 DENSE = _TAG0  # features before this index are real-valued; from it on they are 0/1
 _ANC0 = _INDEX[f"anc_{ANCESTOR_TAGS[0]}"]
 _RULE0 = _INDEX[f"rule_{TEXT_RULES[0][0]}"]
+_PARENT0 = _INDEX[f"parent_{PARENT_TAGS[0]}"]
 _ANC_ATTR0 = _INDEX[f"anc_attr_{ATTR_WORDS[0]}"]
 _NEAR_ATTR0 = _INDEX[f"near_attr_{ATTR_WORDS[0]}"]
 
@@ -419,6 +434,9 @@ def block_features(
             container_words[container] = container_words.get(container, 0) + b.words
     kept_words = sum(b.words for b in blocks if b.element.get("x") in kept)
     headline = _headline_index(blocks, title_norm)
+    kept_at = [i for i, b in enumerate(blocks) if b.words >= 8 and b.element.get("x") in kept]
+    ld_at = [i for i, b in enumerate(blocks) if b.words >= 8 and shares[i] >= 0.5]
+    boundaries = _boundaries(blocks, kept_at[0] if kept_at else 0)
     for i, b in enumerate(blocks):
         f = [0.0] * len(FEATURE_NAMES)
         words = b.words
@@ -483,6 +501,13 @@ def block_features(
         f[45] = float(nxt is not None and nxt.parent is parent)
         f[46] = float(b.near_clutter)
         f[47] = float(b.anc_clutter)
+        f[48] = float(bool(ld_at) and i < ld_at[0])
+        f[49] = float(bool(ld_at) and i > ld_at[-1])
+        f[50] = _log(boundaries[i])
+        head = text[:200]
+        letters = sum(map(str.isalpha, head))
+        f[51] = sum(map(str.isupper, head)) / letters if letters >= 12 else 0.0
+        f[52] = float(words <= 12 and _URL.match(text) is not None)
         tag = "heading" if b.tag in HEADINGS else b.tag
         if tag in ("th",):
             tag = "td"
@@ -494,12 +519,26 @@ def block_features(
         active += [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
         if words <= 40:
             active += [_RULE0 + j for j, (_, rule) in enumerate(TEXT_RULES) if rule.search(text)]
+        ptag = b.parent.tag if isinstance(b.parent.tag, str) else ""
+        active.append(_PARENT0 + (PARENT_TAGS.index(ptag) if ptag in PARENT_TAGS else len(PARENT_TAGS) - 1))
         active += [_ANC_ATTR0 + a for a in b.anc_attrs]
         active += [_NEAR_ATTR0 + a for a in b.near_attrs]
         for j in active:
             f[j] = 1.0
         b.features = f
         b.active = active
+
+
+def _boundaries(blocks: list[Block], start: int) -> list[int]:
+    """For each block, how many short blocks that close a story ("Related stories", "3 Comments", "Read more")
+    come after `start` and before it."""
+    out = []
+    seen = 0
+    for i, b in enumerate(blocks):
+        out.append(seen)
+        if i >= start and b.words <= 8 and _BOUNDARY.match(b.text):
+            seen += 1
+    return out
 
 
 def _nearest_container(b: Block) -> HtmlElement | None:

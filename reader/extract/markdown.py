@@ -502,7 +502,9 @@ def _start(r: _Renderer, el: HtmlElement, tag: str, walker: etree.iterwalk) -> N
         ordered, number = r.lists[-1] if r.lists else [False, 1]
         if ordered:
             r.lists[-1][1] = number + 1
-            r.items.append(_Item(f"{number}. ", f"{number}. "))
+            # The number is the browser's, not the page's text: the Markdown shows it, the plain text (search,
+            # word counts, `--format text`) marks the item like any other.
+            r.items.append(_Item(f"{number}. ", "• "))
         else:
             r.items.append(_Item("- ", "• "))
     elif tag == "blockquote":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 import lxml.html
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 # Bump when a change would give a different article for the same page: the store re-extracts on a change.
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 
 MIN_WORDS = 50  # fewer words than this and the page's text "looks thin"
 MAX_LINK_DENSITY = 0.5  # more of the text in links than this and it is a link list, not an article
@@ -94,13 +95,17 @@ def _parse_fragment(html: str) -> HtmlElement | None:
     return body if body is not None else doc
 
 
-def _scored_block(page: HtmlElement, meta: Meta) -> HtmlElement | None:
+Model = tuple[Sequence[float], Sequence[float]]  # the scorer's stage-one and stage-two weights
+
+
+def _scored_block(page: HtmlElement, meta: Meta, model: Model | None = None) -> HtmlElement | None:
     """The blocks the learned scorer chooses (see `score.choose`), as one tree."""
     blocks = analyse(page, meta)
     if not blocks:
         return None
     dense = [b.features[:DENSE] for b in blocks]
-    probs = predict(dense, [b.active for b in blocks], weights.STAGE1, weights.STAGE2)
+    stage1, stage2 = model if model is not None else (weights.STAGE1, weights.STAGE2)
+    probs = predict(dense, [b.active for b in blocks], stage1, stage2)
     chosen = choose(
         probs,
         [b.words for b in blocks],
@@ -211,8 +216,10 @@ def extract(
     *,
     headers_charset: str | None = None,
     feed_content: str | None = None,
+    model: Model | None = None,
 ) -> Article:
     """Turn a page into an Article, falling back to `feed_content` when the page's text looks thin.
+    `model`: the scorer's weights instead of the shipped ones (cross-validation in the training script).
 
     Raises ExtractError when the data is not an HTML page (PDF, images, binary), or when the page holds
     no readable text and there is no feed content to show instead.
@@ -238,7 +245,7 @@ def extract(
     if trimmed and not cut:
         notes.append("The page was too large to read whole; only the start was read.")
     meta = page_meta(source, json_ld_blocks(text))
-    block = _scored_block(source, meta)
+    block = _scored_block(source, meta, model)
     if block is None:
         return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
     clean_article(block, meta.title)
@@ -282,9 +289,9 @@ def _fallback(
     raise ExtractError(f"no readable text: {reason.rstrip('.').lower()}")
 
 
-def extract_text(html: str) -> str:
+def extract_text(html: str, model: Model | None = None) -> str:
     """Adapter for the extraction evaluator: page HTML -> the article's plain text ('' when there is none)."""
     try:
-        return extract(html, None).text
+        return extract(html, None, model=model).text
     except ExtractError:
         return ""

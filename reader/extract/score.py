@@ -72,6 +72,11 @@ def predict(
 
 
 MIN_WORDS = 50  # fewer words kept than this and readability-lxml's block is used, when it is longer
+# ... and when readability-lxml's block holds SMALL_PART_RATIO times the words kept or more, while those are fewer
+# than SMALL_PART_WORDS: the scorer kept a few scattered blocks of a story it did not recognise (a live blog whose
+# updates it scores just under the threshold), so whether the MIN_WORDS fallback fired hung on one block.
+SMALL_PART_RATIO = 4
+SMALL_PART_WORDS = 1000
 
 
 def choose(
@@ -85,7 +90,8 @@ def choose(
 ) -> list[int]:
     """The indexes of the blocks that make the article: those scored at least `threshold` that are not
     hidden, up to a comment section's heading after the story. When they hold fewer than MIN_WORDS words,
-    readability-lxml's block (`kept`) if it is longer; when that is thin too, the page's own article
+    readability-lxml's block (`kept`) if it is longer (also when they are a small part of that block: see
+    SMALL_PART_RATIO); when that is thin too, the page's own article
     container (`containers[i]`: 2 inside an article-body element such as `itemprop=articleBody`, 1 inside
     only an `article`/`main`, 0 outside) if it holds MIN_WORDS words and more than the choice (a story that
     is all lists or short lines scores low block by block); when nothing is left, the page's visible prose,
@@ -93,10 +99,11 @@ def choose(
     n = len(probs)
     chosen = [i for i in range(n) if probs[i] >= threshold and not hidden[i]]
     chosen = _before_comments(chosen, words, texts)
-    if sum(words[i] for i in chosen) < MIN_WORDS:
-        fallback = [i for i in range(n) if kept[i] and not hidden[i]]
-        if sum(words[i] for i in fallback) > sum(words[i] for i in chosen):
-            chosen = fallback
+    have = sum(words[i] for i in chosen)
+    fallback = [i for i in range(n) if kept[i] and not hidden[i]]
+    held = sum(words[i] for i in fallback)
+    if (have < MIN_WORDS and held > have) or (have < SMALL_PART_WORDS and held >= SMALL_PART_RATIO * have):
+        chosen = fallback
     if containers is not None and (have := sum(words[i] for i in chosen)) < MIN_WORDS:
         for level in (2, 1):
             inside = [i for i in range(n) if containers[i] >= level and not hidden[i]]

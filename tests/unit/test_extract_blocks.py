@@ -58,7 +58,7 @@ def test_features_have_the_shipped_weights_shape() -> None:
     assert all(len(b.features) == len(FEATURE_NAMES) for b in blocks)
     one_hot = [i for b in blocks for i in b.active]
     assert one_hot and min(one_hot) >= DENSE
-    assert EXTRACTOR_VERSION == "7"
+    assert EXTRACTOR_VERSION == "8"
 
 
 def test_zero_weights_score_one_half() -> None:
@@ -110,3 +110,16 @@ def test_a_thin_choice_falls_back_to_the_article_body_container() -> None:
     # A container holding fewer than MIN_WORDS words is not taken.
     small = choose(probs, [8, 30, *[1] * 40, 12], none, none, texts, containers=[0, 0, *[2] * 40, 0])
     assert small == [1]
+
+
+def test_a_few_blocks_of_a_story_readability_holds_give_way_to_its_block() -> None:
+    # A live blog whose updates score just under the threshold: the few blocks over it (80 words) are a small
+    # part of readability-lxml's block (2,000 words), which is taken instead; a choice that is most of it stays.
+    words = [20, 60, *[50] * 38, 10]
+    texts = ["Menu", "Key points", *[f"Update {i}" for i in range(38)], "Footer"]
+    probs = [0.1, 0.9, 0.6, *[0.4] * 37, 0.1]
+    kept = [False, True, *[True] * 38, False]
+    none = [False] * len(words)
+    assert choose(probs, words, none, kept, texts) == list(range(1, 40))
+    most = [0.1, 0.9, *[0.6] * 30, *[0.4] * 8, 0.1]
+    assert choose(most, words, none, kept, texts) == list(range(1, 32))

@@ -154,10 +154,11 @@ def test_comment_sections_go() -> None:
     assert "Great news for the neighbourhood" not in text and "Leave a Reply" not in text
 
 
-def test_repeated_blocks_go() -> None:
-    box = "<p>Editor's note: this story is part of our series on public services in the city.</p>"
-    text = run(page(box + STORY_EXTRA + box))
-    assert text.count("Editor's note") == 1
+def test_repeated_lines_of_the_story_stay() -> None:
+    # A plant guide's care lines repeat from plant to plant: they are the story's text, not a repeated box.
+    care = "<ul><li>Pet safety: nontoxic to cats and dogs.</li><li>Water: weekly, when the soil is dry.</li></ul>"
+    text = run(page(care + STORY_EXTRA + care))
+    assert text.count("Pet safety: nontoxic to cats and dogs.") == 2
 
 
 @pytest.mark.parametrize(

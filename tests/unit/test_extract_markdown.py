@@ -25,6 +25,13 @@ def test_structure_degrades_to_markdown_and_plain_text() -> None:
     assert text == "Head\n\nA bold it x_y\nline\n\n• one\n• two\n\nq1\n\nq2\n\na\n  b\n\nk  v\n1  2"
 
 
+def test_ordered_list_numbers_are_in_the_markdown_not_in_the_text() -> None:
+    # The numbers are the browser's, not the page's words: the plain text (search, word counts) marks the item.
+    markdown, text = md('<ol start="3"><li>Sit still.</li><li>Breathe.</li></ol>')
+    assert markdown == "3. Sit still.\n4. Breathe."
+    assert text == "• Sit still.\n• Breathe."
+
+
 def test_links_absolute_untracked_and_safe() -> None:
     assert (
         safe_url("/x?utm_source=a&id=1&fbclid=z&gclid=q&mc_cid=m", "https://e.org/p")

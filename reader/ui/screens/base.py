@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Static
 
 from reader.errors import ReaderError
 from reader.frozen import Frozen
@@ -47,6 +48,9 @@ class Undo(Frozen):
     value: bool
     what: str
     feeds: tuple[int, ...] = ()
+
+
+FOOTER_PALETTE_WIDTH = 70  # narrower, the keys fill the footer and the palette hint would cover them
 
 
 class PanesScreen(Screen[None]):
@@ -111,7 +115,20 @@ class PanesScreen(Screen[None]):
                 yield HeadlineList(id="headlines")
                 yield ArticleView(id="article")
         yield StatusBar(id="status")
-        yield KeyFooter(id="footer", compact=True)
+        # The key footer comes just after the first paint (`mount_footer`); this keeps its row meanwhile.
+        yield Static("", id="footer-slot")
+
+    def mount_footer(self) -> None:
+        """The key footer, in place of its slot: Textual's Footer (its styles, its key widgets) is a few
+        milliseconds of start-up that the headlines need not wait for."""
+        if not self.is_attached or self.query("#footer"):
+            return
+        footer = KeyFooter(id="footer", compact=True)
+        footer.show_command_palette = self.size.width >= FOOTER_PALETTE_WIDTH
+        footer.set_class(self.zen, "-zen-hidden")  # focus mode may be on already
+        slot = self.query("#footer-slot")
+        self.mount(footer, before=slot.first() if slot else None)
+        slot.remove()
 
     @property
     def feed_list(self) -> FeedList:
@@ -133,10 +150,10 @@ class PanesScreen(Screen[None]):
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
         self.query_one("#reading").set_class(self.feeds_open and self.has_class("narrow"), "-feeds-open")
         # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
-        footer = self.query_one("#footer", KeyFooter)
-        wide = event.size.width >= 70
-        if footer.show_command_palette != wide:  # (a change recomposes the footer)
-            footer.show_command_palette = wide
+        wide = event.size.width >= FOOTER_PALETTE_WIDTH
+        for footer in self.query("#footer").results(KeyFooter):
+            if footer.show_command_palette != wide:  # (a change recomposes the footer)
+                footer.show_command_palette = wide
 
     def on_unmount(self) -> None:
         save_state(self.settings.state_path, self._state)

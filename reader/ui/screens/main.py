@@ -75,6 +75,7 @@ class MainScreen(LayoutScreen, StoryActions):
         self.replay_pending()
         self._load_headlines(restore_id=self._restore_item)
         self.headlines.focus()
+        self.call_after_refresh(self.mount_footer)
         # Feed counts are grouped queries over the whole archive: a worker counts them after the first paint.
         self.refresh_feeds()
         if self.settings.refresh_on_start:
@@ -125,7 +126,7 @@ class MainScreen(LayoutScreen, StoryActions):
 
     def action_zen(self) -> None:
         zen = self.zen = not self.zen
-        for pane in (self.feed_list, self.headlines, self.query_one("#footer")):
+        for pane in (self.feed_list, self.headlines, *self.query("#footer")):
             pane.set_class(zen, "-zen-hidden")
         self.status.set_class(zen, "-zen")
         _center(self.article, zen)

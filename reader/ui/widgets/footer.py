@@ -30,6 +30,12 @@ class KeyFooter(Footer):
             return
         super().bindings_changed(screen)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Mounted after the screen (just after the first paint): the screen's first "bindings changed" has
+        # gone by, so the keys are read now.
+        self.call_after_refresh(self.bindings_changed, self.screen)
+
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = self._signature(self.screen)
