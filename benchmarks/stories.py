@@ -22,11 +22,13 @@ feed per outlet), then stores 1,000 more items through `Store.apply_fetch` with 
 process, same archive size) without it, and prints milliseconds per item for each, wall and CPU (the machine
 may be shared: CPU is the steadier figure).
 
-poll: first poll of the benchmark farm (benchmarks/farm.py) plus the merge pass (run as `reader fetch` runs it,
-in the poller's writer thread), alternating runs with grouping on and off, each run in a fresh process with
-READER_STORIES=on|off (reader/stories/switch.py: "off" makes no story terms in the parse workers and groups
-nothing); prints the median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the
-main process and of the parse workers, and the load average.
+poll: first poll of the benchmark farm (benchmarks/farm.py) plus the story pass after it, as `reader fetch --all
+--no-fulltext` runs them (`ReaderServices.run_fetch`: the poll, then the merge pass in the poller's writer thread,
+then mutes and topics), alternating runs with grouping on and off, each run in a fresh process given a config
+file that lists the farm's feeds and sets `[stories] group = true|false` (off: the parse workers make no story
+terms and the store groups nothing), with the package's byte code compiled as an install has it; prints the
+median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the main process and of the
+parse workers, and the load average.
 """
 
 from __future__ import annotations
@@ -61,7 +63,6 @@ sys.path.insert(0, str(HERE))
 
 from reader.models import FetchOutcome, ParsedFeed, ParsedItem  # noqa: E402
 from reader.store.feeds import Store  # noqa: E402
-from reader.store.stories import StoryQueries  # noqa: E402
 
 DEV_CSV = ROOT.parent / "shared" / "corpus" / "stories-dev" / "headlines.csv"
 
@@ -340,17 +341,13 @@ def _store_copy(store: Store, feeds: dict[str, Any], rows: Sequence[Row], copy: 
 
 
 @contextmanager
-def grouping_off() -> Iterator[None]:
-    original = StoryQueries._group_new
-
-    def noop(self: StoryQueries, c: Any, items: Any, *, stored: bool = False) -> dict[int, tuple[int, str]]:
-        return {}
-
-    StoryQueries._group_new = noop  # type: ignore[method-assign]
+def grouping_off(store: Store) -> Iterator[None]:
+    """The store's own switch ([stories] group = false sets it through the services)."""
+    store.group_stories = False
     try:
         yield
     finally:
-        StoryQueries._group_new = original  # type: ignore[method-assign]
+        store.group_stories = True
 
 
 def cost(args: argparse.Namespace) -> None:
@@ -365,7 +362,7 @@ def cost(args: argparse.Namespace) -> None:
             store = Store.open(Path(d) / "bench.db")
             feeds: dict[str, Any] = {}
             copies = max(1, size // len(rows))
-            with grouping_off():
+            with grouping_off(store):
                 for k in range(copies):
                     _store_copy(store, feeds, rows, k, "a")
             t0, c0 = time.perf_counter(), time.process_time()
@@ -377,7 +374,7 @@ def cost(args: argparse.Namespace) -> None:
             for rep in range(2):
                 for mode in ("on", "off"):
                     tag = f"{mode}{rep}"
-                    ctx = grouping_off() if mode == "off" else contextmanager(lambda: iter([None]))()
+                    ctx = grouping_off(store) if mode == "off" else contextmanager(lambda: iter([None]))()
                     with ctx:
                         t0, c0 = time.perf_counter(), time.process_time()
                         n = _store_copy(store, feeds, probe, copies + 1 + rep, tag)
@@ -396,61 +393,80 @@ def cost(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------ poll slowdown on the farm
 
 
-async def _poll_once(urls: list[str], db: Path) -> tuple[float, float, float, float]:
-    """(poll s, merge pass s, CPU s of this process over both, CPU s of the parse workers)."""
-    from poll import cpu_seconds
+def _poll_once(config_path: Path, data_dir: Path) -> tuple[float, float, float, float]:
+    """(poll s, story pass and the rest of the fetch s, CPU s of this process over both, CPU s of the parse
+    workers): `reader fetch --all --no-fulltext` as the CLI runs it, through the services, from the config."""
+    import resource
 
-    from reader.fetch.poller import Poller, PollSettings
+    from reader.config.loader import load_config
+    from reader.locations import Locations
+    from reader.services import ReaderServices
 
-    store = Store.open(db)
-    for u in urls:
-        store.add_feed(u)
-    poller = Poller(store, PollSettings(), writer_store=lambda: Store.open(db))
+    config = load_config(config_path, must_exist=True)
+    locations = Locations(config_path, True, data_dir, data_dir / "cache")
+    locations.ensure_dirs()
+    services = ReaderServices(locations, config)
+    store = services.open_store()  # (adds the config's feeds)
     try:
+        feeds = store.feeds()
         t0, c0 = time.perf_counter(), time.process_time()
-        await poller.poll(store.feeds())
-        t1 = time.perf_counter()
-        await poller.in_store_thread(lambda s: s.merge_stories() if isinstance(s, Store) else 0)
-        t2, c2 = time.perf_counter(), time.process_time()
-        pids = list(getattr(poller.workers.pool, "_processes", {}) or {})
-        workers = sum(cpu_seconds(pid) for pid in pids)
-        return t1 - t0, t2 - t1, c2 - c0, workers
+        summary = asyncio.run(services.run_fetch(store, feeds, fulltext=False))
+        t1, c1 = time.perf_counter(), time.process_time()
+        # The parse workers have exited (and were waited for) when run_fetch returns.
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        poll_s = summary.report.elapsed
+        return poll_s, (t1 - t0) - poll_s, c1 - c0, workers.ru_utime + workers.ru_stime
     finally:
-        await poller.aclose()
         store.close()
 
 
 def poll_run(args: argparse.Namespace) -> None:
-    """One first poll of the farm at `args.port` (its own process: READER_STORIES says on or off), as JSON."""
-    from farm import feed_urls
-
+    """One first poll of the farm with the config at `args.config` (its own process), as JSON."""
     with tempfile.TemporaryDirectory() as d:
-        result = asyncio.run(_poll_once(feed_urls(args.port, args.feeds), Path(d) / "r.db"))
+        result = _poll_once(Path(args.config), Path(d))
     print(json.dumps(result))
 
 
+def write_config(path: Path, urls: Sequence[str], group: bool) -> None:
+    feeds = "".join(f'[[feeds]]\nurl = "{u}"\n' for u in urls)
+    path.write_text(f"[stories]\ngroup = {'true' if group else 'false'}\n\n{feeds}")
+
+
 def poll(args: argparse.Namespace) -> None:
+    from farm import feed_urls
     from poll import start_farm
 
     farm, port = start_farm(args.feeds, args.items, args.latency_ms)
     times: dict[str, list[tuple[float, float, float, float]]] = {"on": [], "off": []}
     load: list[float] = []
+    tmp = tempfile.TemporaryDirectory()
+    configs = {mode: Path(tmp.name) / f"{mode}.toml" for mode in ("on", "off")}
+    for mode, path in configs.items():
+        write_config(path, feed_urls(port, args.feeds), mode == "on")
+    # As installed, with the byte code compiled (this sandbox sets PYTHONDONTWRITEBYTECODE: each run would
+    # compile every module it imports, and "on" imports the grouping modules too).
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reader")], check=True, env=env)
     try:
         for _ in range(args.runs):
             for mode in ("off", "on"):
-                # Each run in a fresh process (its parse workers too), grouping switched on or off for all
-                # of it (reader/stories/switch.py): "off" makes no story terms and groups nothing.
+                # Each run in a fresh process (its parse workers too), grouping on or off for all of it by
+                # its config file ([stories] group): off makes no story terms and groups nothing.
                 load.append(os.getloadavg()[0])
-                env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-                env["READER_STORIES"] = mode
-                cmd = [sys.executable, str(Path(__file__).resolve()), "poll-run", "--port", str(port)]
-                cmd += ["--feeds", str(args.feeds)]
+                cmd = [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "poll-run",
+                    "--config",
+                    str(configs[mode]),
+                ]
                 out = subprocess.run(cmd, check=True, capture_output=True, env=env, text=True).stdout
                 poll_s, merge_s, cpu, workers = json.loads(out.strip().splitlines()[-1])
                 times[mode].append((poll_s, merge_s, cpu, workers))
     finally:
         farm.terminate()
         farm.wait(timeout=10)
+        tmp.cleanup()
 
     def med(mode: str, parts: Sequence[int]) -> float:
         return statistics.median(sum(t[p] for p in parts) for t in times[mode])
@@ -458,8 +474,8 @@ def poll(args: argparse.Namespace) -> None:
     print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
     for label, parts in (
         ("first poll (wall)", (0,)),
-        ("merge pass after it", (1,)),
-        ("poll + merge pass", (0, 1)),
+        ("story pass etc. after", (1,)),
+        ("poll + story pass", (0, 1)),
         ("CPU, main process", (2,)),
         ("CPU, parse workers", (3,)),
     ):
@@ -468,11 +484,11 @@ def poll(args: argparse.Namespace) -> None:
         print(f"  {label:<20}: grouping off {off:6.2f} s   on {on:6.2f} s   {change}")
     pairs = [(on[0] + on[1]) / (off[0] + off[1]) for off, on in zip(times["off"], times["on"], strict=True)]
     print(
-        f"  poll + merge pass, median of the runs' on/off ratios: {100 * (statistics.median(pairs) - 1):+.1f}%"
+        f"  poll + story pass, median of the runs' on/off ratios: {100 * (statistics.median(pairs) - 1):+.1f}%"
     )
     for mode in ("off", "on"):
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _, _ in times[mode])
-        print(f"  runs {mode:<3} (poll/merge s): {runs}")
+        print(f"  runs {mode:<3} (poll/after s): {runs}")
     print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
 
 
@@ -488,8 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = sub.add_parser("cost")
     c.add_argument("--sizes", default="10000,100000")
     pr = sub.add_parser("poll-run")
-    pr.add_argument("--port", type=int, required=True)
-    pr.add_argument("--feeds", type=int, default=200)
+    pr.add_argument("--config", required=True)
     p = sub.add_parser("poll")
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--items", type=int, default=50)

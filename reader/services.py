@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.config.loader import Config
@@ -81,6 +82,10 @@ class StoryCalls:
         """The config file's path, for messages about what it defines (None: not known)."""
         return None
 
+    def stories_grouped(self) -> bool:
+        """Whether polls group items into stories ([stories] group in the config). Reads no database."""
+        return True
+
     def stories_page(
         self,
         *,
@@ -143,9 +148,18 @@ class ReaderServices(StoryCalls):
 
     # ------------------------------------------------------------ stores
 
+    def stories_grouped(self) -> bool:
+        return self.config.stories.group
+
+    def _store_at(self, path: Path) -> Store:
+        """A Store at `path` that groups stories as the config says."""
+        store = Store.open(path)
+        store.group_stories = self.config.stories.group
+        return store
+
     def open_store(self) -> Store:
         """A new Store for the calling thread; the first one made syncs the configured feeds."""
-        store = Store.open(self.locations.db_path)
+        store = self._store_at(self.locations.db_path)
         with self._sync_lock:
             if not self._synced:
                 try:
@@ -184,7 +198,9 @@ class ReaderServices(StoryCalls):
         from reader.fetch.poller import PollSettings
 
         return PollSettings(
-            client=self.config.fetch.client(), default_interval=self.config.general.poll_interval
+            client=self.config.fetch.client(),
+            default_interval=self.config.general.poll_interval,
+            group_stories=self.config.stories.group,
         )
 
     def policy(self, feed: Feed) -> str:
@@ -203,7 +219,9 @@ class ReaderServices(StoryCalls):
         from reader.fetch.poller import Poller
 
         path = store.path
-        poller = Poller(store, self.poll_settings(), clock=self.clock, writer_store=lambda: Store.open(path))
+        poller = Poller(
+            store, self.poll_settings(), clock=self.clock, writer_store=lambda: self._store_at(path)
+        )
         try:
 
             def on_progress(p: PollProgress) -> None:
@@ -355,7 +373,10 @@ class ReaderServices(StoryCalls):
         """Blocking (thread worker): group the items that have no story yet (an archive from before stories),
         oldest first, a chunk at a time under the fetch lock (released between chunks, so polls and `reader
         fetch` from cron are never held up for long); `progress(done, total)` after each batch. Returns the
-        items grouped; -1 when a fetch kept the lock (the next start-up carries on)."""
+        items grouped; -1 when a fetch kept the lock (the next start-up carries on). Nothing when grouping is
+        off ([stories] group = false)."""
+        if not self.stories_grouped():
+            return 0
         store = self.open_store()
         done = 0
         try:

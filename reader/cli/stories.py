@@ -44,11 +44,20 @@ def _line(text: str) -> str:
 
 def cmd_stories(args: argparse.Namespace, ctx: Context) -> int:
     services, store = ctx.services, ctx.store
-    if args.regroup:
+    if not services.stories_grouped():
+        where = _line(services.config_file() or "the config")
+        if args.regroup:
+            print(f"reader: story grouping is off ([stories] group = false in {where})", file=sys.stderr)
+            return 2
+        print(
+            f"reader: story grouping is off ([stories] group = false in {where}): new items join no story",
+            file=sys.stderr,
+        )
+    elif args.regroup:
         with services.fetch_lock() as lock:  # no poll may store items while the stories are rebuilt
             lock.acquire(timeout=120)
             regroup(store, sys.stderr)
-    pending = store.ungrouped_count()
+    pending = store.ungrouped_count() if services.stories_grouped() else 0
     if pending and not args.regroup:
         print(
             f"reader: {pending} items from before stories existed are not grouped yet; "

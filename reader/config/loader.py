@@ -20,6 +20,7 @@ from reader.config.model import (
     FulltextSettings,
     GeneralSettings,
     MiB,
+    StoriesSettings,
     default_config,
 )
 from reader.config.mute import MuteRule, MuteValueError, parse_mute
@@ -69,6 +70,7 @@ __all__ = [
     "FulltextSettings",
     "GeneralSettings",
     "MiB",
+    "StoriesSettings",
     "clean_tag",
     "clean_tags",
     "clean_title",
@@ -105,15 +107,19 @@ _FULLTEXT: dict[str, Validator] = {
     "first_poll_items": int_between(0, 1000),
     "concurrency": int_between(1, 32),
 }
+_STORIES: dict[str, Validator] = {
+    "group": check_bool,
+}
 _FEED_KEYS = ("url", "title", "tags", "poll_interval", "fulltext")
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "general": tuple(_GENERAL),
     "fetch": tuple(_FETCH),
     "fulltext": tuple(_FULLTEXT),
+    "stories": tuple(_STORIES),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "keys", "feeds", "topics", "mute", "sync")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "stories", "keys", "feeds", "topics", "mute", "sync")
 
 
 def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -354,6 +360,7 @@ class _Loader:
             general=GeneralSettings(**self.section(raw, "general", _GENERAL)),
             fetch=FetchSettings(**self.section(raw, "fetch", _FETCH)),
             fulltext=FulltextSettings(**self.section(raw, "fulltext", _FULLTEXT)),
+            stories=StoriesSettings(**self.section(raw, "stories", _STORIES)),
             keys=self.keys(raw),
             feeds=self.feeds(raw),
             source=source,

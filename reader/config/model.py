@@ -70,6 +70,14 @@ class FulltextSettings(Frozen):
     concurrency: int = 4
 
 
+@dataclass(frozen=True)
+class StoriesSettings:
+    # Group the items of every feed into stories as polls store them (the Stories view, folded rows,
+    # "Also covered by", `reader stories`, the `story` of `reader list --json`). Off: items are stored
+    # without a story (and `reader stories --regroup` or the TUI groups them once it is turned on again).
+    group: bool = True
+
+
 def _no_keys() -> Mapping[str, str]:
     return MappingProxyType({})
 
@@ -79,6 +87,7 @@ class Config(Frozen):
     general: GeneralSettings = field(default_factory=GeneralSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
+    stories: StoriesSettings = field(default_factory=StoriesSettings)
     # binding id -> "key[,key]"; read-only view. Left out of the hash (a mappingproxy has none).
     keys: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     feeds: tuple[FeedConfig, ...] = ()

@@ -33,7 +33,6 @@ import feedparser
 
 from reader.errors import ParseError
 from reader.models import ParsedFeed, ParsedItem
-from reader.stories import switch
 from reader.stories.terms import story_terms
 from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
@@ -62,9 +61,16 @@ feedparser.mixin._FeedParserMixin.can_be_relative_uri = frozenset(
 
 
 def parse_feed(
-    body: bytes, url: str, headers: Mapping[str, str], *, now: datetime | None = None, fast_path: bool = True
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    now: datetime | None = None,
+    fast_path: bool = True,
+    stories: bool = True,
 ) -> ParsedFeed:
-    """Parse one feed document; raise ParseError when nothing usable comes out.
+    """Parse one feed document; raise ParseError when nothing usable comes out. With `stories`, each item
+    carries what story grouping compares (its `story_terms`: made here, in the parse worker).
 
     Plain, well-formed UTF-8 RSS 2.0 (most feeds) is read with lxml, five times faster than feedparser, into
     the same fields feedparser would give (tests/test_parse.py compares the two); anything else, or anything
@@ -80,7 +86,7 @@ def parse_feed(
         warning = None
     else:
         feed, entries, warning = _feedparser(body, headers)
-    items = _distinct([_item(entry, url, now) for entry in entries])
+    items = _distinct([_item(entry, url, now, stories) for entry in entries])
     if len(items) > MAX_ITEMS:
         items = _newest(items, MAX_ITEMS)
     return ParsedFeed(
@@ -331,7 +337,7 @@ def _to_utf8(body: bytes) -> bytes:
     return _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", data, count=1)
 
 
-def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
+def _item(entry: Any, feed_url: str, now: datetime, stories: bool = True) -> ParsedItem:
     # dict.get: FeedParserDict.get maps a missing "updated" to "published" with a DeprecationWarning (slow).
     get = dict.get
     raw_guid = get(entry, "id") or ""
@@ -369,7 +375,7 @@ def _item(entry: Any, feed_url: str, now: datetime) -> ParsedItem:
     )
     text = plain_text(content or summary)
     terms = None
-    if switch.ENABLED:
+    if stories:
         # Story grouping reads the lead of the summary (it says what happened), else the body's.
         terms = story_terms(title, plain_text(summary) if summary and content else text)
     return ParsedItem(

@@ -48,6 +48,9 @@ class PollSettings(Frozen):
     parse_workers: int | None = None  # processes; None = one per core; 0 = parse in a thread of this process
     parse_timeout: float = 30.0  # seconds one document may take to parse before it counts as an error
     max_in_flight: int | None = None  # feeds fetched but not yet stored; None = 2 x max_connections
+    # Story grouping ([stories] group): the parse workers make what it compares only when it is on (the
+    # store that results go to groups them, or not, by its own `group_stories`).
+    group_stories: bool = True
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -263,7 +266,12 @@ class Poller:
             )
         try:
             parsed = await self.workers.parse(
-                result.body, result.final_url, result.headers, now, timeout=self.settings.parse_timeout
+                result.body,
+                result.final_url,
+                result.headers,
+                now,
+                timeout=self.settings.parse_timeout,
+                stories=self.settings.group_stories,
             )
         except ParseError as exc:
             return self._failure(feed, now, result.status, str(exc), result.headers, new_url=new_url)

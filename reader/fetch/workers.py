@@ -62,9 +62,17 @@ class ParseWorkers:
         return self._get_pool()
 
     async def parse(
-        self, body: bytes, url: str, headers: Mapping[str, str], now: datetime, *, timeout: float
+        self,
+        body: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        now: datetime,
+        *,
+        timeout: float,
+        stories: bool = True,
     ) -> ParsedFeed:
-        """Parse one body; ParseError when it cannot be parsed, or not within `timeout` seconds."""
+        """Parse one body; ParseError when it cannot be parsed, or not within `timeout` seconds. `stories`:
+        make what story grouping compares (see `parse_feed`)."""
         from concurrent.futures.process import BrokenProcessPool
 
         loop = asyncio.get_running_loop()
@@ -75,10 +83,12 @@ class ParseWorkers:
         for _attempt in range(2):
             pool = self._get_pool()
             if pool is None:
-                return await asyncio.to_thread(_parse_job, body, url, plain_headers, now)
+                return await asyncio.to_thread(_parse_job, body, url, plain_headers, now, stories)
             try:
                 async with asyncio.timeout(timeout):
-                    return await loop.run_in_executor(pool, _parse_job, body, url, plain_headers, now)
+                    return await loop.run_in_executor(
+                        pool, _parse_job, body, url, plain_headers, now, stories
+                    )
             except TimeoutError:
                 # Tag soup can cost feedparser's loose parser seconds per MB: stop that worker, not the poll.
                 self._replace(pool, killed=True)
@@ -248,10 +258,12 @@ def _die_with(parent_pid: int) -> None:
     threading.Thread(target=watch, name="reader-parent-watch", daemon=True).start()
 
 
-def _parse_job(body: bytes, url: str, headers: dict[str, str], now: datetime) -> ParsedFeed:
+def _parse_job(
+    body: bytes, url: str, headers: dict[str, str], now: datetime, stories: bool = True
+) -> ParsedFeed:
     from reader.feeds.parse import parse_feed  # feedparser and lxml: only where a body is parsed
 
     try:
-        return parse_feed(body, url, headers, now=now)
+        return parse_feed(body, url, headers, now=now, stories=stories)
     except MemoryError:
         raise ParseError("the feed needs too much memory to parse") from None

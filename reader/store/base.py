@@ -6,6 +6,7 @@ locked" while another process (the TUI, or `reader fetch` from cron) writes.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ def _ts(dt: datetime | None) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _epoch_of(dt: datetime) -> int:
+    """`dt` in epoch seconds, to the second as `_ts` writes it (naive: UTC)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return math.floor(dt.timestamp())
 
 
 def _dt(value: str | None) -> datetime | None:

@@ -15,10 +15,11 @@ from typing import Any
 
 from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
-from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _ts, utcnow
+from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
-from reader.store.stories import NewItem, StoryQueries
+from reader.store.stories import StoryQueries
+from reader.store.story_grouping import NewItem
 from reader.store.story_pages import StoryPages
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
@@ -364,6 +365,8 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
         rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[int, str, str]] = []
         terms: list[str | None] = []  # story grouping's title terms, when the parser made them
+        times: list[int] = []  # and the sort dates in epoch seconds (what grouping compares)
+        now_t = _epoch_of(now)
         # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
         next_id = 1 + int(
             c.execute(
@@ -376,6 +379,8 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
             # The real date is stored and shown; only the order is clamped, so a future date cannot pin it on top.
             published = it.published
             order_date = published if published is None or published <= now else now
+            published_s = _ts(published)
+            order_s = published_s if order_date is published else now_s
             body = it.search_text or plain_text(it.content or it.summary)
             if it.key not in known and it.alias in known and links.get(it.alias) == it.link:
                 # Stored under its plain guid before the feed gave that guid to another story too: same story
@@ -399,9 +404,9 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                         it.author,
                         it.summary,
                         it.content,
-                        _ts(published),
+                        published_s,
                         _ts(it.updated),
-                        _ts(order_date),
+                        order_s,
                         it.content_hash,
                         item_id,
                     ),
@@ -425,9 +430,9 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                         it.author,
                         it.summary,
                         it.content,
-                        _ts(published),
+                        published_s,
                         _ts(it.updated),
-                        _ts(order_date) or now_s,
+                        order_s or now_s,
                         now_s,
                         now_s,
                         it.content_hash,
@@ -435,6 +440,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                 )
                 fts_rows.append((item_id, it.title, body))
                 terms.append(it.story_terms)
+                times.append(now_t if order_date is None or order_date is now else _epoch_of(order_date))
                 known[it.key] = (item_id, it.content_hash)
                 new += 1
         if rows:
@@ -442,8 +448,8 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
             stories = self._group_new(
                 c,
                 [
-                    NewItem(r[0], feed_id, r[4], r[11], t, f[2])
-                    for r, t, f in zip(rows, terms, fts_rows, strict=True)
+                    NewItem(r[0], feed_id, r[4], r[11], terms_, f[2], t)
+                    for r, terms_, f, t in zip(rows, terms, fts_rows, times, strict=True)
                 ],
             )
             c.executemany(

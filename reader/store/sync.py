@@ -25,7 +25,8 @@ from reader.store.outbox import (
     to_signed,
     to_unsigned,
 )
-from reader.store.stories import NewItem, StoryQueries
+from reader.store.stories import StoryQueries
+from reader.store.story_grouping import NewItem
 from reader.textsafe import plain_text
 
 __all__ = [

@@ -9,6 +9,7 @@ costs a few dictionary operations per item rather than a few queries.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,13 @@ from reader.stories import grouping as g
 
 MAX_VISITS = 96  # postings entries one lookup may visit: bounds the cost of titles made of common terms
 MAX_CANDIDATES = 16  # stories scored per item (or story): those sharing the most terms with it
+_MAX_POSTINGS = g.MAX_POSTINGS
+# A term whose postings list holds more stories than this takes no new ones: it is far past MAX_POSTINGS
+# (too common to find candidates through, and it never shrinks back that far: only merges take entries
+# out), so new entries would cost memory and time for nothing. The stories' own term counts (what scores
+# them) are kept whole whatever their terms' postings.
+SATURATED = 4 * g.MAX_POSTINGS
+_MIN_SHARED = g.MIN_SHARED
 
 
 @dataclass(slots=True)
@@ -48,6 +56,13 @@ class StoryIndex:
         self.lo: int | None = None
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
+        # Stories of one item from a title alone (most of a poll's items, made by `group_many`, or loaded),
+        # kept as a tuple (item id, feed id, time, ISO time, terms) until something needs them whole
+        # (`story`): thousands of one-item stories cost a tuple each, not an object with three containers.
+        self.singles: dict[int, tuple[int, int, int, str, tuple[str, ...]]] = {}
+        # One-item stories made with `defer_row` since the caller last took their rows (`new_single_rows`):
+        # those rows are still to be written.
+        self.new_singles: list[int] = []
         self.postings: dict[str, dict[int, float]] = {}  # term -> story -> its count of the term
         self.df: dict[str, int] = {}
         self.docs = 0
@@ -60,6 +75,51 @@ class StoryIndex:
         self.suspects: dict[int, int] = {}
 
     # ------------------------------------------------------------------ building
+
+    def story(self, story_id: int) -> IndexedStory | None:
+        """The story `story_id` as a whole object (a one-item story kept as a tuple is made whole), or None."""
+        s = self.stories.get(story_id)
+        if s is not None:
+            return s
+        single = self.singles.pop(story_id, None)
+        if single is None:
+            return None
+        item_id, feed_id, t, iso, terms = single
+        s = self.stories[story_id] = IndexedStory(
+            story_id,
+            t,
+            t,
+            iso,
+            item_id,
+            t,
+            feed_id,
+            {feed_id: 1},
+            dict.fromkeys(terms, 1.0),
+            [(item_id, terms, len(terms))],
+            1,
+        )
+        return s
+
+    def new_single_rows(self) -> list[tuple[int, int, int, int, int, str]]:
+        """(story id, lead item, its feed, first time, last time, newest ISO time) of the one-item stories made
+        with `defer_row` since the last call that still have one item and no row written (`changed`
+        stories get theirs from `changed`), for their rows; forgets them."""
+        singles, stories = self.singles, self.stories
+        rows = []
+        for sid in self.new_singles:
+            single = singles.get(sid)
+            if single is not None:
+                item_id, feed_id, t, iso, _ = single
+                rows.append((sid, item_id, feed_id, t, t, iso))
+                continue
+            s = stories.get(sid)  # made whole since (a candidate for another item), or by `_place`
+            if s is not None and not s.changed and s.size == 1:
+                rows.append((sid, s.lead_item, s.first_feed, s.first_t, s.last_t, s.newest))
+        self.new_singles = []
+        return rows
+
+    def __contains__(self, story_id: int) -> bool:
+        return story_id in self.stories or story_id in self.singles
 
     def covers(self, lo: int, hi: int) -> bool:
         return self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi
@@ -75,11 +135,39 @@ class StoryIndex:
         ntitle: int | None = None,
     ) -> None:
         """An item already stored in `story_id` (loading)."""
-        s = self.stories.get(story_id)
+        s = self.stories.get(story_id) if story_id not in self.singles else self.story(story_id)
         if s is None:
             s = self.stories[story_id] = IndexedStory(story_id, t, t, iso, item_id, t, feed_id, loaded=True)
         self._attach(s, item_id, feed_id, tuple(terms), len(terms) if ntitle is None else ntitle, t, iso)
         self._count_doc(terms)
+
+    def load(self, rows: Iterable[tuple[int, int, int, str | None, int, str]]) -> None:
+        """Items already stored (loading): (item id, feed id, story id, story terms as stored, time, ISO
+        time). A story with one item among them (most stories), from a title alone and not in the index
+        yet, is kept as a one-item story (a tuple) like those `group` makes."""
+        from reader.stories.terms import split_story_terms
+
+        rows = list(rows)
+        sizes = Counter(r[2] for r in rows)
+        stories, singles, postings, df = self.stories, self.singles, self.postings, self.df
+        for item_id, feed_id, story_id, made, t, iso in rows:
+            if made is not None and "|" not in made:
+                terms = tuple(made.split())
+                if sizes[story_id] == 1 and story_id not in stories and story_id not in singles:
+                    self.docs += 1
+                    for w in terms:
+                        df[w] = df.get(w, 0) + 1
+                        p = postings.get(w)
+                        if p is None:
+                            postings[w] = {story_id: 1.0}
+                        elif len(p) <= SATURATED:
+                            p[story_id] = 1.0
+                    singles[story_id] = (item_id, feed_id, t, iso, terms)
+                    continue
+                self.add_existing(story_id, item_id, feed_id, terms, t, iso)
+            else:
+                split, ntitle = split_story_terms(made)
+                self.add_existing(story_id, item_id, feed_id, split, t, iso, ntitle)
 
     def _count_doc(self, terms: Iterable[str]) -> None:
         self.docs += 1
@@ -113,14 +201,16 @@ class StoryIndex:
             p = postings.get(w)
             if p is None:
                 postings[w] = {sid: n}
-            else:
-                p[sid] = p.get(sid, 0) + n
+            elif sid in p:
+                p[sid] += n
+            elif len(p) <= SATURATED:
+                p[sid] = n
 
     # ------------------------------------------------------------------ grouping
 
     def remove_single(self, story_id: int, item_id: int) -> bool:
         """Take out a story made of this one item (to group it again); False when it is not that."""
-        s = self.stories.get(story_id)
+        s = self.story(story_id)
         if s is None or s.size != 1 or s.members[0][0] != item_id:
             return False
         del self.stories[story_id]
@@ -186,16 +276,22 @@ class StoryIndex:
                 budget -= len(plist)
                 for sid in plist:
                     shared[sid] = shared.get(sid, 0) + share
-        stories = self.stories
+        stories, singles = self.stories, self.singles
         found: list[IndexedStory] = []
         lo, hi = first_t - g.WINDOW, last_t + g.WINDOW
         for sid, n in shared.items():
             if n < min_shared or sid == exclude:
                 continue
-            s = stories[sid]
-            if len(s.feeds) <= 1 and s.first_feed == feed_id:
+            s = stories.get(sid)
+            if s is None:  # a one-item story kept as a tuple: made whole only if it is a candidate
+                single = singles.get(sid)
+                if single is None or single[1] == feed_id or single[2] < lo or single[2] > hi:
+                    continue  # (postings name only stories in the index)
+                s = self.story(sid)
+                assert s is not None
+            elif len(s.feeds) <= 1 and s.first_feed == feed_id:
                 continue  # a feed's own repeated titles are not a story
-            if s.last_t < lo or s.first_t > hi:
+            elif s.last_t < lo or s.first_t > hi:
                 continue
             found.append(s)
         if len(found) > MAX_CANDIDATES:
@@ -230,41 +326,145 @@ class StoryIndex:
         The stories this item could have joined (and the one it did) are remembered in `suspects`: they are
         the only ones the merge pass after a poll needs to look at, since a merge needs an item linking two
         stories."""
+        if ntitle is None or ntitle >= len(terms):
+            before = self.next_id
+            story_id = self.group_many(((item_id, feed_id, tuple(terms), len(terms), t, iso),), defer_row)[0]
+            return story_id, story_id < before
+        return self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)
+
+    def group_many(
+        self, items: Iterable[tuple[int, int, tuple[str, ...], int, int, str]], defer_row: bool = False
+    ) -> list[int]:
+        """`group` for new items in turn: (item id, feed id, terms, how many of them are title terms, time,
+        ISO time) each; returns their story ids.
+
+        Titles alone (most items), and most of them news nobody else reports yet, take the lean path here,
+        in one loop over the batch: one pass over an item's terms counts them, tells whether enough of them
+        are distinctive to look for candidates at all (as the postings were before the item) and enters the
+        item as a story of its own; when candidates are to be looked for after all (few items), that entry
+        is taken back first and `_place` finds its story."""
+        out: list[int] = []
+        df, postings, singles, new_singles = self.df, self.postings, self.singles, self.new_singles
+        docs, best = self.docs, self.next_id
+        for item_id, feed_id, terms, ntitle, t, iso in items:
+            if ntitle < len(terms):  # with terms from the lead of its summary or text
+                self.docs, self.next_id = docs, best
+                out.append(self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)[0])
+                docs, best = self.docs, self.next_id
+                continue
+            docs += 1
+            cap = docs // 20 if docs > 1000 else 50
+            usable = 0
+            for w in terms:
+                n = df.get(w, 0) + 1
+                df[w] = n
+                p = postings.get(w)
+                if p is None:
+                    postings[w] = {best: 1.0}
+                else:
+                    size = len(p)
+                    if n <= cap and size <= _MAX_POSTINGS:
+                        usable += 1
+                    if size <= SATURATED:
+                        p[best] = 1.0
+            if usable < _MIN_SHARED:
+                out.append(best)
+                if defer_row:  # (its row is written by the caller: `new_singles`)
+                    singles[best] = (item_id, feed_id, t, iso, terms)
+                    new_singles.append(best)
+                else:
+                    story = self.stories[best] = IndexedStory(
+                        best,
+                        t,
+                        t,
+                        iso,
+                        item_id,
+                        t,
+                        feed_id,
+                        {feed_id: 1},
+                        dict.fromkeys(terms, 1.0),
+                        [(item_id, terms, len(terms))],
+                        1,
+                    )
+                    story.changed = True
+                    self.changed.add(best)
+                best += 1
+                continue
+            for w in terms:  # taken back: the postings as they were before this item
+                p = postings.get(w)
+                if p is not None and p.pop(best, None) is not None and not p:
+                    del postings[w]
+            self.docs, self.next_id = docs, best
+            out.append(
+                self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, None, usable)[0]
+            )
+            docs, best = self.docs, self.next_id
+        self.docs, self.next_id = docs, best
+        return out
+
+    def _group_text(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        t: int,
+        iso: str,
+        ntitle: int,
+        defer_row: bool,
+    ) -> tuple[int, bool]:
+        """`group` for an item with terms from the lead of its summary or text (`terms[ntitle:]`)."""
         df = self.df
         confirm = False
-        if ntitle is None or ntitle >= len(terms):
-            ntitle = len(terms)
+        cap = self._cap()
+        text: list[str] = []
+        for w in terms[ntitle:]:
+            n = df.get(w, 0)
+            if n <= cap:
+                text.append(w)
+            df[w] = n + 1  # counted all the same, so boilerplate is known as such
+        if ntitle < g.MIN_TITLE_TERMS:
+            terms = (*terms[:ntitle], *text)
+            ntitle = len(terms)  # a headline that says little: its lead stands in for it
+        elif text:
+            terms = (*terms[:ntitle], *text)
+            confirm = True
         else:
-            cap = self._cap()
-            text: list[str] = []
-            for w in terms[ntitle:]:
-                n = df.get(w, 0)
-                if n <= cap:
-                    text.append(w)
-                df[w] = n + 1  # counted all the same, so boilerplate is known as such
-            if ntitle < g.MIN_TITLE_TERMS:
-                terms = (*terms[:ntitle], *text)
-                ntitle = len(terms)  # a headline that says little: its lead stands in for it
-            elif text:
-                terms = (*terms[:ntitle], *text)
-                confirm = True
-            else:
-                terms = terms[:ntitle]
+            terms = terms[:ntitle]
         self.docs += 1
         title = terms[:ntitle] if confirm else terms
         # One pass counts the title's terms and tells whether enough of them are distinctive to look for
-        # candidates at all (most items: no), keeping their postings for a story of its own.
+        # candidates at all, keeping their postings for a story of its own.
         postings = self.postings
-        cap, max_postings = self._cap(), g.MAX_POSTINGS
-        looked: list[dict[int, float] | None] = []
+        cap = self._cap()
+        seen: list[dict[int, float] | None] = []
         usable = 0
         for w in title:
             n = df.get(w, 0) + 1
             df[w] = n
             p = postings.get(w)
-            looked.append(p)
-            if p is not None and n <= cap and len(p) <= max_postings:
+            seen.append(p)
+            if p is not None and n <= cap and len(p) <= _MAX_POSTINGS:
                 usable += 1
+        return self._place(item_id, feed_id, terms, ntitle, confirm, t, iso, defer_row, seen, usable)
+
+    def _place(
+        self,
+        item_id: int,
+        feed_id: int,
+        terms: Sequence[str],
+        ntitle: int,
+        confirm: bool,
+        t: int,
+        iso: str,
+        defer_row: bool,
+        looked: list[dict[int, float] | None] | None,
+        usable: int,
+    ) -> tuple[int, bool]:
+        """`group` once the item's terms are counted: its best story, or a new one. `looked`: the postings of
+        its title terms as they were before it (None: read them again); `usable`: how many of them can find
+        candidates."""
+        postings = self.postings
+        title = terms[:ntitle] if confirm else terms
         best: int | None = None
         found = (
             self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if usable >= g.MIN_SHARED else []
@@ -288,24 +488,26 @@ class StoryIndex:
             story = self.stories[best] = IndexedStory(
                 best, t, t, iso, item_id, t, feed_id, {feed_id: 1}, counts, [(item_id, terms, ntitle)], 1
             )
-            if confirm or found:  # (candidates were looked for: postings may have changed since)
+            if confirm or found or looked is None:  # (postings may have changed since they were looked at)
                 for w, weight in counts.items():
                     p = postings.get(w)
                     if p is None:
                         postings[w] = {best: weight}
-                    else:
+                    elif len(p) <= SATURATED:
                         p[best] = weight
             else:
                 for w, p in zip(terms, looked, strict=True):
                     if p is None:
                         postings[w] = {best: 1.0}
-                    else:
+                    elif len(p) <= SATURATED:
                         p[best] = 1.0
-            if not defer_row:
+            if defer_row:  # (its row is written by the caller: `new_singles`)
+                self.new_singles.append(best)
+            else:
                 story.changed = True
                 self.changed.add(best)
         else:
-            story = self.stories[best]
+            story = self.stories[best]  # (a candidate: made whole by `_candidates`)
             self._attach(story, item_id, feed_id, terms, ntitle, t, iso)
             story.changed = True
             self.changed.add(best)
@@ -368,10 +570,13 @@ class StoryIndex:
         return best if best is not None and best_score >= g.MERGE else None
 
     def _absorb(self, into: IndexedStory, a: IndexedStory) -> None:
+        postings = self.postings
         for w, n in a.counts.items():
-            p = self.postings[w]
-            del p[a.id]
-            p[into.id] = p.get(into.id, 0) + n
+            p = postings.get(w)
+            if p is None:
+                postings[w] = {into.id: n}
+            elif p.pop(a.id, None) is not None or into.id in p or len(p) <= SATURATED:
+                p[into.id] = p.get(into.id, 0) + n
             into.counts[w] = into.counts.get(w, 0) + n
         for f, n in a.feeds.items():
             into.feeds[f] = into.feeds.get(f, 0) + n

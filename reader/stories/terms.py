@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Collection
 
+from reader.patterns import lazy_pattern
+
 MAX_TERMS = 24
 MAX_TITLE_CHARS = 400
 # From an item's summary or text, grouping takes the lead (its first sentence, or two when the first is
@@ -50,8 +52,11 @@ _UNSPACED_CHARS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
     "\uac00-\ud7af\u0e00-\u0eff\u1780-\u17ff"
 )
-_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]")
-_RUNS = re.compile(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
+# Compiled when first needed: the character class takes ~8 ms to compile, which every process importing
+# this module (the parse workers, the writer thread that groups) would otherwise pay, though only non-ASCII
+# text uses it.
+_unspaced = lazy_pattern(f"[{_UNSPACED_CHARS}]")
+_runs = lazy_pattern(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
 
 
 def _stem(word: str) -> str:
@@ -67,8 +72,9 @@ def _stem(word: str) -> str:
 def _split_unspaced(token: str) -> list[str]:
     """Cut runs of unspaced-script characters into overlapping pairs; keep other runs whole."""
     out: list[str] = []
-    for run in _RUNS.findall(token):
-        if _UNSPACED.match(run):
+    unspaced = _unspaced()
+    for run in _runs().findall(token):
+        if unspaced.match(run):
             out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
         else:
             out.append(run)
@@ -77,7 +83,7 @@ def _split_unspaced(token: str) -> list[str]:
 
 def _term(token: str) -> str | None:
     """The term a token stands for, or None for a stop word or a lone letter."""
-    if token in STOP_WORDS or (len(token) < 2 and not _UNSPACED.match(token)):
+    if token in STOP_WORDS or (len(token) < 2 and (token.isascii() or not _unspaced().match(token))):
         return None
     return _stem(token)
 
@@ -103,7 +109,7 @@ def _tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("'s ", " ")
     tokens: list[str] = []
     for token in _TOKEN.findall(text):
-        if _UNSPACED.search(token):
+        if _unspaced().search(token):
             tokens.extend(_split_unspaced(token))
         else:
             tokens.append(token)

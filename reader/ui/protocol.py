@@ -52,6 +52,10 @@ class Services(Protocol):
         """The cached article, if any. Blocking (a read that may wait on the database): from workers."""
         ...
 
+    def stories_grouped(self) -> bool:
+        """Whether polls group items into stories ([stories] group in the config). Reads no database."""
+        ...
+
     def group_pending(self, progress: Callable[[int, int], None]) -> int:
         """Group items that have no story yet (after an upgrade). Blocking; progress(done, total)."""
         ...

@@ -90,3 +90,29 @@ def test_list_json_story_ids_reader_stories_and_topics(tmp_path: Path, http_serv
 
     regroup = run(tmp_path, "stories", "--regroup")
     assert "Grouped 3 items into 2 stories." in regroup.stderr
+
+
+def test_grouping_turned_off_in_the_config_makes_no_stories_and_says_so(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[stories]\ngroup = false\n")
+    a = http_server.serve("/a.xml", feed("a", [("1", "US tightens export controls on chip equipment")]))
+    b = http_server.serve("/b.xml", feed("b", [("1", "Chip equipment export controls tightened by US")]))
+    run(tmp_path, "add", a)
+    run(tmp_path, "add", b)
+    run(tmp_path, "fetch", "--all", "--no-fulltext")
+    items = as_json(tmp_path, "list")
+    assert len(items) == 2 and [i["story"] for i in items] == [None, None]
+    stories = run(tmp_path, "stories", "--json")
+    assert json.loads(stories.stdout) == []
+    assert "story grouping is off ([stories] group = false in" in stories.stderr
+    assert "not grouped yet" not in stories.stderr  # not nagged to regroup what the user turned off
+    regroup = run_cli(config, tmp_path / "d", "stories", "--regroup")
+    assert regroup.returncode == 2 and "story grouping is off" in regroup.stderr
+
+    # Turned on again: the items stored meanwhile are grouped like an archive from before stories.
+    config.write_text("[stories]\ngroup = true\n")
+    assert "Grouped 2 items into 1 stories." in run(tmp_path, "stories", "--regroup").stderr
+    story_ids = {i["story"] for i in as_json(tmp_path, "list")}
+    assert len(story_ids) == 1 and None not in story_ids

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from uifakes import screen_text
+import pytest
+from uifakes import FakeServices, screen_text
 
 from reader.models import PollSummary, View, ViewKind
 from reader.store.feeds import Store
@@ -203,3 +204,15 @@ async def test_in_a_folded_view_m_marks_the_whole_story_and_u_undoes(
         assert main.writer.flush(10)
         with Store.open(archive[0]) as store:
             assert {i: store.item(i).read for i in before} == before  # type: ignore[union-attr]
+
+
+async def test_the_stories_screen_says_when_grouping_is_off(
+    make: Callable[..., ReaderApp], services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "stories_grouped", lambda: False)  # [stories] group = false
+    app = make()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, StoriesScreen)
+        assert "grouping is off ([stories] group = false in the config)" in screen_text(app)

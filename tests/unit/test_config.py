@@ -95,6 +95,7 @@ def test_every_key_is_read() -> None:
     assert f.max_body_mb == 4 and f.max_body_bytes == 4 * 1024 * 1024
     assert f.user_agent == "my-reader/1.0 (+mailto:me@example.org)"
     assert (t.policy, t.first_poll_items, t.concurrency) == ("on-open", 0, 2)
+    assert config.stories.group is False and default_config().stories.group is True
     assert dict(config.keys) == {"next_unread": "n", "refresh": "r,f5"}
     first, local = config.feeds
     assert first == FeedConfig("https://example.org/feed.xml", "Example", ("privacy", "eu"), 7200, "off")
@@ -193,6 +194,8 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
         ("[genral]\ntheme = 'x'\n", "genral", "general", 1),
         ('[[feeds]]\nurl = "https://a.example/"\ntag = ["x"]\n', "feeds[1].tag", "tags", 3),
         ('[fulltext]\npolicies = "off"\n', "fulltext.policies", "policy", 2),
+        ("[stories]\ngrup = false\n", "stories.grup", "group", 2),
+        ("[storie]\ngroup = false\n", "storie", "stories", 1),
     ],
 )
 def test_unknown_keys_suggest_the_right_one(text: str, key: str, suggestion: str, line: int) -> None:
@@ -219,6 +222,9 @@ def test_unknown_key_without_a_near_match_lists_the_choices() -> None:
         ("[fetch]\nmax_connections = 0\n", "fetch.max_connections", "between 1 and 256"),
         ('[fetch]\nuser_agent = "a\\nInjected: 1"\n', "fetch.user_agent", "printable ASCII"),
         ("[fulltext]\nconcurrency = []\n", "fulltext.concurrency", "integer, not an array"),
+        ('[stories]\ngroup = "no"\n', "stories.group", "true or false"),
+        ("[stories]\ngroup = 0\n", "stories.group", "true or false"),
+        ("stories = true\n", "stories", "table"),
         ("general = 3\n", "general", "table"),
         ('[[general]]\ntheme = "x"\n', "general", "table"),
         ("[feeds]\nurl = 'https://a.example/'\n", "feeds", "array of tables"),

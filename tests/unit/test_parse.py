@@ -431,3 +431,11 @@ def test_the_link_join_shortcut_on_the_edges(base: str, link: str) -> None:
     except ValueError as exc:
         got = type(exc)
     assert got == expected
+
+
+def test_story_terms_are_made_only_when_stories_are_grouped() -> None:
+    grouped = parse_feed(rss(2), "https://example.org/feed.xml", RSS_CT)
+    assert all(it.story_terms for it in grouped.items)  # made here, in the parse worker
+    plain = parse_feed(rss(2), "https://example.org/feed.xml", RSS_CT, stories=False)
+    assert [it.story_terms for it in plain.items] == [None, None]
+    assert [it.title for it in plain.items] == [it.title for it in grouped.items]

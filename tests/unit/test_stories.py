@@ -174,6 +174,55 @@ def test_stories_have_their_rows_as_soon_as_their_items_are_stored(store: Store)
     story_rows_match_items(store)
 
 
+def test_every_story_a_poll_makes_has_its_row_with_its_figures_at_commit(store: Store) -> None:
+    # Headlines sharing two words with many others: each new one looks for candidates, stories of one item
+    # are made whole as candidates without being joined, and most stay stories of their own.
+    fs = feeds(store, 4)
+    words = [f"w{n}" for n in range(400)]
+    for f, feed in enumerate(fs):
+        batch = []
+        for k in range(15):
+            own = " ".join(words[(f * 15 + k) * 6 : (f * 15 + k) * 6 + 6])
+            when = T0 + timedelta(hours=k * 7 + f)
+            batch.append(item(f"{f}-{k}", f"Harbour bridge {own}", when))
+        store_items(store, feed, batch)
+    story_rows_match_items(store)
+    mismatched = store._conn.execute(
+        """SELECT COUNT(*) FROM stories s JOIN (
+               SELECT story_id, COUNT(*) AS n, COUNT(DISTINCT feed_id) AS feeds,
+                      MIN(CAST(strftime('%s', sort_date) AS INTEGER)) AS first_t,
+                      MAX(CAST(strftime('%s', sort_date) AS INTEGER)) AS last_t, MAX(sort_date) AS newest
+               FROM items GROUP BY story_id) i ON i.story_id = s.id
+           WHERE s.size != i.n OR s.feed_count != i.feeds OR s.first_t != i.first_t OR s.last_t != i.last_t
+              OR s.newest != i.newest
+              OR NOT EXISTS (SELECT 1 FROM items l WHERE l.id = s.lead_item AND l.story_id = s.id)"""
+    ).fetchone()[0]
+    assert mismatched == 0
+    assert store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0] > 30  # mostly their own
+
+
+def test_a_poll_reaching_far_apart_years_keeps_every_story_row(store: Store) -> None:
+    # One transaction stores a feed from 2014 and one from 2020: the index starts afresh around the second
+    # (bounded memory), and the stories made around the first keep their rows.
+    old, new = feeds(store, 2)
+    later = T0 + timedelta(days=6 * 365)
+    batch = [
+        (
+            old,
+            [item(f"o{k}", f"Regulator fines bank number {k} over sanctions breaches", T0) for k in range(5)],
+        ),
+        (new, [item(f"n{k}", f"Volcano number {k} erupts near island town", later) for k in range(5)]),
+    ]
+    store.apply_fetches(
+        [
+            (feed, FetchOutcome(feed_url=feed.url, status=200, parsed=ParsedFeed(None, None, tuple(items))))
+            for feed, items in batch
+        ]
+    )
+    story_rows_match_items(store)
+    assert store._conn.execute("SELECT COUNT(DISTINCT story_id) FROM items").fetchone()[0] == 10
+
+
 def test_a_batch_that_rolls_back_leaves_nothing_behind_in_the_stories(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,6 +439,38 @@ def test_a_failure_while_grouping_never_costs_the_items(
     assert store.count(View(fold_stories=True)) == 1  # an item not grouped yet is a row of its own
     monkeypatch.undo()
     assert store.group_pending() == 1 and store.ungrouped_count() == 0
+
+
+def test_a_store_with_grouping_off_stores_items_without_stories_until_it_is_on(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store.group_stories = False  # [stories] group = false (the services set it from the config)
+    store_items(store, a, [item("a1", "Chiquita to buy Fyffes, creating world's biggest banana company")])
+    store_items(store, b, [item("b1", "Chiquita and Fyffes merge to form world's largest banana supplier")])
+    assert store.merge_stories() == 0 and store.group_pending() == 0
+    assert store.ungrouped_count() == 2 and store.stories() == []
+    store.group_stories = True
+    assert store.group_pending() == 2
+    assert story_of(store, a, "a1") == story_of(store, b, "b1")
+
+
+def test_a_term_in_hundreds_of_stories_neither_finds_candidates_nor_hides_real_matches() -> None:
+    from reader.stories.index import SATURATED, StoryIndex
+
+    index = StoryIndex(1)
+    t = int(T0.timestamp())
+    iso = T0.isoformat()
+    for n in range(3 * SATURATED):  # news nobody else reports, each with one very common word
+        index.group(n + 1, n + 1, ("common", f"unique{n}", f"other{n}"), t, iso, None, True)
+    assert SATURATED < len(index.postings["common"]) <= SATURATED + 1  # no entries past the bound
+    first, joined = index.group(10_001, 9001, ("alpha", "beta", "common"), t, iso, None, True)
+    again, joined_again = index.group(10_002, 9002, ("alpha", "beta", "common", "gamma"), t, iso, None, True)
+    assert not joined and joined_again and again == first
+    story = index.story(first)
+    assert story is not None and story.size == 2 and story.counts["common"] == 2.0
+    # One-item stories are kept as tuples until needed whole, and made whole with the same figures.
+    lone = index.story(1)
+    assert lone is not None and lone.size == 1 and lone.members == [(1, ("common", "unique0", "other0"), 3)]
+    assert 1 in index and 1 not in index.singles
 
 
 def test_news_joining_a_story_already_read_is_marked_in_its_row(store: Store) -> None:

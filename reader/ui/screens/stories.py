@@ -162,6 +162,8 @@ class StoryActions(TopicActions):
         def progress(done: int, total: int) -> None:
             self.post_message(GroupingProgress(done, total))
 
+        if not self.services.stories_grouped():
+            return  # turned off in the config: the items stay as they are
         self.first_paint.wait(FIRST_PAINT_WAIT)  # after the first paint: grouping is CPU work
         if not self.services.thread_store().ungrouped_count():
             return

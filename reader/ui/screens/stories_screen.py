@@ -124,6 +124,7 @@ class StoriesScreen(ModalScreen[int | None]):
         self.loaded = False  # the first page has arrived
         self._serial = 0  # the newest request: older answers are dropped
         self._loading: Mode | None = None
+        self.grouped = services.stories_grouped()  # [stories] group in the config (no database read)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="stories-box"):
@@ -317,7 +318,9 @@ class StoriesScreen(ModalScreen[int | None]):
             counts = f"{self.total:,} {what}"
         else:
             counts = what
-        if self.loaded and not self.stories:
+        if not self.grouped:  # turned off in the config: say so, rather than an empty list with no reason
+            counts += " · grouping is off ([stories] group = false in the config)"
+        elif self.loaded and not self.stories:
             counts += (
                 " · none yet: stories appear as feeds are polled" if not self.unread_only else " · all read"
             )
