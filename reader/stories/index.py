@@ -43,6 +43,25 @@ class IndexedStory:
     loaded: bool = False  # read from the table (not made by this index): its read state is unknown here
     changed: bool = False  # the stories row needs writing
 
+    @classmethod
+    def of_one(
+        cls, story_id: int, item_id: int, feed_id: int, t: int, iso: str, terms: tuple[str, ...]
+    ) -> IndexedStory:
+        """A story of one item (its time `t` in epoch seconds, `iso` its sort date)."""
+        return cls(
+            story_id,
+            t,
+            t,
+            iso,
+            item_id,
+            t,
+            feed_id,
+            {feed_id: 1},
+            dict.fromkeys(terms, 1.0),
+            [(item_id, terms, len(terms))],
+            1,
+        )
+
     def candidate(self, counts: dict[str, float]) -> g.Candidate:
         return g.Candidate(
             self.id, self.size, len(self.feeds), self.first_feed, self.first_t, self.last_t, counts
@@ -85,19 +104,7 @@ class StoryIndex:
         if single is None:
             return None
         item_id, feed_id, t, iso, terms = single
-        s = self.stories[story_id] = IndexedStory(
-            story_id,
-            t,
-            t,
-            iso,
-            item_id,
-            t,
-            feed_id,
-            {feed_id: 1},
-            dict.fromkeys(terms, 1.0),
-            [(item_id, terms, len(terms))],
-            1,
-        )
+        s = self.stories[story_id] = IndexedStory.of_one(story_id, item_id, feed_id, t, iso, terms)
         return s
 
     def new_single_rows(self) -> list[tuple[int, int, int, int, int, str]]:
@@ -373,19 +380,7 @@ class StoryIndex:
                     singles[best] = (item_id, feed_id, t, iso, terms)
                     new_singles.append(best)
                 else:
-                    story = self.stories[best] = IndexedStory(
-                        best,
-                        t,
-                        t,
-                        iso,
-                        item_id,
-                        t,
-                        feed_id,
-                        {feed_id: 1},
-                        dict.fromkeys(terms, 1.0),
-                        [(item_id, terms, len(terms))],
-                        1,
-                    )
+                    story = self.stories[best] = IndexedStory.of_one(best, item_id, feed_id, t, iso, terms)
                     story.changed = True
                     self.changed.add(best)
                 best += 1
