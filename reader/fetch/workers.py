@@ -4,9 +4,9 @@ Feed parsing is CPU work that holds the GIL (feedparser, our item pass), so it r
 event loop keeps fetching meanwhile (and a UI in this process never stalls behind it).
 
 How they start:
-- fork, when this process runs a single thread (`reader fetch`): the workers are copies of this process,
-  forked before the first request is sent (so no connection is inherited), which import the parser as they
-  start, on the other cores, while this process sends the requests;
+- fork, when this process runs a single thread (`reader fetch`): the workers are copies of this process with
+  the parser already imported, ready within milliseconds, before the first request is sent (so no connection
+  is inherited);
 - a fork server otherwise (the TUI runs threads, and forking a process that has threads is unsafe): a fresh
   interpreter that imports the parser once and forks the workers from itself.
 Either way each worker dies with the process that started it (SIGKILL included), and has a memory cap.
@@ -120,8 +120,8 @@ class ParseWorkers:
             ctx: BaseContext
 
             if _fork_is_safe():
-                # Forked before the parser is imported: each worker imports it as it starts (`_worker_init`),
-                # on the other cores, while this process sends the first requests.
+                import reader.feeds.parse  # noqa: F401  (imported once here, inherited by every worker)
+
                 # (multiprocessing flushes stdout and stderr before it forks: a worker never writes out a
                 # copy of our buffered output.)
                 ctx = multiprocessing.get_context("fork")
@@ -204,7 +204,6 @@ def _worker_init(parent_pid: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
-    import reader.feeds.parse  # noqa: F401  (the fork server preloads it; a forked worker imports it now)
 
 
 def _forget_parent_signals() -> None:
