@@ -51,6 +51,22 @@ async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def fold_and_go_to_story(
+    app: ReaderApp, pilot: Pilot[None], *, others: int, skip: int = 0
+) -> tuple[MainScreen, Headline, list[Headline]]:
+    """`F` (one row per story), then the highlight on the first story row past the first `skip` rows with at
+    least `others` other outlets; (the screen, that row, the rows of the folded view's first page)."""
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    await settle(app, pilot)
+    await pilot.press("F")
+    await settle(app, pilot)
+    rows = main.store.headlines(main.view, 0, 200)
+    row = next(h for h in rows[skip:] if h.others >= others)
+    main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+    return main, row, rows
+
+
 def row_text(screen: StoriesScreen, row_id: str) -> str:
     """A row of the Stories list as drawn (it must be on screen)."""
     index = screen.options.index_of(row_id)
@@ -165,14 +181,8 @@ async def test_x_unfolds_one_story_row_in_place_and_marks_act_on_the_row_shown(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
-        main = app.screen
-        assert isinstance(main, MainScreen)
-        await settle(app, pilot)
-        await pilot.press("F")
-        await settle(app, pilot)
+        main, row, _ = await fold_and_go_to_story(app, pilot, others=2)
         folded = main.headlines.pager.total
-        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
-        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
         await pilot.pause()
         cursor = main.headlines.cursor
         screen_row = main.headlines.cursor_screen_row
@@ -232,13 +242,7 @@ async def test_an_unfolded_row_survives_a_refresh_and_n_goes_on_from_the_storys_
 ) -> None:
     app = make(now=lambda: NOW)
     async with app.run_test(size=(140, 40)) as pilot:
-        main = app.screen
-        assert isinstance(main, MainScreen)
-        await settle(app, pilot)
-        await pilot.press("F")
-        await settle(app, pilot)
-        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
-        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        main, _, _ = await fold_and_go_to_story(app, pilot, others=2)
         await pilot.press("x")
         await settle(app, pilot)
         unfolded = main.headlines.pager.total
@@ -261,14 +265,7 @@ async def test_in_a_folded_view_news_joining_the_highlighted_story_keeps_the_hig
     db = archive[0]
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
-        main = app.screen
-        assert isinstance(main, MainScreen)
-        await settle(app, pilot)
-        await pilot.press("F")
-        await settle(app, pilot)
-        rows = main.store.headlines(main.view, 0, 200)
-        row = next(h for h in rows[3:] if h.others >= 1)  # not the top row
-        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        main, row, rows = await fold_and_go_to_story(app, pilot, others=1, skip=3)  # not the top row
         await pilot.pause()
         screen_row = main.headlines.cursor_screen_row
         # Its story's row moves up to second.
@@ -286,13 +283,7 @@ async def test_c_in_a_folded_view_shows_the_next_version_beneath_its_storys_row(
 ) -> None:
     app = make()
     async with app.run_test(size=(140, 40)) as pilot:
-        main = app.screen
-        assert isinstance(main, MainScreen)
-        await settle(app, pilot)
-        await pilot.press("F")
-        await settle(app, pilot)
-        row = next(h for h in main.store.headlines(main.view, 0, 200) if h.others >= 2)
-        main.headlines.move_to(main.store.position(main.view, row.id) or 0)
+        main, row, _ = await fold_and_go_to_story(app, pilot, others=2)
         await pilot.press("enter")
         await settle(app, pilot)
         assert main.open_item is not None and main.open_item.id == row.id
