@@ -159,6 +159,13 @@ class StoreBase:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read {self.path}: {_describe(exc)}") from exc
 
+    def _titles(self, item_ids: Sequence[int]) -> dict[int, str]:
+        """The titles of these items (the lead headlines of a page of stories), by item id."""
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        return dict(self._read(f"SELECT id, title FROM items WHERE id IN ({marks})", item_ids))
+
 
 def _split_sql(script: str) -> list[str]:
     # sqlite3.complete_statement tells where a statement ends (semicolons inside strings are fine).

@@ -48,16 +48,7 @@ class StoryQueries(StoryUpkeep):
                 FROM stories s WHERE {where} ORDER BY s.newest DESC, s.id DESC LIMIT ? OFFSET ?""",
             (limit, offset),
         )
-        leads = (
-            dict(
-                self._read(
-                    f"SELECT id, title FROM items WHERE id IN ({_placeholders(len(rows))})",
-                    [r[7] for r in rows],
-                )
-            )
-            if rows
-            else {}
-        )
+        leads = self._titles([r[7] for r in rows])
         out: list[Story] = []
         for sid, last_read, first_unread, n, feeds, unread, newest, lead in rows:
             items = tuple(self.story_items(sid)) if with_items else ()

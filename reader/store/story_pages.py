@@ -64,16 +64,7 @@ class StoryPages(StoreBase):
         rows = rows[:limit]
         if backwards:
             rows.reverse()
-        leads = (
-            dict(
-                self._read(
-                    f"SELECT id, title FROM items WHERE id IN ({','.join('?' * len(rows))})",
-                    [r[8] for r in rows],
-                )
-            )
-            if rows
-            else {}
-        )
+        leads = self._titles([r[8] for r in rows])
         stories = tuple(
             Story(
                 id=sid,
