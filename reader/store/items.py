@@ -45,6 +45,9 @@ _HEADLINE_COLUMNS = """
         AND i.first_seen >= (SELECT MAX(o.read_at) FROM items o WHERE o.story_id = i.story_id)
 """
 
+# In a folded view, how many rows a set of items makes: its stories, and each item not grouped yet.
+_FOLDED_ROWS = "COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id)"
+
 # The feed's name as the "by feed" order sorts it (the feed pane sorts the same way, ignoring case).
 _FEED_KEY = "lower(COALESCE(f.title, f.doc_title, f.url))"
 
@@ -205,36 +208,32 @@ class ItemQueries(StoreBase):
     def count(self, view: View | None = None) -> int:
         view = view or View()
         if view.fold_stories:
-            # One row per story: as many rows as stories with an item in the view, plus the items not grouped,
-            # counted from the story indexes (distinct ids in index order) instead of testing every item
-            # against its story's newer items.
-            where, params = self._view_where(replace(view, fold_stories=False, keep=()))
-            if where in ("1", "i.read = 0"):  # every item, or every unread one: walk a story index in order
-                sql = f"""SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT i.story_id FROM items i
-                                                       WHERE {where} AND i.story_id IS NOT NULL))
-                              + (SELECT COUNT(*) FROM items i WHERE {where} AND i.story_id IS NULL)"""
-                total = int(self._read(sql, [*params, *params])[0][0])
-                if view.keep and where == "i.read = 0":
-                    # Items read in this unread-only view stay listed: their stories with nothing unread
-                    # left are rows too (an item not grouped is its own row).
-                    marks = ", ".join("?" * len(view.keep))
-                    total += int(
-                        self._read(
-                            f"""SELECT COUNT(DISTINCT COALESCE(i.story_id, -i.id)) FROM items i
-                                WHERE i.id IN ({marks}) AND i.read = 1 AND (i.story_id IS NULL OR NOT EXISTS
-                                    (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.read = 0))""",
-                            list(view.keep),
-                        )[0][0]
-                    )
-                return total
-            where, params = self._view_where(replace(view, fold_stories=False))
-            # A narrower view (a feed, a tag, saved, a search): its own index picks the few rows first.
-            sql = (
-                f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i WHERE {where}"
-            )
-            return int(self._read(sql, params)[0][0])
+            return self._folded_count(view)
         where, params = self._view_where(view)
         return int(self._read(f"SELECT COUNT(*) FROM items i WHERE {where}", params)[0][0])
+
+    def _folded_count(self, view: View) -> int:
+        """One row per story: as many rows as stories with an item in the view, plus the items not grouped,
+        counted from the story indexes instead of testing every item against its story's newer items."""
+        where, params = self._view_where(replace(view, fold_stories=False, keep=()))
+        if where not in ("1", "i.read = 0"):
+            # A narrower view (a feed, a tag, saved, a search): its own index picks the few rows first.
+            where, params = self._view_where(replace(view, fold_stories=False))
+            return int(self._read(f"SELECT {_FOLDED_ROWS} FROM items i WHERE {where}", params)[0][0])
+        # Every item, or every unread one: the distinct story ids, walking a story index in order.
+        sql = f"""SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT i.story_id FROM items i
+                                               WHERE {where} AND i.story_id IS NOT NULL))
+                      + (SELECT COUNT(*) FROM items i WHERE {where} AND i.story_id IS NULL)"""
+        total = int(self._read(sql, [*params, *params])[0][0])
+        if view.keep and where == "i.read = 0":
+            # Items read in this unread-only view stay listed: their stories with nothing unread left are
+            # rows too (an item not grouped is its own row).
+            marks = ", ".join("?" * len(view.keep))
+            sql = f"""SELECT COUNT(DISTINCT COALESCE(i.story_id, -i.id)) FROM items i
+                      WHERE i.id IN ({marks}) AND i.read = 1 AND (i.story_id IS NULL OR NOT EXISTS
+                          (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.read = 0))"""
+            total += int(self._read(sql, list(view.keep))[0][0])
+        return total
 
     def items(self, view: View | None = None, offset: int = 0, limit: int | None = None) -> list[Item]:
         """Full items for `view`, newest first (the CLI's `list`)."""
@@ -270,9 +269,7 @@ class ItemQueries(StoreBase):
             # item against its story's newer items.
             where, params = self._view_where(replace(view, fold_stories=False))
             rows = self._read(
-                f"SELECT COUNT(DISTINCT i.story_id) + COUNT(*) - COUNT(i.story_id) FROM items i "
-                f"WHERE {where} AND {before}",
-                [*params, *ref_params],
+                f"SELECT {_FOLDED_ROWS} FROM items i WHERE {where} AND {before}", [*params, *ref_params]
             )
             return int(rows[0][0])
         source = from_clause(view.order) if view.order == "feed" else "items i"

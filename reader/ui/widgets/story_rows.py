@@ -18,10 +18,8 @@ from textual.strip import Strip
 
 from reader.models import Story, StoryItem
 from reader.ui.text import relative_age, safe
-from reader.ui.widgets.headlines import UNREAD_MARK, fit
+from reader.ui.widgets.headlines import REJOINED_MARK, UNREAD_MARK, fit
 from reader.ui.widgets.rowcursor import RowCursorView
-
-REJOINED_MARK = "+"  # new items joined a story that had been read
 
 StoryRow = tuple[str, Story | StoryItem]  # ("s:ID" or "i:ID", what the row shows)
 
