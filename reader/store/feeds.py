@@ -19,7 +19,7 @@ from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, u
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
 from reader.store.stories import StoryQueries
-from reader.store.story_grouping import NewItem
+from reader.store.story_grouping import NewItems
 from reader.store.story_pages import StoryPages
 from reader.store.sync import SyncQueries
 from reader.store.topics import TopicQueries
@@ -367,6 +367,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
         terms: list[str | None] = []  # story grouping's title terms, when the parser made them
         times: list[int] = []  # and the sort dates in epoch seconds (what grouping compares)
         now_t = _epoch_of(now)
+        grouping = self.group_stories
         # AUTOINCREMENT's high-water mark too: an id once given is never given again, even after deletion.
         next_id = 1 + int(
             c.execute(
@@ -439,24 +440,38 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                     )
                 )
                 fts_rows.append((item_id, it.title, body))
-                terms.append(it.story_terms)
-                times.append(now_t if order_date is None or order_date is now else _epoch_of(order_date))
+                if grouping:
+                    terms.append(it.story_terms)
+                    times.append(now_t if order_date is None or order_date is now else _epoch_of(order_date))
                 known[it.key] = (item_id, it.content_hash)
                 new += 1
         if rows:
             # Stories first (reader.store.stories), so each row goes in once, with its story.
-            stories = self._group_new(
-                c,
-                [
-                    NewItem(r[0], feed_id, r[4], r[11], terms_, f[2], t)
-                    for r, terms_, f, t in zip(rows, terms, fts_rows, times, strict=True)
-                ],
-            )
+            story_ids: list[int] = []
+            story_terms: list[str] = []
+            if self.group_stories:
+                made = (
+                    None not in terms
+                )  # (by the parse workers; else grouping makes them from title and text)
+                story_ids, story_terms = self._group_new(
+                    c,
+                    NewItems(
+                        range(next_id, next_id + len(rows)),
+                        [feed_id] * len(rows),
+                        [r[11] for r in rows],
+                        times,
+                        terms,
+                        () if made else [r[4] for r in rows],
+                        () if made else [f[2] for f in fts_rows],
+                    ),
+                )
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
                    updated, sort_date, first_seen, last_seen, content_hash, story_id, story_terms)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [(*r, *stories.get(r[0], (None, None))) for r in rows],
+                [(*r, s, m) for r, s, m in zip(rows, story_ids, story_terms, strict=True)]
+                if story_ids
+                else [(*r, None, None) for r in rows],
             )
             c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
         if seen:

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from reader.models import Story, StoryItem
-from reader.store.story_grouping import NewItem, _placeholders
+from reader.store.story_grouping import NewItems, _placeholders
 from reader.store.story_upkeep import StoryUpkeep
 
-__all__ = ["NewItem", "StoryQueries"]
+__all__ = ["NewItems", "StoryQueries"]
 
 
 class StoryQueries(StoryUpkeep):

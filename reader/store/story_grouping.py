@@ -25,17 +25,33 @@ if TYPE_CHECKING:
     from reader.stories.index import StoryIndex
 
 
-class NewItem(NamedTuple):
-    """An item just inserted, as grouping needs it (a tuple: one is made for every new item)."""
+class NewItems(NamedTuple):
+    """Items just inserted (or about to be), as grouping needs them: one sequence per field, in step (no
+    object per item: a poll stores thousands)."""
 
-    id: int
-    feed_id: int
-    title: str
-    sort_date: str  # ISO, UTC
-    # What grouping compares (`story_terms`), when already made (in the parse worker).
-    terms: str | None = None
-    text: str | None = None  # plain text of its summary or extracted article, when `terms` is not made
-    t: int | None = None  # `sort_date` in epoch seconds, when the caller has it (else read from sort_date)
+    ids: Sequence[int]
+    feed_ids: Sequence[int]
+    sort_dates: Sequence[str]  # ISO, UTC
+    # The sort dates in epoch seconds, when the caller has them (else read from `sort_dates`).
+    times: Sequence[int] | None = None
+    # What grouping compares (`story_terms`), where already made (in the parse workers); else (None, or
+    # None for an item) made here from the title and text.
+    terms: Sequence[str | None] | None = None
+    titles: Sequence[str] = ()  # needed only where `terms` are not made
+    texts: Sequence[str | None] = ()  # plain text of its summary or extracted article (likewise)
+
+    def made(self) -> list[str]:
+        """What grouping compares, for each item (`story_terms`, made here where the caller has not)."""
+        from reader.stories.terms import story_terms
+
+        terms = self.terms if self.terms is not None else [None] * len(self.ids)
+        if None not in terms:  # (all made in the parse workers: a poll's case)
+            return [m for m in terms if m is not None]
+        texts = self.texts or [None] * len(self.ids)
+        return [
+            m if m is not None else story_terms(title, text)
+            for m, title, text in zip(terms, self.titles, texts, strict=True)
+        ]
 
 
 def _epoch(iso: str) -> int:
@@ -79,18 +95,19 @@ class StoryGrouping(StoreBase):
     _story_version: int | None = None
 
     def _group_new(
-        self, c: sqlite3.Connection, items: Sequence[NewItem], *, stored: bool = False
-    ) -> dict[int, tuple[int, str]]:
+        self, c: sqlite3.Connection, items: NewItems, *, stored: bool = False
+    ) -> tuple[list[int], list[str]]:
         """Give each new item a story: the best admissible candidate, or a new story of its own.
 
-        Returns item id -> (story id, grouping terms) for rows about to be inserted; the stories' rows are
-        written at the end of the transaction (`_before_commit`), once however many feeds it stored. With
+        Returns (story ids, grouping terms), in step with `items` (both empty when nothing was grouped), for
+        rows about to be inserted; the stories' rows are written at the end of the transaction
+        (`_before_commit`), once however many feeds it stored. With
         `stored` (items already in the table) it writes the items' stories itself, under a savepoint. If
         grouping fails, the items are still stored (without a story; `group_pending` groups them later) and
         the poll carries on.
         """
-        if not items or not self.group_stories:
-            return {}
+        if not items.ids or not self.group_stories:
+            return [], []
         if stored:
             c.execute("SAVEPOINT grouping")
         try:
@@ -100,7 +117,7 @@ class StoryGrouping(StoreBase):
             self._merge_suspects = None  # the next merge pass looks at every story that gained items
             if stored:
                 c.execute("ROLLBACK TO grouping")
-            out = {}
+            out = [], []
         if stored:
             c.execute("RELEASE grouping")
         return out
@@ -182,34 +199,23 @@ class StoryGrouping(StoreBase):
         self._txn_version = None
 
     def _group_items(
-        self, c: sqlite3.Connection, items: Sequence[NewItem], stored: bool
-    ) -> dict[int, tuple[int, str]]:
-        from reader.stories.terms import split_story_terms, story_terms
-
-        times = [it.t if it.t is not None else _epoch(it.sort_date) for it in items]
+        self, c: sqlite3.Connection, items: NewItems, stored: bool
+    ) -> tuple[list[int], list[str]]:
+        times = items.times if items.times is not None else [_epoch(iso) for iso in items.sort_dates]
         self._track_suspects(c, stored)
         index = self._index_for(c, min(times), max(times))
-        defer = not stored  # new rows: the one-item stories' rows are written at commit, all at once
-        made = [it.terms if it.terms is not None else story_terms(it.title, it.text) for it in items]
-        rows: list[tuple[int, int, tuple[str, ...], int, int, str]] = []
-        for it, t, m in zip(items, times, made, strict=True):
-            if "|" in m:  # title terms, then the lead's
-                terms, ntitle = split_story_terms(m)
-                rows.append((it.id, it.feed_id, tuple(terms), ntitle, t, it.sort_date))
-            else:  # titles alone (most items)
-                terms_ = tuple(m.split())
-                rows.append((it.id, it.feed_id, terms_, len(terms_), t, it.sort_date))
-        story_ids = index.group_many(rows, defer)
-        out = {it.id: (sid, m) for it, sid, m in zip(items, story_ids, made, strict=True)}
+        made = items.made()
+        # new rows: the one-item stories' rows are written at commit, all at once
+        story_ids = index.group_many(items.ids, items.feed_ids, made, times, items.sort_dates, not stored)
         if stored:
             c.executemany(
                 "UPDATE items SET story_id = ?, story_terms = ? WHERE id = ?",
-                [(story_id, terms, item_id) for item_id, (story_id, terms) in out.items()],
+                zip(story_ids, made, items.ids, strict=True),
             )
         if self._merge_suspects is not None:
             self._merge_suspects.update(index.suspects)
         index.suspects.clear()
-        return out
+        return story_ids, made
 
     # Stories the next merge pass needs to look at (story -> a publication time near it), gathered while
     # grouping; None when they are not known to cover every item since the last pass (then the pass finds

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from reader.store.story_grouping import (
     MAX_INDEX_ITEMS,
     MAX_INDEX_SPAN,
-    NewItem,
+    NewItems,
     StoryGrouping,
     _epoch,
     _placeholders,
@@ -141,7 +141,13 @@ class StoryUpkeep(StoryGrouping):
                 )
                 self._group_new(
                     c,
-                    [NewItem(r[0], r[1], r[2] or "", r[3], None, texts.get(r[0])) for r in rows],
+                    NewItems(
+                        [r[0] for r in rows],
+                        [r[1] for r in rows],
+                        [r[3] for r in rows],
+                        titles=[r[2] or "" for r in rows],
+                        texts=[texts.get(r[0]) for r in rows],
+                    ),
                     stored=True,
                 )
             if rows:

@@ -26,7 +26,7 @@ from reader.store.outbox import (
     to_unsigned,
 )
 from reader.store.stories import StoryQueries
-from reader.store.story_grouping import NewItem
+from reader.store.story_grouping import NewItems
 from reader.textsafe import plain_text
 
 __all__ = [
@@ -263,19 +263,24 @@ class SyncQueries(OutboxQueries, StoryQueries):
                 known.add(it.server_id)
             if rows:
                 # Stories first (reader.store.stories), so each row goes in once, with its story.
-                stories = self._group_new(
+                story_ids, story_terms = self._group_new(
                     c,
-                    [
-                        NewItem(r[0], r[1], r[3], r[9], None, f[2])
-                        for r, f in zip(rows, fts_rows, strict=True)
-                    ],
+                    NewItems(
+                        [r[0] for r in rows],
+                        [r[1] for r in rows],
+                        [r[9] for r in rows],
+                        titles=[r[3] for r in rows],
+                        texts=[f[2] for f in fts_rows],
+                    ),
                 )
                 c.executemany(
                     """INSERT INTO items (id, feed_id, key, title, link, author, summary, content, published,
                        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at,
                        server_id, story_id, story_terms)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [(*r, *stories.get(r[0], (None, None))) for r in rows],
+                    [(*r, s, m) for r, s, m in zip(rows, story_ids, story_terms, strict=True)]
+                    if story_ids
+                    else [(*r, None, None) for r in rows],
                 )
                 c.executemany("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", fts_rows)
             if to_read:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reader.stories import grouping as g
+from reader.stories.terms import split_story_terms
 
 MAX_VISITS = 96  # postings entries one lookup may visit: bounds the cost of titles made of common terms
 MAX_CANDIDATES = 16  # stories scored per item (or story): those sharing the most terms with it
@@ -76,9 +77,10 @@ class StoryIndex:
         self.hi: int | None = None
         self.stories: dict[int, IndexedStory] = {}
         # Stories of one item from a title alone (most of a poll's items, made by `group_many`, or loaded),
-        # kept as a tuple (item id, feed id, time, ISO time, terms) until something needs them whole
-        # (`story`): thousands of one-item stories cost a tuple each, not an object with three containers.
-        self.singles: dict[int, tuple[int, int, int, str, tuple[str, ...]]] = {}
+        # kept as a tuple (item id, feed id, time, ISO time, its title terms as `story_terms` made them:
+        # space-separated) until something needs them whole (`story`): thousands of one-item stories cost a
+        # tuple each, not an object with three containers, and their terms the string the item came with.
+        self.singles: dict[int, tuple[int, int, int, str, str]] = {}
         # One-item stories made with `defer_row` since the caller last took their rows (`new_single_rows`):
         # those rows are still to be written.
         self.new_singles: list[int] = []
@@ -103,8 +105,10 @@ class StoryIndex:
         single = self.singles.pop(story_id, None)
         if single is None:
             return None
-        item_id, feed_id, t, iso, terms = single
-        s = self.stories[story_id] = IndexedStory.of_one(story_id, item_id, feed_id, t, iso, terms)
+        item_id, feed_id, t, iso, made = single
+        s = self.stories[story_id] = IndexedStory.of_one(
+            story_id, item_id, feed_id, t, iso, tuple(made.split())
+        )
         return s
 
     def new_single_rows(self) -> list[tuple[int, int, int, int, int, str]]:
@@ -152,26 +156,23 @@ class StoryIndex:
         """Items already stored (loading): (item id, feed id, story id, story terms as stored, time, ISO
         time). A story with one item among them (most stories), from a title alone and not in the index
         yet, is kept as a one-item story (a tuple) like those `group` makes."""
-        from reader.stories.terms import split_story_terms
-
         rows = list(rows)
         sizes = Counter(r[2] for r in rows)
         stories, singles, postings, df = self.stories, self.singles, self.postings, self.df
         for item_id, feed_id, story_id, made, t, iso in rows:
             if made is not None and "|" not in made:
-                terms = tuple(made.split())
                 if sizes[story_id] == 1 and story_id not in stories and story_id not in singles:
                     self.docs += 1
-                    for w in terms:
+                    for w in made.split():
                         df[w] = df.get(w, 0) + 1
                         p = postings.get(w)
                         if p is None:
                             postings[w] = {story_id: 1.0}
                         elif len(p) <= SATURATED:
                             p[story_id] = 1.0
-                    singles[story_id] = (item_id, feed_id, t, iso, terms)
+                    singles[story_id] = (item_id, feed_id, t, iso, made)
                     continue
-                self.add_existing(story_id, item_id, feed_id, terms, t, iso)
+                self.add_existing(story_id, item_id, feed_id, made.split(), t, iso)
             else:
                 split, ntitle = split_story_terms(made)
                 self.add_existing(story_id, item_id, feed_id, split, t, iso, ntitle)
@@ -325,7 +326,7 @@ class StoryIndex:
         """Put a new item in its story (a new one when none fits); returns (story id, joined an existing one).
 
         With `defer_row`, a story made of this item alone is not marked for writing: the caller writes the
-        rows of such stories from the items table (in SQL, off the interpreter).
+        rows of such stories (`new_single_rows`), all at once.
 
         `terms[:ntitle]` come from its title, the rest (if any) from the lead of its summary or text; text
         terms too common in the index to tell stories apart (boilerplate, filler) are left out.
@@ -335,37 +336,49 @@ class StoryIndex:
         stories."""
         if ntitle is None or ntitle >= len(terms):
             before = self.next_id
-            story_id = self.group_many(((item_id, feed_id, tuple(terms), len(terms), t, iso),), defer_row)[0]
+            story_id = self.group_many((item_id,), (feed_id,), (" ".join(terms),), (t,), (iso,), defer_row)[0]
             return story_id, story_id < before
         return self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)
 
     def group_many(
-        self, items: Iterable[tuple[int, int, tuple[str, ...], int, int, str]], defer_row: bool = False
+        self,
+        ids: Iterable[int],
+        feed_ids: Iterable[int],
+        made: Iterable[str],
+        times: Iterable[int],
+        isos: Iterable[str],
+        defer_row: bool = False,
     ) -> list[int]:
-        """`group` for new items in turn: (item id, feed id, terms, how many of them are title terms, time,
-        ISO time) each; returns their story ids.
+        """`group` for new items in turn, given field by field (in step): ids, feed ids, what
+        `reader.stories.terms.story_terms` made of each (title terms, space-separated, then "|" and the lead's
+        if any), publication times (epoch seconds) and ISO times. Returns their story ids.
 
         Titles alone (most items), and most of them news nobody else reports yet, take the lean path here,
         in one loop over the batch: one pass over an item's terms counts them, tells whether enough of them
         are distinctive to look for candidates at all (as the postings were before the item) and enters the
-        item as a story of its own; when candidates are to be looked for after all (few items), that entry
-        is taken back first and `_place` finds its story."""
+        item as a story of its own, which keeps the string its terms came in; when candidates are to be looked
+        for after all (few items), that entry is taken back first and `_place` finds its story."""
         out: list[int] = []
         df, postings, singles, new_singles = self.df, self.postings, self.singles, self.new_singles
+        df_get, postings_get = df.get, postings.get
         docs, best = self.docs, self.next_id
-        for item_id, feed_id, terms, ntitle, t, iso in items:
-            if ntitle < len(terms):  # with terms from the lead of its summary or text
-                self.docs, self.next_id = docs, best
-                out.append(self._group_text(item_id, feed_id, terms, t, iso, ntitle, defer_row)[0])
-                docs, best = self.docs, self.next_id
-                continue
+        for item_id, feed_id, m, t, iso in zip(ids, feed_ids, made, times, isos, strict=True):
+            if "|" in m:  # with terms from the lead of its summary or text
+                split, ntitle = split_story_terms(m)
+                if ntitle < len(split):
+                    self.docs, self.next_id = docs, best
+                    out.append(self._group_text(item_id, feed_id, split, t, iso, ntitle, defer_row)[0])
+                    docs, best = self.docs, self.next_id
+                    continue
+                m = " ".join(split)  # (a lead that added nothing: the title's terms alone)
+            terms = m.split()
             docs += 1
             cap = docs // 20 if docs > 1000 else 50
             usable = 0
             for w in terms:
-                n = df.get(w, 0) + 1
+                n = df_get(w, 0) + 1
                 df[w] = n
-                p = postings.get(w)
+                p = postings_get(w)
                 if p is None:
                     postings[w] = {best: 1.0}
                 else:
@@ -377,21 +390,25 @@ class StoryIndex:
             if usable < _MIN_SHARED:
                 out.append(best)
                 if defer_row:  # (its row is written by the caller: `new_singles`)
-                    singles[best] = (item_id, feed_id, t, iso, terms)
+                    singles[best] = (item_id, feed_id, t, iso, m)
                     new_singles.append(best)
                 else:
-                    story = self.stories[best] = IndexedStory.of_one(best, item_id, feed_id, t, iso, terms)
+                    story = self.stories[best] = IndexedStory.of_one(
+                        best, item_id, feed_id, t, iso, tuple(terms)
+                    )
                     story.changed = True
                     self.changed.add(best)
                 best += 1
                 continue
             for w in terms:  # taken back: the postings as they were before this item
-                p = postings.get(w)
+                p = postings_get(w)
                 if p is not None and p.pop(best, None) is not None and not p:
                     del postings[w]
             self.docs, self.next_id = docs, best
             out.append(
-                self._place(item_id, feed_id, terms, len(terms), False, t, iso, defer_row, None, usable)[0]
+                self._place(
+                    item_id, feed_id, tuple(terms), len(terms), False, t, iso, defer_row, None, usable
+                )[0]
             )
             docs, best = self.docs, self.next_id
         self.docs, self.next_id = docs, best

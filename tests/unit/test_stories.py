@@ -549,3 +549,20 @@ def test_folded_views_count_and_place_their_rows_as_they_list_them(store: Store,
         assert store.count(view) == len(rows)
         assert [store.position(view, h.id) for h in rows] == list(range(len(rows)))
     assert len(store.headlines(View(fold_stories=True), 0, 500)) < store.count(View())  # stories did fold
+
+
+def test_a_new_story_of_one_item_has_its_row_with_the_times_grouping_compares(store: Store) -> None:
+    # Dates before 1970 and with fractions of a second: the row's epoch seconds are those of the stored
+    # sort date (to the second, floored), as the in-memory index has them.
+    a, b = feeds(store, 2)
+    moon = datetime(1969, 7, 20, 20, 17, 40, 500_000, tzinfo=UTC)
+    late = T0 + timedelta(seconds=59, microseconds=999_999)
+    store_items(store, a, [item("m", "Eagle lunar module lands in Sea of Tranquility", moon)])
+    store_items(store, b, [item("t", "Thames barrier closes against record tide", late)])
+    rows = store._conn.execute(
+        "SELECT s.first_t, s.last_t, s.size, s.feed_count, s.first_feed, s.newest, i.sort_date, i.feed_id "
+        "FROM stories s JOIN items i ON i.id = s.lead_item AND i.story_id = s.id ORDER BY s.first_t"
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(-14182940, -14182940), (1394452859, 1394452859)]
+    assert all(r[2:5] == (1, 1, r[7]) and r[5] == r[6] for r in rows)
+    story_rows_match_items(store)
