@@ -376,8 +376,9 @@ def _item(entry: Any, feed_url: str, now: datetime, stories: bool = True) -> Par
     text = plain_text(content or summary)
     terms = None
     if stories:
-        # Story grouping reads the lead of the summary (it says what happened), else the body's.
-        terms = story_terms(title, plain_text(summary) if summary and content else text)
+        # Story grouping reads the lead of the summary (it says what happened), else the body's; only for
+        # a headline that says little (the summary's plain text is made only then).
+        terms = story_terms(title, (lambda: plain_text(summary)) if summary and content else text)
     return ParsedItem(
         key=key,
         title=title,

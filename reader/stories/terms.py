@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from reader.patterns import lazy_pattern
 
@@ -155,15 +155,21 @@ def lead(text: str | None) -> str:
 MIN_TITLE_TERMS = 3
 
 
-def story_terms(title: str | None, text: str | None = None) -> str:
+def story_terms(title: str | None, text: str | Callable[[], str | None] | None = None) -> str:
     """What story grouping compares, as stored with the item: the title's terms, space-separated, then (when
     the title has under MIN_TITLE_TERMS terms and the item a summary or text whose lead adds any) "|" and the
     lead's other terms. Otherwise the title's terms and nothing else: a headline that says what happened is
     grouped by itself (measured on the development set, reading the lead too gained nothing there, cost a
-    little precision with unrelated leads, and doubled the parse workers' work for story terms)."""
+    little precision with unrelated leads, and doubled the parse workers' work for story terms).
+
+    `text` may be a function giving it, called only when the lead is read (most headlines never need it)."""
     terms = title_terms(title)
     out = " ".join(terms)
-    if text and len(terms) < MIN_TITLE_TERMS:
+    if text is not None and len(terms) < MIN_TITLE_TERMS:
+        if callable(text):
+            text = text()
+        if not text:
+            return out
         extra = _terms(_tokens(lead(text)), MAX_TEXT_TERMS, frozenset(terms))
         if extra:
             out += "|" + " ".join(extra)

@@ -434,3 +434,21 @@ def test_story_terms_are_made_only_when_stories_are_grouped() -> None:
     plain = parse_feed(rss(2), "https://example.org/feed.xml", RSS_CT, stories=False)
     assert [it.story_terms for it in plain.items] == [None, None]
     assert [it.title for it in plain.items] == [it.title for it in grouped.items]
+
+
+def test_story_terms_read_the_summary_s_lead_for_a_headline_that_says_little() -> None:
+    doc = b"""<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>t</title>
+<item><title>Live updates</title><guid>a</guid>
+<description>&lt;p&gt;Volcano erupts near the island town of Grindavik overnight.&lt;/p&gt;</description>
+<content:encoded><![CDATA[<p>Residents were evacuated hours before the lava reached the harbour.</p>]]></content:encoded>
+</item>
+<item><title>Volcano erupts near Grindavik</title><guid>b</guid>
+<description>&lt;p&gt;Lava reached the harbour overnight.&lt;/p&gt;</description>
+<content:encoded><![CDATA[<p>Residents were evacuated.</p>]]></content:encoded>
+</item></channel></rss>"""
+    short, long = parse_feed(doc, "https://example.org/feed.xml", RSS_CT).items
+    assert short.story_terms is not None and long.story_terms is not None
+    _, _, lead = short.story_terms.partition("|")
+    assert "volcano" in lead.split() and "resident" not in lead.split()  # the summary's lead, not the body's
+    assert long.story_terms == "volcano erupt near grindavik"  # its headline says it: no lead read

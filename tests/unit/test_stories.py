@@ -317,6 +317,15 @@ def test_the_lead_is_read_for_a_headline_that_says_little_and_only_then() -> Non
     huge = " ".join(f"word{i}" for i in range(200_000))  # a megabyte of summary: only its lead is read
     assert len(story_terms("Live updates", huge).split("|")[1].split()) == MAX_TEXT_TERMS
     assert story_terms("速報", "日本銀行が追加緩和を決定した。市場は好感。").startswith("速報|日本 本銀 銀行")
+    # The text may come as a function making it: called only when the lead is read.
+    calls: list[int] = []
+
+    def text() -> str:
+        calls.append(1)
+        return lead
+
+    assert story_terms("Fed raises rates", text) == "fed raise rate" and calls == []
+    assert story_terms("Fed moves", text) == made and calls == [1]
 
 
 def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
