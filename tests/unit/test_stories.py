@@ -201,6 +201,21 @@ def test_every_story_a_poll_makes_has_its_row_with_its_figures_at_commit(store: 
     assert store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0] > 30  # mostly their own
 
 
+def test_hundreds_of_new_stories_in_one_transaction_all_get_their_rows(store: Store) -> None:
+    # More one-item stories than one statement writes (SINGLES_PER_INSERT): every row, each with its item.
+    from reader.store.story_grouping import SINGLES_PER_INSERT
+
+    (a,) = feeds(store, 1)
+    n = 2 * SINGLES_PER_INSERT + 37
+    store_items(store, a, [item(f"k{k}", f"Harbour report {k}", T0 + timedelta(minutes=k)) for k in range(n)])
+    story_rows_match_items(store)
+    rows = store._conn.execute(
+        "SELECT COUNT(*) FROM stories s JOIN items i ON i.id = s.lead_item AND i.story_id = s.id "
+        "WHERE s.size = 1 AND s.newest = i.sort_date AND s.first_feed = i.feed_id"
+    ).fetchone()[0]
+    assert rows == n
+
+
 def test_a_poll_reaching_far_apart_years_keeps_every_story_row(store: Store) -> None:
     # One transaction stores a feed from 2014 and one from 2020: the index starts afresh around the second
     # (bounded memory), and the stories made around the first keep their rows.
