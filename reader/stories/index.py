@@ -69,6 +69,16 @@ class IndexedStory:
         )
 
 
+def _disjoint(lists: Sequence[dict[int, float]]) -> bool:
+    """Whether no story is in two of these postings lists (the tests run in C)."""
+    for i in range(1, len(lists)):
+        later = lists[i]
+        for earlier in lists[:i]:
+            if not later.keys().isdisjoint(earlier):
+                return False
+    return True
+
+
 class StoryIndex:
     """Stories and an inverted index over their terms, for the publication times in `lo`..`hi`."""
 
@@ -261,10 +271,15 @@ class StoryIndex:
             if len(lists) < min_shared:
                 return []  # the common case for news nobody else reports: no story can share enough terms
             lists.sort(key=len)  # the rarest terms first: they carry the signal
+            visited = []
             for plist in lists:
                 if budget <= 0:
                     break
                 budget -= len(plist)
+                visited.append(plist)
+            if min_shared > 1 and _disjoint(visited):
+                return []  # no story is in two of them (the common case): nothing to count
+            for plist in visited:
                 for sid in plist:
                     shared[sid] = shared.get(sid, 0) + 1
         else:
@@ -387,30 +402,46 @@ class StoryIndex:
                         usable += 1
                     if size <= SATURATED:
                         p[best] = 1.0
-            if usable < _MIN_SHARED:
-                out.append(best)
-                if defer_row:  # (its row is written by the caller: `new_singles`)
-                    singles[best] = (item_id, feed_id, t, iso, m)
-                    new_singles.append(best)
-                else:
-                    story = self.stories[best] = IndexedStory.of_one(
-                        best, item_id, feed_id, t, iso, tuple(terms)
+            if usable >= _MIN_SHARED:
+                for w in terms:  # taken back: the postings as they were before this item
+                    p = postings_get(w)
+                    if p is not None and p.pop(best, None) is not None and not p:
+                        del postings[w]
+                self.docs, self.next_id = docs, best
+                found = self._candidates(terms, None, None, _MIN_SHARED, feed_id, t, t)
+                if found:
+                    out.append(
+                        self._place(
+                            item_id,
+                            feed_id,
+                            tuple(terms),
+                            len(terms),
+                            False,
+                            t,
+                            iso,
+                            defer_row,
+                            None,
+                            usable,
+                            found,
+                        )[0]
                     )
-                    story.changed = True
-                    self.changed.add(best)
-                best += 1
-                continue
-            for w in terms:  # taken back: the postings as they were before this item
-                p = postings_get(w)
-                if p is not None and p.pop(best, None) is not None and not p:
-                    del postings[w]
-            self.docs, self.next_id = docs, best
-            out.append(
-                self._place(
-                    item_id, feed_id, tuple(terms), len(terms), False, t, iso, defer_row, None, usable
-                )[0]
-            )
-            docs, best = self.docs, self.next_id
+                    docs, best = self.docs, self.next_id
+                    continue
+                for w in terms:  # no candidate after all (most): entered again, as a story of its own
+                    p = postings_get(w)
+                    if p is None:
+                        postings[w] = {best: 1.0}
+                    elif len(p) <= SATURATED:
+                        p[best] = 1.0
+            out.append(best)
+            if defer_row:  # (its row is written by the caller: `new_singles`)
+                singles[best] = (item_id, feed_id, t, iso, m)
+                new_singles.append(best)
+            else:
+                story = self.stories[best] = IndexedStory.of_one(best, item_id, feed_id, t, iso, tuple(terms))
+                story.changed = True
+                self.changed.add(best)
+            best += 1
         self.docs, self.next_id = docs, best
         return out
 
@@ -471,16 +502,20 @@ class StoryIndex:
         defer_row: bool,
         looked: list[dict[int, float] | None] | None,
         usable: int,
+        found: list[IndexedStory] | None = None,
     ) -> tuple[int, bool]:
         """`group` once the item's terms are counted: its best story, or a new one. `looked`: the postings of
         its title terms as they were before it (None: read them again); `usable`: how many of them can find
-        candidates."""
+        candidates; `found`: the candidates, when the caller has looked for them already."""
         postings = self.postings
         title = terms[:ntitle] if confirm else terms
         best: int | None = None
-        found = (
-            self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t) if usable >= g.MIN_SHARED else []
-        )
+        if found is None:
+            found = (
+                self._candidates(title, None, None, g.MIN_SHARED, feed_id, t, t)
+                if usable >= g.MIN_SHARED
+                else []
+            )
         if found:
             ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
             if ok:

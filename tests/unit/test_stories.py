@@ -497,6 +497,25 @@ def test_a_term_in_hundreds_of_stories_neither_finds_candidates_nor_hides_real_m
     assert 1 in index and 1 not in index.singles
 
 
+def test_a_headline_sharing_one_word_with_each_of_two_stories_stays_on_its_own() -> None:
+    from reader.stories.index import StoryIndex
+
+    index = StoryIndex(1)
+    t = int(T0.timestamp())
+    iso = T0.isoformat()
+    a, _ = index.group(1, 1, ("alpha", "beta", "first"), t, iso, None, True)
+    b, _ = index.group(2, 2, ("gamma", "delta", "second"), t, iso, None, True)
+    # Two of its words find stories, but no story has both: a story of its own, kept as a tuple.
+    c, joined = index.group(3, 3, ("alpha", "gamma", "third"), t, iso, None, True)
+    assert not joined and c not in (a, b) and c in index.singles
+    assert index.suspects == {}  # it could have joined nothing: nothing for the merge pass
+    # Sharing two words with one story: it joins it.
+    d, joined = index.group(4, 4, ("alpha", "beta", "fourth"), t, iso, None, True)
+    assert joined and d == a and index.suspects.keys() == {a}
+    story = index.story(c)
+    assert story is not None and story.members == [(3, ("alpha", "gamma", "third"), 3)]
+
+
 def test_news_joining_a_story_already_read_is_marked_in_its_row(store: Store) -> None:
     a, b = feeds(store, 2)
     store_items(store, a, [item("a", "Chiquita to buy Fyffes, creating world's biggest banana company", T0)])
