@@ -390,6 +390,11 @@ class StoryIndex:
             docs += 1
             cap = docs // 20 if docs > 1000 else 50
             usable = 0
+            # The postings lists that can find candidates, and whether a story is in two of them (else no
+            # story can share enough terms: no need to look). A list is compared before this item enters it.
+            first: dict[int, float] | None = None
+            lists: list[dict[int, float]] | None = None
+            overlap = False
             for w in terms:
                 n = df_get(w, 0) + 1
                 df[w] = n
@@ -400,9 +405,16 @@ class StoryIndex:
                     size = len(p)
                     if n <= cap and size <= _MAX_POSTINGS:
                         usable += 1
+                        if first is None:
+                            first = p
+                        elif not overlap:
+                            if lists is None:
+                                lists = [first]
+                            overlap = not all(map(p.keys().isdisjoint, lists))
+                            lists.append(p)
                     if size <= SATURATED:
                         p[best] = 1.0
-            if usable >= _MIN_SHARED:
+            if usable >= _MIN_SHARED and overlap:
                 for w in terms:  # taken back: the postings as they were before this item
                     p = postings_get(w)
                     if p is not None and p.pop(best, None) is not None and not p:
