@@ -3,6 +3,7 @@
     python benchmarks/stories.py quality [--split none|story|time|publisher|random|both|all] [--csv PATH]
     python benchmarks/stories.py cost [--sizes 10000,100000]
     python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3]
+    python benchmarks/stories.py writer [--feeds 200] [--items 50] [--runs 9]
     python benchmarks/stories.py summaries
 
 quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
@@ -29,6 +30,11 @@ file that lists the farm's feeds and sets `[stories] group = true|false` (off: t
 terms and the store groups nothing), with the package's byte code compiled as an install has it; prints the
 median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the main process and of the
 parse workers, and the load average.
+
+writer: the part of that poll that grouping adds to, alone, in this process (no network, no parse workers): the
+farm's documents parsed once (with and without story terms), then stored into a fresh store in batches of 50
+feeds as the poller's writer thread stores them, plus the story pass, alternating grouping on and off; CPU
+milliseconds (min of the runs, and the median of the runs' paired differences).
 """
 
 from __future__ import annotations
@@ -492,6 +498,54 @@ def poll(args: argparse.Namespace) -> None:
     print(f"  load average (1 min) at the runs' starts: {min(load):.1f} to {max(load):.1f}")
 
 
+def writer(args: argparse.Namespace) -> None:
+    import gc
+
+    from farm import feed_body
+
+    from reader.feeds.parse import parse_feed
+    from reader.stories import index  # noqa: F401  (imported once up front, as the first poll of a process does)
+
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    parsed = {
+        mode: [
+            parse_feed(feed_body(i, args.items), f"http://x/{i}", {}, now=now, stories=mode == "on")
+            for i in range(args.feeds)
+        ]
+        for mode in ("off", "on")
+    }
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
+    for _ in range(args.runs):
+        for mode in ("off", "on"):
+            with tempfile.TemporaryDirectory() as d:
+                store = Store.open(Path(d) / "w.db")
+                store.group_stories = mode == "on"
+                feeds = [store.add_feed(f"http://x/{i}") for i in range(args.feeds)]
+                gc.collect()
+                c0 = time.process_time()
+                for start in range(0, args.feeds, 50):
+                    store.apply_fetches(
+                        [
+                            (
+                                feeds[i],
+                                FetchOutcome(feed_url=feeds[i].url, status=200, parsed=parsed[mode][i]),
+                            )
+                            for i in range(start, min(start + 50, args.feeds))
+                        ]
+                    )
+                store.merge_stories()
+                cpu[mode].append(time.process_time() - c0)
+                store.close()
+    off, on = min(cpu["off"]) * 1000, min(cpu["on"]) * 1000
+    paired = statistics.median((b - a) * 1000 for a, b in zip(cpu["off"], cpu["on"], strict=True))
+    items = args.feeds * args.items
+    print(f"farm {args.feeds} x {args.items} stored in batches of 50 feeds, {args.runs} runs each, CPU ms:")
+    print(f"  grouping off {off:.1f}   on {on:.1f}   +{on - off:.1f} ({100 * (on - off) / off:+.1f}%)")
+    print(
+        f"  median of the runs' paired differences: {paired:+.1f} ms ({paired * 1000 / items:.2f} us per item)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", default=str(DEV_CSV))
@@ -511,6 +565,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--runs", type=int, default=3)
     sub.add_parser("summaries")
+    w = sub.add_parser("writer")
+    w.add_argument("--feeds", type=int, default=200)
+    w.add_argument("--items", type=int, default=50)
+    w.add_argument("--runs", type=int, default=9)
     args = ap.parse_args(argv)
     run: dict[str, Callable[[argparse.Namespace], None]] = {
         "quality": quality,
@@ -518,6 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "poll": poll,
         "summaries": summaries_check,
         "poll-run": poll_run,
+        "writer": writer,
     }
     run[args.cmd](args)
     return 0
