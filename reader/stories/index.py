@@ -369,10 +369,12 @@ class StoryIndex:
         if any), publication times (epoch seconds) and ISO times. Returns their story ids.
 
         Titles alone (most items), and most of them news nobody else reports yet, take the lean path here,
-        in one loop over the batch: one pass over an item's terms counts them, tells whether enough of them
-        are distinctive to look for candidates at all (as the postings were before the item) and enters the
-        item as a story of its own, which keeps the string its terms came in; when candidates are to be looked
-        for after all (few items), that entry is taken back first and `_place` finds its story."""
+        in one loop over the batch: one pass over an item's terms counts them, tells whether candidates are to
+        be looked for at all (at least two of its terms distinctive, as the postings were before the item, and
+        some story among the postings of two of them) and enters the item as a story of its own, which keeps
+        the string its terms came in. When candidates are to be looked for after all (few items), that entry
+        is taken back first, and `_place` puts the item in the story found (or, none found, it is entered
+        again as before)."""
         out: list[int] = []
         df, postings, singles, new_singles = self.df, self.postings, self.singles, self.new_singles
         df_get, postings_get = df.get, postings.get
