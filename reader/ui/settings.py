@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class UISettings(Frozen):
     """How the reader behaves; every field has a sensible default."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from textual import on, work
@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.errors import ReaderError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
@@ -38,7 +38,7 @@ FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at
 MARKS_WAIT = 1.0  # seconds a count waits for the marks made before it to be stored (a locked database)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Undo(Frozen):
     """One reversible change: `ids` (of feeds `feeds`, in step) had `field` set to `value`; undo sets the
     opposite. `what` says what was done, for "Undone: …"."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,10 +11,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FeedForm(Frozen):
     url: str
     title: str = ""

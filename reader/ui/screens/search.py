@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,13 +11,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 __all__ = ["FEED_TEXT_MARK", "SearchRequest", "SearchScreen"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class SearchRequest(Frozen):
     text: str
     everywhere: bool

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Story, StoryItem, StoryPage
 from reader.ui.protocol import Services
 from reader.ui.widgets.story_rows import StoryRow, StoryRows
@@ -77,7 +77,7 @@ class StoriesCounted(Message):
         self.unread_only = unread_only
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class StoriesPlace(Frozen):
     """Where the Stories screen was left, to open there again: the filter, the first story shown, the row
     highlighted."""

@@ -3,7 +3,6 @@ closes (as it checks the config's `[topics]`), and a rejected form comes back wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,10 +12,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class TopicForm(Frozen):
     name: str
     query: str

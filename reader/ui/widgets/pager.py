@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Headline
 
 PAGE_SIZE = 200
@@ -17,7 +17,7 @@ FetchPage = Callable[[int, int], list[Headline]]  # (offset, limit) -> headlines
 FetchBeside = Callable[[int, int, bool], list[Headline] | None]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Unfolded(Frozen):
     """A row unfolded in place: the row of the view at `base` (the item `lead`) is followed by `rows`, the
     other items of its story. `rows` is shared with the screen, so marks patched here outlive the pager."""
