@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -70,8 +70,8 @@ class FulltextSettings(Frozen):
     concurrency: int = 4
 
 
-@dataclass(frozen=True)
-class StoriesSettings:
+@value_type
+class StoriesSettings(Frozen):
     # Group the items of every feed into stories as polls store them (the Stories view, folded rows,
     # "Also covered by", `reader stories`, the `story` of `reader list --json`). Off: items are stored
     # without a story (and `reader stories --regroup` or the TUI groups them once it is turned on again).

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,11 +28,13 @@ from reader.ui.sync_status import sync_label
 from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
-from reader.ui.widgets.footer import KeyFooter
 from reader.ui.widgets.headlines import HeadlineList
 from reader.ui.widgets.pager import HeadlinePager, Unfolded
 from reader.ui.widgets.status import StatusBar
 from reader.ui.writer import Field, MarkWriter, PendingMarks
+
+if TYPE_CHECKING:
+    from reader.ui.widgets.footer import KeyFooter
 
 NARROW_WIDTH = 100
 FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at most (then goes ahead)
@@ -123,6 +126,8 @@ class PanesScreen(Screen[None]):
         milliseconds of start-up that the headlines need not wait for."""
         if not self.is_attached or self._closing or self.app._closing or self.query("#footer"):
             return  # (the app may be quitting already: the terminal closed under it)
+        from reader.ui.widgets.footer import KeyFooter  # (Textual's Footer: imported after the first paint)
+
         footer = KeyFooter(id="footer", compact=True)
         footer.show_command_palette = self.size.width >= FOOTER_PALETTE_WIDTH
         footer.set_class(self.zen, "-zen-hidden")  # focus mode may be on already
@@ -151,7 +156,8 @@ class PanesScreen(Screen[None]):
         self.query_one("#reading").set_class(self.feeds_open and self.has_class("narrow"), "-feeds-open")
         # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
         wide = event.size.width >= FOOTER_PALETTE_WIDTH
-        for footer in self.query("#footer").results(KeyFooter):
+        for node in self.query("#footer"):
+            footer = cast("KeyFooter", node)  # (only a KeyFooter has that id)
             if footer.show_command_palette != wide:  # (a change recomposes the footer)
                 footer.show_command_palette = wide
 
