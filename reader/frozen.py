@@ -40,6 +40,8 @@ def value_type(cls: type[_T]) -> type[_T]:
         raise TypeError(
             f"@value_type class {cls.__qualname__} keeps its fields in its __dict__: no __slots__"
         )
+    if cls.__doc__ is None:  # else dataclass writes one from inspect.signature (tokenize: ms at start-up)
+        cls.__doc__ = f"{cls.__qualname__}: a value type."
     made = dataclass(init=False, eq=False, repr=False)(cls)
     type.__setattr__(made, "__init__", _first_init)  # its own, not a parent's compiled one
     return made
