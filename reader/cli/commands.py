@@ -158,6 +158,7 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         theme=general.theme,
         keys=config.keys,
         state_path=locations.data_dir / "ui-state.json",
+        style_cache=locations.cache_dir / "styles.pickle",
         sync=config.sync is not None,
     )
     return int(run_app(services, settings))

@@ -20,6 +20,7 @@ from reader.ui.protocol import Services
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.stories import StoryActions
 from reader.ui.settings import UISettings
+from reader.ui.stylecache import CachedStylesheet
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
 
@@ -37,6 +38,7 @@ class ReaderApp(App[None]):
 
     def __init__(self, services: Services, settings: UISettings) -> None:
         super().__init__(driver_class=terminal_driver())
+        self.stylesheet = CachedStylesheet(settings.style_cache, variables=self.get_css_variables())
         self.services = services
         self.settings = settings
         self.store: Store | None = None
@@ -55,6 +57,12 @@ class ReaderApp(App[None]):
         """The first screen is on the terminal: the start-up workers (counts, grouping, a first poll) go."""
         self._main.first_paint.set()
         resume_gc()
+        self._save_styles()
+
+    def _save_styles(self) -> None:
+        """Keep the styles parsed afresh (a first launch, a new Textual) for the next launch."""
+        if isinstance(self.stylesheet, CachedStylesheet):
+            self.stylesheet.save()
 
     def on_mount(self) -> None:
         unknown = sorted(set(self.settings.keys) - known_binding_ids())
@@ -90,6 +98,7 @@ class ReaderApp(App[None]):
         self.exit(return_code=0)
 
     def on_unmount(self) -> None:
+        self._save_styles()  # (with those of the widgets mounted after the first paint)
         if self.store is not None:
             self.store.close()
 

@@ -28,6 +28,7 @@ class UISettings(Frozen):
     article_width: int = 80  # the article text's measure, in columns
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
+    style_cache: Path | None = None  # parsed styles kept between launches (reader/ui/stylecache.py)
     sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.
     now: Callable[[], datetime] = field(default=_utcnow)
