@@ -20,6 +20,7 @@ from reader.errors import ReaderError
 from reader.frozen import Frozen, value_type
 from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
 from reader.store.feeds import Store
+from reader.ui.first_page import FirstPage
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
@@ -29,7 +30,7 @@ from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
-from reader.ui.widgets.pager import HeadlinePager, Unfolded
+from reader.ui.widgets.pager import PAGE_SIZE, HeadlinePager, Unfolded
 from reader.ui.widgets.status import StatusBar
 from reader.ui.writer import Field, MarkWriter, PendingMarks
 
@@ -108,6 +109,8 @@ class PanesScreen(Screen[None]):
         self._recounts = 0
         # Set by the app once the first screen is on the terminal: start-up workers wait for it.
         self.first_paint = threading.Event()
+        # The first view's count and first page, read on a thread while the widgets are built.
+        self._first_page: FirstPage | None = FirstPage(services.open_store, self.view, PAGE_SIZE)
 
     # ------------------------------------------------------------------ layout
 
@@ -239,7 +242,9 @@ class PanesScreen(Screen[None]):
 
     def _pager(self) -> HeadlinePager:
         view, store, pending = self.query_view, self.store, self.pending
-        total = store.count(view)
+        first = self._first_page.take(view) if self._first_page is not None else None
+        self._first_page = None
+        total = first[0] if first is not None else store.count(view)
 
         def fetch(offset: int, limit: int) -> list[Headline]:
             rows = store.headlines(view, offset, limit, total=total)  # (End reads from the other end)
@@ -257,7 +262,10 @@ class PanesScreen(Screen[None]):
                 continue
             rows[:] = [pending.apply(h) for h in rows]  # in place: the list is shared with the pager
             unfolded.append(Unfolded(base, lead, rows))
-        return HeadlinePager(fetch, total, unfolded=unfolded, fetch_beside=beside)
+        pager = HeadlinePager(fetch, total, unfolded=unfolded, fetch_beside=beside)
+        if first is not None:
+            pager.seed_first_page([pending.apply(h) for h in first[1]])
+        return pager
 
     def index_in_list(self, pager: HeadlinePager, item_id: int) -> int | None:
         """The list row showing `item_id` (an unfolded story's rows included), or None."""

@@ -52,6 +52,11 @@ class HeadlinePager:
         self.unfolded = sorted((u for u in unfolded if 0 <= u.base < total), key=lambda u: u.base)
         self.total = total + sum(len(u.rows) for u in self.unfolded)
 
+    def seed_first_page(self, rows: list[Headline]) -> None:
+        """The view's first rows, read already (reader/ui/first_page.py); ignored unless a whole page."""
+        if len(rows) == min(self._page_size, self.base_total):
+            self._pages[0] = rows
+
     def with_unfolded(self, unfolded: Sequence[Unfolded]) -> HeadlinePager:
         """The same view (its pages already read are shared, nothing is counted again) with other rows
         unfolded."""
