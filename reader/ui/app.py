@@ -11,7 +11,7 @@ from textual.driver import Driver
 from textual.screen import Screen
 
 from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
-from reader.gcpause import resume as resume_gc
+from reader.startmode import end as end_start_mode
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.messages import TerminalGone
@@ -56,7 +56,7 @@ class ReaderApp(App[None]):
     def on_ready(self) -> None:
         """The first screen is on the terminal: the start-up workers (counts, grouping, a first poll) go."""
         self._main.first_paint.set()
-        resume_gc()
+        end_start_mode()
         self._save_styles()
 
     def _save_styles(self) -> None:

@@ -3,12 +3,12 @@
 With a large archive they are the start-up's only long reads (a folded view of 100,000 items counts its
 stories: a few milliseconds of SQLite). Started on a thread of their own when the screen is built, they run
 on the other core while Textual builds and styles the widgets; the screen takes them when it first fills
-the headline list, or reads them itself when the view changed meanwhile or the thread failed.
+the headline list, or reads them itself when the view changed meanwhile or the thread failed. (Start-up
+mode, reader/startmode.py, hands this thread the interpreter lock at once between its steps.)
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 
@@ -16,26 +16,6 @@ from reader.models import Headline, View
 from reader.store.feeds import Store
 
 WAIT = 5.0  # seconds to wait for the thread before reading on the UI thread (its reads never wait on locks)
-# While the thread reads, the UI thread (busy building widgets) hands it the interpreter lock within 0.2 ms
-# instead of Python's 5 ms, each time a query returns: else its dozen short steps take ~50 ms in all.
-SWITCH_INTERVAL = 0.0002
-_switching = threading.Lock()
-_readers = 0  # first-page threads running (the first sets the short interval, the last puts it back)
-_interval = 0.005
-
-
-def _reading(starts: bool) -> None:
-    global _readers, _interval
-    with _switching:
-        if starts:
-            if _readers == 0:
-                _interval = sys.getswitchinterval()
-                sys.setswitchinterval(min(_interval, SWITCH_INTERVAL))
-            _readers += 1
-        else:
-            _readers -= 1
-            if _readers == 0:
-                sys.setswitchinterval(_interval)
 
 
 class FirstPage:
@@ -45,12 +25,7 @@ class FirstPage:
         self._thread = threading.Thread(
             target=self._read, args=(open_store, limit), name="reader-first-page", daemon=True
         )
-        _reading(True)
-        try:
-            self._thread.start()
-        except BaseException:
-            _reading(False)
-            raise
+        self._thread.start()
 
     def _read(self, open_store: Callable[[], Store], limit: int) -> None:
         try:
@@ -62,8 +37,6 @@ class FirstPage:
                 store.close()
         except Exception:  # the screen reads them itself, and reports what goes wrong
             self._result = None
-        finally:
-            _reading(False)
 
     def take(self, view: View) -> tuple[int, list[Headline]] | None:
         """(rows in `view`, its first rows), when they were read for this very view; else None."""
