@@ -121,23 +121,25 @@ class StoryIndex:
         )
         return s
 
-    def new_single_rows(self) -> list[tuple[int, int, int, int, int, str]]:
-        """(story id, lead item, its feed, first time, last time, newest ISO time) of the one-item stories made
-        with `defer_row` since the last call that still have one item and no row written (`changed`
-        stories get theirs from `changed`), for their rows; forgets them."""
+    def new_single_rows(self) -> list[int | str]:
+        """The rows of the one-item stories made with `defer_row` since the last call that still have one
+        item and no row written (`changed` stories get theirs from `changed`), flat: six values a row (story
+        id, lead item, its feed, first time, last time, newest ISO time), to be bound many rows to a statement
+        (no tuple kept per row: thousands of them made the cycle collector run more often); forgets them."""
         singles, stories = self.singles, self.stories
-        rows = []
+        values: list[int | str] = []
+        extend = values.extend
         for sid in self.new_singles:
             single = singles.get(sid)
             if single is not None:
                 item_id, feed_id, t, iso, _ = single
-                rows.append((sid, item_id, feed_id, t, t, iso))
+                extend((sid, item_id, feed_id, t, t, iso))
                 continue
             s = stories.get(sid)  # made whole since (a candidate for another item), or by `_place`
             if s is not None and not s.changed and s.size == 1:
-                rows.append((sid, s.lead_item, s.first_feed, s.first_t, s.last_t, s.newest))
+                extend((sid, s.lead_item, s.first_feed, s.first_t, s.last_t, s.newest))
         self.new_singles = []
-        return rows
+        return values
 
     def __contains__(self, story_id: int) -> bool:
         return story_id in self.stories or story_id in self.singles
