@@ -491,7 +491,7 @@ def test_a_term_in_hundreds_of_stories_neither_finds_candidates_nor_hides_real_m
     assert not joined and joined_again and again == first
     story = index.story(first)
     assert story is not None and story.size == 2 and story.counts["common"] == 2.0
-    # One-item stories are kept as tuples until needed whole, and made whole with the same figures.
+    # One-item stories are kept as fields until needed whole, and made whole with the same figures.
     lone = index.story(1)
     assert lone is not None and lone.size == 1 and lone.members == [(1, ("common", "unique0", "other0"), 3)]
     assert 1 in index and 1 not in index.singles
