@@ -609,3 +609,60 @@ def test_a_new_story_of_one_item_has_its_row_with_the_times_grouping_compares(st
     assert [(r[0], r[1]) for r in rows] == [(-14182940, -14182940), (1394452859, 1394452859)]
     assert all(r[2:5] == (1, 1, r[7]) and r[5] == r[6] for r in rows)
     story_rows_match_items(store)
+
+
+def test_story_terms_made_by_the_parser_or_by_the_store_group_the_same(tmp_path: Path) -> None:
+    # What the parse workers make with each item (its story terms) is what the store makes itself from the
+    # title and summary when they did not: the same stories either way.
+    from reader.feeds.parse import parse_feed
+
+    def doc(outlet: int, titles: list[tuple[str, str]]) -> bytes:
+        items = "".join(
+            f"<item><title>{title}</title><guid>{outlet}-{k}</guid><description>{summary}</description>"
+            f"<pubDate>Mon, 10 Mar 2014 {10 + k:02d}:00:00 GMT</pubDate></item>"
+            for k, (title, summary) in enumerate(titles)
+        )
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>o</title>{items}</channel></rss>'.encode()
+
+    lead = "Malaysia Airlines asks the public to search satellite images for the missing jet."
+    docs = [
+        doc(0, [(MALAYSIA[0], ""), ("Live updates", lead), ("Volcano erupts near island town", "")]),
+        doc(1, [(MALAYSIA[1], ""), ("What we know", lead), ("Island town evacuated as volcano erupts", "")]),
+        doc(2, [(MALAYSIA[2], ""), (MALAYSIA[3], ""), ("Daily briefing", "Markets rose and fell today.")]),
+    ]
+    stored = []
+    for made_by_parser in (True, False):
+        with Store.open(tmp_path / f"{made_by_parser}.db") as s:
+            fs = feeds(s, len(docs))
+            s.apply_fetches(
+                [
+                    (
+                        f,
+                        FetchOutcome(
+                            feed_url=f.url,
+                            status=200,
+                            parsed=parse_feed(d, f.url, {}, stories=made_by_parser),
+                        ),
+                    )
+                    for f, d in zip(fs, docs, strict=True)
+                ]
+            )
+            s.merge_stories()
+            stored.append(
+                s._conn.execute("SELECT key, story_id, story_terms FROM items ORDER BY id").fetchall()
+            )
+    assert stored[0] == stored[1]
+    by_key = {key: story for key, story, _ in stored[0]}
+    stories: dict[int, set[str]] = {}
+    for key, story in by_key.items():
+        stories.setdefault(story, set()).add(key)
+    # The news from three outlets, the two headlines that said little joined to it by their summaries' leads;
+    # the volcano from two; the briefing alone.
+    assert sorted(stories.values(), key=len) == [
+        {"2-2"},
+        {"0-2", "1-2"},
+        {"0-0", "1-0", "2-0", "2-1", "0-1", "1-1"},
+    ]
+    assert [made for key, _, made in stored[0] if key == "0-1"] == [
+        "|malaysia airline ask public search satellite image missing jet"
+    ]
