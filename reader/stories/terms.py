@@ -103,7 +103,7 @@ def title_terms(title: str | None) -> list[str]:
 def _tokens(text: str) -> list[str]:
     if text.isascii():  # most headlines: lower() is casefold() here, and "'s" leaves only a lone "s"
         text = text.lower()
-        if _SEPARATED_DIGIT.search(text):
+        if ("." in text or "," in text) and _SEPARATED_DIGIT.search(text):
             return _TOKEN.findall(text)
         return text.encode().translate(_ASCII_WORDS).decode().split()
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("'s ", " ")
