@@ -13,8 +13,9 @@ the terminal, 0.5-2 ms with a 0.2 ms interval), and the thread that reads the fi
 (reader/ui/first_page.py). So the interval is 0.2 ms until the start-up ends.
 
 A command's one batch of work (`reader fetch`'s poll) runs with young collections 140 times rarer
-(`batch`): a first poll of 10,000 items made 130 collections, 25-30 ms of its main process's CPU, and
-freed nothing that the end of the process would not (same peak RSS with the collector off).
+(`batch`), and so do the parse workers: a first poll of 10,000 items made 130 collections, 25-30 ms of its
+main process's CPU, and freed nothing that the end of the process would not (same peak RSS with the
+collector off).
 
 The `reader` command begins the mode before its imports (`begin`); the TUI ends it once the first screen is
 on the terminal, every other command once its work starts (`end`). Only the command's entry point begins it:
