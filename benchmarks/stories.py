@@ -24,8 +24,8 @@ process, same archive size) without it, and prints milliseconds per item for eac
 may be shared: CPU is the steadier figure).
 
 poll: first poll of the benchmark farm (benchmarks/farm.py) plus the story pass after it, as `reader fetch --all
---no-fulltext` runs them (`ReaderServices.run_fetch`: the poll, then the merge pass in the poller's writer thread,
-then mutes and topics), alternating runs with grouping on and off, each run in a fresh process given a config
+--no-fulltext` runs them (`ReaderServices.run_fetch` under `startmode.batch`: the poll, then the merge pass in the
+poller's writer thread, then mutes and topics), alternating runs with grouping on and off, each run in a fresh process given a config
 file that lists the farm's feeds and sets `[stories] group = true|false` (off: the parse workers make no story
 terms and the store groups nothing), with the package's byte code compiled as an install has it; prints the
 median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the main process and of the
@@ -404,6 +404,7 @@ def _poll_once(config_path: Path, data_dir: Path) -> tuple[float, float, float, 
     workers): `reader fetch --all --no-fulltext` as the CLI runs it, through the services, from the config."""
     import resource
 
+    from reader import startmode
     from reader.config.loader import load_config
     from reader.locations import Locations
     from reader.services import ReaderServices
@@ -416,7 +417,8 @@ def _poll_once(config_path: Path, data_dir: Path) -> tuple[float, float, float, 
     try:
         feeds = store.feeds()
         t0, c0 = time.perf_counter(), time.process_time()
-        summary = asyncio.run(services.run_fetch(store, feeds, fulltext=False))
+        with startmode.batch():  # (as `reader fetch` runs its poll: reader/cli/fetch.py)
+            summary = asyncio.run(services.run_fetch(store, feeds, fulltext=False))
         t1, c1 = time.perf_counter(), time.process_time()
         # The parse workers have exited (and were waited for) when run_fetch returns.
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
