@@ -97,7 +97,20 @@ def title_terms(title: str | None) -> list[str]:
     """The distinct distinctive terms of a headline, in order of appearance (empty for boilerplate-free nothing)."""
     if not title:
         return []
-    return _terms(_tokens(title[:MAX_TITLE_CHARS]), MAX_TERMS, ())
+    # `_terms(tokens, MAX_TERMS, ())`, for a headline (every item's, in the parse workers): no terms to skip,
+    # and the limit applied once at the end rather than tested at every token (the same first MAX_TERMS).
+    cache = _TERM_CACHE
+    found: dict[str, None] = {}
+    for token in _tokens(title[:MAX_TITLE_CHARS]):
+        term = cache.get(token, "")  # "": not looked at yet (no term is empty)
+        if term == "":
+            if len(cache) >= _TERM_CACHE_MAX:
+                cache.clear()
+            term = cache[token] = _term(token)
+        if term is not None:
+            found[term] = None
+    terms = list(found)
+    return terms if len(terms) <= MAX_TERMS else terms[:MAX_TERMS]
 
 
 def _tokens(text: str) -> list[str]:
