@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 APP_NAME = "reader"
 ENV_CONFIG = "READER_CONFIG"
@@ -17,7 +16,7 @@ DB_FILENAME = "reader.db"
 LOCK_FILENAME = "reader.fetch.lock"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Locations(Frozen):
     """Resolved paths. `config_explicit` is True when the user named the config file (flag or env)."""
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 FulltextPolicy = Literal["off", "on-open", "prefetch"]
 FULLTEXT_POLICIES: tuple[str, ...] = ("off", "on-open", "prefetch")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FeedConfig(Frozen):
     """A feed as the config file (or OPML, or `reader add`) describes it."""
 
@@ -24,7 +24,7 @@ class FeedConfig(Frozen):
     fulltext: FulltextPolicy | None = None  # None means the global default
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Feed(Frozen):
     """A feed row in the store, with its fetch state."""
 
@@ -58,7 +58,7 @@ class Feed(Frozen):
         return self.title or self.url
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class ParsedItem(Frozen):
     """One entry as parsed from a feed document, before it is stored."""
 
@@ -81,7 +81,7 @@ class ParsedItem(Frozen):
     story_terms: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class ParsedFeed(Frozen):
     """A parsed feed document."""
 
@@ -92,7 +92,7 @@ class ParsedFeed(Frozen):
     warning: str | None = None  # e.g. feedparser's bozo reason when entries were still usable
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Item(Frozen):
     """A stored item, as the UI and CLI see it."""
 
@@ -119,7 +119,7 @@ class Item(Frozen):
         return self.published or self.first_seen
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Headline(Frozen):
     """The light row the headline list shows: no bodies."""
 
@@ -136,7 +136,7 @@ class Headline(Frozen):
     rejoined: bool = False  # unread, and came after part of its story had been read (news in a read story)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Article(Frozen):
     """A page turned into clean, readable text by the readability pass."""
 
@@ -164,7 +164,7 @@ class ViewKind(StrEnum):
     TOPIC = "topic"  # a tracked topic: `topic_query` holds its full-text query
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class View(Frozen):
     """Which headlines to show: a kind, an optional feed or tag, search text and an unread filter."""
 
@@ -198,7 +198,7 @@ class PrefetchReport:
     failures: dict[str, list[str]] = field(default_factory=dict)  # feed title -> reasons
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FetchOutcome(Frozen):
     """What happened when one feed was polled; the store records it on the feed."""
 
@@ -220,7 +220,7 @@ class FetchOutcome(Frozen):
     ttl_minutes: int | None = None  # RSS <ttl> of the document fetched (None on a 304 or failure)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class PollSummary(Frozen):
     """What one poll run did, as the TUI shows it: new items, which feeds failed and why, offline or busy."""
 
@@ -238,7 +238,7 @@ class PollSummary(Frozen):
     sync_warnings: tuple[str, ...] = ()  # e.g. the password sits in a config file others can read
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class ArticleLoad(Frozen):
     """The full text for one item: the article (cached or freshly extracted), or why it failed."""
 
@@ -247,7 +247,7 @@ class ArticleLoad(Frozen):
     from_cache: bool = False
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class StoryItem(Frozen):
     """One outlet's version of a story."""
 
@@ -260,7 +260,7 @@ class StoryItem(Frozen):
     read: bool
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Story(Frozen):
     """Items from one or more feeds that report the same news."""
 
@@ -275,7 +275,7 @@ class Story(Frozen):
     items: tuple[StoryItem, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class StoryPage(Frozen):
     """One page of stories, newest first, with each story's place in the order (for the next page's query)."""
 
@@ -285,7 +285,7 @@ class StoryPage(Frozen):
     more_older: bool  # stories older than the last one exist
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Topic(Frozen):
     """A tracked topic: a saved full-text search (FTS5 query syntax)."""
 
@@ -295,7 +295,7 @@ class Topic(Frozen):
     unread_count: int = 0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class SavedPage(Frozen):
     """A page saved by its address (`reader save-page`, the TUI's P): which item holds it and how it went."""
 

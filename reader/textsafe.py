@@ -7,7 +7,6 @@ to the terminal. Markup safety is the UI's job: it never hands these strings to 
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from urllib.parse import quote
@@ -148,7 +147,9 @@ def plain_text(fragment: str | None) -> str:
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
     # Unescaping can produce control or bidi characters (`&#x202e;`): clean after it.
-    return clean_text(html.unescape(_tag().sub(" ", fragment)))
+    from html import unescape  # (html.entities: imported when first needed)
+
+    return clean_text(unescape(_tag().sub(" ", fragment)))
 
 
 def is_safe(text: str) -> bool:

@@ -17,9 +17,9 @@ from reader.cli.parser import parse_arguments
 from reader.config.loader import load_config
 from reader.config.model import Config
 from reader.errors import ConfigError, ReaderError
-from reader.gcpause import resume as resume_gc
 from reader.locations import Locations, resolve_locations
 from reader.services import ReaderServices
+from reader.startmode import end as end_start_mode
 
 # Errors writing our own output (`reader list > /dev/full`): the OS reports them without a file name.
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF})
@@ -71,7 +71,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     locations = resolve_locations(args.config, args.data_dir, os.environ)
     config = load_config(locations.config_path, must_exist=locations.config_explicit)
     if args.command is not None:
-        resume_gc()  # (the TUI resumes it once its first screen is on the terminal)
+        end_start_mode()  # (the TUI ends it once its first screen is on the terminal)
     if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         which = "standard input" if not sys.stdin.isatty() else "standard output"
         return fail(
@@ -158,6 +158,7 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         theme=general.theme,
         keys=config.keys,
         state_path=locations.data_dir / "ui-state.json",
+        style_cache=locations.cache_dir / "styles.pickle",
         sync=config.sync is not None,
     )
     return int(run_app(services, settings))

@@ -1,13 +1,13 @@
-"""The `reader` command: the cycle collector is paused for the start-up (reader/gcpause.py), then the
-command line runs (reader/cli/commands.py)."""
+"""The `reader` command: start-up mode first (reader/startmode.py: no cycle collector, a short switch
+interval), then the command line runs (reader/cli/commands.py)."""
 
 from __future__ import annotations
 
-from reader.gcpause import pause
+from reader.startmode import begin
 
 
 def main() -> int:
-    pause()
+    begin()
     from reader.cli.commands import main as run
 
     return run()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class BindingSpec(Frozen):
     """One remappable binding: its id, its default keys, and where it is active."""
 

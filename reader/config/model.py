@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -11,13 +11,13 @@ from reader.config.default_feeds import DEFAULT_FEEDS
 from reader.config.mute import MuteRule
 from reader.config.sync import SyncSettings
 from reader.fetch.settings import ClientSettings
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import FeedConfig, FulltextPolicy
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class GeneralSettings(Frozen):
     poll_interval: int = 1800  # seconds; the default for feeds without their own
     refresh_on_start: bool = True
@@ -35,7 +35,7 @@ class GeneralSettings(Frozen):
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FetchSettings(Frozen):
     max_connections: int = _CLIENT.max_connections
     per_host: int = _CLIENT.per_host
@@ -63,15 +63,15 @@ class FetchSettings(Frozen):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FulltextSettings(Frozen):
     policy: FulltextPolicy = "prefetch"
     first_poll_items: int = 5
     concurrency: int = 4
 
 
-@dataclass(frozen=True)
-class StoriesSettings:
+@value_type
+class StoriesSettings(Frozen):
     # Group the items of every feed into stories as polls store them (the Stories view, folded rows,
     # "Also covered by", `reader stories`, the `story` of `reader list --json`). Off: items are stored
     # without a story (and `reader stories --regroup` or the TUI groups them once it is turned on again).
@@ -82,7 +82,7 @@ def _no_keys() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Config(Frozen):
     general: GeneralSettings = field(default_factory=GeneralSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)

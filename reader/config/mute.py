@@ -13,11 +13,10 @@ saved are never muted.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reader.config.values import clean_tags
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 MUTE_KEYS = ("query", "tags", "feeds")
 
@@ -31,7 +30,7 @@ class MuteValueError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class MuteRule(Frozen):
     name: str
     query: str

@@ -23,13 +23,13 @@ import re
 import stat
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from reader.errors import SyncError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 PASSWORD_ENV = "READER_SYNC_PASSWORD"
 KINDS = ("greader",)
@@ -46,7 +46,7 @@ class SyncValueError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class SyncSettings(Frozen):
     kind: str
     url: str  # the API endpoint, without a trailing slash

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -279,6 +278,8 @@ def check_user_agent(value: object) -> str:
 def check_command(value: object) -> tuple[str, ...]:
     """A command to run, as a list of arguments (or one string, split as a shell would; never run by a shell)."""
     if isinstance(value, str):
+        import shlex  # (only for a command given as one string; its import compiles a slow pattern)
+
         try:
             parts = shlex.split(value)
         except ValueError as exc:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.textsafe import clean_text
 
 ARTICLE_TYPES = frozenset(
@@ -38,7 +37,7 @@ _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " / ", " · ", " »
 _BY = re.compile(r"^\s*(?:by|von|par|por|door|di)\s+", re.I)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Meta(Frozen):
     """What the page says about itself."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from reader.config.values import (
     normalize_feed_url,
 )
 from reader.errors import FeedInputError, FetchError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Feed
 from reader.store.feeds import Store
 from reader.textsafe import clean_text
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from reader.fetch.settings import ClientSettings
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FeedChange(Frozen):
     """What a change did: the feed as it is now, whether it already existed, one line saying so, and (add) a
     warning when the feed could not be fetched just now."""
@@ -42,7 +41,7 @@ class FeedChange(Frozen):
     warning: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class SourceCheck(Frozen):
     """What trying a new feed's URL once said: `problem` refuses it (the URL itself is wrong), `warning` adds
     it anyway (the failure may pass); `overridable` when the refusal came from a server (it may be wrong)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import cast
@@ -14,7 +13,7 @@ from lxml import etree
 
 from reader.config.values import canonical_http_url, clean_tag, clean_tags, clean_title
 from reader.errors import ParseError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FulltextPolicy
 from reader.textsafe import clean_text
 
@@ -39,7 +38,7 @@ _BARE_AMP = re.compile(rb"&(?![A-Za-z_][A-Za-z0-9_.-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;
 _PLACEHOLDER_FOLDERS = frozenset({"all", "uncategorized", "uncategorised", "unsorted"})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class OpmlImport(Frozen):
     """What an OPML file held: feeds (tags merged when a feed appears in several folders) and what was skipped."""
 

@@ -29,7 +29,7 @@ from reader import USER_AGENT
 from reader.errors import FetchError, TLSSetupError
 from reader.fetch.settings import ClientSettings
 from reader.fetch.transport import PerHostTransport
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.textsafe import clean_text, quote_url
 
 FEED_ACCEPT = (
@@ -41,7 +41,7 @@ PERMANENT = frozenset({301, 308})
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class HttpResult(Frozen):
     """A 2xx or 304 response, its body read and decoded."""
 

@@ -22,7 +22,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -32,7 +32,7 @@ from reader.fetch.client import Budget, HttpResult, HttpStatusError, PoliteClien
 from reader.fetch.schedule import Due, next_due
 from reader.fetch.settings import ClientSettings
 from reader.fetch.workers import ParseWorkers
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Feed, FetchOutcome
 from reader.textsafe import clean_text
 
@@ -41,7 +41,7 @@ T = TypeVar("T")
 __all__ = ["FetchStore", "PollProgress", "PollReport", "PollSettings", "Poller", "WriterStore"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class PollSettings(Frozen):
     client: ClientSettings = field(default_factory=ClientSettings)
     default_interval: int = 1800  # seconds, when a feed has no poll_interval of its own
@@ -53,7 +53,7 @@ class PollSettings(Frozen):
     group_stories: bool = True
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class PollProgress(Frozen):
     done: int
     total: int
@@ -62,7 +62,7 @@ class PollProgress(Frozen):
     error: str | None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class PollReport(Frozen):
     outcomes: tuple[FetchOutcome, ...]  # one per feed, in the order given; `parsed` dropped to save memory
     new_items: int

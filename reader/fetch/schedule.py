@@ -13,11 +13,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 MIN_DELAY = 60
 MAX_HINT = 24 * 3600
@@ -28,7 +27,7 @@ JITTER = 0.1  # up to +10 % of the delay
 _MAX_AGE = re.compile(r"(?:^|,)\s*(s-maxage|max-age)\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Due(Frozen):
     at: datetime
     reason: str

@@ -6,15 +6,13 @@ from it without pulling in the HTTP stack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reader import USER_AGENT
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class ClientSettings(Frozen):
     # Requests in flight at once over all hosts: bounds our sockets and memory; politeness is `per_host`.
     # A poll waits on round trips, so this many hosts answer in one round (64 made 200 feeds take 4).

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import View, ViewKind
 from reader.store.base import StoreBase, _ts, utcnow
 
@@ -25,7 +24,7 @@ LABEL_PREFIX = "user/-/label/"
 _CHUNK = 500  # ids per IN (...) query
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class OutboxEntry(Frozen):
     id: int
     kind: str  # item | mark-all | subscribe | unsubscribe | edit

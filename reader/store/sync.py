@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from reader.config.values import clean_tag
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.store.base import _ts, utcnow
 from reader.store.outbox import (
     READ,
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Subscription(Frozen):
     """A feed the server carries."""
 
@@ -51,7 +51,7 @@ class Subscription(Frozen):
     labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class ServerItem(Frozen):
     """An item as the server gives it (text already made safe by the client)."""
 

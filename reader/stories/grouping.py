@@ -30,9 +30,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.stories import terms
 
 JOIN = 0.15
@@ -64,7 +63,7 @@ def idf(df: int, docs: int) -> float:
     return math.log((docs + IDF_PRIOR) / (df + 0.5))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Candidate(Frozen):
     """What grouping knows about a candidate story: size, feeds, time span, and counts of the shared terms."""
 

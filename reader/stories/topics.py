@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Protocol
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.textsafe import clean_text
 
 NAME_LIMIT = 64
 QUERY_LIMIT = 1000
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class TopicMatches(Frozen):
     """A topic's matches that arrived since it was last announced."""
 

@@ -11,7 +11,7 @@ from textual.driver import Driver
 from textual.screen import Screen
 
 from reader.config.keys import BINDING_IDS, DEFAULT_KEYS
-from reader.gcpause import resume as resume_gc
+from reader.startmode import end as end_start_mode
 from reader.store.feeds import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.messages import TerminalGone
@@ -20,6 +20,7 @@ from reader.ui.protocol import Services
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.stories import StoryActions
 from reader.ui.settings import UISettings
+from reader.ui.stylecache import CachedStylesheet
 from reader.ui.widgets.feeds import FeedList
 from reader.ui.widgets.headlines import HeadlineList
 
@@ -37,6 +38,7 @@ class ReaderApp(App[None]):
 
     def __init__(self, services: Services, settings: UISettings) -> None:
         super().__init__(driver_class=terminal_driver())
+        self.stylesheet = CachedStylesheet(settings.style_cache, variables=self.get_css_variables())
         self.services = services
         self.settings = settings
         self.store: Store | None = None
@@ -54,7 +56,13 @@ class ReaderApp(App[None]):
     def on_ready(self) -> None:
         """The first screen is on the terminal: the start-up workers (counts, grouping, a first poll) go."""
         self._main.first_paint.set()
-        resume_gc()
+        end_start_mode()
+        self._save_styles()
+
+    def _save_styles(self) -> None:
+        """Keep the styles parsed afresh (a first launch, a new Textual) for the next launch."""
+        if isinstance(self.stylesheet, CachedStylesheet):
+            self.stylesheet.save()
 
     def on_mount(self) -> None:
         unknown = sorted(set(self.settings.keys) - known_binding_ids())
@@ -90,6 +98,7 @@ class ReaderApp(App[None]):
         self.exit(return_code=0)
 
     def on_unmount(self) -> None:
+        self._save_styles()  # (with those of the widgets mounted after the first paint)
         if self.store is not None:
             self.store.close()
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import SORT_ORDERS
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Override(Frozen):
     """A value chosen in the app, and the config's value when it was chosen."""
 
@@ -25,7 +25,7 @@ class Override(Frozen):
     config: Any
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class UIPrefs(Frozen):
     theme: Override | None = None
     headlines_height: Override | None = None  # percent of the reading column

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class UISettings(Frozen):
     """How the reader behaves; every field has a sensible default."""
 
@@ -28,6 +28,7 @@ class UISettings(Frozen):
     article_width: int = 80  # the article text's measure, in columns
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # binding id -> "key[,key]"
     state_path: Path | None = None  # small JSON file remembering the last view and selection
+    style_cache: Path | None = None  # parsed styles kept between launches (reader/ui/stylecache.py)
     sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.
     now: Callable[[], datetime] = field(default=_utcnow)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import View, ViewKind
 
 
@@ -17,7 +17,7 @@ def first_view() -> View:
     return View(fold_stories=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class UIState(Frozen):
     view: View = field(default_factory=first_view)
     item_id: int | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime
 
@@ -33,7 +32,9 @@ def display_title(text: str | None, limit: int | None = None) -> str:
         if _tag().search(text):
             text = _tag().sub("", text)
         if _entity().search(text):
-            text = html.unescape(text)
+            from html import unescape  # (html.entities: imported when a title needs it)
+
+            text = unescape(text)
     return safe(text, limit)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal, TypeVar
 
 from reader.errors import ReaderError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Headline, Item
 from reader.store.feeds import Store
 
@@ -22,7 +22,7 @@ Field = Literal["read", "saved"]
 RETRY_SECONDS = 0.5  # between attempts when the store refused (busy_timeout already waited inside SQLite)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Mark(Frozen):
     """Set `field` to `value` on `ids`; `seq` orders marks so an older one never clears a newer one."""
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,9 +17,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.errors import ReaderError
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Article, Feed, Headline, Item, Topic, View, ViewKind
 from reader.store.feeds import Store
+from reader.ui.first_page import FirstPage
 from reader.ui.messages import FeedsCounted, MarkFailed, MarkLanded
 from reader.ui.protocol import Services
 from reader.ui.settings import UISettings
@@ -27,18 +29,20 @@ from reader.ui.sync_status import sync_label
 from reader.ui.text import count_of, relative_age, safe
 from reader.ui.widgets.article import ArticleView
 from reader.ui.widgets.feeds import FeedList
-from reader.ui.widgets.footer import KeyFooter
 from reader.ui.widgets.headlines import HeadlineList
-from reader.ui.widgets.pager import HeadlinePager, Unfolded
+from reader.ui.widgets.pager import PAGE_SIZE, HeadlinePager, Unfolded
 from reader.ui.widgets.status import StatusBar
 from reader.ui.writer import Field, MarkWriter, PendingMarks
+
+if TYPE_CHECKING:
+    from reader.ui.widgets.footer import KeyFooter
 
 NARROW_WIDTH = 100
 FIRST_PAINT_WAIT = 5.0  # seconds a start-up worker waits for the first paint at most (then goes ahead)
 MARKS_WAIT = 1.0  # seconds a count waits for the marks made before it to be stored (a locked database)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Undo(Frozen):
     """One reversible change: `ids` (of feeds `feeds`, in step) had `field` set to `value`; undo sets the
     opposite. `what` says what was done, for "Undone: …"."""
@@ -105,6 +109,8 @@ class PanesScreen(Screen[None]):
         self._recounts = 0
         # Set by the app once the first screen is on the terminal: start-up workers wait for it.
         self.first_paint = threading.Event()
+        # The first view's count and first page, read on a thread while the widgets are built.
+        self._first_page: FirstPage | None = FirstPage(services.open_store, self.view, PAGE_SIZE)
 
     # ------------------------------------------------------------------ layout
 
@@ -123,6 +129,8 @@ class PanesScreen(Screen[None]):
         milliseconds of start-up that the headlines need not wait for."""
         if not self.is_attached or self._closing or self.app._closing or self.query("#footer"):
             return  # (the app may be quitting already: the terminal closed under it)
+        from reader.ui.widgets.footer import KeyFooter  # (Textual's Footer: imported after the first paint)
+
         footer = KeyFooter(id="footer", compact=True)
         footer.show_command_palette = self.size.width >= FOOTER_PALETTE_WIDTH
         footer.set_class(self.zen, "-zen-hidden")  # focus mode may be on already
@@ -151,7 +159,8 @@ class PanesScreen(Screen[None]):
         self.query_one("#reading").set_class(self.feeds_open and self.has_class("narrow"), "-feeds-open")
         # On a small terminal the keys fill the footer; the palette hint would be drawn over them.
         wide = event.size.width >= FOOTER_PALETTE_WIDTH
-        for footer in self.query("#footer").results(KeyFooter):
+        for node in self.query("#footer"):
+            footer = cast("KeyFooter", node)  # (only a KeyFooter has that id)
             if footer.show_command_palette != wide:  # (a change recomposes the footer)
                 footer.show_command_palette = wide
 
@@ -233,7 +242,9 @@ class PanesScreen(Screen[None]):
 
     def _pager(self) -> HeadlinePager:
         view, store, pending = self.query_view, self.store, self.pending
-        total = store.count(view)
+        first = self._first_page.take(view) if self._first_page is not None else None
+        self._first_page = None
+        total = first[0] if first is not None else store.count(view)
 
         def fetch(offset: int, limit: int) -> list[Headline]:
             rows = store.headlines(view, offset, limit, total=total)  # (End reads from the other end)
@@ -251,7 +262,10 @@ class PanesScreen(Screen[None]):
                 continue
             rows[:] = [pending.apply(h) for h in rows]  # in place: the list is shared with the pager
             unfolded.append(Unfolded(base, lead, rows))
-        return HeadlinePager(fetch, total, unfolded=unfolded, fetch_beside=beside)
+        pager = HeadlinePager(fetch, total, unfolded=unfolded, fetch_beside=beside)
+        if first is not None:
+            pager.seed_first_page([pending.apply(h) for h in first[1]])
+        return pager
 
     def index_in_list(self, pager: HeadlinePager, item_id: int) -> int | None:
         """The list row showing `item_id` (an unfolded story's rows included), or None."""

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
+from reader.ui.screens.dialog import Dialog
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class FeedForm(Frozen):
     url: str
     title: str = ""
@@ -24,7 +23,7 @@ class FeedForm(Frozen):
     fulltext: str = ""  # off | on-open | prefetch; empty: the default
 
 
-class FeedFormScreen(ModalScreen[FeedForm | None]):
+class FeedFormScreen(Dialog[FeedForm | None]):
     """Enter (in any field) subscribes; Esc cancels. A rejected form comes back with the reason shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="form.cancel")]

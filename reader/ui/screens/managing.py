@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.message import Message
+from textual.screen import Screen
 
 from reader.errors import ConfigError, FeedInputError, ReaderError
 from reader.models import SORT_ORDERS, Feed, SavedPage, View, ViewKind
 from reader.ui.prefs import load_prefs, prefs_path
 from reader.ui.screens.base import Undo
-from reader.ui.screens.prompt import PromptScreen
 from reader.ui.screens.reading import ReadingScreen, is_web_link
 from reader.ui.text import safe
 from reader.ui.widgets.feeds import option_id_for, view_for_option
@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from reader.ui.screens.search import SearchRequest
 
 ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by feed"}
+
+
+def _prompt(title: str, value: str = "", placeholder: str = "") -> Screen[str | None]:
+    """A one-line prompt (a dialog: its module is loaded when one is first asked for)."""
+    from reader.ui.screens.prompt import PromptScreen
+
+    return PromptScreen(title, value, placeholder)
 
 
 class FeedChanged(Message):
@@ -129,7 +136,7 @@ class ManagingScreen(ReadingScreen):
             if text is not None:
                 self._change_feed("rename_feed", (feed.id, text.strip()))
 
-        prompt = PromptScreen(f"Rename {title} (empty: the feed's own title)", feed.title or "", "a title")
+        prompt = _prompt(f"Rename {title} (empty: the feed's own title)", feed.title or "", "a title")
         self.app.push_screen(prompt, done)
 
     def action_retag_feed(self) -> None:
@@ -144,7 +151,7 @@ class ManagingScreen(ReadingScreen):
             if text is not None:
                 self._change_feed("retag_feed", (feed.id, split_tags(text)))
 
-        prompt = PromptScreen(f"Tags of {title}, separated by commas", ", ".join(feed.tags), "privacy, eu")
+        prompt = _prompt(f"Tags of {title}, separated by commas", ", ".join(feed.tags), "privacy, eu")
         self.app.push_screen(prompt, done)
 
     def action_remove_feed(self) -> None:
@@ -168,7 +175,7 @@ class ManagingScreen(ReadingScreen):
                 self.status.set_notice("Saving the page…")
                 self._save_page(text.strip())
 
-        prompt = PromptScreen(
+        prompt = _prompt(
             "Save a web page by its address (kept with its full text, in Saved pages)", "", "https://…"
         )
         self.app.push_screen(prompt, done)
@@ -368,7 +375,7 @@ class ManagingScreen(ReadingScreen):
             self._mark_many(self.view, f"mark older than {label} read", f"older than {label}", cutoff=cutoff)
 
         title = f"Mark read in {self._view_title()}: items older than (e.g. 12h, 2d, 1w)"
-        self.app.push_screen(PromptScreen(title, "1d", "2d"), done)
+        self.app.push_screen(_prompt(title, "1d", "2d"), done)
 
     @work(thread=True, group="marks", exit_on_error=False, description="marking items read")
     def _mark_many(

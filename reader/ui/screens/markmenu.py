@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from reader.ui.screens.dialog import Dialog
 
 CHOICES = (
     ("a", "above", "everything above the highlighted item"),
@@ -18,7 +19,7 @@ CHOICES = (
 )
 
 
-class MarkMenuScreen(ModalScreen[str | None]):
+class MarkMenuScreen(Dialog[str | None]):
     """Returns "above", "below" or "older"; None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
+from reader.ui.screens.dialog import Dialog
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 __all__ = ["FEED_TEXT_MARK", "SearchRequest", "SearchScreen"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class SearchRequest(Frozen):
     text: str
     everywhere: bool
 
 
-class SearchScreen(ModalScreen[SearchRequest | None]):
+class SearchScreen(Dialog[SearchRequest | None]):
     """Enter searches; Esc cancels; the checkbox (Tab, space) widens the search to every feed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

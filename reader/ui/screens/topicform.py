@@ -3,27 +3,26 @@ closes (as it checks the config's `[topics]`), and a rejected form comes back wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
+from reader.ui.screens.dialog import Dialog
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class TopicForm(Frozen):
     name: str
     query: str
     replacing: str | None = None  # the topic being edited (None: a new one)
 
 
-class TopicFormScreen(ModalScreen[TopicForm | None]):
+class TopicFormScreen(Dialog[TopicForm | None]):
     """Enter (in either field) saves; Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="form.cancel")]

@@ -14,7 +14,6 @@ from reader.errors import TopicInputError
 from reader.models import Topic, View, ViewKind
 from reader.store.items import fts_query
 from reader.ui.messages import MarkLanded, RefreshFinished
-from reader.ui.screens.confirm import ConfirmScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.text import safe
 
@@ -109,6 +108,8 @@ class TopicActions(ReadingScreen):
                 self._change_topic("delete", TopicForm(topic.name, topic.query, topic.name))
 
         detail = f"Search: {safe(topic.query, 200)}\nIts items stay; only the saved search goes."
+        from reader.ui.screens.confirm import ConfirmScreen  # (loaded when first asked)
+
         self.app.push_screen(ConfirmScreen(f"Delete the topic {safe(topic.name, 60)}?", detail), done)
 
     @work(thread=True, group="topics", exit_on_error=False, description="saving the topic")

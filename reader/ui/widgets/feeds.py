@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Feed, Topic, View, ViewKind
 from reader.ui.text import safe
 from reader.ui.widgets.headlines import fit
@@ -28,7 +28,7 @@ STORIES_ID = "stories"
 TOPIC_MARK = "◆"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class _Row(Frozen):
     option_id: str
     label: str

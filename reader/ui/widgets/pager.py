@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from reader.frozen import Frozen
+from reader.frozen import Frozen, value_type
 from reader.models import Headline
 
 PAGE_SIZE = 200
@@ -17,7 +17,7 @@ FetchPage = Callable[[int, int], list[Headline]]  # (offset, limit) -> headlines
 FetchBeside = Callable[[int, int, bool], list[Headline] | None]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_type
 class Unfolded(Frozen):
     """A row unfolded in place: the row of the view at `base` (the item `lead`) is followed by `rows`, the
     other items of its story. `rows` is shared with the screen, so marks patched here outlive the pager."""
@@ -51,6 +51,11 @@ class HeadlinePager:
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
         self.unfolded = sorted((u for u in unfolded if 0 <= u.base < total), key=lambda u: u.base)
         self.total = total + sum(len(u.rows) for u in self.unfolded)
+
+    def seed_first_page(self, rows: list[Headline]) -> None:
+        """The view's first rows, read already (reader/ui/first_page.py); ignored unless a whole page."""
+        if len(rows) == min(self._page_size, self.base_total):
+            self._pages[0] = rows
 
     def with_unfolded(self, unfolded: Sequence[Unfolded]) -> HeadlinePager:
         """The same view (its pages already read are shared, nothing is counted again) with other rows

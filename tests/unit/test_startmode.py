@@ -1,21 +1,24 @@
-"""The `reader` command pauses the cycle collector for its start-up and always resumes it."""
+"""The `reader` command starts in start-up mode (no cycle collector, a short switch interval) and always
+ends it."""
 
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reader import gcpause
+from reader import startmode
 
 
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
-    was = gc.isenabled()
+    was, interval = gc.isenabled(), sys.getswitchinterval()
     yield
-    gcpause._paused = False
+    sys.setswitchinterval(interval)
+    startmode._begun = False
     gc.unfreeze()
     if was:
         gc.enable()
@@ -23,24 +26,31 @@ def collector_restored() -> Iterator[None]:
 
 def test_resume_after_pause_enables_the_collector_and_freezes_start_up_objects() -> None:
     gc.unfreeze()
-    gcpause.pause()
+    interval = sys.getswitchinterval()
+    startmode.begin()
     assert not gc.isenabled()
-    gcpause.resume()
+    assert sys.getswitchinterval() == pytest.approx(startmode.SWITCH_INTERVAL)
+    startmode.end()
     assert gc.isenabled()
     assert gc.get_freeze_count() > 0
+    assert sys.getswitchinterval() == interval
 
 
 def test_resume_without_pause_changes_nothing() -> None:
     gc.unfreeze()
-    gcpause.resume()
+    sys.setswitchinterval(0.001)
+    startmode.end()
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+    assert sys.getswitchinterval() == pytest.approx(0.001)
 
 
 def test_a_disabled_collector_stays_as_the_caller_left_it() -> None:
     gc.disable()
-    gcpause.pause()
-    gcpause.resume()
+    interval = sys.getswitchinterval()
+    startmode.begin()
+    assert sys.getswitchinterval() == interval
+    startmode.end()
     assert not gc.isenabled()
 
 
@@ -56,7 +66,7 @@ def test_a_command_runs_with_the_collector_back_on(
 
     def spy(args: object) -> int:
         status = real(args)  # type: ignore[arg-type]
-        seen.append(gc.isenabled())
+        seen.append(gc.isenabled() and sys.getswitchinterval() > startmode.SWITCH_INTERVAL)
         return status
 
     monkeypatch.setattr(commands, "_dispatch", spy)
