@@ -3,6 +3,7 @@ leave-publishers-out cross-validation.
 
     .venv/bin/python benchmarks/train_extract.py            # cross-validate, then train on all and write weights
     .venv/bin/python benchmarks/train_extract.py --cv-only  # cross-validate only (--worst N: the worst pages)
+    ... --cv-only --dump /tmp/a.pkl; (change) ... --cv-only --compare /tmp/a.pkl  # the pages that moved
 
 Data: ../shared/corpus/{fundus-news,wcxb-articles} (human labels; grouped by publisher: fundus's `publisher`,
 wcxb's URL host), and ../shared/corpus/mozilla (reference = Readability.js output; each page its own group,
@@ -469,6 +470,21 @@ def worst(pages: list[dict], preds: list[str], n: int = 25) -> None:  # type: ig
         print(f"  {s.f1:.3f} P {s.precision:.3f} R {s.recall:.3f} {p['set']}/{p['page']}")
 
 
+def compare(pages: list[dict], before: list[str], after: list[str], margin: float = 0.005) -> None:  # type: ignore[type-arg]
+    """The pages whose whole-pass F1 moved by more than `margin` between two runs, worst first."""
+    rows = []
+    for p, old, new in zip(pages, before, after, strict=True):
+        f_old, f_new = EV.score_page(p["ref"], old).f1, EV.score_page(p["ref"], new).f1
+        if abs(f_new - f_old) > margin:
+            rows.append((f_new - f_old, f_old, f_new, f"{p['set']}/{p['page']} ({p['group']})"))
+    rows.sort()
+    print(
+        f"against --compare: {sum(r[0] > 0 for r in rows)} pages better, {sum(r[0] < 0 for r in rows)} worse"
+    )
+    for delta, f_old, f_new, name in rows:
+        print(f"  {delta:+.3f}  {f_old:.3f} -> {f_new:.3f}  {name}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cv-only", action="store_true")
@@ -486,6 +502,7 @@ def main() -> int:
     ap.add_argument("--sparse-l2", type=float, default=1.0, help="L2 of the 0/1 features, times --l2")
     ap.add_argument("--group-power", type=float, default=0.0)
     ap.add_argument("--dump", type=Path, help="write the cross-validated texts and probabilities here")
+    ap.add_argument("--compare", type=Path, help="a --dump of an earlier run: list the pages that moved")
     ap.add_argument("--sets", default="fundus-news,wcxb-articles,mozilla")
     ap.add_argument("--tree-mode", choices=["replace", "residual", "none"], default="none")
     for name, default in TREES.items():
@@ -522,6 +539,8 @@ def main() -> int:
                 worst(pages, full, args.worst)
         if args.dump:
             args.dump.write_bytes(pickle.dumps({"full": full, "probs": probs, "models": models}))
+        if args.compare and full:
+            compare(pages, pickle.loads(args.compare.read_bytes())["full"], full)
         print("chosen blocks only (before the clean-up):")
         for threshold in sorted({args.threshold, 0.4, 0.5, 0.6}):
             preds = [predict_text(p, pr, threshold) for p, pr in zip(pages, probs, strict=True)]
