@@ -1,10 +1,10 @@
-"""The learned block scorer: a two-stage logistic model over the block features of `blocks.py`, with
-gradient-boosted trees that correct stage two's logit.
+"""The learned block scorer: a two-stage logistic model over the block features of `blocks.py`.
 
 Stage one scores each block from its own features; stage two adds the stage-one scores of its neighbours
-(story text comes in runs); the trees (`trees.py`) see the same features as stage two and add to its logit
-what a linear model cannot express (interactions). Weights and trees live in `weights.py`, written by
-`benchmarks/train_extract.py`. Pure Python: a page of a few thousand blocks takes a few milliseconds.
+(story text comes in runs). Stage two may also hold gradient-boosted trees (`trees.py`) over the same
+features, adding to its logit what a linear model cannot express; the shipped model has none (they did not
+pay in cross-validation: see `benchmarks/train_extract.py`, which trains both). Weights live in
+`weights.py`. Pure Python: a page of a few thousand blocks takes a few milliseconds.
 """
 
 from __future__ import annotations

