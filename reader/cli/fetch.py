@@ -11,6 +11,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+from reader import startmode
 from reader.cli.context import Context
 from reader.errors import ReaderError, StorageError
 from reader.models import Feed
@@ -131,17 +132,18 @@ def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         progress = ProgressLine(sys.stderr, quiet)
         start = time.monotonic()
-        summary = asyncio.run(
-            _until_sigterm(
-                services.run_fetch(
-                    store,
-                    feeds,
-                    fulltext=not args.no_fulltext,
-                    progress=progress.feeds,
-                    fulltext_progress=progress.pages,
+        with startmode.batch():
+            summary = asyncio.run(
+                _until_sigterm(
+                    services.run_fetch(
+                        store,
+                        feeds,
+                        fulltext=not args.no_fulltext,
+                        progress=progress.feeds,
+                        fulltext_progress=progress.pages,
+                    )
                 )
             )
-        )
         unstored = storage_failure(summary, store.path)
         if unstored is not None:
             raise StorageError(f"nothing could be stored in {store.path}: {unstored}{_hint(unstored)}")

@@ -112,3 +112,22 @@ def test_a_terminated_worker_does_not_signal_the_parents_event_loop() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "-15 []"
+
+
+def test_a_worker_collects_young_objects_as_a_batch_does() -> None:
+    """Young collections every BATCH_YOUNG allocations in the workers (reader/startmode.py)."""
+    out = run(
+        """
+        import gc
+        from reader.startmode import BATCH_YOUNG
+        async def main():
+            workers = ParseWorkers(1)
+            workers.start()
+            worker = workers.pool.submit(gc.get_threshold).result(timeout=30)
+            await workers.aclose()
+            print(worker[0] == BATCH_YOUNG, gc.get_threshold()[0] != BATCH_YOUNG)
+        asyncio.run(main())
+        """
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]

@@ -77,3 +77,40 @@ def test_a_command_runs_with_the_collector_back_on(
     )
     assert launch.main() == 0
     assert seen == [True]
+
+
+def test_a_batch_makes_young_collections_rarer_and_puts_the_thresholds_back() -> None:
+    before = gc.get_threshold()
+    with startmode.batch():
+        assert gc.get_threshold() == (startmode.BATCH_YOUNG, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), startmode.batch():
+        raise RuntimeError("the poll failed")
+    assert gc.get_threshold() == before
+
+
+def test_the_fetch_command_polls_as_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`reader fetch` runs its poll with the batch thresholds (here: a poll of one unreachable feed)."""
+    import asyncio
+
+    from reader.cli import launch
+
+    seen: list[int] = []
+    real = asyncio.run
+
+    def spy(work: object) -> object:
+        seen.append(gc.get_threshold()[0])
+        return real(work)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "run", spy)
+    config = tmp_path / "config.toml"
+    config.write_text('[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\n')
+    monkeypatch.setattr(
+        "sys.argv",
+        ["reader", "--config", str(config), "--data-dir", str(tmp_path / "data"), "fetch", "--all", "-q"],
+    )
+    assert launch.main() == 0
+    assert seen == [startmode.BATCH_YOUNG]
+    assert gc.get_threshold()[0] != startmode.BATCH_YOUNG
