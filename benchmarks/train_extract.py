@@ -3,6 +3,7 @@ leave-publishers-out cross-validation.
 
     .venv/bin/python benchmarks/train_extract.py            # cross-validate, then train on all and write weights
     .venv/bin/python benchmarks/train_extract.py --cv-only  # cross-validate only (--worst N: the worst pages)
+    ... --cv-only --dump /tmp/a.pkl; (change) ... --cv-only --compare /tmp/a.pkl  # the pages that moved
 
 Data: ../shared/corpus/{fundus-news,wcxb-articles} (human labels; grouped by publisher: fundus's `publisher`,
 wcxb's URL host), and ../shared/corpus/mozilla (reference = Readability.js output; each page its own group,
@@ -14,6 +15,51 @@ adds the first stage's probabilities of the neighbouring blocks. Training needs 
 Retraining (one command; about a minute and a half on 2 cores, deterministic):
 
     .venv/bin/python benchmarks/train_extract.py --refresh   # features afresh, CV, weights written
+
+Stage two can also be (or be corrected by) gradient-boosted trees: `--tree-mode replace` (the trees are stage
+two, on the same features: the block's own and its neighbours' stage-one scores) or `--tree-mode residual`
+(they start from stage two's logistic logit), `--tree-trees/-depth/-leaves/-lr/-min-leaf/-l2/-ff/-seed/-soft/-bags`
+(defaults: the best "replace" setting below). Training them needs LightGBM (`pip install lightgbm==4.7.0`,
+one thread, deterministic for a given seed); they are written into weights.py as plain tuples and evaluated
+in pure Python by reader/extract/trees.py (all of a page's blocks walk each tree together), so the package
+needs nothing new. The shipped model has none (`--tree-mode none`, the default): they did not pay (below).
+
+Gradient-boosted trees, tried for v9 and NOT shipped (whole pass, fundus / wcxb / mozilla, against v8's
+0.9563 / 0.9685 / 0.9574; "chosen" = chosen blocks only, against 0.9556 / 0.9669 / 0.9461; 100 trees,
+learning rate 0.1, unless said; "ff" LightGBM's feature_fraction, the share of features each tree may use).
+No setting beats v8 on wcxb beyond noise: the fundus and mozilla gains of the best one move by 0.002-0.006
+from one seed to the next, and the wcxb figure stays at v8's or under it.
+- replace, depth 4 (15 leaves), min 100 blocks a leaf, L2 10, ff 0.3 (the --tree-* defaults), seeds 1 / 2 /
+  3 / 4 / 5: 0.9591 / 0.9683 / 0.9620, 0.9578 / 0.9679 / 0.9611, 0.9572 / 0.9688 / 0.9559, 0.9570 / 0.9687
+  / 0.9564, 0.9572 / 0.9693 / 0.9568 (mean 0.9577 / 0.9686 / 0.9584: wcxb +0.0001, two seeds of five under
+  v8; on seed 1, 47 pages better and 30 worse by more than 0.005, half of the fundus gain The Nation's);
+  +2.6 ms a page (median, A/B in one process, against a budget of 30 ms and v8's 27), weights.py 95 kB.
+  Three ensembles of 33 trees at rate 0.3 (seeds s, s+1, s+2) averaged, to take the seed's noise out at the
+  same cost (--tree-bags 3 --tree-trees 99 --tree-lr 0.3), s = 1 / 4: 0.9568 / 0.9682 / 0.9558, 0.9548 /
+  0.9680 / 0.9600. The same with ff 1.0 0.9566 / 0.9673 / 0.9554, ff 0.5
+  0.9586 / 0.9678 / 0.9574; depth 3 0.9577 / 0.9682 / 0.9600; depth 5 (31 leaves) 0.9587 / 0.9682 / 0.9607
+  (+3.1 ms); 50 trees at rate 0.2 0.9557 / 0.9679 / 0.9611; trained on the label shares (cross-entropy)
+  seeds 1 / 2 / 3 0.9579 / 0.9687 / 0.9607, 0.9551 / 0.9674 / 0.9568, 0.9567 / 0.9688 / 0.9565; monotone
+  (falling) in link_density, all_link and parent_link_density 0.9579 / 0.9685 / 0.9566; a page weighing
+  (its publisher's pages) ** -0.5 0.9577 / 0.9688 / 0.9568; trees on the real-valued and neighbour features
+  only 0.9555 / 0.9687 / 0.9568.
+- replace, min 50 blocks a leaf, L2 1 (chosen): depth 4 0.957 / 0.965 / 0.945, depth 3 0.9566 / 0.9660 /
+  0.9449; depth 4, min 200, ff 0.5 0.9568 / 0.9679 / 0.9455; depth 3, 200 trees at 0.05, ff 0.5 0.9564 /
+  0.9675 / 0.9475.
+- residual (start from stage two's logit): depth 3 (8 leaves), 100 trees at 0.05, min 50, L2 1, ff 1.0
+  0.9580 / 0.9688 / 0.9578 (+1.3 ms a page; 26 pages better, 17 worse, the fundus gain mostly The Nation),
+  but the same with ff 0.8, seeds 1 / 2: 0.9558 / 0.9673 / 0.9578, 0.9572 / 0.9665 / 0.9576; depth 4 at
+  0.05, min 100, L2 10: ff 0.3 0.9574 / 0.9671 / 0.9582, ff 1.0 0.9574 / 0.9668 / 0.9587; depth 3 at 0.1,
+  min 100, L2 10, ff 0.3 0.9567 / 0.9674 / 0.9569; on the real-valued and neighbour features only (chosen)
+  0.9560 / 0.9672 / 0.9458.
+- blend, half the trees' logit and half logistic stage two's: depth 4, min 100, L2 10, ff 0.3 0.9578 /
+  0.9671 / 0.9579; (chosen) depth 4, min 50 0.9565 / 0.9664 / 0.9471, depth 3 0.9563 / 0.9664 / 0.9471,
+  depth 4, min 200, ff 0.5 0.9577 / 0.9670 / 0.9471.
+- trees for stage one too (chosen, depth 4, min 50): stage two on their in-sample scores 0.9550 / 0.9589 /
+  0.9502, on out-of-fold scores (4 inner publisher folds) 0.9557 / 0.9599 / 0.9526: they learn publishers'
+  class names, and wcxb (90 publishers) falls.
+Also not kept, for the logistic model alone: a page weighing (its publisher's pages in the training set) **
+-0.5 (--group-power 0.5) 0.9526 / 0.9677 / 0.9590, ** -1 0.9512 / 0.9674 / 0.9599.
 
 The honest figure is the WHOLE-PASS cross-validation printed first: every page goes through
 `pipeline.extract_text` (scorer, fallbacks, clean-up, edges, rendering) with the model of the fold that did not
@@ -71,6 +117,7 @@ import pickle
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,7 +129,9 @@ from reader.extract import score  # noqa: E402
 from reader.extract.analyse import analyse  # noqa: E402
 from reader.extract.blocks import DENSE, FEATURE_NAMES  # noqa: E402
 from reader.extract.meta import json_ld_blocks, page_meta  # noqa: E402
+from reader.extract.pipeline import Model  # noqa: E402
 from reader.extract.prepare import parse_page  # noqa: E402
+from reader.extract.trees import Tree  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -91,6 +140,15 @@ MOZILLA_WEIGHT = 0.3  # --mozilla-weight
 STACK_FOLDS = 0  # --stack-folds: stage two trained on out-of-fold stage-one scores (0: in-sample)
 SPARSE_L2 = 1.0  # --sparse-l2
 WORD_POWER = 0.5  # --word-power: a block weighs (its words, at most 200) ** this
+GROUP_POWER = 0.0  # --group-power: a page weighs (its publisher's pages in the training set) ** -this
+# Stage two's trees (LightGBM, exported as plain data): --tree-mode 'replace' (the trees are stage two),
+# 'residual' (they add to stage two's logistic logit), 'none' (stage two logistic only, as in v8).
+TREE_MODE = "none"
+# soft: 1 trains the trees on the blocks' label shares (cross-entropy), 0 on the shares rounded to 0/1.
+TREES = {
+    "trees": 100, "depth": 4, "leaves": 15, "lr": 0.1, "min_leaf": 100, "l2": 10.0, "ff": 0.3, "seed": 1,
+    "soft": 0, "bags": 1,
+}  # fmt: skip
 HIDDEN = FEATURE_NAMES.index("hidden")
 KEPT = FEATURE_NAMES.index("readability_kept")
 IN_CONTAINER = FEATURE_NAMES.index("in_container")
@@ -202,12 +260,15 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 30)
 
 def sample_weights(pages: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
     ws = []
+    per_group: dict[str, int] = {}
+    for p in pages:
+        per_group[p["group"]] = per_group.get(p["group"], 0) + 1
     for p in pages:
         w = np.minimum(p["words"], 200.0) ** WORD_POWER + 0.5
         w = w / w.sum() * 100.0  # every page weighs the same
         if p["set"] == "mozilla":
             w = w * MOZILLA_WEIGHT
-        ws.append(w)
+        ws.append(w * per_group[p["group"]] ** -GROUP_POWER)
     return np.concatenate(ws)
 
 
@@ -215,7 +276,71 @@ def stack(pages: list[dict], key: str) -> np.ndarray:  # type: ignore[type-arg]
     return np.concatenate([p[key] for p in pages])
 
 
-def train(pages: list[dict], l2: float) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, init: np.ndarray | None) -> tuple[Tree, ...]:
+    """Gradient-boosted trees (LightGBM, one thread, deterministic) as plain tuples for `trees.py`."""
+    import lightgbm as lgb  # training only
+
+    params = {
+        "objective": "cross_entropy" if TREES["soft"] else "binary",
+        "learning_rate": TREES["lr"],
+        "num_leaves": TREES["leaves"],
+        "max_depth": TREES["depth"],
+        "min_data_in_leaf": TREES["min_leaf"],
+        "min_sum_hessian_in_leaf": 1e-3,
+        "lambda_l2": TREES["l2"],
+        "feature_fraction": TREES["ff"],
+        "seed": TREES["seed"],
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": 1,
+        "verbose": -1,
+    }
+    # --tree-bags B: B ensembles of trees/B trees each (seeds seed, seed+1, ...), averaged: the same cost
+    bags = int(TREES["bags"])
+    out: list[Tree] = []
+    for bag in range(bags):
+        data = lgb.Dataset(X, label=y, weight=w, init_score=init)
+        booster = lgb.train(
+            {**params, "seed": int(TREES["seed"]) + bag}, data, num_boost_round=int(TREES["trees"]) // bags
+        )
+        for info in booster.dump_model()["tree_info"]:
+            f, t, left, right, value = _tree(info["tree_structure"])
+            out.append((f, t, left, right, tuple(v / bags for v in value)))
+    return tuple(out)
+
+
+def _tree(root: dict) -> Tree:  # type: ignore[type-arg]
+    """One LightGBM tree (as dump_model gives it) as five tuples, nodes numbered depth-first."""
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    todo: list[tuple[dict, int, bool]] = [(root, -1, False)]  # type: ignore[type-arg]
+    while todo:
+        node, parent, is_right = todo.pop()
+        k = len(feature)
+        if parent >= 0:
+            (right if is_right else left)[parent] = k
+        feature.append(-1)
+        threshold.append(0.0)
+        left.append(-1)
+        right.append(-1)
+        value.append(0.0)
+        if "leaf_value" in node:
+            value[k] = float(node["leaf_value"])
+            continue
+        assert node["decision_type"] == "<=", node["decision_type"]
+        j = int(node["split_feature"])
+        feature[k], threshold[k] = j, float(node["threshold"])
+        if DENSE <= j < len(FEATURE_NAMES):
+            assert 0.0 <= threshold[k] < 1.0  # a 0/1 feature: trees.py sends the blocks where it is 1 right
+        todo.append((node["right_child"], k, True))
+        todo.append((node["left_child"], k, False))
+    return tuple(feature), tuple(threshold), tuple(left), tuple(right), tuple(value)
+
+
+def train(pages: list[dict], l2: float) -> Model:  # type: ignore[type-arg]
     X, y, w = stack(pages, "X"), (stack(pages, "y") >= 0.5).astype(float), sample_weights(pages)
     b1 = fit(X, y, w, l2)
     if STACK_FOLDS:
@@ -232,15 +357,22 @@ def train(pages: list[dict], l2: float) -> tuple[np.ndarray, np.ndarray]:  # typ
         X2 = np.concatenate([part for part in parts if part is not None])
     else:
         X2 = np.concatenate([second_stage(p["X"], b1) for p in pages])
-    b2 = fit(X2, y, w, l2)
-    return b1, b2
+    y_trees = stack(pages, "y") if TREES["soft"] else y
+    if TREE_MODE == "replace":
+        trees = fit_trees(X2, y_trees, w, None)
+        b2: list[float] = []
+    else:
+        b2 = fit(X2, y, w, l2).tolist()
+        trees = fit_trees(X2, y_trees, w, X2 @ np.array(b2)) if TREE_MODE == "residual" else ()
+    used = sorted({j for tree in trees for j in tree[0] if j >= 0})
+    return b1.tolist(), b2, trees, used
 
 
-def page_probs(page: dict, b1: np.ndarray, b2: np.ndarray) -> list[float]:  # type: ignore[type-arg]
+def page_probs(page: dict, model: Model) -> list[float]:  # type: ignore[type-arg]
     X = page["X"]
     dense = X[:, :DENSE].tolist()
-    active = [list(np.flatnonzero(row[DENSE:]) + DENSE) for row in X]
-    return score.predict(dense, active, b1.tolist(), b2.tolist())
+    active = [[int(j) for j in np.flatnonzero(row[DENSE:]) + DENSE] for row in X]
+    return score.predict(dense, active, *model)
 
 
 def predict_text(page: dict, probs: list[float], threshold: float) -> str:  # type: ignore[type-arg]
@@ -290,11 +422,11 @@ def cross_validate(
         test_idx = [i for i, p in enumerate(pages) if fold_of[p["group"]] == k]
         if not test_idx:
             continue
-        b1, b2 = train(train_pages, l2)
+        model = train(train_pages, l2)
         for i in test_idx:
-            probs[i] = page_probs(pages[i], b1, b2)
+            probs[i] = page_probs(pages[i], model)
             if models is not None:
-                models[i] = (b1.tolist(), b2.tolist())
+                models[i] = model
     return probs
 
 
@@ -306,15 +438,39 @@ def full_pass(pages: list[dict], models: list) -> list[str]:  # type: ignore[typ
     return [extract_text(html[(p["set"], p["page"])], model=m) for p, m in zip(pages, models, strict=True)]
 
 
-def write_weights(b1: np.ndarray, b2: np.ndarray, path: Path) -> None:
-    def fmt(v: np.ndarray) -> str:
+def write_weights(model: Model, path: Path) -> None:
+    b1, b2, trees, used = model
+
+    def fmt(v: Sequence[float]) -> str:
         return "(\n" + "".join(f"    {x:.6g},\n" for x in v) + ")"
 
+    def fmt_tree(tree: Tree) -> str:
+        feature, threshold, left, right, value = tree
+        parts = [
+            ", ".join(map(str, feature)),
+            ", ".join(repr(x) for x in threshold),  # exact: a block on a threshold goes the same way
+            ", ".join(map(str, left)),
+            ", ".join(map(str, right)),
+            ", ".join(f"{x:.6g}" for x in value),
+        ]
+        return "    (\n" + "".join(f"        ({p},),\n" for p in parts) + "    ),\n"
+
     path.write_text(
-        '"""Weights of the block scorer, written by benchmarks/train_extract.py (do not edit by hand)."""\n\n'
+        '"""Weights of the block scorer, written by benchmarks/train_extract.py (do not edit by hand).\n\n'
+        "STAGE1: stage one's logistic weights; STAGE2: stage two's (empty: none); TREES: stage two's\n"
+        "gradient-boosted trees (see reader/extract/trees.py), testing the features TREE_FEATURES.\n"
+        '"""\n\n'
+        "from reader.extract.trees import Tree\n\n"
         f"FEATURES = {len(FEATURE_NAMES)}\n"
-        f"STAGE1 = {fmt(b1)}\n"
-        f"STAGE2 = {fmt(b2)}\n",
+        f"STAGE1: tuple[float, ...] = {fmt(b1)}\n"
+        f"STAGE2: tuple[float, ...] = {fmt(b2) if len(b2) else '()'}\n"
+        + (
+            # the trees as written, one line per array (ruff format would give each number a line)
+            f"# fmt: off\nTREE_FEATURES: tuple[int, ...] = {tuple(used)}\n"
+            f"TREES: tuple[Tree, ...] = (\n{''.join(map(fmt_tree, trees))})\n# fmt: on\n"
+            if trees
+            else "TREE_FEATURES: tuple[int, ...] = ()\nTREES: tuple[Tree, ...] = ()\n"
+        ),
         encoding="utf-8",
     )
 
@@ -325,6 +481,21 @@ def worst(pages: list[dict], preds: list[str], n: int = 25) -> None:  # type: ig
     )
     for s, p in rows[:n]:
         print(f"  {s.f1:.3f} P {s.precision:.3f} R {s.recall:.3f} {p['set']}/{p['page']}")
+
+
+def compare(pages: list[dict], before: list[str], after: list[str], margin: float = 0.005) -> None:  # type: ignore[type-arg]
+    """The pages whose whole-pass F1 moved by more than `margin` between two runs, worst first."""
+    rows = []
+    for p, old, new in zip(pages, before, after, strict=True):
+        f_old, f_new = EV.score_page(p["ref"], old).f1, EV.score_page(p["ref"], new).f1
+        if abs(f_new - f_old) > margin:
+            rows.append((f_new - f_old, f_old, f_new, f"{p['set']}/{p['page']} ({p['group']})"))
+    rows.sort()
+    print(
+        f"against --compare: {sum(r[0] > 0 for r in rows)} pages better, {sum(r[0] < 0 for r in rows)} worse"
+    )
+    for delta, f_old, f_new, name in rows:
+        print(f"  {delta:+.3f}  {f_old:.3f} -> {f_new:.3f}  {name}")
 
 
 def main() -> int:
@@ -342,12 +513,19 @@ def main() -> int:
     ap.add_argument("--word-power", type=float, default=0.5)
     ap.add_argument("--stack-folds", type=int, default=0)
     ap.add_argument("--sparse-l2", type=float, default=1.0, help="L2 of the 0/1 features, times --l2")
+    ap.add_argument("--group-power", type=float, default=0.0)
     ap.add_argument("--dump", type=Path, help="write the cross-validated texts and probabilities here")
+    ap.add_argument("--compare", type=Path, help="a --dump of an earlier run: list the pages that moved")
     ap.add_argument("--sets", default="fundus-news,wcxb-articles,mozilla")
+    ap.add_argument("--tree-mode", choices=["replace", "residual", "none"], default="none")
+    for name, default in TREES.items():
+        ap.add_argument(f"--tree-{name.replace('_', '-')}", type=type(default), default=default)
     args = ap.parse_args()
-    global MOZILLA_WEIGHT, WORD_POWER, STACK_FOLDS, SPARSE_L2
+    global MOZILLA_WEIGHT, WORD_POWER, STACK_FOLDS, SPARSE_L2, TREE_MODE, GROUP_POWER
     MOZILLA_WEIGHT, WORD_POWER, STACK_FOLDS = args.mozilla_weight, args.word_power, args.stack_folds
-    SPARSE_L2 = args.sparse_l2
+    SPARSE_L2, TREE_MODE, GROUP_POWER = args.sparse_l2, args.tree_mode, args.group_power
+    for name in TREES:
+        TREES[name] = getattr(args, f"tree_{name}")
     start = time.perf_counter()
     if args.cache.is_file() and not args.refresh:
         pages = pickle.loads(args.cache.read_bytes())
@@ -374,6 +552,8 @@ def main() -> int:
                 worst(pages, full, args.worst)
         if args.dump:
             args.dump.write_bytes(pickle.dumps({"full": full, "probs": probs, "models": models}))
+        if args.compare and full:
+            compare(pages, pickle.loads(args.compare.read_bytes())["full"], full)
         print("chosen blocks only (before the clean-up):")
         for threshold in sorted({args.threshold, 0.4, 0.5, 0.6}):
             preds = [predict_text(p, pr, threshold) for p, pr in zip(pages, probs, strict=True)]
@@ -383,8 +563,7 @@ def main() -> int:
             if args.worst and threshold == args.threshold and not full:
                 worst(pages, preds, args.worst)
     if not args.cv_only:
-        b1, b2 = train(pages, args.l2)
-        write_weights(b1, b2, ROOT / "reader" / "extract" / "weights.py")
+        write_weights(train(pages, args.l2), ROOT / "reader" / "extract" / "weights.py")
         print("wrote reader/extract/weights.py")
     return 0
 

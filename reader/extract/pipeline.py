@@ -32,6 +32,7 @@ from reader.extract.markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract.meta import Meta, json_ld_blocks, page_meta
 from reader.extract.prepare import parse_page
 from reader.extract.score import choose, predict
+from reader.extract.trees import Tree
 from reader.models import Article, Item
 from reader.textsafe import clean_block, clean_text
 
@@ -95,7 +96,8 @@ def _parse_fragment(html: str) -> HtmlElement | None:
     return body if body is not None else doc
 
 
-Model = tuple[Sequence[float], Sequence[float]]  # the scorer's stage-one and stage-two weights
+# The scorer's stage-one and stage-two weights, its trees and the features they test (see score.predict)
+Model = tuple[Sequence[float], Sequence[float], Sequence[Tree], Sequence[int]]
 
 
 def _scored_block(page: HtmlElement, meta: Meta, model: Model | None = None) -> HtmlElement | None:
@@ -104,8 +106,10 @@ def _scored_block(page: HtmlElement, meta: Meta, model: Model | None = None) -> 
     if not blocks:
         return None
     dense = [b.features[:DENSE] for b in blocks]
-    stage1, stage2 = model if model is not None else (weights.STAGE1, weights.STAGE2)
-    probs = predict(dense, [b.active for b in blocks], stage1, stage2)
+    stage1, stage2, trees, tree_features = (
+        model if model is not None else (weights.STAGE1, weights.STAGE2, weights.TREES, weights.TREE_FEATURES)
+    )
+    probs = predict(dense, [b.active for b in blocks], stage1, stage2, trees, tree_features)
     chosen = choose(
         probs,
         [b.words for b in blocks],

@@ -1,8 +1,10 @@
 """The learned block scorer: a two-stage logistic model over the block features of `blocks.py`.
 
 Stage one scores each block from its own features; stage two adds the stage-one scores of its neighbours
-(story text comes in runs). Weights live in `weights.py`, written by `benchmarks/train_extract.py`.
-Pure Python: a page of a few thousand blocks takes a few milliseconds.
+(story text comes in runs). Stage two may also hold gradient-boosted trees (`trees.py`) over the same
+features, adding to its logit what a linear model cannot express; the shipped model has none (they did not
+pay in cross-validation: see `benchmarks/train_extract.py`, which trains both). Weights live in
+`weights.py`. Pure Python: a page of a few thousand blocks takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import operator
 from collections.abc import Sequence
 
 from reader.extract.clean import COMMENTS_HEADING
+from reader.extract.trees import Tree, columns, ensemble_logits
 
 __all__ = ["SECOND_STAGE_EXTRA", "THRESHOLD", "choose", "neighbour_features", "predict"]
 
@@ -59,16 +62,33 @@ def predict(
     active: Sequence[Sequence[int]],
     stage1: Sequence[float],
     stage2: Sequence[float],
+    trees: Sequence[Tree] = (),
+    tree_features: Sequence[int] = (),
 ) -> list[float]:
-    """The probability that each block is story text. `stage2` ends with the weights of the
-    SECOND_STAGE_EXTRA neighbour features."""
+    """The probability that each block is story text.
+
+    Stage two is a logit made of the weights `stage2` (ending with the weights of the SECOND_STAGE_EXTRA
+    neighbour features; empty: no linear part) plus the leaf values of `trees`, which test the features
+    `tree_features` (indexes into stage two's features: the block's own, then its neighbour features)."""
+    n = len(dense)
     probs = [_sigmoid(_logit(d, a, stage1)) for d, a in zip(dense, active, strict=True)]
-    base = [_logit(d, a, stage2) for d, a in zip(dense, active, strict=True)]
-    extra = stage2[-SECOND_STAGE_EXTRA:]
-    return [
-        _sigmoid(base[i] + sum(map(operator.mul, neighbour_features(probs, i), extra)))
-        for i in range(len(probs))
-    ]
+    neighbours = [neighbour_features(probs, i) for i in range(n)]
+    if stage2:
+        extra = stage2[-SECOND_STAGE_EXTRA:]
+        logits = [
+            _logit(d, a, stage2) + sum(map(operator.mul, near, extra))
+            for d, a, near in zip(dense, active, neighbours, strict=True)
+        ]
+    else:
+        logits = [0.0] * n
+    if trees:
+        own = len(stage1)  # the block's own features; its neighbour features follow them
+        values, on = columns(dense, active, len(dense[0]) if n else 0, [j for j in tree_features if j < own])
+        for j in tree_features:
+            if j >= own:
+                values[j] = [near[j - own] for near in neighbours]
+        logits = list(map(operator.add, logits, ensemble_logits(trees, values, on, n)))
+    return [_sigmoid(z) for z in logits]
 
 
 MIN_WORDS = 50  # fewer words kept than this and readability-lxml's block is used, when it is longer

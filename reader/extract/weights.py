@@ -1,7 +1,13 @@
-"""Weights of the block scorer, written by benchmarks/train_extract.py (do not edit by hand)."""
+"""Weights of the block scorer, written by benchmarks/train_extract.py (do not edit by hand).
+
+STAGE1: stage one's logistic weights; STAGE2: stage two's (empty: none); TREES: stage two's
+gradient-boosted trees (see reader/extract/trees.py), testing the features TREE_FEATURES.
+"""
+
+from reader.extract.trees import Tree
 
 FEATURES = 322
-STAGE1 = (
+STAGE1: tuple[float, ...] = (
     -0.904826,
     0.0840176,
     -0.208359,
@@ -325,7 +331,7 @@ STAGE1 = (
     -0.863113,
     0.719853,
 )
-STAGE2 = (
+STAGE2: tuple[float, ...] = (
     -3.02933,
     0.0978586,
     -0.134353,
@@ -657,3 +663,5 @@ STAGE2 = (
     0.0582267,
     0.625658,
 )
+TREE_FEATURES: tuple[int, ...] = ()
+TREES: tuple[Tree, ...] = ()
