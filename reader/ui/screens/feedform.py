@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from reader.frozen import Frozen, value_type
-from reader.ui.screens.dialog import Dialog
 
 
 @value_type
@@ -23,7 +23,7 @@ class FeedForm(Frozen):
     fulltext: str = ""  # off | on-open | prefetch; empty: the default
 
 
-class FeedFormScreen(Dialog[FeedForm | None]):
+class FeedFormScreen(ModalScreen[FeedForm | None]):
     """Enter (in any field) subscribes; Esc cancels. A rejected form comes back with the reason shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="form.cancel")]

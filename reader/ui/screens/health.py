@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.models import Feed
-from reader.ui.screens.dialog import Dialog
 from reader.ui.text import relative_age, safe, short_duration
 
 
@@ -27,7 +27,7 @@ def _when(moment: datetime | None, now: datetime) -> str:
     return "just now" if ago == "now" else ago + " ago"
 
 
-class FeedHealthScreen(Dialog[None]):
+class FeedHealthScreen(ModalScreen[None]):
     """Feeds, failing ones first: each with its address, status, timing and the whole last error, wrapped to
     the width (80 columns too). Feed text goes in as plain strings, never as markup."""
 

@@ -10,9 +10,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from reader.ui.screens.dialog import Dialog
 
 
 def binding_rows(
@@ -38,7 +37,7 @@ def binding_rows(
     return [(" / ".join(keys), description) for keys, description in rows.values()]
 
 
-class HelpScreen(Dialog[None]):
+class HelpScreen(ModalScreen[None]):
     """Lists every key, section by section; any of Escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

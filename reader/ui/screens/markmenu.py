@@ -8,9 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from reader.ui.screens.dialog import Dialog
 
 CHOICES = (
     ("a", "above", "everything above the highlighted item"),
@@ -19,7 +18,7 @@ CHOICES = (
 )
 
 
-class MarkMenuScreen(Dialog[str | None]):
+class MarkMenuScreen(ModalScreen[str | None]):
     """Returns "above", "below" or "older"; None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

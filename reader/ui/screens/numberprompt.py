@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reader.ui.screens.dialog import Dialog
 from reader.ui.text import safe
 
 
-class NumberPromptScreen(Dialog[int | None]):
+class NumberPromptScreen(ModalScreen[int | None]):
     """Returns a number from 1 to `count`, or None (Esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="number.cancel")]

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from reader.frozen import Frozen, value_type
-from reader.ui.screens.dialog import Dialog
 from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 __all__ = ["FEED_TEXT_MARK", "SearchRequest", "SearchScreen"]
@@ -23,7 +23,7 @@ class SearchRequest(Frozen):
     everywhere: bool
 
 
-class SearchScreen(Dialog[SearchRequest | None]):
+class SearchScreen(ModalScreen[SearchRequest | None]):
     """Enter searches; Esc cancels; the checkbox (Tab, space) widens the search to every feed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

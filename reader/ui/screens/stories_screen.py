@@ -20,12 +20,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.frozen import Frozen, value_type
 from reader.models import Story, StoryItem, StoryPage
 from reader.ui.protocol import Services
-from reader.ui.screens.dialog import Dialog
 from reader.ui.widgets.story_rows import StoryRow, StoryRows
 from reader.ui.writer import PendingMarks
 
@@ -88,7 +88,7 @@ class StoriesPlace(Frozen):
     loaded: int  # stories that were loaded (read as many again)
 
 
-class StoriesScreen(Dialog[int | None]):
+class StoriesScreen(ModalScreen[int | None]):
     """Every story, newest first. Enter unfolds a story into its items (Enter on an item opens it), m marks the
     story read, u undoes, f shows only unread stories, Escape closes."""
 

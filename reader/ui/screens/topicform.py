@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from reader.frozen import Frozen, value_type
-from reader.ui.screens.dialog import Dialog
 
 
 @value_type
@@ -22,7 +22,7 @@ class TopicForm(Frozen):
     replacing: str | None = None  # the topic being edited (None: a new one)
 
 
-class TopicFormScreen(Dialog[TopicForm | None]):
+class TopicFormScreen(ModalScreen[TopicForm | None]):
     """Enter (in either field) saves; Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
