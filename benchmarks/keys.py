@@ -86,12 +86,16 @@ async def handled(pilot: Any, key: str) -> float:
 
 
 async def run_reader(data: Path, config: Path, repeat: int) -> dict[str, list[float]]:
+    from reader import startmode
     from reader.config.loader import load_config
     from reader.locations import resolve_locations
     from reader.services import ReaderServices
     from reader.ui.app import make_app
     from reader.ui.settings import UISettings
 
+    # As the `reader` command starts the TUI: start-up mode until the first screen is drawn, which then
+    # freezes what start-up made (the collector never scans it again: a full collection mid-key is short).
+    startmode.begin()
     locations = resolve_locations(str(config), str(data), os.environ)
     services = ReaderServices(locations, load_config(locations.config_path, must_exist=True))
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None, state_path=None))
