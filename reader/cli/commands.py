@@ -140,6 +140,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:
 def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> int:
     from reader.ui.app import run_app
     from reader.ui.settings import UISettings
+    from reader.ui.stylecache import STYLE_CACHE_NAME
 
     # Open the database once before the UI takes the terminal, so a bad data dir or database is one clear
     # message here (exit 1), never a traceback inside the app.
@@ -158,7 +159,7 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         theme=general.theme,
         keys=config.keys,
         state_path=locations.data_dir / "ui-state.json",
-        style_cache=locations.cache_dir / "styles.pickle",
+        style_cache=locations.cache_dir / STYLE_CACHE_NAME,
         sync=config.sync is not None,
     )
     return int(run_app(services, settings))

@@ -5,8 +5,8 @@ the theme's ~150 variables: about as long as the rest of our first paint's work.
 the rules parsed before the first paint in one file in the cache directory, keyed by everything the parse
 depends on: the CSS text, where it was read from, its kind and scope, and the theme's variables. The file
 starts with the Python version and the installed Textual's identity: rules pickled by another Textual are
-never unpickled. A missing, stale or unreadable file only means parsing as Textual always does; the file is
-rewritten after the first paint when something was parsed afresh.
+never unpickled, nor is a file (or folder) that another user could have written. A missing, stale or unreadable file only means parsing as Textual always does; the file is
+rewritten after the first paint, and at exit, when something was parsed afresh.
 
 (Textual is pinned: this overrides `Stylesheet._parse_rules` and follows its `reparse`.)
 """
@@ -27,8 +27,7 @@ from textual.css.types import CSSLocation
 
 _Key = tuple[str, str]
 
-
-STYLE_CACHE_NAME = "styles.pickle"
+STYLE_CACHE_NAME = "styles.pickle"  # in the cache directory
 
 
 def _installed() -> bytes:
@@ -36,6 +35,12 @@ def _installed() -> bytes:
     package = Path(textual.__file__).parent
     stamps = [(p.stat().st_mtime_ns, p.stat().st_size) for p in (package / "__init__.py", package / "css")]
     return f"reader styles 1; python {sys.version!r}; textual {str(package)!r} {stamps}".encode()
+
+
+def _ours(path: Path) -> bool:
+    """Owned by this user and writable by no one else."""
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 class CachedStylesheet(Stylesheet):
@@ -100,8 +105,11 @@ class CachedStylesheet(Stylesheet):
         kept = {key: self._stored[key] for key in self._used} | self._fresh
         tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}")
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_installed() + b"\n" + pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            data = _installed() + b"\n" + pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # ours only, whatever the umask
+            with open(fd, "wb") as out:
+                out.write(data)
             os.replace(tmp, self._path)
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             tmp.unlink(missing_ok=True)  # only a cache: the next launch parses again
@@ -120,6 +128,8 @@ class CachedStylesheet(Stylesheet):
         if self._path is None:
             return {}
         try:
+            if not _ours(self._path) or not _ours(self._path.parent):
+                return {}  # unpickling runs code: only a file that no other user could have written
             header, _, body = self._path.read_bytes().partition(b"\n")
             if header != _installed():
                 return {}

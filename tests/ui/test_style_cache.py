@@ -4,6 +4,7 @@ damaged file) means parsing as Textual does."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,7 +69,9 @@ def test_what_was_not_used_is_dropped_when_the_file_is_written_again(tmp_path: P
     assert len(CachedStylesheet(path)._stored) == 1  # only the CSS of the last launch
 
 
-@pytest.mark.parametrize("damage", ["truncated", "another textual", "not a pickle", "a directory"])
+@pytest.mark.parametrize(
+    "damage", ["truncated", "another textual", "not a pickle", "a directory", "others may write it"]
+)
 def test_a_damaged_or_foreign_file_means_parsing_as_usual(
     tmp_path: Path, parses: list[str], damage: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,6 +81,8 @@ def test_a_damaged_or_foreign_file_means_parsing_as_usual(
         path.write_bytes(path.read_bytes()[:-40])
     elif damage == "another textual":
         monkeypatch.setattr(stylecache, "_installed", lambda: b"reader styles 1; textual 0.1")
+    elif damage == "others may write it":
+        path.chmod(0o666)
     elif damage == "not a pickle":
         header = path.read_bytes().partition(b"\n")[0]
         path.write_bytes(header + b"\nnot a pickle at all")
@@ -88,6 +93,27 @@ def test_a_damaged_or_foreign_file_means_parsing_as_usual(
     assert len(parses) == 2 and len(sheet.rules) == 2
     sheet.save()  # never raises; a directory in the way stays
     assert path.is_dir() == (damage == "a directory")
+
+
+def test_the_file_is_ours_alone_whatever_the_umask(tmp_path: Path, parses: list[str]) -> None:
+    old = os.umask(0o002)
+    try:
+        parsed(tmp_path / "cache" / "styles.pickle").save()
+    finally:
+        os.umask(old)
+    assert (tmp_path / "cache" / "styles.pickle").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    parsed(tmp_path / "cache" / "styles.pickle")
+    assert len(parses) == 1  # read back
+
+
+def test_a_folder_others_may_write_is_not_trusted(tmp_path: Path, parses: list[str]) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    parsed(folder / "styles.pickle").save()
+    folder.chmod(0o777)
+    parsed(folder / "styles.pickle")
+    assert len(parses) == 2
 
 
 def test_css_with_errors_is_never_kept(tmp_path: Path) -> None:
