@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,17 @@ def _installed() -> bytes:
     package = Path(textual.__file__).parent
     stamps = [(p.stat().st_mtime_ns, p.stat().st_size) for p in (package / "__init__.py", package / "css")]
     return f"reader styles 1; python {sys.version!r}; textual {str(package)!r} {stamps}".encode()
+
+
+def _forget_stale(path: Path) -> None:
+    """Half-written copies left by launches killed while saving (older than a minute: not being written)."""
+    now = time.time()
+    for stale in path.parent.glob(f".{path.name}.*"):
+        try:
+            if now - stale.stat().st_mtime > 60:
+                stale.unlink()
+        except OSError:
+            continue
 
 
 def _ours(path: Path) -> bool:
@@ -115,6 +127,7 @@ class CachedStylesheet(Stylesheet):
             tmp.unlink(missing_ok=True)  # only a cache: the next launch parses again
             return
         self._stored, self._fresh, self._used = kept, {}, set(kept)
+        _forget_stale(self._path)
 
     def _key(self, css: str, read_from: CSSLocation, defaults: bool, tie_breaker: int, scope: str) -> _Key:
         if self._variables_digest is None:

@@ -107,6 +107,16 @@ def test_the_file_is_ours_alone_whatever_the_umask(tmp_path: Path, parses: list[
     assert len(parses) == 1  # read back
 
 
+def test_copies_left_half_written_by_killed_launches_are_removed(tmp_path: Path) -> None:
+    path = tmp_path / "styles.pickle"
+    stale, recent = tmp_path / ".styles.pickle.123", tmp_path / ".styles.pickle.456"
+    stale.write_bytes(b"")
+    recent.write_bytes(b"")
+    os.utime(stale, (1, 1))
+    parsed(path).save()
+    assert path.is_file() and not stale.exists() and recent.exists()  # (another launch may be writing it)
+
+
 def test_a_folder_others_may_write_is_not_trusted(tmp_path: Path, parses: list[str]) -> None:
     folder = tmp_path / "shared"
     folder.mkdir()
