@@ -54,13 +54,23 @@ def test_a_disabled_collector_stays_as_the_caller_left_it() -> None:
     assert not gc.isenabled()
 
 
+def run_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_text: str, *command: str) -> int:
+    """The `reader` command's entry point, as the console script runs it, on a config of `config_text`."""
+    from reader.cli import launch
+
+    config = tmp_path / "config.toml"
+    config.write_text(config_text)
+    data = tmp_path / "data"
+    monkeypatch.setattr("sys.argv", ["reader", "--config", str(config), "--data-dir", str(data), *command])
+    return launch.main()
+
+
 def test_a_command_runs_with_the_collector_back_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reader.cli import launch
+    import reader.cli.commands as commands
 
     seen: list[bool] = []
-    import reader.cli.commands as commands
 
     real = commands._dispatch
 
@@ -70,12 +80,7 @@ def test_a_command_runs_with_the_collector_back_on(
         return status
 
     monkeypatch.setattr(commands, "_dispatch", spy)
-    config = tmp_path / "config.toml"
-    config.write_text("")
-    monkeypatch.setattr(
-        "sys.argv", ["reader", "--config", str(config), "--data-dir", str(tmp_path / "data"), "feeds"]
-    )
-    assert launch.main() == 0
+    assert run_reader(tmp_path, monkeypatch, "", "feeds") == 0
     assert seen == [True]
 
 
@@ -95,8 +100,6 @@ def test_the_fetch_command_polls_as_a_batch(
     """`reader fetch` runs its poll with the batch thresholds (here: a poll of one unreachable feed)."""
     import asyncio
 
-    from reader.cli import launch
-
     seen: list[int] = []
     real = asyncio.run
 
@@ -105,12 +108,7 @@ def test_the_fetch_command_polls_as_a_batch(
         return real(work)  # type: ignore[arg-type]
 
     monkeypatch.setattr(asyncio, "run", spy)
-    config = tmp_path / "config.toml"
-    config.write_text('[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\n')
-    monkeypatch.setattr(
-        "sys.argv",
-        ["reader", "--config", str(config), "--data-dir", str(tmp_path / "data"), "fetch", "--all", "-q"],
-    )
-    assert launch.main() == 0
+    feed = '[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    assert run_reader(tmp_path, monkeypatch, feed, "fetch", "--all", "-q") == 0
     assert seen == [startmode.BATCH_YOUNG]
     assert gc.get_threshold()[0] != startmode.BATCH_YOUNG
