@@ -24,6 +24,13 @@ one thread, deterministic for a given seed); they are written into weights.py as
 in pure Python by reader/extract/trees.py (all of a page's blocks walk each tree together), so the package
 needs nothing new. The shipped model has none (`--tree-mode none`, the default): they did not pay (below).
 
+A page-level second opinion, tried after v8 and NOT shipped (figures and the one command in
+benchmarks/second_opinion.py): per page, our whole-pass CV text or trafilatura's (or readability-lxml's, the
+JSON-LD articleBody, their union or intersection with ours). The room is small: the oracle over ours and
+trafilatura is 0.9632 / 0.9761 / 0.9698 against ours 0.9563 / 0.9685 / 0.9574 (+0.007 / +0.008 on the news
+sets), and out-of-fold selectors (logistic on page-level signals: word counts, agreement, our scorer's
+confidence, JSON-LD coverage; or thresholds) never beat ours on fundus and only once, by one page, on wcxb.
+
 Gradient-boosted trees, tried for v9 and NOT shipped (whole pass, fundus / wcxb / mozilla, against v8's
 0.9563 / 0.9685 / 0.9574; "chosen" = chosen blocks only, against 0.9556 / 0.9669 / 0.9461; 100 trees,
 learning rate 0.1, unless said; "ff" LightGBM's feature_fraction, the share of features each tree may use).
