@@ -45,9 +45,9 @@ Figures (EXTRACTOR_VERSION 8, trafilatura 2.3.1; fundus-news / wcxb-articles / m
   takes is worse): trafilatura is seldom longer than us, and when it is, it is wrong. The intersection when
   trafilatura holds <= R times our words and < S of ours is in it (R 0.5-0.85, S 0.5-0.85): fundus 0.9563-0.9578
   (one page), wcxb 0.9665-0.9685, mozilla 0.9543-0.9553.
-Cost, had it paid: trafilatura takes a median 12.7 ms a page (p95 44 ms; fast=True 9.0 / 33 ms) on top of
+Cost, had it paid: trafilatura takes a median 12.7-14.9 ms a page (p95 44-47 ms; fast=True 9-10 / 30-33 ms; two runs) on top of
 our 22-30 ms against a 30 ms budget; run on our own bounded tree (it accepts an lxml HtmlElement and leaves it
-as it was) it gives the same text on all 303 pages in 9.8 ms median (p95 41 ms). No gate was built: with no
+as it was) it gives the same text on all 303 pages in 9.8-11.5 ms median (p95 41 ms). No gate was built: with no
 selector that pays, there is nothing for a gate to save.
 Verdict: not shipped; trafilatura stays a benchmark-only dependency.
 """
