@@ -8,8 +8,10 @@ import copy
 import re
 
 import lxml.html
+import readability.readability
 from lxml.html import HtmlElement
 from readability import Document
+from readability.readability import REGEXES
 
 __all__ = ["TaggedDocument", "hidden_by_class", "is_hidden"]
 
@@ -25,7 +27,8 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
     `_parse` copies our tree instead of parsing and running lxml's Cleaner again (scripts, styles, links and
     comments are already gone; links are made absolute when rendering); `get_link_density` measures text
     without three regex passes per call; `transform_misused_divs_into_paragraphs` decides "holds a block"
-    from one bottom-up pass instead of serialising every div's children (quadratic in the depth).
+    from one bottom-up pass instead of serialising every div's children (quadratic in the depth);
+    `remove_unlikely_candidates` matches each distinct class/id value once, not once per element.
     """
 
     def __init__(self, tree: HtmlElement) -> None:
@@ -34,13 +37,35 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
 
     def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
+        # Only an element with one of these attributes can be hidden (see is_hidden, hidden_by_class).
         hidden = [
-            el for el in doc.iter() if isinstance(el.tag, str) and (is_hidden(el) or hidden_by_class(el))
+            el for el in doc.xpath("//*[@hidden or @style or @class]") if is_hidden(el) or hidden_by_class(el)
         ]
         for el in hidden:
             if el.getparent() is not None:
                 el.drop_tree()
         return doc
+
+    def remove_unlikely_candidates(self) -> None:
+        # readability matches its patterns on "<class> <id>"; no pattern can match a space, so a match lies in
+        # the class or in the id, and each distinct value is matched once (pages repeat their class values).
+        seen: dict[str, tuple[bool, bool]] = {"": (False, False)}
+        for elem in self.html.findall(".//*"):
+            cls, ident = elem.get("class", ""), elem.get("id", "")
+            if not cls and not ident:
+                continue  # readability: len("<class> <id>") < 2
+            c = seen.get(cls) or seen.setdefault(cls, _unlikely_words(cls))
+            i = seen.get(ident) or seen.setdefault(ident, _unlikely_words(ident))
+            if (
+                (c[0] or i[0])
+                and not (c[1] or i[1])
+                and elem.tag not in ("html", "body")
+                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                and not elem.xpath(
+                    "descendant-or-self::main | descendant-or-self::article | descendant-or-self::math"
+                )
+            ):
+                elem.drop_tree()
 
     def get_link_density(self, elem: HtmlElement) -> float:
         links = sum(_text_len(a) for a in elem.iter("a"))
@@ -54,6 +79,24 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
         for div in list(self.html.iter("div")):
             _wrap_loose_inline(div, blocky)
 
+
+_UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+_MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
+
+
+def _unlikely_words(value: str) -> tuple[bool, bool]:
+    """Whether a class or id value matches readability's "unlikely" pattern, and its "maybe a candidate" one."""
+    return _UNLIKELY.search(value) is not None, _MAYBE_CANDIDATE.search(value) is not None
+
+
+def _no_description(*_args: object, **_kwargs: object) -> str:
+    return ""
+
+
+# readability-lxml formats its debug messages before calling log.debug, describing elements (and keeping
+# every described element of the last page alive in a module-level dict); we never log them.
+readability.readability.describe = _no_description
+readability.readability.text_content = _no_description
 
 HIDDEN_CLASSES = frozenset(
     ["hidden", "hide", "is-hidden", "invisible", "d-none", "visually-hidden", "sr-only", "screen-reader-text"]
