@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, overload
 
 import lxml.html
 from lxml import etree
@@ -25,13 +26,14 @@ from lxml.html import HtmlElement
 from reader.extract.clean import (
     AD_LABEL,
     COMMENTS_HEADING,
+    CONTENT_WORDS,
     CREDIT,
     NOTICE,
     PROMO_HEADING,
     PROMO_LINE,
     PROMPT,
     TEASER_LINE,
-    names_clutter,
+    names_clutter_words,
 )
 from reader.extract.readability_doc import hidden_by_class
 from reader.extract.readability_doc import is_hidden as is_hidden_attr
@@ -90,13 +92,29 @@ TEXT_RULES = (
     ("credit", CREDIT),
     ("notice", NOTICE),
 )
+# For the text rules that search the whole text: every match holds one of these words (the text lowered).
+# Checking for them first is much cheaper than the search, and most texts hold none. Keep them in step with
+# the patterns in clean.py (tests/unit/test_extract_blocks.py pins the patterns they were written for).
+RULE_KEYWORDS = {
+    "prompt": (
+        "sign up", "subscribe", "newsletter", "inbox", "follow", "like us", "join our", "share", "journalism",
+        "become a", "download",
+    ),
+    "credit": (
+        "photo", "image", "picture", "illustration", "graphic", "video", "footage", "credit", "source", "foto",
+        "bild", "©", "(c)", "getty", "shutterstock", "istock", "reuters/", "afp via",
+    ),
+    "notice": ("block", "whitelist", "allowlist", "browser", "javascript", "cookie", "by continuing"),
+}  # fmt: skip
+# Case-insensitive matching takes these for ASCII letters too (İ and ı for i, ſ for s); str.lower() turns İ
+# into two characters and leaves ı and ſ alone, so a text holding one of them is searched in full.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 _BODY_CLASS = re.compile(
     r"(?:^|[\s_-])(?:article|post|entry|story)[-_]?(?:body|content|text)(?:$|[\s_-])|articleBody|storyBody",
     re.I,
 )
 _WORDS_IN_ATTR = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _WORD = re.compile(r"\w+")
-_WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]]$")
 _DIGIT = re.compile(r"\d")
 _URL = re.compile(r"(?:https?://|www\.)\S+$")
@@ -181,6 +199,32 @@ _ANC_ATTR0 = _INDEX[f"anc_attr_{ATTR_WORDS[0]}"]
 _NEAR_ATTR0 = _INDEX[f"near_attr_{ATTR_WORDS[0]}"]
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # used as a decorator, like functools.cached_property
+    """functools.cached_property without its lock (Python 3.11 takes one on every first read, and a page
+    reads three of these on tens of thousands of blocks): computed on the first read, then a plain
+    attribute of the instance."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _once[_T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> _T | _once[_T]:
+        if obj is None:
+            return self
+        value = self.compute(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
 @dataclass(eq=False)
 class Block:
     """One block: the element, its own text, and facts the features are built from."""
@@ -202,17 +246,17 @@ class Block:
     anc_clutter: bool = False  # ... or any ancestor's
     features: list[float] = field(default_factory=list)
 
-    @functools.cached_property
+    @_once
     def ancestors(self) -> tuple[HtmlElement, ...]:
         """The element's ancestors, nearest first."""
         return tuple(self.element.iterancestors())
 
-    @functools.cached_property
+    @_once
     def parent(self) -> HtmlElement:
         parent = self.element.getparent()
         return parent if parent is not None else self.element
 
-    @functools.cached_property
+    @_once
     def grand(self) -> HtmlElement:
         grand = self.parent.getparent()
         return grand if grand is not None else self.parent
@@ -222,21 +266,57 @@ class Block:
 
 @functools.lru_cache(maxsize=8192)
 def _attr_facts(cls: str, ident: str) -> tuple[frozenset[int], bool, bool, bool]:
-    """What an element's class and id say: indexes (in ATTR_WORDS) of their words, whether they name clutter,
-    whether they hide the element, whether they name an article body. Pages repeat a few class values many
-    times, so this is cached."""
+    """What an element's class and id say: indexes (in ATTR_WORDS) of their words, whether they name clutter
+    (`clean.names_clutter`), whether they hide the element, whether they name an article body. Pages repeat a
+    few class values many times, so this is cached; so are the class's and the id's own facts, since a
+    class value comes back with other ids (and no word of the class and the id can run into the other)."""
+    c_found, c_clutter, c_content, hidden_class, body_class = _class_facts(cls)
+    i_found, i_clutter, i_content, id_is_short = _id_facts(ident)
+    # clean._attr_words takes the id's words only when the id is short (a long one is a slug); the one case
+    # where it takes no words at all (class and id shorter than two characters) names no clutter either.
+    clutter = (c_clutter or (id_is_short and i_clutter)) and not (c_content or (id_is_short and i_content))
+    return c_found | i_found, clutter, hidden_class, body_class
+
+
+@functools.lru_cache(maxsize=8192)
+def _class_facts(cls: str) -> tuple[frozenset[int], bool, bool, bool, bool]:
+    """A class value's ATTR_WORDS indexes; whether its words name clutter and content (as in
+    `clean.names_clutter`); whether it hides the element; whether it names an article body."""
+    head = cls[:MAX_ATTR_CHARS]
+    found = _attr_indexes(head)
+    clutter, content = _clutter_words(head)
     probe = lxml.html.Element("div")
     if cls:
         probe.set("class", cls)
-    if ident:
-        probe.set("id", ident)
+    body_class = bool(cls) and _BODY_CLASS.search(head) is not None
+    return found, clutter, content, hidden_by_class(probe), body_class
+
+
+@functools.lru_cache(maxsize=8192)
+def _id_facts(ident: str) -> tuple[frozenset[int], bool, bool, bool]:
+    """An id's ATTR_WORDS indexes; whether its words name clutter and content; whether it is short enough
+    (three words or fewer in its first 100 characters) for `clean.names_clutter` to read it."""
+    return (
+        _attr_indexes(ident[:100]),
+        *_clutter_words(ident),
+        len(_WORDS_IN_ATTR.findall(ident[:100])) <= 3,
+    )
+
+
+def _attr_indexes(value: str) -> frozenset[int]:
     found = set()
-    for word in _WORDS_IN_ATTR.findall(cls[:MAX_ATTR_CHARS] + " " + ident[:100]):
+    for word in _WORDS_IN_ATTR.findall(value):
         index = _ATTR_INDEX.get(word.lower())
         if index is not None:
             found.add(index)
-    body_class = bool(cls) and _BODY_CLASS.search(cls[:MAX_ATTR_CHARS]) is not None
-    return frozenset(found), names_clutter(probe), hidden_by_class(probe), body_class
+    return frozenset(found)
+
+
+def _clutter_words(value: str) -> tuple[bool, bool]:
+    """Whether the words of a class or id value name clutter, and whether they name content (the two tests
+    of `clean.names_clutter`)."""
+    words = {w.lower() for w in _WORDS_IN_ATTR.findall(value)}
+    return names_clutter_words(words), not words.isdisjoint(CONTENT_WORDS)
 
 
 def _is_container_tag(el: HtmlElement, tag: str) -> bool:
@@ -251,7 +331,8 @@ def _is_container(el: HtmlElement, tag: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Whitespace runs folded to one space, ends stripped (str.split's whitespace is the regex's `\\s`)."""
+    return " ".join(text.split())
 
 
 def page_blocks(root: HtmlElement) -> list[Block]:
@@ -346,7 +427,7 @@ def page_blocks(root: HtmlElement) -> list[Block]:
                             chars=len(text),
                             tag=tag,
                             depth=depth,
-                            anc_tags=tuple(tag_counts.get(t, 0) > 0 for t in ANCESTOR_TAGS),
+                            anc_tags=tuple([tag_counts.get(t, 0) > 0 for t in ANCESTOR_TAGS]),
                             anc_attrs=frozenset(attr_counts) | ids,
                             near_attrs=ids | parent_ids,
                             in_container=container_depth > 0,
@@ -416,6 +497,7 @@ def block_features(
     container_words: dict[HtmlElement, int] = {}
     shares: list[float] = []
     containers: list[HtmlElement | None] = []
+    is_container: dict[HtmlElement, bool] = {}  # blocks share their ancestors: each is judged once
     for b in blocks:
         share = _share_in(b.text, reference) if reference else 0.0
         shares.append(share)
@@ -428,7 +510,7 @@ def block_features(
         if b.words >= 25:
             parent_long[parent] = parent_long.get(parent, 0) + 1
             grand_long[grand] = grand_long.get(grand, 0) + 1
-        container = _nearest_container(b)
+        container = _nearest_container(b, is_container)
         containers.append(container)
         if container is not None:
             container_words[container] = container_words.get(container, 0) + b.words
@@ -518,7 +600,7 @@ def block_features(
         active = [_TAG0 + OWN_TAGS.index(tag)]
         active += [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
         if words <= 40:
-            active += [_RULE0 + j for j, (_, rule) in enumerate(TEXT_RULES) if rule.search(text)]
+            active += _rule_hits(text)
         ptag = b.parent.tag if isinstance(b.parent.tag, str) else ""
         active.append(_PARENT0 + (PARENT_TAGS.index(ptag) if ptag in PARENT_TAGS else len(PARENT_TAGS) - 1))
         active += [_ANC_ATTR0 + a for a in b.anc_attrs]
@@ -527,6 +609,19 @@ def block_features(
             f[j] = 1.0
         b.features = f
         b.active = active
+
+
+def _rule_hits(text: str) -> list[int]:
+    """The feature indexes of the TEXT_RULES that match the text (keywords first, see RULE_KEYWORDS)."""
+    lowered = None if any(c in text for c in _FOLDS_TO_ASCII) else text.lower()
+    hits = []
+    for j, (name, rule) in enumerate(TEXT_RULES):
+        keywords = RULE_KEYWORDS.get(name)
+        if keywords and lowered is not None and not any(k in lowered for k in keywords):
+            continue
+        if rule.search(text):
+            hits.append(_RULE0 + j)
+    return hits
 
 
 def _boundaries(blocks: list[Block], start: int) -> list[int]:
@@ -541,12 +636,14 @@ def _boundaries(blocks: list[Block], start: int) -> list[int]:
     return out
 
 
-def _nearest_container(b: Block) -> HtmlElement | None:
+def _nearest_container(b: Block, memo: dict[HtmlElement, bool]) -> HtmlElement | None:
     if not b.in_container:
         return None
     for a in b.ancestors:
-        tag = a.tag.lower() if isinstance(a.tag, str) else ""
-        if _is_container(a, tag):
+        found = memo.get(a)
+        if found is None:
+            found = memo[a] = _is_container(a, a.tag.lower() if isinstance(a.tag, str) else "")
+        if found:
             return a
     return None
 

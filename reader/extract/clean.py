@@ -105,6 +105,8 @@ CLUTTER_WORDS = frozenset(
         "adblocker",
     ]
 )
+# Class/id words that name content: with one of these, a clutter word is a hint, not a verdict.
+CONTENT_WORDS = frozenset(["article", "body", "content", "story", "main", "text", "entry"])
 # Class names glue words together ("relatedposts", "sharedaddy", "socialicons"): a long clutter word that
 # starts or ends a token counts too (short ones like "ad" would match far too much).
 _STEMS = sorted((w for w in CLUTTER_WORDS if len(w) >= 5), key=len, reverse=True)
@@ -336,9 +338,14 @@ def names_clutter(el: HtmlElement) -> bool:
     """Whether the element's class or id names clutter (share bars, ad slots, related links, ...), unless it
     also names content ("article-related" on a content wrapper is a hint, not a verdict)."""
     words = _attr_words(el)
-    if not words or not (words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words)):
+    if not names_clutter_words(words):
         return False
-    return not (words & {"article", "body", "content", "story", "main", "text", "entry"})
+    return not (words & CONTENT_WORDS)
+
+
+def names_clutter_words(words: set[str]) -> bool:
+    """Whether one of these (lower-case) class/id words names clutter, whole or glued to another word."""
+    return bool(words) and bool(words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words))
 
 
 def drop_clutter_elements(root: HtmlElement, total: int) -> None:
@@ -349,7 +356,7 @@ def drop_clutter_elements(root: HtmlElement, total: int) -> None:
         words = _attr_words(el)
         if not words or not (words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words)):
             continue
-        if words & {"article", "body", "content", "story", "main", "text", "entry"} and el.tag not in (
+        if words & CONTENT_WORDS and el.tag not in (
             "span",
             "a",
         ):

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import lxml.html
 
 from reader.extract import weights
 from reader.extract.analyse import analyse, number_elements
 from reader.extract.assemble import assemble
-from reader.extract.blocks import DENSE, FEATURE_NAMES, page_blocks
+from reader.extract.blocks import (
+    _RULE0,
+    DENSE,
+    FEATURE_NAMES,
+    RULE_KEYWORDS,
+    TEXT_RULES,
+    _rule_hits,
+    page_blocks,
+)
 from reader.extract.markdown import render
 from reader.extract.meta import Meta, json_ld_blocks, page_meta
 from reader.extract.pipeline import EXTRACTOR_VERSION
@@ -123,3 +133,34 @@ def test_a_few_blocks_of_a_story_readability_holds_give_way_to_its_block() -> No
     assert choose(probs, words, none, kept, texts) == list(range(1, 40))
     most = [0.1, 0.9, *[0.6] * 30, *[0.4] * 8, 0.1]
     assert choose(most, words, none, kept, texts) == list(range(1, 32))
+
+
+def test_rule_keywords_were_written_for_these_patterns() -> None:
+    """blocks.RULE_KEYWORDS lists words every match of a rule holds: a changed pattern needs them checked."""
+    pinned = {"prompt": "2891a9701b312eac", "credit": "5d3fdc35ff3251ec", "notice": "757e21da397d7978"}
+    patterns = dict(TEXT_RULES)
+    assert set(RULE_KEYWORDS) == set(pinned)
+    for name, digest in pinned.items():
+        got = hashlib.sha256(patterns[name].pattern.encode()).hexdigest()[:16]
+        assert got == digest, f"{name} changed: check blocks.RULE_KEYWORDS[{name!r}], then update this digest"
+
+
+def test_rule_keywords_give_the_same_hits_as_the_patterns() -> None:
+    texts = [
+        "Photo: AP",
+        "PHOTOGRAPH BY JANE DOE / REUTERS",
+        "© 2024 The Paper",
+        "Please DISABLE your AdBlocker to continue.",
+        "Subscribe to our newsletter for more",
+        "Follow Jane on BlueSky",
+        "Sign up for the morning briefing",
+        # Case-insensitive matching takes ſ for s and ı for i: such texts are searched in full.
+        "Pleaſe diſable your ad blocker",
+        "Sıgn up for the newsletter",
+        "The council met on Tuesday.",
+        "Credits roll at the end of the film, as the source said.",
+    ]
+    for text in texts:
+        want = [_RULE0 + j for j, (_, rule) in enumerate(TEXT_RULES) if rule.search(text)]
+        assert _rule_hits(text) == want, text
+    assert _rule_hits("Pleaſe diſable your ad blocker") != []
