@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
-import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -35,7 +34,7 @@ from reader.extract.clean import (
     TEASER_LINE,
     names_clutter_words,
 )
-from reader.extract.readability_doc import hidden_by_class
+from reader.extract.readability_doc import hidden_class_value
 from reader.extract.readability_doc import is_hidden as is_hidden_attr
 
 __all__ = ["DENSE", "FEATURE_NAMES", "Block", "block_features", "page_blocks", "shingle_set"]
@@ -283,40 +282,27 @@ def _class_facts(cls: str) -> tuple[frozenset[int], bool, bool, bool, bool]:
     """A class value's ATTR_WORDS indexes; whether its words name clutter and content (as in
     `clean.names_clutter`); whether it hides the element; whether it names an article body."""
     head = cls[:MAX_ATTR_CHARS]
-    found = _attr_indexes(head)
-    clutter, content = _clutter_words(head)
-    probe = lxml.html.Element("div")
-    if cls:
-        probe.set("class", cls)
+    words = {w.lower() for w in _WORDS_IN_ATTR.findall(head)}
     body_class = bool(cls) and _BODY_CLASS.search(head) is not None
-    return found, clutter, content, hidden_by_class(probe), body_class
+    return (*_word_facts(words), hidden_class_value(cls), body_class)
 
 
 @functools.lru_cache(maxsize=8192)
 def _id_facts(ident: str) -> tuple[frozenset[int], bool, bool, bool]:
     """An id's ATTR_WORDS indexes; whether its words name clutter and content; whether it is short enough
     (three words or fewer in its first 100 characters) for `clean.names_clutter` to read it."""
-    return (
-        _attr_indexes(ident[:100]),
-        *_clutter_words(ident),
-        len(_WORDS_IN_ATTR.findall(ident[:100])) <= 3,
-    )
+    head = _WORDS_IN_ATTR.findall(ident[:100])
+    found = _word_facts({w.lower() for w in head})[0]
+    words = {w.lower() for w in _WORDS_IN_ATTR.findall(ident)} if len(ident) > 100 else None
+    _, clutter, content = _word_facts(words) if words is not None else _word_facts({w.lower() for w in head})
+    return found, clutter, content, len(head) <= 3
 
 
-def _attr_indexes(value: str) -> frozenset[int]:
-    found = set()
-    for word in _WORDS_IN_ATTR.findall(value):
-        index = _ATTR_INDEX.get(word.lower())
-        if index is not None:
-            found.add(index)
-    return frozenset(found)
-
-
-def _clutter_words(value: str) -> tuple[bool, bool]:
-    """Whether the words of a class or id value name clutter, and whether they name content (the two tests
-    of `clean.names_clutter`)."""
-    words = {w.lower() for w in _WORDS_IN_ATTR.findall(value)}
-    return names_clutter_words(words), not words.isdisjoint(CONTENT_WORDS)
+def _word_facts(words: set[str]) -> tuple[frozenset[int], bool, bool]:
+    """Of a class or id value's (lower-case) words: their ATTR_WORDS indexes, whether they name clutter and
+    whether they name content (the two tests of `clean.names_clutter`)."""
+    found = frozenset(index for w in words if (index := _ATTR_INDEX.get(w)) is not None)
+    return found, names_clutter_words(words), not words.isdisjoint(CONTENT_WORDS)
 
 
 def _is_container_tag(el: HtmlElement, tag: str) -> bool:

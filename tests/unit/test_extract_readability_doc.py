@@ -1,0 +1,57 @@
+"""Our faster overrides of readability-lxml internals give readability's own answers."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from readability import Document
+from readability.readability import REGEXES
+
+from reader.extract.readability_doc import TaggedDocument, _unlikely_words
+
+WORDS = re.compile(r"[a-z-]+(?:\|[a-z-]+)*")
+
+
+def test_the_unlikely_patterns_are_plain_lists_of_lower_case_words() -> None:
+    # _unlikely_words matches them without IGNORECASE in lowered text: only right for such patterns.
+    for name in ("unlikelyCandidatesRe", "okMaybeItsACandidateRe"):
+        assert WORDS.fullmatch(REGEXES[name].pattern), name
+
+
+def test_unlikely_words_agree_with_readability_ignoring_case() -> None:
+    values = [
+        "",
+        "sidebar",
+        "SideBar-Widget",
+        "main-Sidebar",
+        "ad-break",
+        "AD-BREAK",
+        "comment-list",
+        "\u017fidebar",  # long s: the same letter as s when case is ignored
+        "s\u0131debar",  # dotless i
+        "s\u0130debar",  # dotted capital I
+        "\u212aombx",  # Kelvin sign
+        "Twitter-Embed article",
+        "story-body",
+    ]
+    for value in values:
+        want = (
+            REGEXES["unlikelyCandidatesRe"].search(value) is not None,
+            REGEXES["okMaybeItsACandidateRe"].search(value) is not None,
+        )
+        assert _unlikely_words(value) == want, value
+
+
+def test_the_summary_is_readability_s_own() -> None:
+    html = (
+        "<html><body><div class='header'>Site menu</div><div id='sidebar'>Links</div>"
+        "<div class='story-body'><p>" + "The council met on Tuesday evening, and it ran late. " * 8 + "</p>"
+        "<p class='ſidebar'>" + "A second paragraph of the story, with more words in it. " * 5 + "</p></div>"
+        "<div class='comment-list'><p>First!</p></div></body></html>"
+    )
+    page = lxml.html.document_fromstring(html)
+    ours = TaggedDocument(page).summary(html_partial=True)
+    theirs = Document(html).summary(html_partial=True)
+    assert ours == theirs
+    assert "council met" in ours and "Site menu" not in ours
