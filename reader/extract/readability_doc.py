@@ -50,7 +50,12 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
         # readability matches its patterns on "<class> <id>"; no pattern can match a space, so a match lies in
         # the class or in the id, and each distinct value is matched once (pages repeat their class values).
         seen: dict[str, tuple[bool, bool]] = {"": (False, False)}
+        # Elements inside one already removed need no test: removing them changes nothing in the page.
+        gone: set[HtmlElement] = set()
         for elem in self.html.findall(".//*"):
+            if gone and elem.getparent() in gone:
+                gone.add(elem)
+                continue
             cls, ident = elem.get("class", ""), elem.get("id", "")
             if not cls and not ident:
                 continue  # readability: len("<class> <id>") < 2
@@ -66,6 +71,7 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
                 )
             ):
                 elem.drop_tree()
+                gone.add(elem)
 
     def get_link_density(self, elem: HtmlElement) -> float:
         links = sum(_text_len(a) for a in elem.iter("a"))

@@ -8,7 +8,10 @@ import lxml.html
 from readability import Document
 from readability.readability import REGEXES
 
-from reader.extract.readability_doc import TaggedDocument, _unlikely_words
+from reader.extract.readability_doc import (
+    TaggedDocument,
+    _unlikely_words,
+)
 
 WORDS = re.compile(r"[a-z-]+(?:\|[a-z-]+)*")
 
@@ -55,3 +58,15 @@ def test_the_summary_is_readability_s_own() -> None:
     theirs = Document(html).summary(html_partial=True)
     assert ours == theirs
     assert "council met" in ours and "Site menu" not in ours
+
+
+def test_hidden_elements_are_found_as_by_testing_every_element() -> None:
+    html = (
+        "<html><body><p class='Visually-Hidden'>a</p><p class='x SR-ONLY'>b</p><p style='display:none'>c</p>"
+        "<p hidden>d</p><p class='hiddenness'>e</p><p class='shown'>f</p><p class='d-none\u00a0y'>g</p>"
+        "<p class='\u212aidden'>h</p><p>" + "Words of the story, many of them. " * 10 + "</p></body></html>"
+    )
+    page = lxml.html.document_fromstring(html)
+    doc = TaggedDocument(page)
+    kept = doc._parse(page)
+    assert [p.text for p in kept.iter("p")] == ["e", "f", "h", "Words of the story, many of them. " * 10]
