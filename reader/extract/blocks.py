@@ -77,6 +77,7 @@ ATTR_WORDS = (
     "taboola", "disclaimer", "copyright", "legal", "contact", "follow", "app", "alert", "notice",
 )  # fmt: skip
 _ATTR_INDEX = {w: i for i, w in enumerate(ATTR_WORDS)}
+_ANC_TAG_INDEX = {t: i for i, t in enumerate(ANCESTOR_TAGS)}
 # The tag of the block's parent (the last is "other").
 PARENT_TAGS = (
     "div", "section", "article", "main", "li", "td", "blockquote", "figure", "header", "footer", "aside", "body",
@@ -107,7 +108,7 @@ RULE_KEYWORDS = {
 }  # fmt: skip
 # Case-insensitive matching takes these for ASCII letters too (İ and ı for i, ſ for s); str.lower() turns İ
 # into two characters and leaves ı and ſ alone, so a text holding one of them is searched in full.
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
 _BODY_CLASS = re.compile(
     r"(?:^|[\s_-])(?:article|post|entry|story)[-_]?(?:body|content|text)(?:$|[\s_-])|articleBody|storyBody",
     re.I,
@@ -120,6 +121,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+$")
 _BOUNDARY = re.compile(f"{PROMO_HEADING.pattern}|{COMMENTS_HEADING.pattern}|{PROMO_LINE.pattern}", re.I)
 MAX_ATTR_CHARS = 300
 _NONE: frozenset[int] = frozenset()
+
+
+_PIPE_OR_BULLET = re.compile("[|•·»›]")
 
 
 def _feature_names() -> tuple[str, ...]:
@@ -196,6 +200,15 @@ _RULE0 = _INDEX[f"rule_{TEXT_RULES[0][0]}"]
 _PARENT0 = _INDEX[f"parent_{PARENT_TAGS[0]}"]
 _ANC_ATTR0 = _INDEX[f"anc_attr_{ATTR_WORDS[0]}"]
 _NEAR_ATTR0 = _INDEX[f"near_attr_{ATTR_WORDS[0]}"]
+# Per text rule: its feature index, its pattern, and a pattern of its keywords (or None) for lowered text.
+_RULE_CHECKS = tuple(
+    (
+        _RULE0 + j,
+        rule,
+        re.compile("|".join(map(re.escape, RULE_KEYWORDS[name]))) if name in RULE_KEYWORDS else None,
+    )
+    for j, (name, rule) in enumerate(TEXT_RULES)
+)
 
 
 _T = TypeVar("_T")
@@ -328,7 +341,8 @@ def page_blocks(root: HtmlElement) -> list[Block]:
     stack: list[tuple[HtmlElement, list[str], list[int], int]] = []
     order: dict[HtmlElement, int] = {}
     depth = 0
-    tag_counts: dict[str, int] = {}
+    # For each open element: whether it or an element around it has each of ANCESTOR_TAGS.
+    anc_stack: list[tuple[bool, ...]] = [(False,) * len(ANCESTOR_TAGS)]
     attr_stack: list[frozenset[int]] = []
     attr_counts: dict[int, int] = {}
     container_depth = 0
@@ -382,14 +396,18 @@ def page_blocks(root: HtmlElement) -> list[Block]:
                 if tag == "br":
                     add_text(" ")
             depth += 1
-            tag_counts[tag] = tag_counts.get(tag, 0) + 1
+            if tag in _ANC_TAG_INDEX:
+                bits = list(anc_stack[-1])
+                bits[_ANC_TAG_INDEX[tag]] = True
+                anc_stack.append(tuple(bits))
         else:
             if not tag or tag in SKIP_TAGS:
                 if el is not root:
                     add_text(el.tail)
                 continue
             depth -= 1
-            tag_counts[tag] -= 1
+            if tag in _ANC_TAG_INDEX:
+                anc_stack.pop()
             ids = attr_stack.pop()
             for i in ids:
                 attr_counts[i] -= 1
@@ -413,7 +431,7 @@ def page_blocks(root: HtmlElement) -> list[Block]:
                             chars=len(text),
                             tag=tag,
                             depth=depth,
-                            anc_tags=tuple([tag_counts.get(t, 0) > 0 for t in ANCESTOR_TAGS]),
+                            anc_tags=anc_stack[-1],
                             anc_attrs=frozenset(attr_counts) | ids,
                             near_attrs=ids | parent_ids,
                             in_container=container_depth > 0,
@@ -473,6 +491,7 @@ def block_features(
     total_words = sum(b.words for b in blocks) or 1
     reference = shingle_set(json_ld_body) if json_ld_body else set()
     title_norm = _norm_title(title)
+    title_words = title_norm.count(" ") + 1 if title_norm else 0
     parent_words: dict[HtmlElement, int] = {}
     parent_links: dict[HtmlElement, int] = {}
     parent_chars: dict[HtmlElement, int] = {}
@@ -484,6 +503,7 @@ def block_features(
     shares: list[float] = []
     containers: list[HtmlElement | None] = []
     is_container: dict[HtmlElement, bool] = {}  # blocks share their ancestors: each is judged once
+    anc_active: dict[tuple[bool, ...], list[int]] = {}  # and a page has few sets of ancestor tags
     for b in blocks:
         share = _share_in(b.text, reference) if reference else 0.0
         shares.append(share)
@@ -523,14 +543,20 @@ def block_features(
         f[9] = min(1.0, text.count(".") / max(words, 1))
         f[10] = len(_DIGIT.findall(text)) / max(len(text), 1)
         f[11] = float(text[:1].isupper())
-        f[12] = sum(1 for t in tokens if t[:1].isupper()) / max(len(tokens), 1)
-        f[13] = float(any(c in text for c in "|•·»›"))
+        f[12] = sum([t[0].isupper() for t in tokens]) / max(len(tokens), 1)
+        f[13] = float(_PIPE_OR_BULLET.search(text) is not None)
         f[14] = min(b.depth, 40) / 40
         f[15] = i / n
         f[16] = (i / n) ** 2
         f[17] = float(headline is not None and i < headline)
         f[18] = float(headline == i)
-        f[19] = float(bool(title_norm) and _norm_title(text) == title_norm)
+        # The title's words, lowered, joined by spaces: the text needs as many words (lower() keeps every
+        # character's \w-ness but İ's, which it turns into two characters).
+        f[19] = float(
+            bool(title_norm)
+            and (words == title_words or "\u0130" in text)
+            and _norm_title(text) == title_norm
+        )
         f[20] = _log(i - headline) if headline is not None and i > headline else 0.0
         x = b.element.get("x")
         f[21] = float(x in kept)
@@ -584,7 +610,10 @@ def block_features(
         elif tag not in OWN_TAGS:
             tag = "div"
         active = [_TAG0 + OWN_TAGS.index(tag)]
-        active += [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
+        anc = anc_active.get(b.anc_tags)
+        if anc is None:
+            anc = anc_active[b.anc_tags] = [_ANC0 + j for j, has in enumerate(b.anc_tags) if has]
+        active += anc
         if words <= 40:
             active += _rule_hits(text)
         ptag = b.parent.tag if isinstance(b.parent.tag, str) else ""
@@ -599,15 +628,14 @@ def block_features(
 
 def _rule_hits(text: str) -> list[int]:
     """The feature indexes of the TEXT_RULES that match the text (keywords first, see RULE_KEYWORDS)."""
-    lowered = None if any(c in text for c in _FOLDS_TO_ASCII) else text.lower()
-    hits = []
-    for j, (name, rule) in enumerate(TEXT_RULES):
-        keywords = RULE_KEYWORDS.get(name)
-        if keywords and lowered is not None and not any(k in lowered for k in keywords):
-            continue
-        if rule.search(text):
-            hits.append(_RULE0 + j)
-    return hits
+    if _FOLDS_TO_ASCII.search(text) is not None:
+        return [index for index, rule, _ in _RULE_CHECKS if rule.search(text)]
+    lowered = text.lower()
+    return [
+        index
+        for index, rule, keywords in _RULE_CHECKS
+        if (keywords is None or keywords.search(lowered) is not None) and rule.search(text)
+    ]
 
 
 def _boundaries(blocks: list[Block], start: int) -> list[int]:
