@@ -60,22 +60,32 @@ _VOID = frozenset(
 
 
 _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def parse_page(text: str) -> tuple[HtmlElement | None, bool]:
     """The page as a bounded lxml tree (None when there is nothing to parse), and whether it was cut."""
     # Control characters are no text, and lxml refuses to set them when a later step joins text nodes.
-    text = _NOT_XML_TEXT.sub("", text)
-    root = _parse(text.encode("utf-8", "replace"))
+    root = _parse(_xml_text_bytes(text))
     if root is None:
         return None, False
     if _depth_limit_hit(root):
+        text = _NOT_XML_TEXT.sub("", text)
         flat = _parse(flatten_deep_markup(text).encode("utf-8", "replace"))
         root = flat if flat is not None else root
     for el in list(root.iter(*JUNK_TAGS)):
         if el.getparent() is not None:
             el.drop_tree()
     return root, cap_tree(root, MAX_ELEMENTS, MAX_TEXT_CHARS)
+
+
+def _xml_text_bytes(text: str) -> bytes:
+    """`_NOT_XML_TEXT.sub("", text).encode("utf-8", "replace")`, faster: the control characters are single
+    bytes that no other character's UTF-8 holds, U+FFFE and U+FFFF three bytes that begin only themselves."""
+    data = text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+    if b"\xef\xbf" in data:
+        data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+    return data
 
 
 def _parse(data: bytes) -> HtmlElement | None:
@@ -85,14 +95,16 @@ def _parse(data: bytes) -> HtmlElement | None:
         return None
 
 
+# An element PARSER_DEPTH - 1 levels deep (the root is level one), found by libxml2 level by level.
+_DEEPEST = etree.XPath("boolean(" + "/*" * (PARSER_DEPTH - 1) + ")")
+_TEXT_LENGTH = etree.XPath("string-length(string(/))")
+_ELEMENTS = etree.XPath("count(//*)")
+
+
 def _depth_limit_hit(root: HtmlElement) -> bool:
-    """Whether the parser reached its depth limit (and so dropped the rest of the page)."""
-    depth = 0
-    for event, _el in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth >= PARSER_DEPTH - 1:
-            return True
-    return False
+    """Whether the parser reached its depth limit (and so dropped the rest of the page). `root`: the
+    document's root element."""
+    return bool(_DEEPEST(root))
 
 
 def flatten_deep_markup(text: str) -> str:
@@ -125,6 +137,10 @@ def flatten_deep_markup(text: str) -> str:
 def cap_tree(root: HtmlElement, max_elements: int, max_chars: int) -> bool:
     """Cut everything after the `max_elements`-th element or the `max_chars`-th character of text (document
     order), in place. Returns whether anything was cut."""
+    # The common case, whole pages within both limits, counted by libxml2: the document's text is the text
+    # and tails of its elements (the parser keeps no comments or processing instructions).
+    if _ELEMENTS(root) < max_elements and _TEXT_LENGTH(root) <= max_chars:
+        return False
     chars = 0
     cut: HtmlElement | None = None
     for count, el in enumerate(root.iter()):
