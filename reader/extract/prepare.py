@@ -134,12 +134,17 @@ def flatten_deep_markup(text: str) -> str:
     return "".join(out)
 
 
+def _count(xpath: etree.XPath, root: HtmlElement) -> float:
+    result = xpath(root)
+    return result if isinstance(result, float) else float("inf")
+
+
 def cap_tree(root: HtmlElement, max_elements: int, max_chars: int) -> bool:
     """Cut everything after the `max_elements`-th element or the `max_chars`-th character of text (document
     order), in place. Returns whether anything was cut."""
     # The common case, whole pages within both limits, counted by libxml2: the document's text is the text
     # and tails of its elements (the parser keeps no comments or processing instructions).
-    if _ELEMENTS(root) < max_elements and _TEXT_LENGTH(root) <= max_chars:
+    if _count(_ELEMENTS, root) < max_elements and _count(_TEXT_LENGTH, root) <= max_chars:
         return False
     chars = 0
     cut: HtmlElement | None = None
