@@ -7,7 +7,9 @@ misfire costs a line, not the story.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Set as AbstractSet
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -212,6 +214,8 @@ SHORTCODE = re.compile(
 
 EMBED_SHORTCODES = frozenset(["caption", "gallery", "embed", "audio", "video", "playlist", "wp_caption"])
 
+_PROMO_START = re.compile(r"(?i)(?:read more|related|see also|more)\b")
+
 # Stands in for a removed shortcode until its block has been judged (lxml refuses NUL in text).
 _MARK = "\ue000"
 
@@ -225,14 +229,19 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _attr_words(el: HtmlElement) -> set[str]:
+def _attr_words(el: HtmlElement) -> frozenset[str]:
     """Words of the class and id. A long id is usually a slug of a heading ('sharing-with-a-team'): not a hint."""
-    ident = el.get("id", "")
+    return _attr_words_of(el.get("class", ""), el.get("id", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _attr_words_of(cls: str, ident: str) -> frozenset[str]:
+    """`_attr_words` of a class and an id value (pages repeat them: cached)."""
     words = _WORDS_IN_ATTR.findall(ident[:100])
-    attrs = el.get("class", "")[:300] + (" " + ident if len(words) <= 3 else "")
+    attrs = cls[:300] + (" " + ident if len(words) <= 3 else "")
     if len(attrs) < 2:
-        return set()
-    return {w.lower() for w in _WORDS_IN_ATTR.findall(attrs)}
+        return frozenset()
+    return frozenset(w.lower() for w in _WORDS_IN_ATTR.findall(attrs))
 
 
 def _drop(el: HtmlElement) -> None:
@@ -343,7 +352,7 @@ def names_clutter(el: HtmlElement) -> bool:
     return not (words & CONTENT_WORDS)
 
 
-def names_clutter_words(words: set[str]) -> bool:
+def names_clutter_words(words: AbstractSet[str]) -> bool:
     """Whether one of these (lower-case) class/id words names clutter, whole or glued to another word."""
     return bool(words) and bool(words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words))
 
@@ -436,7 +445,7 @@ def _judge(block: HtmlElement, text: str, bare: str, words: int) -> str | None:
         return "heading"
     if words <= 30 and PROMO_LINE.match(text):
         return "promo"
-    promo_start = re.match(r"(?i)(?:read more|related|see also|more)\b", text)
+    promo_start = _PROMO_START.match(text)
     if words <= 25 and promo_start and _link_density(block, text) >= 0.5:
         return "promo"
     if words <= 40 and NOTICE.search(text):

@@ -145,23 +145,34 @@ def _drop(el: HtmlElement) -> None:
 def trim_edges(root: HtmlElement, title: str | None) -> int:
     """Remove, in place, the metadata lines above the first paragraph of prose and the date lines below the
     last one. Returns how many blocks went."""
-    blocks = [(b, text_of(b)) for b in leaf_blocks(root)]
-    prose = [
-        i
-        for i, (b, text) in enumerate(blocks)
-        if b.tag not in ("td", "th") and _is_prose(b, text) and not _is_metadata(text)
-    ]
-    if not prose:
+    leaves = leaf_blocks(root)
+    texts: dict[int, str] = {}  # only the blocks up to the first paragraph of prose and from the last one
+
+    def text_at(i: int) -> str:
+        text = texts.get(i)
+        if text is None:
+            text = texts[i] = text_of(leaves[i])
+        return text
+
+    def is_story(i: int) -> bool:
+        block = leaves[i]
+        return block.tag not in ("td", "th") and _is_prose(block, text_at(i)) and not _is_metadata(text_at(i))
+
+    first = next((i for i in range(len(leaves)) if is_story(i)), None)
+    if first is None:
         return 0
+    last = next(i for i in reversed(range(first, len(leaves))) if is_story(i))
+    blocks = [(leaves[i], text_at(i)) for i in range(first)]
+    tail = [(leaves[i], text_at(i)) for i in range(last + 1, len(leaves))]
     title_words = {t.lower() for t in _TOKEN.findall(title or "")}
     dropped = 0
-    for block, text in blocks[: prose[0]]:
+    for block, text in blocks:
         if not text or word_count(text) > MAX_EDGE_WORDS or block.tag in ("td", "th"):
             continue
         if _is_metadata(text) or _is_byline(text) or _headline_part(text, title_words):
             _drop(block)
             dropped += 1
-    for block, text in blocks[prose[-1] + 1 :]:
+    for block, text in tail:
         if not text or block.tag in ("td", "th"):
             continue
         if _is_metadata(text):

@@ -115,6 +115,22 @@ def _no_description(*_args: object, **_kwargs: object) -> str:
 readability.readability.describe = _no_description
 readability.readability.text_content = _no_description
 
+_readability_clean = readability.readability.clean
+_SPACE_RUN = re.compile(r"\s{255,}")
+
+
+def _clean(text: str) -> str:
+    """readability's `clean` (whitespace runs shortened, runs around a newline made one newline, tabs and
+    runs of spaces one space, ends stripped), skipping its three substitutions where none can change a thing:
+    most paragraphs' text."""
+    if "\n" in text or "\t" in text or "  " in text or (len(text) >= 255 and _SPACE_RUN.search(text)):
+        return str(_readability_clean(text))
+    return text.strip()
+
+
+# readability measures every paragraph and candidate with `clean` (same result, faster).
+readability.readability.clean = _clean
+
 HIDDEN_CLASSES = frozenset(
     ["hidden", "hide", "is-hidden", "invisible", "d-none", "visually-hidden", "sr-only", "screen-reader-text"]
 )

@@ -33,7 +33,7 @@ def _sigmoid(z: float) -> float:
 def _logit(dense: Sequence[float], active: Sequence[int], weights: Sequence[float]) -> float:
     """The dot product of a block's features with `weights`: real-valued features first, then the 0/1
     features given by the indexes of those that are 1."""
-    total: float = sum(map(operator.mul, dense, weights)) + sum(weights[j] for j in active)
+    total: float = sum(map(operator.mul, dense, weights)) + sum(map(weights.__getitem__, active))
     return total
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import lxml.html
@@ -10,6 +11,8 @@ from readability.readability import REGEXES
 
 from reader.extract.readability_doc import (
     TaggedDocument,
+    _clean,
+    _readability_clean,
     _unlikely_words,
 )
 
@@ -70,3 +73,11 @@ def test_hidden_elements_are_found_as_by_testing_every_element() -> None:
     doc = TaggedDocument(page)
     kept = doc._parse(page)
     assert [p.text for p in kept.iter("p")] == ["e", "f", "h", "Words of the story, many of them. " * 10]
+
+
+def test_the_faster_clean_gives_readability_s() -> None:
+    rnd = random.Random(5)
+    pieces = ["a", "word", ",", " ", "  ", "\n", "\t", "\r", "\u00a0", "\u2009", " " * 300, " \u00a0" * 200]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
+        assert _clean(text) == _readability_clean(text), repr(text)
