@@ -358,6 +358,9 @@ def page_blocks(root: HtmlElement) -> list[Block]:
             if link_depth:
                 stack[-1][2][0] += len(text.strip())
 
+    # The few elements a role/itemprop makes a container, and those a hidden/style attribute hides.
+    containers = set(root.xpath("descendant-or-self::*[@role='main' or @itemprop='articleBody']"))
+    hidden = {el for el in root.xpath("descendant-or-self::*[@hidden or @style]") if is_hidden_attr(el)}
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -375,8 +378,8 @@ def page_blocks(root: HtmlElement) -> list[Block]:
                     ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
                 else:
                     ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
-                is_container = body_class or _is_container_tag(el, tag)
-                is_hidden = hidden_class or is_hidden_attr(el)
+                is_container = body_class or tag in ("article", "main") or el in containers
+                is_hidden = hidden_class or el in hidden
             is_body_class = is_container and tag not in ("article", "main")
             container_depth += is_container
             body_class_depth += is_body_class

@@ -113,6 +113,7 @@ CONTENT_WORDS = frozenset(["article", "body", "content", "story", "main", "text"
 # starts or ends a token counts too (short ones like "ad" would match far too much).
 _STEMS = sorted((w for w in CLUTTER_WORDS if len(w) >= 5), key=len, reverse=True)
 _COMPOUND = re.compile(r"^(?:(?:{0})[a-z]{{2,}}|[a-z]{{2,}}(?:{0}))$".format("|".join(_STEMS)))
+_COMPOUND_LEN = min(map(len, _STEMS)) + 2
 # Never remove more than this share of the block's text in one element.
 MAX_SHARE = 0.3
 # A notice's container may be climbed to while it stays this small.
@@ -354,7 +355,10 @@ def names_clutter(el: HtmlElement) -> bool:
 
 def names_clutter_words(words: AbstractSet[str]) -> bool:
     """Whether one of these (lower-case) class/id words names clutter, whole or glued to another word."""
-    return bool(words) and bool(words & CLUTTER_WORDS or any(_COMPOUND.match(w) for w in words))
+    # A compound is a stem (five letters or more) and two letters or more: shorter words need no match.
+    return bool(words) and bool(
+        words & CLUTTER_WORDS or any(len(w) >= _COMPOUND_LEN and _COMPOUND.match(w) for w in words)
+    )
 
 
 def drop_clutter_elements(root: HtmlElement, total: int) -> None:
