@@ -77,7 +77,8 @@ def test_hidden_elements_are_found_as_by_testing_every_element() -> None:
 
 def test_the_faster_clean_gives_readability_s() -> None:
     rnd = random.Random(5)
-    pieces = ["a", "word", ",", " ", "  ", "\n", "\t", "\r", "\u00a0", "\u2009", " " * 300, " \u00a0" * 200]
+    pieces = ["a", "word", ",", " ", "  ", "\n", "\t", "\r", "\u00a0", "\u2009", "\x1c", "\u3000", "\n" * 3]
+    pieces += [" " * 254, " " * 255, " " * 300, " \u00a0" * 130]
     for _ in range(20_000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
         assert _clean(text) == _readability_clean(text), repr(text)
