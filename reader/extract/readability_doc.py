@@ -28,7 +28,8 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
     comments are already gone; links are made absolute when rendering); `get_link_density` measures text
     without three regex passes per call; `transform_misused_divs_into_paragraphs` decides "holds a block"
     from one bottom-up pass instead of serialising every div's children (quadratic in the depth);
-    `remove_unlikely_candidates` matches each distinct class/id value once, not once per element.
+    `remove_unlikely_candidates` matches each distinct class/id value once, not once per element;
+    `get_preserved_elements` tests each element once as a quote's lead, not once per div inside it.
     """
 
     def __init__(self, tree: HtmlElement) -> None:
@@ -72,6 +73,33 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
             ):
                 elem.drop_tree()
                 gone.add(elem)
+
+    def get_preserved_elements(self, node: HtmlElement) -> dict[HtmlElement, bool]:
+        allowed = {elem: True for elem in self.tags(node, "ul") if self.is_toc_list(elem)}
+        # readability's is_quote_lead tests the div and each of its ancestors, for every div: each element
+        # is tested once here (nothing changes the tree meanwhile).
+        leads: dict[HtmlElement, bool] = {}
+
+        def quote_lead(lead: HtmlElement) -> bool:
+            found = leads.get(lead)
+            if found is None:
+                following = lead.getnext()
+                if following is None or not following.findall(".//blockquote"):
+                    found = False
+                else:
+                    lead_text = _clean(lead.text_content() or "")
+                    found = len(lead_text) >= self.min_text_length and lead_text.endswith(":")
+                leads[lead] = found
+            return found
+
+        allowed.update(
+            {
+                elem: True
+                for elem in self.tags(node, "div", "section")
+                if any(quote_lead(lead) for lead in (elem, *elem.iterancestors()))
+            }
+        )
+        return allowed
 
     def get_link_density(self, elem: HtmlElement) -> float:
         links = sum(_text_len(a) for a in elem.iter("a"))

@@ -82,3 +82,17 @@ def test_the_faster_clean_gives_readability_s() -> None:
     for _ in range(20_000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
         assert _clean(text) == _readability_clean(text), repr(text)
+
+
+def test_preserved_elements_are_readability_s() -> None:
+    html = (
+        "<html><body><div id='a'><div id='lead'><div id='inner'>He put it to the council in these words:</div>"
+        "</div><div id='q'><blockquote>We will not pay.</blockquote></div><section id='s'><div id='d'>x</div>"
+        "</section><div id='short'>Said:</div><div><blockquote>No.</blockquote></div>"
+        "<h2>Table of contents</h2><ul id='toc'><li>One</li></ul></div></body></html>"
+    )
+    node = lxml.html.document_fromstring(html).find("body")
+    doc = TaggedDocument(node)
+    ours = {el.get("id") for el in doc.get_preserved_elements(node)}
+    theirs = {el.get("id") for el in Document.get_preserved_elements(doc, node)}
+    assert ours == theirs == {"lead", "inner", "toc"}
