@@ -38,10 +38,21 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
 
     def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
-        # Only an element with one of these attributes can be hidden (see is_hidden, hidden_by_class).
-        hidden = [
-            el for el in doc.xpath("//*[@hidden or @style or @class]") if is_hidden(el) or hidden_by_class(el)
-        ]
+        # Only an element with one of these attributes can be hidden (see is_hidden, hidden_by_class); pages
+        # repeat their class values, each judged once.
+        hidden = []
+        by_class: dict[str, bool] = {}
+        for el in doc.xpath("//*[@hidden or @style or @class]"):
+            if is_hidden(el):
+                hidden.append(el)
+                continue
+            cls = el.get("class")
+            if cls:
+                verdict = by_class.get(cls)
+                if verdict is None:
+                    verdict = by_class[cls] = hidden_class_value(cls)
+                if verdict:
+                    hidden.append(el)
         for el in hidden:
             if el.getparent() is not None:
                 el.drop_tree()
