@@ -185,8 +185,8 @@ def best_story(
             if found < MIN_SHARED:
                 continue
         score = 0.0 if total <= 0 else explained / ((c.size + SMOOTH) * total)
-        if t is not None:
-            score /= staleness(c, t, t)
+        if t is not None:  # / staleness(c, t, t)
+            score /= 1.0 + max(0, c.first_t - t, t - c.last_t) / TIME_SCALE
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import heapq
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -348,7 +349,9 @@ class StoryIndex:
         return self.docs // 20 if self.docs > 1000 else 50
 
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
-        return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
+        """Each term's `grouping.idf` (the same expression, without a call per term)."""
+        get, top, log = self.df.get, self.docs + g.IDF_PRIOR, math.log
+        return {w: log(top / (get(w, 0) + 0.5)) for w in terms}
 
     def group(
         self,
