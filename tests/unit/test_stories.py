@@ -424,6 +424,25 @@ def test_marking_a_story_read_marks_every_item_and_new_items_make_it_unread(stor
     assert [s.id for s in store.stories(unread_only=True)] == [sid]
 
 
+def test_a_folded_row_counts_its_own_outlet_s_follow_ups(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", "Edward Snowden speaks at SXSW via video link")])
+    store_items(store, b, [item("b", "Snowden tells SXSW the NSA is setting fire to the internet")])
+    later = T0 + timedelta(hours=3)
+    store_items(store, a, [item("a2", "Snowden at SXSW: NSA is setting fire to the internet", later)])
+    sid = story_of(store, a, "a")
+    assert story_of(store, a, "a2") == story_of(store, b, "b") == sid
+    [row] = store.headlines(View(fold_stories=True))  # one row: the story's newest item
+    assert (row.title, row.from_feed, row.others) == (
+        "Snowden at SXSW: NSA is setting fire to the internet",
+        2,
+        1,
+    )
+    rows = {h.title: h for h in store.headlines(View())}  # unfolded: each item says the same of its outlet
+    assert rows["Edward Snowden speaks at SXSW via video link"].from_feed == 2
+    assert rows["Snowden tells SXSW the NSA is setting fire to the internet"].from_feed == 1
+
+
 def test_regroup_rebuilds_the_same_stories(store: Store) -> None:
     a, b, c = feeds(store, 3)
     store_items(store, a, [item("a", "UniCredit posts record loss on bad loans")])
