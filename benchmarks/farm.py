@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import hashlib
 import json
 import os
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from html import escape
 
 HOSTS = 50
 LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
@@ -27,8 +30,21 @@ def host_for(i: int) -> str:
     return f"127.0.0.{2 + i % HOSTS}"
 
 
-def feed_body(i: int, items: int) -> bytes:
-    """An RSS 2.0 document shaped like a real news feed: title, link, guid, date, a paragraph of HTML."""
+def load_titles(path: str) -> list[str]:
+    """Headlines from a CSV file with a TITLE column (../shared/corpus/stories-dev/headlines.csv), oldest
+    first (by its TIMESTAMP column, where it has one)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows.sort(key=lambda r: int(r.get("TIMESTAMP") or 0))
+    return [r["TITLE"] for r in rows if r.get("TITLE")]
+
+
+def feed_body(i: int, items: int, titles: Sequence[str] = ()) -> bytes:
+    """An RSS 2.0 document shaped like a real news feed: title, link, guid, date, a paragraph of HTML.
+
+    The titles are made up ("Feed 3 item 7: policy update on topic 7") unless real `titles` are given: then
+    item j of feed i is headline (i * items + j) of them, round and round (more items than headlines: the
+    same headline in several feeds, as a wire story is)."""
     base = datetime(2024, 1, 1, tzinfo=UTC)
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
@@ -37,8 +53,13 @@ def feed_body(i: int, items: int) -> bytes:
     ]
     for j in range(items):
         date = format_datetime(base - timedelta(hours=j), usegmt=True)
+        title = (
+            escape(titles[(i * items + j) % len(titles)])
+            if titles
+            else (f"Feed {i} item {j}: policy update on topic {j % 17}")
+        )
         parts.append(
-            f"<item><title>Feed {i} item {j}: policy update on topic {j % 17}</title>"
+            f"<item><title>{title}</title>"
             f"<link>https://example.org/{i}/posts/{j}</link>"
             f'<guid isPermaLink="false">feed-{i}-item-{j}</guid>'
             f"<pubDate>{date}</pubDate><author>editor{j % 5}@example.org (Editor {j % 5})</author>"
@@ -52,9 +73,9 @@ def feed_body(i: int, items: int) -> bytes:
 
 
 class Farm:
-    def __init__(self, feeds: int, items: int, latency: float) -> None:
+    def __init__(self, feeds: int, items: int, latency: float, titles: Sequence[str] = ()) -> None:
         self.latency = latency
-        self.bodies = [feed_body(i, items) for i in range(feeds)]
+        self.bodies = [feed_body(i, items, titles) for i in range(feeds)]
         self.etags = [f'"{hashlib.sha1(b).hexdigest()[:16]}"' for b in self.bodies]
         self.port = 0
 
@@ -125,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--latency-ms", type=float, default=50.0)
+    ap.add_argument("--titles", help="a CSV file of real headlines (a TITLE column) to title the items with")
     args = ap.parse_args(argv)
-    farm = Farm(args.feeds, args.items, args.latency_ms / 1000)
+    farm = Farm(
+        args.feeds, args.items, args.latency_ms / 1000, load_titles(args.titles) if args.titles else ()
+    )
     try:
         asyncio.run(farm.serve())
     except KeyboardInterrupt:

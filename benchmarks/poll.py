@@ -38,8 +38,12 @@ from reader.fetch.settings import ClientSettings  # noqa: E402
 from reader.store.feeds import Store  # noqa: E402
 
 
-def start_farm(feeds: int, items: int, latency_ms: float) -> tuple[subprocess.Popen[str], int]:
+def start_farm(
+    feeds: int, items: int, latency_ms: float, titles: str | None = None
+) -> tuple[subprocess.Popen[str], int]:
     args = ["--feeds", str(feeds), "--items", str(items), "--latency-ms", str(latency_ms)]
+    if titles:
+        args += ["--titles", titles]
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "farm.py"), *args],
         stdout=subprocess.PIPE,

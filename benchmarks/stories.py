@@ -2,8 +2,8 @@
 
     python benchmarks/stories.py quality [--split none|story|time|publisher|random|both|all] [--csv PATH]
     python benchmarks/stories.py cost [--sizes 10000,100000]
-    python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3]
-    python benchmarks/stories.py writer [--feeds 200] [--items 50] [--runs 9]
+    python benchmarks/stories.py poll [--feeds 200] [--items 50] [--runs 3] [--headlines]
+    python benchmarks/stories.py writer [--feeds 200] [--items 50] [--runs 9] [--headlines]
     python benchmarks/stories.py summaries
 
 quality: serves the development headlines (../shared/corpus/stories-dev/headlines.csv) as one RSS feed per
@@ -30,6 +30,12 @@ file that lists the farm's feeds and sets `[stories] group = true|false` (off: t
 terms and the store groups nothing), with the package's byte code compiled as an install has it; prints the
 median wall times and the slowdown, the median of the runs' ratios, CPU seconds of the main process and of the
 parse workers, and the load average.
+
+With `--headlines` (poll and writer), the farm's items are titled with the development headlines instead of
+made-up ones (benchmarks/farm.py --titles): every item then belongs to a large story, and its 2,297 headlines
+each come back in four or five feeds, as a wire story does. That is the costliest case for grouping (most items
+are scored against candidate stories and the merge pass has much to look at), where the made-up titles, which
+share little, are the cheapest.
 
 writer: the part of that poll that grouping adds to, alone, in this process (no network, no parse workers): the
 farm's documents parsed once (with and without story terms), then stored into a fresh store in batches of 50
@@ -444,7 +450,7 @@ def poll(args: argparse.Namespace) -> None:
     from farm import feed_urls
     from poll import start_farm
 
-    farm, port = start_farm(args.feeds, args.items, args.latency_ms)
+    farm, port = start_farm(args.feeds, args.items, args.latency_ms, args.csv if args.headlines else None)
     times: dict[str, list[tuple[float, float, float, float]]] = {"on": [], "off": []}
     load: list[float] = []
     tmp = tempfile.TemporaryDirectory()
@@ -479,7 +485,8 @@ def poll(args: argparse.Namespace) -> None:
     def med(mode: str, parts: Sequence[int]) -> float:
         return statistics.median(sum(t[p] for p in parts) for t in times[mode])
 
-    print(f"farm {args.feeds} x {args.items}, {args.runs} alternating runs each, medians:")
+    titled = "development headlines" if args.headlines else "made-up titles"
+    print(f"farm {args.feeds} x {args.items} ({titled}), {args.runs} alternating runs each, medians:")
     for label, parts in (
         ("first poll (wall)", (0,)),
         ("story pass etc. after", (1,)),
@@ -503,15 +510,16 @@ def poll(args: argparse.Namespace) -> None:
 def writer(args: argparse.Namespace) -> None:
     import gc
 
-    from farm import feed_body
+    from farm import feed_body, load_titles
 
     from reader.feeds.parse import parse_feed
     from reader.stories import index  # noqa: F401  (imported once up front, as the first poll of a process does)
 
     now = datetime(2024, 1, 2, tzinfo=UTC)
+    titles = load_titles(args.csv) if args.headlines else ()
     parsed = {
         mode: [
-            parse_feed(feed_body(i, args.items), f"http://x/{i}", {}, now=now, stories=mode == "on")
+            parse_feed(feed_body(i, args.items, titles), f"http://x/{i}", {}, now=now, stories=mode == "on")
             for i in range(args.feeds)
         ]
         for mode in ("off", "on")
@@ -541,7 +549,11 @@ def writer(args: argparse.Namespace) -> None:
     off, on = min(cpu["off"]) * 1000, min(cpu["on"]) * 1000
     paired = statistics.median((b - a) * 1000 for a, b in zip(cpu["off"], cpu["on"], strict=True))
     items = args.feeds * args.items
-    print(f"farm {args.feeds} x {args.items} stored in batches of 50 feeds, {args.runs} runs each, CPU ms:")
+    titled = "development headlines" if args.headlines else "made-up titles"
+    print(
+        f"farm {args.feeds} x {args.items} ({titled}) stored in batches of 50 feeds, {args.runs} runs each, "
+        "CPU ms:"
+    )
     print(f"  grouping off {off:.1f}   on {on:.1f}   +{on - off:.1f} ({100 * (on - off) / off:+.1f}%)")
     print(
         f"  median of the runs' paired differences: {paired:+.1f} ms ({paired * 1000 / items:.2f} us per item)"
@@ -571,6 +583,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     w.add_argument("--feeds", type=int, default=200)
     w.add_argument("--items", type=int, default=50)
     w.add_argument("--runs", type=int, default=9)
+    for sp in (p, w):
+        sp.add_argument(
+            "--headlines",
+            action="store_true",
+            help="title the farm's items with the development headlines (--csv), not made-up ones",
+        )
     args = ap.parse_args(argv)
     run: dict[str, Callable[[argparse.Namespace], None]] = {
         "quality": quality,

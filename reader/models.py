@@ -134,6 +134,7 @@ class Headline(Frozen):
     has_article: bool = False  # the page's full text is stored (search covers it); else only the feed's text
     others: int = 0  # other feeds (outlets) whose items are in its story, in the whole archive
     rejoined: bool = False  # unread, and came after part of its story had been read (news in a read story)
+    from_feed: int = 1  # items of its story from its own feed, itself included (the outlet's follow-ups)
 
 
 @value_type

@@ -42,7 +42,9 @@ _HEADLINE_COLUMNS = """
     CASE WHEN i.story_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT o.feed_id) FROM items o
          WHERE o.story_id = i.story_id AND o.feed_id != i.feed_id) END,
     i.read = 0 AND i.story_id IS NOT NULL
-        AND i.first_seen >= (SELECT MAX(o.read_at) FROM items o WHERE o.story_id = i.story_id)
+        AND i.first_seen >= (SELECT MAX(o.read_at) FROM items o WHERE o.story_id = i.story_id),
+    CASE WHEN i.story_id IS NULL THEN 1 ELSE (SELECT COUNT(*) FROM items o
+         WHERE o.story_id = i.story_id AND o.feed_id = i.feed_id) END
 """
 
 # In a folded view, how many rows a set of items makes: its stories, and each item not grouped yet.
@@ -112,6 +114,7 @@ def _headline(r: Sequence[Any]) -> Headline:
         has_article=bool(r[8]),
         others=int(r[9] or 0),
         rejoined=bool(r[10]),
+        from_feed=int(r[11] or 1),
     )
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from reader.frozen import Frozen, value_type
 from reader.stories import terms
@@ -61,6 +62,25 @@ CONFIRM_FLOOR = 0.10
 def idf(df: int, docs: int) -> float:
     """Inverse document frequency of a term found in `df` of `docs` grouped items (smoothed, always > 0)."""
     return math.log((docs + IDF_PRIOR) / (df + 0.5))
+
+
+class Story(Protocol):
+    """What scoring reads of a candidate story (a `Candidate`, or the index's own story object)."""
+
+    @property
+    def story_id(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def feed_count(self) -> int: ...
+    @property
+    def first_feed(self) -> int | None: ...
+    @property
+    def first_t(self) -> int: ...
+    @property
+    def last_t(self) -> int: ...
+    @property
+    def counts(self) -> Mapping[str, float]: ...
 
 
 @value_type
@@ -107,7 +127,7 @@ def shared(terms: Sequence[str], counts: Mapping[str, float], ntitle: int | None
     return sum((1.0 if i < n_title else TEXT_SHARE) for i, w in enumerate(terms) if counts.get(w, 0) > 0)
 
 
-def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
+def admissible(c: Story, feed_id: int, first_t: int, last_t: int) -> bool:
     """Whether a story may take an item (or story) from `feed_id` spanning `first_t`..`last_t`."""
     if c.size >= MAX_STORY_ITEMS:
         return False
@@ -118,7 +138,7 @@ def admissible(c: Candidate, feed_id: int, first_t: int, last_t: int) -> bool:
     return max(c.last_t, last_t) - min(c.first_t, first_t) <= MAX_SPAN
 
 
-def staleness(c: Candidate, first_t: int, last_t: int) -> float:
+def staleness(c: Story, first_t: int, last_t: int) -> float:
     """What a score is divided by for the time between `first_t`..`last_t` and the story's items."""
     gap = max(0, c.first_t - last_t, first_t - c.last_t)
     return 1.0 + gap / TIME_SCALE
@@ -127,19 +147,46 @@ def staleness(c: Candidate, first_t: int, last_t: int) -> float:
 def best_story(
     terms: Sequence[str],
     weights: Mapping[str, float],
-    candidates: Iterable[Candidate],
+    candidates: Iterable[Story],
     ntitle: int | None = None,
     t: int | None = None,
 ) -> int | None:
-    """The story an item with `terms` should join (already filtered by `admissible`), or None."""
+    """The story an item with `terms` should join (already filtered by `admissible`), or None.
+
+    The same as scoring each candidate with `shared` and `affinity` (the same sums, in the same order), with
+    the item's own weights and their total made once rather than once per candidate."""
+    n_title = len(terms) if ntitle is None else ntitle
+    own = [weights[w] if i < n_title else weights[w] * TEXT_WEIGHT for i, w in enumerate(terms)]
+    total = 0.0
+    for weight in own:
+        total += weight
+    pairs = list(zip(terms, own, strict=True))
+    split = n_title < len(terms)
     best: int | None = None
     best_score = 0.0
     for c in candidates:
-        if shared(terms, c.counts, ntitle) < MIN_SHARED:
-            continue
-        score = affinity(terms, weights, c.counts, c.size, ntitle)
-        if t is not None:
-            score /= staleness(c, t, t)
+        get = c.counts.get
+        if split:
+            if shared(terms, c.counts, ntitle) < MIN_SHARED:
+                continue
+            explained = 0.0
+            for w, weight in pairs:
+                n = get(w)
+                if n:
+                    explained += weight * n
+        else:  # titles alone: the shared terms counted in the same pass
+            found = 0
+            explained = 0.0
+            for w, weight in pairs:
+                n = get(w)
+                if n:
+                    found += 1
+                    explained += weight * n
+            if found < MIN_SHARED:
+                continue
+        score = 0.0 if total <= 0 else explained / ((c.size + SMOOTH) * total)
+        if t is not None:  # / staleness(c, t, t)
+            score /= 1.0 + max(0, c.first_t - t, t - c.last_t) / TIME_SCALE
         if score > best_score or (score == best_score and best is not None and c.story_id < best):
             best, best_score = c.story_id, score
     return best if best_score >= JOIN else None
@@ -149,7 +196,7 @@ def confirmed_story(
     terms: Sequence[str],
     ntitle: int,
     weights: Mapping[str, float],
-    candidates: Iterable[Candidate],
+    candidates: Iterable[Story],
     t: int | None = None,
 ) -> int | None:
     """The story the lead of an item's text confirms (when its headline alone fell short), or None."""
@@ -178,3 +225,36 @@ def merge_score(
     if not members:
         return 0.0
     return sum(affinity(m, weights, counts, size, n) for m, n in members) / len(members)
+
+
+Prepared = list[tuple[list[tuple[str, float]], float]]
+
+
+def prepare_members(titles: Sequence[Sequence[str]], weights: Mapping[str, float]) -> Prepared:
+    """A story's items' title terms with their weights and each item's total, for `prepared_merge_score`
+    against many stories (the item's side of `affinity`, made once)."""
+    out: Prepared = []
+    for m in titles:
+        pairs = [(w, weights[w]) for w in m]
+        total = 0.0
+        for _, weight in pairs:
+            total += weight
+        out.append((pairs, total))
+    return out
+
+
+def prepared_merge_score(prepared: Prepared, counts: Mapping[str, float], size: int) -> float:
+    """`merge_score` of members given as titles alone (each member's terms all from its title), prepared by
+    `prepare_members`: the same sums in the same order, so the same score."""
+    if not prepared:
+        return 0.0
+    get = counts.get
+    scores = []
+    for pairs, total in prepared:
+        explained = 0.0
+        for w, weight in pairs:
+            n = get(w)
+            if n:
+                explained += weight * n
+        scores.append(0.0 if total <= 0 else explained / ((size + SMOOTH) * total))
+    return sum(scores) / len(prepared)

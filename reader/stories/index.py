@@ -8,9 +8,11 @@ costs a few dictionary operations per item rather than a few queries.
 
 from __future__ import annotations
 
+import collections
 import heapq
+import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reader.stories import grouping as g
@@ -63,10 +65,19 @@ class IndexedStory:
             1,
         )
 
-    def candidate(self, counts: dict[str, float]) -> g.Candidate:
-        return g.Candidate(
-            self.id, self.size, len(self.feeds), self.first_feed, self.first_t, self.last_t, counts
-        )
+    # What scoring reads of a candidate (reader.stories.grouping.Story), read off the story itself.
+    @property
+    def story_id(self) -> int:
+        return self.id
+
+    @property
+    def feed_count(self) -> int:
+        return len(self.feeds)
+
+
+# counts[x] = counts.get(x, 0) + 1 for each x, in C: what Counter.update runs on a plain dict (CPython keeps
+# it in `collections`, with a Python fallback where the C helper is missing).
+_count_into: Callable[[dict[int, float], Iterable[int]], None] = collections._count_elements  # type: ignore[attr-defined]
 
 
 def _disjoint(lists: Sequence[dict[int, float]]) -> bool:
@@ -293,8 +304,7 @@ class StoryIndex:
             if min_shared > 1 and _disjoint(visited):
                 return []  # no story is in two of them (the common case): nothing to count
             for plist in visited:
-                for sid in plist:
-                    shared[sid] = shared.get(sid, 0) + 1
+                _count_into(shared, plist)  # shared[sid] += 1 for each story in it (in C)
         else:
             weighted: list[tuple[float, dict[int, float]]] = []
             total = 0.0
@@ -339,7 +349,9 @@ class StoryIndex:
         return self.docs // 20 if self.docs > 1000 else 50
 
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
-        return {w: g.idf(self.df.get(w, 0), self.docs) for w in terms}
+        """Each term's `grouping.idf` (the same expression, without a call per term)."""
+        get, top, log = self.df.get, self.docs + g.IDF_PRIOR, math.log
+        return {w: log(top / (get(w, 0) + 0.5)) for w in terms}
 
     def group(
         self,
@@ -547,7 +559,7 @@ class StoryIndex:
                 else []
             )
         if found:
-            ok = [c for c in (s.candidate(s.counts) for s in found) if g.admissible(c, feed_id, t, t)]
+            ok = [s for s in found if g.admissible(s, feed_id, t, t)]
             if ok:
                 weights = self.weights(terms)
                 best = g.best_story(title, weights, ok, None, t)
@@ -629,21 +641,17 @@ class StoryIndex:
         # Merges go by headlines (terms some item's title gave: a count of at least one item's).
         terms = [w for w, n in a.counts.items() if n >= 1.0]
         found = self._candidates(terms, None, a.id, g.MIN_SHARED, feed, a.first_t, a.last_t)
-        candidates = [
-            c
-            for c in (s.candidate(s.counts) for s in found)
-            if c.size >= a.size and g.admissible(c, feed, a.first_t, a.last_t)
-        ]
+        candidates = [s for s in found if s.size >= a.size and g.admissible(s, feed, a.first_t, a.last_t)]
         if not candidates:
             return None
-        members = [(mt[:n], n) for _, mt, n in a.members if n]
         weights = self.weights(a.counts)
+        members = g.prepare_members([mt[:n] for _, mt, n in a.members if n], weights)
         best: IndexedStory | None = None
         best_score = 0.0
         for c in candidates:
-            score = g.merge_score(members, weights, c.counts, c.size) / g.staleness(c, a.first_t, a.last_t)
+            score = g.prepared_merge_score(members, c.counts, c.size) / g.staleness(c, a.first_t, a.last_t)
             if score > best_score:
-                best, best_score = self.stories[c.story_id], score
+                best, best_score = c, score
         return best if best is not None and best_score >= g.MERGE else None
 
     def _absorb(self, into: IndexedStory, a: IndexedStory) -> None:

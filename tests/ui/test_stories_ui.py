@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from uifakes import FakeServices, screen_text
 
-from reader.models import PollSummary, View, ViewKind
+from reader.models import FetchOutcome, ParsedFeed, ParsedItem, PollSummary, View, ViewKind
 from reader.store.feeds import Store
 from reader.ui.app import ReaderApp
 from reader.ui.messages import RefreshFinished
@@ -216,3 +217,31 @@ async def test_the_stories_screen_says_when_grouping_is_off(
         await pilot.pause()
         assert isinstance(app.screen, StoriesScreen)
         assert "grouping is off ([stories] group = false in the config)" in screen_text(app)
+
+
+async def test_a_folded_row_names_its_outlet_s_follow_ups(
+    make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    """A folded row hides its own outlet's earlier versions too: "(2)" says so, beside "+N" other outlets."""
+    db = archive[0]
+    with Store.open(db) as store:
+        story = next(s for s in store.stories(limit=500, with_items=True) if s.feed_count > 1)
+        first = story.items[0]
+        feed = next(f for f in store.feeds() if f.id == first.feed_id)
+        follow_up = ParsedItem(
+            key="follow-up",
+            title=f"Update: {first.title}",
+            link="https://example.org/follow-up",
+            published=story.newest + timedelta(minutes=5),
+            content_hash="follow-up",
+        )
+        parsed = ParsedFeed(title=None, site_url=None, items=(follow_up,))
+        store.apply_fetch(feed, FetchOutcome(feed_url=feed.url, status=200, parsed=parsed))
+        store.merge_stories()
+        [row] = [h for h in store.headlines(View(fold_stories=True), 0, 500) if h.title == follow_up.title]
+        assert row.from_feed == 2 and row.others == story.feed_count - 1
+    app = make(fold=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        line = next(ln for ln in screen_text(app).splitlines() if "Update: " in ln)
+        assert f"(2) +{row.others}" in line

@@ -350,6 +350,59 @@ def test_grouping_functions_respect_same_feed_and_time_guards() -> None:
     assert not grouping.admissible(c, 8, grouping.MAX_SPAN + 1000, grouping.MAX_SPAN + 1000)
 
 
+def _reference_best(
+    terms: list[str], weights: dict[str, float], cands: list[grouping.Candidate], ntitle: int | None, t: int
+) -> int | None:
+    """`best_story` as the rule reads: `shared`, then `affinity` over `staleness`, for each candidate."""
+    best, best_score = None, 0.0
+    for c in cands:
+        if grouping.shared(terms, c.counts, ntitle) < grouping.MIN_SHARED:
+            continue
+        score = grouping.affinity(terms, weights, c.counts, c.size, ntitle) / grouping.staleness(c, t, t)
+        if score > best_score or (score == best_score and best is not None and c.story_id < best):
+            best, best_score = c.story_id, score
+    return best if best_score >= grouping.JOIN else None
+
+
+def test_scoring_shortcuts_give_the_rule_s_own_results() -> None:
+    """The scoring the index runs (weights made once per item, shared terms counted in the same pass, merge
+    members prepared once) picks what the rule's own functions pick, to the last bit of every score."""
+    import random
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(40)]
+    weights = {w: rng.uniform(0.1, 6.0) for w in vocab}
+    picked = 0
+    for trial in range(300):
+        cands = [
+            grouping.Candidate(
+                sid,
+                size=rng.randint(1, 30),
+                feed_count=2,
+                first_feed=1,
+                first_t=rng.randint(0, 3 * 86400),
+                last_t=3 * 86400 + rng.randint(0, 86400),
+                counts={w: float(rng.randint(1, 5)) for w in rng.sample(vocab, rng.randint(1, 12))},
+            )
+            for sid in range(1, rng.randint(2, 9))
+        ]
+        terms = rng.sample(vocab, rng.randint(2, 10))
+        ntitle = None if trial % 2 else rng.randint(1, len(terms))
+        t = 2 * 86400
+        want = _reference_best(terms, weights, cands, ntitle, t)
+        assert grouping.best_story(terms, weights, cands, ntitle, t) == want
+        picked += want is not None
+        members = [
+            (m, len(m)) for m in (rng.sample(vocab, rng.randint(1, 8)) for _ in range(rng.randint(1, 6)))
+        ]
+        prepared = grouping.prepare_members([m for m, _ in members], weights)
+        for c in cands:
+            assert grouping.prepared_merge_score(prepared, c.counts, c.size) == grouping.merge_score(
+                members, weights, c.counts, c.size
+            )
+    assert 30 < picked < 270  # both outcomes were exercised
+
+
 # ------------------------------------------------------------------ marks and re-grouping
 
 
@@ -369,6 +422,25 @@ def test_marking_a_story_read_marks_every_item_and_new_items_make_it_unread(stor
     [story] = [s for s in store.stories() if s.id == sid]
     assert story.rejoined and story.unread_count == 1
     assert [s.id for s in store.stories(unread_only=True)] == [sid]
+
+
+def test_a_folded_row_counts_its_own_outlet_s_follow_ups(store: Store) -> None:
+    a, b = feeds(store, 2)
+    store_items(store, a, [item("a", "Edward Snowden speaks at SXSW via video link")])
+    store_items(store, b, [item("b", "Snowden tells SXSW the NSA is setting fire to the internet")])
+    later = T0 + timedelta(hours=3)
+    store_items(store, a, [item("a2", "Snowden at SXSW: NSA is setting fire to the internet", later)])
+    sid = story_of(store, a, "a")
+    assert story_of(store, a, "a2") == story_of(store, b, "b") == sid
+    [row] = store.headlines(View(fold_stories=True))  # one row: the story's newest item
+    assert (row.title, row.from_feed, row.others) == (
+        "Snowden at SXSW: NSA is setting fire to the internet",
+        2,
+        1,
+    )
+    rows = {h.title: h for h in store.headlines(View())}  # unfolded: each item says the same of its outlet
+    assert rows["Edward Snowden speaks at SXSW via video link"].from_feed == 2
+    assert rows["Snowden tells SXSW the NSA is setting fire to the internet"].from_feed == 1
 
 
 def test_regroup_rebuilds_the_same_stories(store: Store) -> None:

@@ -83,7 +83,8 @@ class StoryActions(TopicActions):
         self.app.call_from_thread(self._mark_items, items, read)
 
     def action_fold_stories(self) -> None:
-        """Fold each story into its newest item ("+N" counts the other outlets' versions), or unfold."""
+        """Fold each story into its newest item ("+N" counts the other outlets, "(N)" its own outlet's versions),
+        or unfold."""
         fold = not self.view.fold_stories
         current = self.headlines.highlighted
         self.set_view(replace(self.view, fold_stories=fold), keep_item=current.id if current else None)

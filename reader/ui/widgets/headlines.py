@@ -221,7 +221,13 @@ class HeadlineList(RowCursorView):
             segments.append(Segment(CHILD_MARK, meta))
         segments.append(Segment(fit(display_title(h.title, 300) or "(untitled)", title_w), row_style))
         if feed_w:
-            more = f" +{h.others}" if h.others and not child else ""  # other outlets' versions of the story
+            # The outlet's own versions of the story ("(3)": its follow-ups, which a folded row hides too),
+            # then the other outlets' ("+2").
+            more = (
+                ""
+                if child
+                else (f" ({h.from_feed})" if h.from_feed > 1 else "") + (f" +{h.others}" if h.others else "")
+            )
             name = (
                 fit(safe(h.feed_title, 100), max(1, feed_w - len(more))) if more else safe(h.feed_title, 100)
             )
