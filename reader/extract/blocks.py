@@ -468,8 +468,7 @@ def _share_in(text: str, reference: set[tuple[str, ...]]) -> float:
     return sum(1 for s in shingles if s in reference) / len(shingles)
 
 
-def _log(n: float) -> float:
-    return math.log1p(max(n, 0.0))
+_log1p = math.log1p  # of counts (never negative)
 
 
 def _norm_title(text: str | None) -> str:
@@ -523,9 +522,10 @@ def block_features(
         containers.append(container)
         if container is not None:
             container_words[container] = container_words.get(container, 0) + b.words
-    kept_words = sum(b.words for b in blocks if b.element.get("x") in kept)
+    is_kept = [b.element.get("x") in kept for b in blocks]
+    kept_words = sum(b.words for b, k in zip(blocks, is_kept, strict=True) if k)
     headline = _headline_index(blocks, title_norm)
-    kept_at = [i for i, b in enumerate(blocks) if b.words >= 8 and b.element.get("x") in kept]
+    kept_at = [i for i, b in enumerate(blocks) if b.words >= 8 and is_kept[i]]
     ld_at = [i for i, b in enumerate(blocks) if b.words >= 8 and shares[i] >= 0.5]
     boundaries = _boundaries(blocks, kept_at[0] if kept_at else 0)
     for i, b in enumerate(blocks):
@@ -535,7 +535,7 @@ def block_features(
         density = min(1.0, b.link_chars / b.chars) if b.chars else 0.0
         tokens = _WORD.findall(text)
         f[0] = 1.0
-        f[1] = _log(words)
+        f[1] = _log1p(words)
         f[2] = float(words < 4)
         f[3] = float(words < 10)
         f[4] = float(words >= 25)
@@ -560,9 +560,8 @@ def block_features(
             and (words == title_words or "\u0130" in text)
             and _norm_title(text) == title_norm
         )
-        f[20] = _log(i - headline) if headline is not None and i > headline else 0.0
-        x = b.element.get("x")
-        f[21] = float(x in kept)
+        f[20] = _log1p(i - headline) if headline is not None and i > headline else 0.0
+        f[21] = float(is_kept[i])
         great = grand.getparent()
         f[22] = float(
             parent.get("x") in kept
@@ -574,13 +573,13 @@ def block_features(
         f[25] = shares[i]
         parent, grand = b.parent, b.grand
         f[26] = parent_ld[parent] / max(parent_words[parent], 1)
-        f[27] = _log(parent_words[parent])
+        f[27] = _log1p(parent_words[parent])
         f[28] = parent_words[parent] / total_words
         f[29] = parent_links[parent] / max(parent_chars[parent], 1)
-        f[30] = _log(parent_long.get(parent, 0))
-        f[31] = _log(grand_words[grand])
+        f[30] = _log1p(parent_long.get(parent, 0))
+        f[31] = _log1p(grand_words[grand])
         f[32] = grand_words[grand] / total_words
-        f[33] = _log(grand_long.get(grand, 0))
+        f[33] = _log1p(grand_long.get(grand, 0))
         container = containers[i]
         f[34] = container_words[container] / total_words if container is not None else 0.0
         f[35] = float(b.in_container)
@@ -588,19 +587,19 @@ def block_features(
         f[37] = float(b.hidden)
         prev = blocks[i - 1] if i else None
         nxt = blocks[i + 1] if i + 1 < n else None
-        f[38] = _log(prev.words) if prev else 0.0
-        f[39] = _log(nxt.words) if nxt else 0.0
+        f[38] = _log1p(prev.words) if prev else 0.0
+        f[39] = _log1p(nxt.words) if nxt else 0.0
         f[40] = prev.link_chars / prev.chars if prev and prev.chars else 0.0
         f[41] = nxt.link_chars / nxt.chars if nxt and nxt.chars else 0.0
-        f[42] = float(prev is not None and prev.element.get("x") in kept)
-        f[43] = float(nxt is not None and nxt.element.get("x") in kept)
+        f[42] = float(prev is not None and is_kept[i - 1])
+        f[43] = float(nxt is not None and is_kept[i + 1])
         f[44] = float(prev is not None and prev.parent is parent)
         f[45] = float(nxt is not None and nxt.parent is parent)
         f[46] = float(b.near_clutter)
         f[47] = float(b.anc_clutter)
         f[48] = float(bool(ld_at) and i < ld_at[0])
         f[49] = float(bool(ld_at) and i > ld_at[-1])
-        f[50] = _log(boundaries[i])
+        f[50] = _log1p(boundaries[i])
         head = text[:200]
         letters = sum(map(str.isalpha, head))
         f[51] = sum(map(str.isupper, head)) / letters if letters >= 12 else 0.0
