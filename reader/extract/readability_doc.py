@@ -220,9 +220,20 @@ def _text_len(el: HtmlElement) -> int:
 def _holds_block(root: HtmlElement) -> dict[HtmlElement, bool]:
     """For each element: whether it or anything inside it is a block (one pass, children before parents)."""
     blocky: dict[HtmlElement, bool] = {}
+    holds: set[HtmlElement] = set()  # the elements with a child that is or holds a block
+    by_tag: dict[str, bool] = {}
     for el in reversed(list(root.iter())):
         tag = el.tag if isinstance(el.tag, str) else ""
-        blocky[el] = bool(tag and _BLOCK_PREFIX.match(tag)) or any(blocky.get(c, False) for c in el)
+        own = by_tag.get(tag)
+        if own is None:
+            own = by_tag[tag] = bool(tag and _BLOCK_PREFIX.match(tag))
+        if own or el in holds:
+            blocky[el] = True
+            parent = el.getparent()
+            if parent is not None:
+                holds.add(parent)
+        else:
+            blocky[el] = False
     return blocky
 
 
