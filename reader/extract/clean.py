@@ -215,6 +215,7 @@ SHORTCODE = re.compile(
 
 EMBED_SHORTCODES = frozenset(["caption", "gallery", "embed", "audio", "video", "playlist", "wp_caption"])
 
+_CACHED_ATTR_CHARS = 400
 _PROMO_START = re.compile(r"(?i)(?:read more|related|see also|more)\b")
 
 # Stands in for a removed shortcode until its block has been judged (lxml refuses NUL in text).
@@ -232,7 +233,10 @@ def word_count(text: str) -> int:
 
 def _attr_words(el: HtmlElement) -> frozenset[str]:
     """Words of the class and id. A long id is usually a slug of a heading ('sharing-with-a-team'): not a hint."""
-    return _attr_words_of(el.get("class", ""), el.get("id", ""))
+    cls, ident = el.get("class", ""), el.get("id", "")
+    if len(cls) + len(ident) > _CACHED_ATTR_CHARS:
+        return _attr_words_of.__wrapped__(cls, ident)  # a long value is not kept in the cache
+    return _attr_words_of(cls, ident)
 
 
 @functools.lru_cache(maxsize=4096)
