@@ -29,12 +29,14 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
     without three regex passes per call; `transform_misused_divs_into_paragraphs` decides "holds a block"
     from one bottom-up pass instead of serialising every div's children (quadratic in the depth);
     `remove_unlikely_candidates` matches each distinct class/id value once, not once per element;
-    `get_preserved_elements` tests each element once as a quote's lead, not once per div inside it.
+    `get_preserved_elements` tests each element once as a quote's lead, not once per div inside it;
+    `class_weight` matches each class/id value once.
     """
 
     def __init__(self, tree: HtmlElement) -> None:
         super().__init__(tree)
         self._tree = tree
+        self._weights: dict[str, int] = {}  # class_weight of each class/id value seen
 
     def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature
         doc = copy.deepcopy(self._tree)  # summary() may parse twice (its "ruthless" retry) and mutates
@@ -112,6 +114,22 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
         )
         return allowed
 
+    def class_weight(self, e: HtmlElement) -> int:
+        if self.positive_keywords or self.negative_keywords:
+            return int(super().class_weight(e))
+        return self._value_weight(e.get("class", None)) + self._value_weight(e.get("id", None))
+
+    def _value_weight(self, value: str | None) -> int:
+        """readability's class_weight of one class or id value (-25 negative, +25 positive), once per value."""
+        if not value:
+            return 0
+        weight = self._weights.get(value)
+        if weight is None:
+            weight = self._weights[value] = (-25 if _NEGATIVE.search(value) else 0) + (
+                25 if _POSITIVE.search(value) else 0
+            )
+        return weight
+
     def get_link_density(self, elem: HtmlElement) -> float:
         links = sum(_text_len(a) for a in elem.iter("a"))
         return links / max(_text_len(elem), 1)
@@ -127,6 +145,8 @@ class TaggedDocument(Document):  # type: ignore[misc]  # readability ships no ty
 
 _UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 _MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
+_NEGATIVE = REGEXES["negativeRe"]
+_POSITIVE = REGEXES["positiveRe"]
 # The same patterns for lowered text (they are plain lists of lower-case words: see _unlikely_words).
 _UNLIKELY_LOWER = re.compile(_UNLIKELY.pattern)
 _MAYBE_CANDIDATE_LOWER = re.compile(_MAYBE_CANDIDATE.pattern)

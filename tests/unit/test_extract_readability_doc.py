@@ -96,3 +96,15 @@ def test_preserved_elements_are_readability_s() -> None:
     ours = {el.get("id") for el in doc.get_preserved_elements(node)}
     theirs = {el.get("id") for el in Document.get_preserved_elements(doc, node)}
     assert ours == theirs == {"lead", "inner", "toc"}
+
+
+def test_class_weights_are_readability_s() -> None:
+    html = (
+        "<html><body><div class='article-body' id='comments'>a</div><div class='sidebar widget'>b</div>"
+        "<div id='main'>c</div><div class=''>d</div><div>e</div><div class='article-body'>f</div></body></html>"
+    )
+    body = lxml.html.document_fromstring(html).find("body")
+    doc = TaggedDocument(body)
+    for el in body:
+        assert doc.class_weight(el) == Document.class_weight(doc, el), el.text
+    assert [doc.class_weight(el) for el in body] == [0, -25, 25, 0, 0, 25]
