@@ -37,21 +37,20 @@ def _logit(dense: Sequence[float], active: Sequence[int], weights: Sequence[floa
     return total
 
 
-def _window_mean(values: Sequence[float], i: int, radius: int) -> float:
-    lo, hi = max(0, i - radius), min(len(values), i + radius + 1)
-    return sum(values[lo:hi]) / (hi - lo)
-
-
 def neighbour_features(probs: Sequence[float], i: int) -> list[float]:
     """Stage two's extra features of block i: the stage-one probabilities around it."""
     n = len(probs)
+    # The means of the windows of radius 2, 5 and 15 around the block (cut at the page's ends).
+    lo2, hi2 = max(0, i - 2), min(n, i + 3)
+    lo5, hi5 = max(0, i - 5), min(n, i + 6)
+    lo15, hi15 = max(0, i - 15), min(n, i + 16)
     return [
         probs[i],
         probs[i - 1] if i else 0.0,
         probs[i + 1] if i + 1 < n else 0.0,
-        _window_mean(probs, i, 2),
-        _window_mean(probs, i, 5),
-        _window_mean(probs, i, 15),
+        sum(probs[lo2:hi2]) / (hi2 - lo2),
+        sum(probs[lo5:hi5]) / (hi5 - lo5),
+        sum(probs[lo15:hi15]) / (hi15 - lo15),
         max(probs[max(0, i - 20) : i], default=0.0),
         max(probs[i + 1 : i + 21], default=0.0),
     ]
