@@ -363,23 +363,21 @@ def page_blocks(root: HtmlElement) -> list[Block]:
     hidden = {el for el in root.xpath("descendant-or-self::*[@hidden or @style]") if is_hidden_attr(el)}
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
         if event == "start":
             if not tag or tag in SKIP_TAGS:
                 walker.skip_subtree()
                 # iterwalk still sends "end" for a skipped element: mark it so the end is ignored.
                 continue
-            if len(el.attrib) <= 1:  # no attribute but our number `x`
-                ids, is_clutter, is_hidden = _NONE, False, False
-                is_container = tag in ("article", "main")
+            cls, ident = el.get("class"), el.get("id")
+            if cls is None and ident is None:
+                ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
             else:
-                cls, ident = el.get("class"), el.get("id")
-                if cls is None and ident is None:
-                    ids, is_clutter, hidden_class, body_class = _NONE, False, False, False
-                else:
-                    ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
-                is_container = body_class or tag in ("article", "main") or el in containers
-                is_hidden = hidden_class or el in hidden
+                ids, is_clutter, hidden_class, body_class = _attr_facts(cls or "", ident or "")
+            is_container = body_class or tag in ("article", "main") or el in containers
+            is_hidden = hidden_class or el in hidden
             is_body_class = is_container and tag not in ("article", "main")
             container_depth += is_container
             body_class_depth += is_body_class
