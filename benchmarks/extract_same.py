@@ -3,7 +3,8 @@
 Speed work on the pass must not move a single character: save the articles of every page of the shared sets
 (`../shared/corpus/{fundus-news,wcxb-articles,mozilla}`) once on the reference code, then check every change
 against them. The text, the Markdown and every other field of `extract(html, None)` are compared (an
-`ExtractError` is recorded and compared as such).
+`ExtractError` is recorded and compared as such); so are, per page, the article of its first half given a URL
+and a feed's content (a slice of the rest), and the feed renderings (`feed_html_to_markdown`, `html_to_text`).
 
     .venv/bin/python benchmarks/extract_same.py --save /tmp/xf/golden.pkl    # on the reference code
     .venv/bin/python benchmarks/extract_same.py --check /tmp/xf/golden.pkl   # after a change: 0 = identical
@@ -60,17 +61,29 @@ def load_sets(names: tuple[str, ...] = SETS) -> dict[str, list[tuple[str, str]]]
 
 
 def articles(sets: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, Any]]:
+    """Per set and page: the article of the page, and (key `page/feed`) of the page's first half with a URL
+    and a slice of the rest as the feed's content, and the feed renderings of the page and of a slice of it
+    (the clean-up and the Markdown on other input)."""
     from reader.errors import ExtractError
-    from reader.extract.pipeline import extract
+    from reader.extract.pipeline import extract, feed_html_to_markdown, html_to_text
+
+    def article(html: str, url: str | None = None, feed: str | None = None) -> Any:
+        try:
+            return dataclasses.asdict(extract(html, url, feed_content=feed))
+        except ExtractError as exc:
+            return f"ExtractError: {exc}"
 
     out: dict[str, dict[str, Any]] = {}
     for name, pages in sets.items():
         out[name] = {}
         for page_id, html in pages:
-            try:
-                out[name][page_id] = dataclasses.asdict(extract(html, None))
-            except ExtractError as exc:
-                out[name][page_id] = f"ExtractError: {exc}"
+            half = len(html) // 2
+            out[name][page_id] = article(html)
+            out[name][f"{page_id}/feed"] = {
+                "article": article(html[:half], "https://example.org/a/b", html[half : half + 30_000]),
+                "markdown": feed_html_to_markdown(html, "https://example.org/"),
+                "text": html_to_text(html[len(html) // 3 : len(html) // 3 + 20_000]),
+            }
     return out
 
 
@@ -91,7 +104,7 @@ def check(golden_path: Path, sets: dict[str, list[tuple[str, str]]]) -> int:
                     else ["error"]
                 )
                 print(f"DIFFERS {name}/{page_id}: {', '.join(fields)}")
-    print(f"{total - differ} of {total} pages identical")
+    print(f"{total - differ} of {total} pages identical (each page twice: alone, and cut with a feed)")
     return 1 if differ else 0
 
 
