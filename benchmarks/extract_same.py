@@ -104,7 +104,7 @@ def check(golden_path: Path, sets: dict[str, list[tuple[str, str]]]) -> int:
                     else ["error"]
                 )
                 print(f"DIFFERS {name}/{page_id}: {', '.join(fields)}")
-    print(f"{total - differ} of {total} pages identical (each page twice: alone, and cut with a feed)")
+    print(f"{total - differ} of {total} identical (a page alone, and a page cut with a feed: two entries)")
     return 1 if differ else 0
 
 
