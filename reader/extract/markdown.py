@@ -170,11 +170,14 @@ def _escape_line_start(line: str) -> str:
     return "\\" + line
 
 
+_URL_CONTROL = re.compile("[\x00-\x1f\x7f]")  # control characters, dropped from a link's address
+
+
 def safe_url(href: str | None, base_url: str | None) -> str | None:
     """An absolute http(s)/mailto URL without tracking parameters, or None when the link should go."""
     if not href:
         return None
-    href = "".join(ch for ch in href.strip() if ch >= " " and ch != "\x7f")
+    href = _URL_CONTROL.sub("", href.strip())
     if not href or href.startswith("#"):
         return None
     try:
