@@ -22,7 +22,10 @@ machine (load about 1), median / p95 ms per page, main -> faster:
 fundus-news 29.6, 31.7 / 55.7, 58.2 -> 21.1, 19.1 / 43.8, 37.7;
 wcxb-articles 28.5, 29.1 / 70.3, 73.7 -> 21.7, 19.7 / 69.1, 56.6;
 mozilla 22.7, 23.3 / 102.3, 105.3 -> 17.0, 15.0 / 64.6, 61.1.
-(Main's copy run from its own directory: the scorer puts the working directory first on sys.path.)
+Final code, a second sitting (load about 1, busier): fundus 34.1, 33.3 / 61.6, 59.9 -> 23.7, 23.1 / 48.9,
+47.7; wcxb 30.9, 31.2 / 80.7, 82.7 -> 23.8, 23.7 / 74.4, 73.8; mozilla 25.3, 23.7 / 118.4, 110.2 -> 18.1,
+18.4 / 70.0, 71.6. (Main's copy run from its own directory: the scorer puts the working directory first
+on sys.path.)
 """
 
 from __future__ import annotations
