@@ -150,7 +150,6 @@ def _feature_names() -> tuple[str, ...]:
         "same_as_title",
         "log_units_after_headline",
         "readability_kept",
-        "readability_ancestor",
         "readability_page_share",
         "json_ld_present",
         "json_ld_share",
@@ -560,48 +559,42 @@ def block_features(
         )
         f[20] = _log1p(i - headline) if headline is not None and i > headline else 0.0
         f[21] = float(is_kept[i])
-        great = grand.getparent()
-        f[22] = float(
-            parent.get("x") in kept
-            or grand.get("x") in kept
-            or (great is not None and great.get("x") in kept)
-        )
-        f[23] = kept_words / total_words
-        f[24] = float(bool(reference))
-        f[25] = shares[i]
+        f[22] = kept_words / total_words
+        f[23] = float(bool(reference))
+        f[24] = shares[i]
         parent, grand = b.parent, b.grand
-        f[26] = parent_ld[parent] / max(parent_words[parent], 1)
-        f[27] = _log1p(parent_words[parent])
-        f[28] = parent_words[parent] / total_words
-        f[29] = parent_links[parent] / max(parent_chars[parent], 1)
-        f[30] = _log1p(parent_long.get(parent, 0))
-        f[31] = _log1p(grand_words[grand])
-        f[32] = grand_words[grand] / total_words
-        f[33] = _log1p(grand_long.get(grand, 0))
+        f[25] = parent_ld[parent] / max(parent_words[parent], 1)
+        f[26] = _log1p(parent_words[parent])
+        f[27] = parent_words[parent] / total_words
+        f[28] = parent_links[parent] / max(parent_chars[parent], 1)
+        f[29] = _log1p(parent_long.get(parent, 0))
+        f[30] = _log1p(grand_words[grand])
+        f[31] = grand_words[grand] / total_words
+        f[32] = _log1p(grand_long.get(grand, 0))
         container = containers[i]
-        f[34] = container_words[container] / total_words if container is not None else 0.0
-        f[35] = float(b.in_container)
-        f[36] = float(b.in_body_class)
-        f[37] = float(b.hidden)
+        f[33] = container_words[container] / total_words if container is not None else 0.0
+        f[34] = float(b.in_container)
+        f[35] = float(b.in_body_class)
+        f[36] = float(b.hidden)
         prev = blocks[i - 1] if i else None
         nxt = blocks[i + 1] if i + 1 < n else None
-        f[38] = _log1p(prev.words) if prev else 0.0
-        f[39] = _log1p(nxt.words) if nxt else 0.0
-        f[40] = prev.link_chars / prev.chars if prev and prev.chars else 0.0
-        f[41] = nxt.link_chars / nxt.chars if nxt and nxt.chars else 0.0
-        f[42] = float(prev is not None and is_kept[i - 1])
-        f[43] = float(nxt is not None and is_kept[i + 1])
-        f[44] = float(prev is not None and prev.parent is parent)
-        f[45] = float(nxt is not None and nxt.parent is parent)
-        f[46] = float(b.near_clutter)
-        f[47] = float(b.anc_clutter)
-        f[48] = float(bool(ld_at) and i < ld_at[0])
-        f[49] = float(bool(ld_at) and i > ld_at[-1])
-        f[50] = _log1p(boundaries[i])
+        f[37] = _log1p(prev.words) if prev else 0.0
+        f[38] = _log1p(nxt.words) if nxt else 0.0
+        f[39] = prev.link_chars / prev.chars if prev and prev.chars else 0.0
+        f[40] = nxt.link_chars / nxt.chars if nxt and nxt.chars else 0.0
+        f[41] = float(prev is not None and is_kept[i - 1])
+        f[42] = float(nxt is not None and is_kept[i + 1])
+        f[43] = float(prev is not None and prev.parent is parent)
+        f[44] = float(nxt is not None and nxt.parent is parent)
+        f[45] = float(b.near_clutter)
+        f[46] = float(b.anc_clutter)
+        f[47] = float(bool(ld_at) and i < ld_at[0])
+        f[48] = float(bool(ld_at) and i > ld_at[-1])
+        f[49] = _log1p(boundaries[i])
         head = text[:200]
         letters = sum(map(str.isalpha, head))
-        f[51] = sum(map(str.isupper, head)) / letters if letters >= 12 else 0.0
-        f[52] = float(words <= 12 and _URL.match(text) is not None)
+        f[50] = sum(map(str.isupper, head)) / letters if letters >= 12 else 0.0
+        f[51] = float(words <= 12 and _URL.match(text) is not None)
         tag = "heading" if b.tag in HEADINGS else b.tag
         if tag in ("th",):
             tag = "td"
