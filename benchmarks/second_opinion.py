@@ -64,6 +64,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import numpy as np
@@ -193,6 +194,17 @@ def report(pages: list[dict], picks: np.ndarray, base: list, alt: list, label: s
     print(f"  {label}: " + "  ".join(cells))
 
 
+def _cached(cache: Path | None, name: str, make: Callable[[], Any]) -> Any:
+    """What `make` returns, kept in `cache/name` (read from there when it is already made)."""
+    path = cache / name if cache else None
+    if path is not None and path.is_file():
+        return pickle.loads(path.read_bytes())
+    value = make()
+    if path is not None:
+        path.write_bytes(pickle.dumps(value))
+    return value
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cache", type=Path, default=None, help="a folder to keep (and reuse) the CV outputs in")
@@ -200,29 +212,16 @@ def main() -> int:
     cache: Path | None = args.cache
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-    features = cache / "features.pkl" if cache else None
-    if features is not None and features.is_file():
-        pages = pickle.loads(features.read_bytes())
-    else:
-        pages = [T.featurise(p) for p in T.load_pages(SETS)]
-        if features is not None:
-            features.write_bytes(pickle.dumps(pages))
-    dump = cache / "v8.pkl" if cache else None
-    if dump is not None and dump.is_file():
-        run = pickle.loads(dump.read_bytes())
-    else:
+    pages = _cached(cache, "features.pkl", lambda: [T.featurise(p) for p in T.load_pages(SETS)])
+
+    def cross_validated() -> dict[str, Any]:
         models: list = [None] * len(pages)  # type: ignore[type-arg]
         probs = T.cross_validate(pages, 1e-2, models=models)
-        run = {"full": T.full_pass(pages, models), "probs": probs}
-        if dump is not None:
-            dump.write_bytes(pickle.dumps(run))
-    kept = cache / "cands.pkl" if cache else None
-    if kept is not None and kept.is_file():
-        cands = pickle.loads(kept.read_bytes())
-    else:
-        cands = candidates(pages)
-        if kept is not None:
-            kept.write_bytes(pickle.dumps(cands))
+        return {"full": T.full_pass(pages, models), "probs": probs}
+
+    # (the figures in the docstring were taken with extractor v8; a fresh cache gives the current version's)
+    run = _cached(cache, "ours-cv.pkl", cross_validated)
+    cands = _cached(cache, "cands.pkl", lambda: candidates(pages))
     ours: list[str] = run["full"]
     texts = {
         "ours": ours,
