@@ -52,10 +52,24 @@ class Feed(Frozen):
     source_url: str | None = (
         None  # the URL the subscription names, when the feed moved or was discovered there
     )
+    # False: never polled. The config dropped it, it was removed but holds saved items, or it is a collection
+    # of items from no feed (saved pages). Its items stay listed in every view.
+    active: bool = True
 
     @property
     def display_title(self) -> str:
         return self.title or self.url
+
+    @property
+    def not_polled_reason(self) -> str | None:
+        """Why the reader no longer polls this feed (None: it is polled)."""
+        if self.active:
+            return None
+        if self.origin == "pages":
+            return "a collection of pages saved by their address, never polled"
+        if self.origin == "config":
+            return "no longer in the config; add it back to the config to poll it again"
+        return "unsubscribed, kept for its saved items; add it again to poll it"
 
 
 @value_type

@@ -90,9 +90,12 @@ def select_feeds(
             named.append(feed)
     if missing:
         raise ReaderError(f"no such feed: {', '.join(missing)} (see `reader feeds`)")
+    # A feed no longer polled (dropped from the config, unsubscribed, Saved pages) is never asked for anything.
+    idle = [(f, why) for f in named if (why := f.not_polled_reason) is not None]
+    named = [f for f in named if f.active]
     if all_feeds:
-        return named, []
-    held = [(f, _retry_after_in_force(f, now)) for f in named]
+        return named, idle
+    held: list[tuple[Feed, str | None]] = [*idle, *((f, _retry_after_in_force(f, now)) for f in named)]
     return [f for f, why in held if why is None], [(f, why) for f, why in held if why is not None]
 
 

@@ -134,8 +134,18 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     tp = sub.add_parser("topics", help="list tracked topics with unread counts", description="List topics.")
     tp.add_argument("--json", action="store_true", help="one JSON array of objects")
 
-    fd = sub.add_parser("feeds", help="list feeds with counts and health", description="List feeds.")
+    fd = sub.add_parser(
+        "feeds",
+        help="list feeds with counts and health",
+        description="List the feeds that are polled. --all also lists those no longer polled that still hold "
+        "items (dropped from the config, unsubscribed but holding saved items, Saved pages), saying why.",
+    )
     fd.add_argument("--json", action="store_true", help="one JSON array of objects")
+    fd.add_argument(
+        "--all",
+        action="store_true",
+        help='also the feeds no longer polled that still hold items (JSON: "active": false)',
+    )
 
     a = sub.add_parser(
         "add",

@@ -38,19 +38,34 @@ def _feed_json(feed: Feed, ctx: Context) -> dict[str, Any]:
         "next_due": iso(feed.next_due),
         "due_reason": feed.due_reason,
         "origin": feed.origin,
+        # False: no longer polled (dropped from the config, unsubscribed but holding saved items, Saved pages);
+        # listed while it holds items, since they are in every view.
+        "active": feed.active,
+        "not_polled": feed.not_polled_reason,
     }
 
 
 def cmd_feeds(args: argparse.Namespace, ctx: Context) -> int:
-    feeds = ctx.store.feeds(with_counts=True)
+    everything = ctx.store.feeds(with_counts=True, include_inactive=True)
+    # The polled feeds first; with --all, those no longer polled that still hold items (said so on each).
+    idle = [f for f in everything if not f.active]
+    feeds = [f for f in everything if f.active] + (idle if args.all else [])
     if args.json:
         json.dump([_feed_json(f, ctx) for f in feeds], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
-    if not feeds:
+    if not feeds and not idle:
         print("No feeds. Add one with `reader add URL` or `reader import FILE.opml`.")
         return 0
     for f in feeds:
+        if not f.active:
+            tags = f"  [{', '.join(f.tags)}]" if f.tags else ""
+            where = "" if f.origin == "pages" else f"\n  {f.url}"
+            print(
+                f"{f.display_title}{tags}{where}\n  {f.item_count} items, {f.unread_count} unread; "
+                f"not polled: {f.not_polled_reason}"
+            )
+            continue
         status = (
             "never fetched"
             if f.last_status is None and f.last_error is None
@@ -64,6 +79,12 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> int:
             f"{f.display_title}{tags}\n  {f.url}\n  {f.item_count} items, {f.unread_count} unread; {status}; "
             f"next due {due}{why}\n  every {every}, full text {ctx.services.policy(f)}"
         )
+    if idle and not args.all:
+        held = sum(f.item_count for f in idle)
+        some = (
+            "1 feed no longer polled holds" if len(idle) == 1 else f"{len(idle)} feeds no longer polled hold"
+        )
+        print(f"({some} {held:,} items, listed by `reader list`: `reader feeds --all` shows them)")
     return 0
 
 

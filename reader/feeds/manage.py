@@ -2,6 +2,10 @@
 
 Feeds listed in the config file are the config file's: renaming, retagging or removing one here would be undone
 at the next start (the config is synced then), so those are refused with a message saying where to edit.
+
+A feed no longer polled (the config dropped it, it was unsubscribed but holds saved items, or it is Saved pages)
+can have its unsaved items deleted like any feed's; renaming or retagging it is refused with why it is not polled
+and how to poll it again (its settings are the config's, or a new subscription's, once it is polled again).
 """
 
 from __future__ import annotations
@@ -163,13 +167,18 @@ def add_feed(
     return FeedChange(feed, existing is not None, f"{verb} {feed.display_title} <{feed.url}>", warning)
 
 
-def _user_feed(store: Store, config: Config, feed_id: int, doing: str) -> Feed:
+def _user_feed(store: Store, config: Config, feed_id: int, doing: str, *, idle_ok: bool = False) -> Feed:
+    """The feed `doing` may change; FeedInputError when the config owns it (or, unless `idle_ok`, when it is
+    no longer polled)."""
     feed = store.feed_by_id(feed_id)
     if feed is None:
         raise FeedInputError("that feed no longer exists")
-    if feed.origin == "config" or any(fc.url in (feed.url, feed.source_url) for fc in config.feeds):
+    listed = any(fc.url in (feed.url, feed.source_url) for fc in config.feeds)
+    if listed or (feed.origin == "config" and feed.active):
         where = str(config.source) if config.source else "the built-in default list"
         raise FeedInputError(f"cannot {doing} {feed.display_title}: it is listed in {where}; edit it there")
+    if not feed.active and not idle_ok:
+        raise FeedInputError(f"cannot {doing} {feed.display_title}: it is {feed.not_polled_reason}")
     return feed
 
 
@@ -195,9 +204,14 @@ def retag_feed(store: Store, config: Config, feed_id: int, tags: Sequence[str]) 
 
 
 def remove_feed(store: Store, config: Config, feed_id: int) -> FeedChange:
-    """Unsubscribe: the feed and its unsaved items go; saved items stay."""
-    feed = _user_feed(store, config, feed_id, "remove")
+    """Unsubscribe: the feed and its unsaved items go; saved items stay. A feed no longer polled loses its
+    unsaved items the same way."""
+    feed = _user_feed(store, config, feed_id, "remove", idle_ok=True)
     store.remove_feed(feed.url)
+    if not feed.active:
+        return FeedChange(
+            feed, False, f"Deleted the unsaved items of {feed.display_title}; its saved items are kept"
+        )
     return FeedChange(feed, False, f"Removed {feed.display_title}; its saved items are kept")
 
 

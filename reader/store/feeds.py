@@ -30,7 +30,7 @@ __all__ = ["BUSY_TIMEOUT_MS", "Store", "StoreBase", "fts_query", "utcnow"]
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.doc_title, f.site_url, f.poll_interval, f.fulltext, f.etag, f.last_modified,
     f.last_status, f.last_error, f.failures, f.last_fetched, f.last_success, f.next_due, f.due_reason,
-    f.body_hash, f.origin, f.ttl_minutes, f.source_url
+    f.body_hash, f.origin, f.ttl_minutes, f.source_url, f.active
 """
 
 # Forget what we knew of the server's copy, so the next poll is unconditional and brings every item back.
@@ -165,8 +165,13 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
         return int(rows[0][0]) if rows else None
 
     def feeds(self, *, with_counts: bool = False, include_inactive: bool = False) -> list[Feed]:
-        """All feeds (active ones unless asked), ordered by title."""
-        where = "" if include_inactive else "WHERE f.active = 1"
+        """The feeds that are polled, ordered by title; `include_inactive`: also those no longer polled that
+        still hold items (their items are listed in every view), marked `active` False."""
+        where = (
+            "WHERE f.active = 1 OR EXISTS (SELECT 1 FROM items i WHERE i.feed_id = f.id)"
+            if include_inactive
+            else "WHERE f.active = 1"
+        )
         rows = self._read(f"SELECT {_FEED_COLUMNS} FROM feeds f {where} ORDER BY f.id")
         tags = self._tags()
         counts = self.item_counts() if with_counts else {}
@@ -228,6 +233,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
             origin=r[17],
             ttl_minutes=r[18],
             source_url=r[19],
+            active=bool(r[20]),
             item_count=counts[0],
             unread_count=counts[1],
         )

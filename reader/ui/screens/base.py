@@ -330,7 +330,9 @@ class PanesScreen(Screen[None]):
     def post_counts(self, generation: int, basis: tuple[int, int]) -> None:
         """(On a worker thread.) Read the counts and send them to the screen."""
         store = self.services.thread_store()
-        feeds = store.feeds(with_counts=True)
+        feeds = store.feeds(
+            with_counts=True, include_inactive=True
+        )  # (those not polled: their items are listed)
         saved = store.count(View(kind=ViewKind.SAVED))
         stories, topics = store.story_count(unread_only=True), store.topics()
         self.post_message(FeedsCounted(feeds, saved, stories, topics, generation=generation, basis=basis))
@@ -370,7 +372,7 @@ class PanesScreen(Screen[None]):
         self._saved_count = max(0, saved + saved_delta)
         self.feed_list.stories_unread, self.feed_list.topics = stories_unread, topics
         self.feed_list.set_feeds(self._feeds, self._saved_count, self.view)
-        fetched = [f.last_success for f in self._feeds if f.last_success is not None]
+        fetched = [f.last_success for f in self._feeds if f.active and f.last_success is not None]
         if fetched and (self.last_update is None or max(fetched) > self.last_update):
             self.last_update = max(fetched)
         self._show_view_status()

@@ -29,7 +29,8 @@ def _when(moment: datetime | None, now: datetime) -> str:
 
 class FeedHealthScreen(ModalScreen[None]):
     """Feeds, failing ones first: each with its address, status, timing and the whole last error, wrapped to
-    the width (80 columns too). Feed text goes in as plain strings, never as markup."""
+    the width (80 columns too); then the feeds no longer polled that still hold items, each saying why. Feed
+    text goes in as plain strings, never as markup."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="health.close"),
@@ -40,7 +41,11 @@ class FeedHealthScreen(ModalScreen[None]):
     def __init__(self, feeds: list[Feed], now: Callable[[], datetime], default_interval: int = 1800) -> None:
         super().__init__()
         self._default_interval = default_interval
-        self._feeds = sorted(feeds, key=lambda f: (not f.last_error, -f.failures, f.display_title.casefold()))
+        polled = [f for f in feeds if f.active]
+        self._feeds = sorted(
+            polled, key=lambda f: (not f.last_error, -f.failures, f.display_title.casefold())
+        )
+        self._idle = sorted((f for f in feeds if not f.active), key=lambda f: f.display_title.casefold())
         self._now = now
 
     def compose(self) -> ComposeResult:
@@ -50,6 +55,8 @@ class FeedHealthScreen(ModalScreen[None]):
             if failing
             else f"{len(self._feeds)} feeds, all well"
         )
+        if self._idle:
+            summary += f"; {len(self._idle)} not polled"
         now = self._now()
         with Vertical(id="health-box"):
             yield Static(
@@ -62,6 +69,13 @@ class FeedHealthScreen(ModalScreen[None]):
                     yield Static(Content("No feeds yet: a adds one."), classes="health-feed")
                 for feed in self._feeds:
                     heading, details = feed_block(feed, now, self._default_interval)
+                    with Vertical(classes="health-feed"):
+                        yield Static(heading)
+                        yield Static(details, classes="health-details")
+                if self._idle:
+                    yield Static(Content.styled("Not polled (their items stay listed)", "bold"))
+                for feed in self._idle:
+                    heading, details = idle_block(feed)
                     with Vertical(classes="health-feed"):
                         yield Static(heading)
                         yield Static(details, classes="health-details")
@@ -102,4 +116,16 @@ def feed_block(f: Feed, now: datetime, default_interval: int = 1800) -> tuple[Co
     parts: list[str | tuple[str, str]] = [(safe(f.url, 2048), "$text-muted"), "\n", " · ".join(facts)]
     if failing:
         parts += ["\n", ("Error: " + safe(f.last_error, 4000), "$error")]
+    return heading, Content.assemble(*parts)
+
+
+def idle_block(f: Feed) -> tuple[Content, Content]:
+    """A feed no longer polled: its title, then its address, its items and why it is not polled."""
+    heading = Content.assemble(("- ", "$text-muted"), (safe(f.display_title, 300), "bold $text-muted"))
+    parts: list[str | tuple[str, str]] = []
+    if f.origin != "pages":  # (the collection's address is no page's)
+        parts += [(safe(f.url, 2048), "$text-muted"), "\n"]
+    if f.item_count:  # (0: not counted yet; a feed not polled is listed only while it holds items)
+        parts.append(f"{f.item_count:,} item{'s' if f.item_count != 1 else ''}, {f.unread_count:,} unread · ")
+    parts.append(f.not_polled_reason or "")
     return heading, Content.assemble(*parts)

@@ -141,7 +141,12 @@ class MainScreen(LayoutScreen, StoryActions):
     def action_feed_health(self) -> None:
         from reader.ui.screens.health import FeedHealthScreen  # its DataTable is not needed at start-up
 
-        feeds = self.store.feeds(with_counts=False)
+        # Fresh fetch state; the item counts in hand (counted off this thread) for the feeds not polled.
+        counted = {f.id: f for f in self._feeds}
+        feeds = [
+            f if f.active or f.id not in counted else counted[f.id]
+            for f in self.store.feeds(include_inactive=True)
+        ]
         self.app.push_screen(FeedHealthScreen(feeds, self.settings.now, self.settings.default_interval))
 
     # ------------------------------------------------------------------ refreshing
@@ -154,7 +159,7 @@ class MainScreen(LayoutScreen, StoryActions):
         if not every:
             return
         delay = float(every)
-        dues = [f.next_due for f in self._feeds if f.next_due is not None]
+        dues = [f.next_due for f in self._feeds if f.active and f.next_due is not None]
         if dues:
             until_due = (min(dues) - self.settings.now()).total_seconds() + 1  # a second past due
             delay = min(delay, max(MIN_AUTO_REFRESH, until_due))
@@ -177,13 +182,21 @@ class MainScreen(LayoutScreen, StoryActions):
 
     def action_refresh(self) -> None:
         if self.view.kind is ViewKind.FEED and self.view.feed_id is not None:
-            self.start_poll([self.view.feed_id])
+            self._refresh_feed(self.view.feed_id)
         elif self.view.kind is ViewKind.TAG:
             self.start_poll([f.id for f in self.store.feeds() if self.view.tag in f.tags])
         elif (headline := self.headlines.highlighted) is not None:
-            self.start_poll([headline.feed_id])
+            self._refresh_feed(headline.feed_id)
         else:
             self.start_poll(None)
+
+    def _refresh_feed(self, feed_id: int) -> None:
+        """Poll one feed; one no longer polled is not asked for anything (the poll would skip it): say why."""
+        feed = next((f for f in self._feeds if f.id == feed_id), None)
+        if feed is not None and feed.not_polled_reason is not None:
+            self.status.set_notice(f"{safe(feed.display_title, 60)} is not polled: {feed.not_polled_reason}")
+            return
+        self.start_poll([feed_id])
 
     def action_refresh_all(self) -> None:
         self.start_poll(None)

@@ -108,6 +108,14 @@ class ManagingScreen(ReadingScreen):
     def _no_feed(self) -> None:
         self.status.set_notice("Pick a feed first: in the feed pane, or a headline of it")
 
+    def _refuse_idle(self, feed: Feed, doing: str) -> bool:
+        """A feed no longer polled keeps its name and tags: say why before any prompt (True: refused)."""
+        if feed.not_polled_reason is None:
+            return False
+        text = f"Cannot {doing} {safe(feed.display_title, 60)}: it is {feed.not_polled_reason}"
+        self.status.set_notice(text, error=True)
+        return True
+
     def start_poll(self, feed_ids: list[int] | None, *, due_only: bool = False) -> None:
         """Poll feeds in a worker (the main screen does it; an added feed is polled at once)."""
         raise NotImplementedError
@@ -130,6 +138,8 @@ class ManagingScreen(ReadingScreen):
         feed = self._feed_target()
         if feed is None:
             return self._no_feed()
+        if self._refuse_idle(feed, "rename"):
+            return None
         title = safe(feed.display_title, 100)
 
         def done(text: str | None) -> None:
@@ -145,6 +155,8 @@ class ManagingScreen(ReadingScreen):
         feed = self._feed_target()
         if feed is None:
             return self._no_feed()
+        if self._refuse_idle(feed, "retag"):
+            return None
         title = safe(feed.display_title, 100)
 
         def done(text: str | None) -> None:
@@ -165,8 +177,13 @@ class ManagingScreen(ReadingScreen):
             if yes:
                 self._change_feed("remove_feed", (feed.id,))
 
-        question = f"Unsubscribe from {safe(feed.display_title, 100)}?"
-        detail = f"{safe(feed.url, 200)}\nIts unsaved items are deleted; saved items are kept."
+        if feed.active:
+            question = f"Unsubscribe from {safe(feed.display_title, 100)}?"
+            detail = f"{safe(feed.url, 200)}\nIts unsaved items are deleted; saved items are kept."
+        else:
+            question = f"Delete the unsaved items of {safe(feed.display_title, 100)}?"
+            why = safe(feed.not_polled_reason, 200)
+            detail = f"It is not polled: {why}.\nIts unsaved items are deleted; saved items are kept."
         self.app.push_screen(ConfirmScreen(question, detail), done)
 
     def action_save_page(self) -> None:

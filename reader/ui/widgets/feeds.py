@@ -1,4 +1,5 @@
-"""The feed pane: the All / Unread / Saved views, tags as foldable groups, feeds with unread counts and failures."""
+"""The feed pane: the All / Unread / Saved views, tags as foldable groups, feeds with unread counts and failures,
+and, apart under "Not polled", the feeds no longer polled whose items are still listed (dim)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ FOLDED_MARK = "▸"
 UNTAGGED = ""  # the group key of feeds without tags
 UNTAGGED_ID = "group:untagged"
 STORIES_ID = "stories"
+# The group of feeds no longer polled that still hold items. A tag never holds a comma (see clean_tag), so this
+# key is no tag's.
+NOT_POLLED = ",not-polled"
+NOT_POLLED_ID = "group:not-polled"
+NOT_POLLED_LABEL = "Not polled"
 TOPIC_MARK = "◆"
 
 
@@ -38,6 +44,7 @@ class _Row(Frozen):
     group: str | None = None  # set on group headings: the tag ("" for Untagged)
     folded: bool = False
     divider: bool = False  # a rule under this row
+    dim: bool = False  # a feed no longer polled (and its group's heading)
 
 
 def option_id_for(view: View) -> str:
@@ -178,7 +185,7 @@ class FeedList(OptionList):
         if view.kind is ViewKind.FEED:
             feed = next((f for f in self._feeds if f.id == view.feed_id), None)
             if feed is not None and self.folded:
-                group = feed.tags[0] if feed.tags else UNTAGGED
+                group = NOT_POLLED if not feed.active else (feed.tags[0] if feed.tags else UNTAGGED)
                 self.folded.discard(group)
                 self._rows = self._build_rows(self._feeds, self._saved_count, self.folded, self._extra_rows())
                 self._rebuild(view)
@@ -188,7 +195,10 @@ class FeedList(OptionList):
     def _build_rows(
         feeds: list[Feed], saved_count: int, folded: set[str], extras: list[_Row] | None = None
     ) -> list[_Row]:
+        # The counts are of every feed's items, polled or not: they agree with what the views list.
         unread = sum(f.unread_count for f in feeds)
+        polled = [f for f in feeds if f.active]
+        idle = [f for f in feeds if not f.active]
         rows = [
             _Row("all", "All", unread),
             _Row("unread", "Unread", unread),
@@ -198,24 +208,53 @@ class FeedList(OptionList):
             rows += [*extras[:-1], replace(extras[-1], divider=bool(feeds))]
 
         def feed_row(f: Feed, suffix: str, indent: int) -> _Row:
-            return _Row(f"feed:{f.id}{suffix}", f.display_title, f.unread_count, indent, bool(f.last_error))
+            return _Row(
+                f"feed:{f.id}{suffix}",
+                f.display_title,
+                f.unread_count,
+                indent,
+                f.active and bool(f.last_error),
+                dim=not f.active,
+            )
 
-        tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
+        # Tag groups are of the polled feeds; a tag's count is its view's (its feeds no longer polled too).
+        tags = sorted({t for f in polled for t in f.tags}, key=str.casefold)
         if not tags:  # no tags at all: a flat list, no groups to fold
-            return rows + [feed_row(f, "", 0) for f in feeds]
-        untagged = [f for f in feeds if not f.tags]
-        groups: list[tuple[str, str, str, list[Feed]]] = [
-            (t, f"tag:{t}", t, [f for f in feeds if t in f.tags]) for t in tags
-        ]
-        if untagged:
-            groups.append((UNTAGGED, UNTAGGED_ID, "Untagged", untagged))
-        for key, option_id, label, members in groups:
-            is_folded = key in folded
-            failing = is_folded and any(f.last_error for f in members)
-            count = sum(f.unread_count for f in members)
-            rows.append(_Row(option_id, label, count, 0, failing, group=key, folded=is_folded))
+            rows += [feed_row(f, "", 0) for f in polled]
+        else:
+            untagged = [f for f in polled if not f.tags]
+            groups: list[tuple[str, str, str, list[Feed], int]] = [
+                (
+                    t,
+                    f"tag:{t}",
+                    t,
+                    [f for f in polled if t in f.tags],
+                    sum(f.unread_count for f in feeds if t in f.tags),
+                )
+                for t in tags
+            ]
+            if untagged:
+                groups.append(
+                    (UNTAGGED, UNTAGGED_ID, "Untagged", untagged, sum(f.unread_count for f in untagged))
+                )
+            for key, option_id, label, members, count in groups:
+                is_folded = key in folded
+                failing = is_folded and any(f.last_error for f in members)
+                rows.append(_Row(option_id, label, count, 0, failing, group=key, folded=is_folded))
+                if not is_folded:
+                    rows.extend(feed_row(f, f"@{key}" if key else "", 1) for f in members)
+        if idle:
+            # Apart, after the polled feeds: feeds the config dropped, unsubscribed feeds kept for their saved
+            # items, Saved pages. Their items are in every view, so they can be read feed by feed too.
+            if polled:
+                rows[-1] = replace(rows[-1], divider=True)
+            is_folded = NOT_POLLED in folded
+            count = sum(f.unread_count for f in idle)
+            rows.append(
+                _Row(NOT_POLLED_ID, NOT_POLLED_LABEL, count, group=NOT_POLLED, folded=is_folded, dim=True)
+            )
             if not is_folded:
-                rows.extend(feed_row(f, f"@{key}" if key else "", 1) for f in members)
+                rows.extend(feed_row(f, f"@{NOT_POLLED}", 1) for f in idle)
         return rows
 
     def _prompt(self, row: _Row) -> Content:
@@ -232,7 +271,7 @@ class FeedList(OptionList):
             (mark, "$error bold" if row.failing else ""),
             " ",
             (fold, "$text-muted"),
-            (label, "bold" if heading else ""),
+            (label, " ".join(s for s in ("bold" if heading else "", "$text-muted" if row.dim else "") if s)),
             " ",
             (count, "$text-muted"),
         )
@@ -255,7 +294,7 @@ class FeedList(OptionList):
             # On a feed, space folds the group it sits in and moves to its heading.
             _, _, group = row.option_id.partition("@")
             key = group if "@" in row.option_id else UNTAGGED
-            heading = f"tag:{key}" if key else UNTAGGED_ID
+            heading = NOT_POLLED_ID if key == NOT_POLLED else (f"tag:{key}" if key else UNTAGGED_ID)
             if heading not in [r.option_id for r in self._rows]:
                 return
             self.folded.add(key)
