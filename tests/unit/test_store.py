@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reader.errors import StorageError
-from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
+from reader.models import Article, FeedConfig, FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
 from reader.store.feeds import Store, fts_query
 from reader.store.schema import SCHEMA_VERSION
 
@@ -268,8 +268,6 @@ def test_future_dates_never_sort_above_now(store: Store, tmp_path: Path) -> None
 
 
 def test_sync_feeds_follows_the_config_and_leaves_added_feeds(store: Store) -> None:
-    from reader.models import FeedConfig
-
     store.add_feed("https://mine.example/feed")
     store.sync_feeds(
         [FeedConfig("https://a.example/feed", tags=("ai",)), FeedConfig("https://b.example/feed")]
@@ -320,8 +318,6 @@ def test_next_unread_is_exact_far_away_both_ways_and_ties_break_by_id(store: Sto
 
 
 def test_sync_feeds_writes_nothing_when_the_config_did_not_change(store: Store) -> None:
-    from reader.models import FeedConfig
-
     configs = [
         FeedConfig(f"https://{n}.example/feed", title=f"F{n}", tags=("t",), poll_interval=3600)
         for n in range(5)
@@ -332,3 +328,41 @@ def test_sync_feeds_writes_nothing_when_the_config_did_not_change(store: Store) 
     assert store._conn.total_changes == before
     store.sync_feeds([*configs[:4], FeedConfig("https://4.example/feed", title="Renamed", tags=("t",))])
     assert {f.url: f.title for f in store.feeds()}["https://4.example/feed"] == "Renamed"
+
+
+def test_feeds_not_polled_are_listed_with_their_counts_only_while_they_hold_items(store: Store) -> None:
+    kept = store.add_feed("https://kept.example/feed", origin="config")
+    dropped = store.add_feed("https://dropped.example/feed", origin="config")
+    empty = store.add_feed("https://empty.example/feed", origin="config")  # never brought an item
+    gone = store.add_feed("https://gone.example/feed")
+    for feed in (kept, dropped, gone):
+        store.apply_fetch(feed, outcome(feed.url, [pitem(n) for n in range(3)]))
+    dropped_ids = [h.id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=dropped.id))]
+    store.set_read(dropped_ids[:1])
+    gone_ids = [h.id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=gone.id))]
+    store.set_saved(gone_ids[0])
+    store.sync_feeds([FeedConfig(url=kept.url)])  # the config drops two feeds
+    store.remove_feed(gone.url)  # unsubscribed: its saved item stays
+    polled = store.feeds(with_counts=True)
+    assert [(f.url, f.active) for f in polled] == [(kept.url, True)]
+    every = {f.url: f for f in store.feeds(with_counts=True, include_inactive=True)}
+    assert set(every) == {kept.url, dropped.url, gone.url}  # not the empty one
+    assert (every[kept.url].active, every[kept.url].item_count, every[kept.url].unread_count) == (True, 3, 3)
+    assert (every[dropped.url].active, every[dropped.url].item_count, every[dropped.url].unread_count) == (
+        False,
+        3,
+        2,
+    )
+    assert (every[gone.url].active, every[gone.url].item_count) == (False, 1)
+    assert (
+        every[dropped.url].not_polled_reason is not None and "config" in every[dropped.url].not_polled_reason
+    )
+    assert (
+        every[gone.url].not_polled_reason is not None and "unsubscribed" in every[gone.url].not_polled_reason
+    )
+    assert every[kept.url].not_polled_reason is None
+    # Their counts add up to what the All and Unread views list; none of them is due for a poll.
+    assert sum(f.item_count for f in every.values()) == store.count(View())
+    assert sum(f.unread_count for f in every.values()) == store.count(View(kind=ViewKind.UNREAD))
+    assert [f.url for f in store.due_feeds(NOW + timedelta(days=30))] == [kept.url]
+    assert store.feed_by_id(empty.id) is not None  # kept (its id, for a config listing it again), not listed

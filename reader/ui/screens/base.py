@@ -330,9 +330,8 @@ class PanesScreen(Screen[None]):
     def post_counts(self, generation: int, basis: tuple[int, int]) -> None:
         """(On a worker thread.) Read the counts and send them to the screen."""
         store = self.services.thread_store()
-        feeds = store.feeds(
-            with_counts=True, include_inactive=True
-        )  # (those not polled: their items are listed)
+        # The feeds no longer polled too: their items are listed in the views, so they are counted and shown.
+        feeds = store.feeds(with_counts=True, include_inactive=True)
         saved = store.count(View(kind=ViewKind.SAVED))
         stories, topics = store.story_count(unread_only=True), store.topics()
         self.post_message(FeedsCounted(feeds, saved, stories, topics, generation=generation, basis=basis))
