@@ -84,7 +84,9 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> int:
         some = (
             "1 feed no longer polled holds" if len(idle) == 1 else f"{len(idle)} feeds no longer polled hold"
         )
-        print(f"({some} {held:,} items, listed by `reader list`: `reader feeds --all` shows them)")
+        print(
+            f"({some} {held:,} item{'s' if held != 1 else ''}, listed by `reader list`: `reader feeds --all` shows them)"
+        )
     return 0
 
 

@@ -192,6 +192,35 @@ def test_remove_keeps_saved_items(cli: Reader, http_server: LoopbackServer) -> N
     cli.run("remove", url)
     assert cli.json("feeds") == []
     assert [i["id"] for i in cli.json("list", "--saved")] == [item["id"]]
+    # Its row stays for the saved item, not polled: `feeds --all` lists it and says why.
+    [kept] = cli.json("feeds", "--all")
+    assert (kept["url"], kept["active"], kept["items"]) == (url, False, 1)
+    assert "unsubscribed" in kept["not_polled"]
+    assert "1 feed no longer polled holds 1 item," in cli.run("feeds").stdout
+
+
+def test_a_feed_dropped_from_the_config_is_listed_as_not_polled_and_never_fetched(
+    cli: Reader, http_server: LoopbackServer
+) -> None:
+    kept = http_server.serve("/kept.xml", rss(1, title="Kept"))
+    dropped = http_server.serve("/dropped.xml", rss(2, title="Dropped", start=5))
+    cli.config.write_text(f'[[feeds]]\nurl = "{kept}"\n[[feeds]]\nurl = "{dropped}"\n')
+    cli.run("fetch", "--all", "--no-fulltext")
+    cli.config.write_text(f'[[feeds]]\nurl = "{kept}"\n')
+    http_server.reset_log()
+    assert [f["url"] for f in cli.json("feeds")] == [kept]
+    listed = {f["url"]: f for f in cli.json("feeds", "--all")}
+    assert [u for u in listed] == [kept, dropped]  # the polled ones first
+    assert (listed[dropped]["active"], listed[dropped]["items"], listed[dropped]["unread"]) == (False, 2, 2)
+    assert listed[kept]["active"] and listed[kept]["not_polled"] is None
+    text = cli.run("feeds", "--all").stdout
+    assert "Dropped\n  " + dropped + "\n  2 items, 2 unread; not polled: no longer in the config" in text
+    named = cli.run("fetch", "--feed", dropped, "--all", "--no-fulltext").stdout
+    assert f"Not polled: Dropped <{dropped}>: no longer in the config" in named
+    cli.run("fetch", "--feed", dropped, "--no-fulltext")
+    cli.run("fetch", "--all", "--no-fulltext")
+    assert http_server.count("/dropped.xml") == 0 and http_server.count("/kept.xml") == 1
+    assert len(cli.json("list", "--feed", dropped)) == 2  # its items are still listed
 
 
 def test_bad_config_is_one_clear_message_and_status_2(cli: Reader) -> None:

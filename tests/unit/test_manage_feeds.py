@@ -66,3 +66,37 @@ def test_rename_retag_remove_and_config_feeds_are_refused(store: Store, tmp_path
     assert [f.url for f in store.feeds()] == ["https://conf.example/feed"]
     with pytest.raises(FeedInputError, match="no longer exists"):
         manage.rename_feed(store, config, mine.id, "again")
+
+
+def test_a_feed_the_config_dropped_can_lose_its_unsaved_items_but_not_be_renamed(
+    store: Store, tmp_path: Path
+) -> None:
+    from reader.models import FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
+
+    source = tmp_path / "config.toml"
+    before = parse_config('[[feeds]]\nurl = "https://conf.example/feed"\n', source=source)
+    store.sync_feeds(before.feeds)
+    feed = store.feed_by_url("https://conf.example/feed")
+    assert feed is not None
+    items = tuple(ParsedItem(key=f"k{n}", title=f"Item {n}", content_hash=f"h{n}") for n in range(3))
+    store.apply_fetch(feed, FetchOutcome(feed_url=feed.url, status=200, parsed=ParsedFeed(None, None, items)))
+    kept = store.headlines(View(kind=ViewKind.FEED, feed_id=feed.id))[0].id
+    store.set_saved(kept)
+    after = parse_config("", source=source)
+    store.sync_feeds(after.feeds)  # dropped: no longer polled, its items kept
+    for op in (
+        lambda: manage.rename_feed(store, after, feed.id, "x"),
+        lambda: manage.retag_feed(store, after, feed.id, ["x"]),
+    ):
+        with pytest.raises(FeedInputError, match="no longer in the config; add it back to the config"):
+            op()
+    change = manage.remove_feed(store, after, feed.id)
+    assert (
+        change.message == "Deleted the unsaved items of https://conf.example/feed; its saved items are kept"
+    )
+    assert [h.id for h in store.headlines()] == [kept]
+    left = store.feed_by_id(feed.id)
+    assert left is not None and not left.active and left.origin == "config"
+    # Still listed in the config (not yet synced): refused as before, not treated as dropped.
+    with pytest.raises(FeedInputError, match=f"listed in {source}"):
+        manage.remove_feed(store, before, feed.id)
