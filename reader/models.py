@@ -66,10 +66,10 @@ class Feed(Frozen):
         if self.active:
             return None
         if self.origin == "pages":
-            return "a collection of pages saved by their address, never polled"
+            return "saved pages are never polled"
         if self.origin == "config":
-            return "no longer in the config; add it back to the config to poll it again"
-        return "unsubscribed, kept for its saved items; add it again to poll it"
+            return "no longer in the config (add it back there to poll it)"
+        return "unsubscribed; kept for its saved items"
 
 
 @value_type

@@ -178,7 +178,9 @@ def _user_feed(store: Store, config: Config, feed_id: int, doing: str, *, idle_o
         where = str(config.source) if config.source else "the built-in default list"
         raise FeedInputError(f"cannot {doing} {feed.display_title}: it is listed in {where}; edit it there")
     if not feed.active and not idle_ok:
-        raise FeedInputError(f"cannot {doing} {feed.display_title}: it is {feed.not_polled_reason}")
+        raise FeedInputError(
+            f"cannot {doing} {feed.display_title}, which is not polled: {feed.not_polled_reason}"
+        )
     return feed
 
 

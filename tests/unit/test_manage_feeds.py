@@ -88,7 +88,10 @@ def test_a_feed_the_config_dropped_can_lose_its_unsaved_items_but_not_be_renamed
         lambda: manage.rename_feed(store, after, feed.id, "x"),
         lambda: manage.retag_feed(store, after, feed.id, ["x"]),
     ):
-        with pytest.raises(FeedInputError, match="no longer in the config; add it back to the config"):
+        with pytest.raises(
+            FeedInputError,
+            match=r"which is not polled: no longer in the config \(add it back there to poll it\)",
+        ):
             op()
     change = manage.remove_feed(store, after, feed.id)
     assert (

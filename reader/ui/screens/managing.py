@@ -112,7 +112,7 @@ class ManagingScreen(ReadingScreen):
         """A feed no longer polled keeps its name and tags: say why before any prompt (True: refused)."""
         if feed.not_polled_reason is None:
             return False
-        text = f"Cannot {doing} {safe(feed.display_title, 60)}: it is {feed.not_polled_reason}"
+        text = f"Cannot {doing} {safe(feed.display_title, 60)}, which is not polled: {feed.not_polled_reason}"
         self.status.set_notice(text, error=True)
         return True
 

@@ -87,10 +87,11 @@ class FeedList(OptionList):
         & > .feed-list--count { color: $text-muted; }
         & > .feed-list--failing { color: $error; text-style: bold; }
         & > .feed-list--heading { text-style: bold; }
+        & > .feed-list--idle { color: $text-muted; }
         &:nocolor > .option-list--option-highlighted { text-style: reverse; }
     }
     """
-    COMPONENT_CLASSES = {"feed-list--count", "feed-list--failing", "feed-list--heading"}
+    COMPONENT_CLASSES = {"feed-list--count", "feed-list--failing", "feed-list--heading", "feed-list--idle"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
@@ -266,15 +267,22 @@ class FeedList(OptionList):
         fold = ((FOLDED_MARK if row.folded else OPEN_MARK) + " ") if heading else ""
         label_w = width - 2 * row.indent - 2 - cell_len(fold) - cell_len(count) - 1
         label = fit(safe(row.label, 200), label_w)
+        # A feed not polled is dim: the muted colour as CSS resolves it (blended over the pane's background;
+        # "$text-muted" in a prompt comes out brighter than the text around it).
+        dim = self._idle_color() if row.dim else ""
         return Content.assemble(
             "  " * row.indent,
             (mark, "$error bold" if row.failing else ""),
             " ",
-            (fold, "$text-muted"),
-            (label, " ".join(s for s in ("bold" if heading else "", "$text-muted" if row.dim else "") if s)),
+            (fold, dim or "$text-muted"),
+            (label, " ".join(s for s in ("bold" if heading else "", dim) if s)),
             " ",
-            (count, "$text-muted"),
+            (count, dim or "$text-muted"),
         )
+
+    def _idle_color(self) -> str:
+        color = self.get_component_rich_style("feed-list--idle").color
+        return color.get_truecolor().hex if color is not None else "dim"
 
     def on_resize(self, event: events.Resize) -> None:
         for row in self._rows:
