@@ -109,6 +109,13 @@ async def test_a_feed_dropped_from_the_config_is_listed_apart_counted_opened_and
         screen.feed_list.highlighted = rows_of(screen).index(NOT_POLLED_ID)
         await pilot.press("space")
         assert dropped_row not in rows_of(screen) and row_text(screen, NOT_POLLED_ID).endswith("3")
+        # Going to the feed (from a link, a search, the state of the last run) unfolds it again.
+        screen.set_view(View())
+        screen.set_view(View(kind=ViewKind.FEED, feed_id=gone.id))
+        await pilot.pause()
+        assert dropped_row in rows_of(screen)
+        assert screen.feed_list.highlighted_option is not None
+        assert screen.feed_list.highlighted_option.id == dropped_row
 
 
 async def test_removing_a_dropped_feed_in_the_tui_deletes_its_unsaved_items_and_rename_says_why_not(
