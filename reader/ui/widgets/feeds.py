@@ -185,8 +185,8 @@ class FeedList(OptionList):
                 return
         if view.kind is ViewKind.FEED:
             feed = next((f for f in self._feeds if f.id == view.feed_id), None)
-            if feed is not None and self.folded:
-                group = NOT_POLLED if not feed.active else (feed.tags[0] if feed.tags else UNTAGGED)
+            group = None if feed is None else NOT_POLLED if not feed.active else (feed.tags or (UNTAGGED,))[0]
+            if group is not None and group in self.folded:  # (only then can unfolding show its row)
                 self.folded.discard(group)
                 self._rows = self._build_rows(self._feeds, self._saved_count, self.folded, self._extra_rows())
                 self._rebuild(view)
