@@ -72,6 +72,17 @@ The honest figure is the WHOLE-PASS cross-validation printed first: every page g
 `pipeline.extract_text` (scorer, fallbacks, clean-up, edges, rendering) with the model of the fold that did not
 see its publisher (8 folds). "Chosen blocks only" is the scorer's choice before the clean-up.
 
+Template features, tried after v9 and NOT kept (whole pass, fundus / wcxb / mozilla, against v9's 0.9573 /
+0.9686 / 0.9586). A block's template is its tag and class with its parent's and grandparent's (a story's
+paragraphs share one, and so does a list of teasers, each in its own card). Per template: log(other blocks),
+log(mean words), link density, share of words readability kept, mean JSON-LD share, as stage-one features
+0.9512 / 0.9673 / 0.9593 (a Telegraph live blog falls through the fallback; wcxb -0.0013); the last two only
+0.9573 / 0.9688 / 0.9586 (18 pages better, 16 worse: noise); stage two given the word-weighted mean stage-one
+probability of the block's other template blocks and log(their number) 0.9573 / 0.9678 / 0.9581. What is left
+of the CV loss is mostly label choices: fundus's live blogs labelled as their introduction (The Independent,
+half the fundus precision loss with a CNBC table of names the label leaves out), a Telegraph live blog labelled
+whole.
+
 EXTRACTOR_VERSION 9 (whole pass, fundus-news / wcxb-articles / mozilla): 0.9573 / 0.9686 / 0.9586, against v8's
 0.9563 / 0.9685 / 0.9574: the feature `readability_ancestor` (readability kept the block's parent, grandparent
 or great-grandparent) is gone. It read the previous block's parent and grandparent (a slip in blocks.py); read
