@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from uifakes import FEEDS, FakeServices
 
+from reader.models import View, ViewKind
 from reader.ui.app import ReaderApp
 
 # snap_compare is synchronous: these are plain functions. The clock is frozen by the `make` fixture.
@@ -156,3 +158,28 @@ def test_one_story_unfolded_in_a_folded_view(snap_compare: Any, make: Callable[.
             await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_feeds_not_polled_listed_apart(
+    snap_compare: Any, make: Callable[..., ReaderApp], archive: tuple[Path, dict[str, int]]
+) -> None:
+    """A feed unsubscribed but holding a saved item, and Saved pages: dim, under "Not polled", after the
+    polled feeds, with their counts (All and Unread count them too)."""
+    from uifakes import outcome, parsed_item
+
+    from reader.fetch.pages import PAGES_TITLE, PAGES_URL
+    from reader.store.feeds import Store
+
+    with Store.open(archive[0]) as store:
+        blog = store.feed_by_url(FEEDS[4][0])
+        assert blog is not None
+        store.set_saved(store.headlines(View(kind=ViewKind.FEED, feed_id=blog.id))[0].id, True)
+        store.remove_feed(blog.url)
+        pages = store.collection_feed(PAGES_URL, PAGES_TITLE, "pages")
+        store.apply_fetch(pages, outcome(PAGES_URL, [parsed_item(9, 0, title="A page kept by hand")]))
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(120, 30), run_before=run_before)
