@@ -94,6 +94,20 @@ async def test_a_feed_dropped_from_the_config_is_listed_apart_counted_opened_and
         await pilot.pause()
         assert screen.view.kind is ViewKind.FEED and screen.view.feed_id == gone.id
         assert screen.headlines.pager.total == 4 and screen.headlines.has_focus
+        # A mark on one of its items moves its count and All's, as on any feed.
+        await pilot.press("j")  # (the first is the one read before)
+        unread_before = screen.headlines.highlighted
+        assert unread_before is not None and not unread_before.read
+        await pilot.press("m")
+        await pilot.pause()
+        assert row_text(screen, dropped_row).endswith(" 2") and row_text(screen, "all").endswith(
+            f" {unread_listed - 1}"
+        )
+        await pilot.press("m")
+        await pilot.pause()
+        assert row_text(screen, dropped_row).endswith(" 3") and row_text(screen, "all").endswith(
+            f" {unread_listed}"
+        )
         # Refreshing it asks nothing of its server and says why; refreshing everything polls only the other.
         await pilot.press("r")
         await app.workers.wait_for_complete()
