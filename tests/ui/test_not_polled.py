@@ -201,6 +201,13 @@ async def test_saved_pages_show_in_the_pane_as_their_own_row(
         assert rows.index(NOT_POLLED_ID) < rows.index(pages)
         assert row_text(screen, pages).split()[-3:] == ["Saved", "pages", "1"]
         assert row_text(screen, "all").endswith(" 1") and row_text(screen, "saved").endswith(" 1")
+        # Dim in the theme's muted colour, and in the next theme's after a switch.
+        dim = {str(span.style) for span in screen.feed_list.get_option(pages).prompt.spans}  # type: ignore[union-attr]
+        assert dim == {screen.feed_list._idle}
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = {str(span.style) for span in screen.feed_list.get_option(pages).prompt.spans}  # type: ignore[union-attr]
+        assert light == {screen.feed_list._idle} and light != dim
         await pilot.press("shift+tab")
         screen.feed_list.highlighted = rows.index(pages)
         await pilot.pause()

@@ -127,6 +127,7 @@ class FeedList(OptionList):
         self._saved_count = 0
         self.folded: set[str] = set(folded)
         self.stories_unread = 0  # set by the screen before set_feeds
+        self._idle: str | None = None  # the dim rows' colour (see _idle_color)
         self.topics: list[Topic] = []
 
     def _extra_rows(self) -> list[_Row]:
@@ -269,7 +270,7 @@ class FeedList(OptionList):
         label = fit(safe(row.label, 200), label_w)
         # A feed not polled is dim: the muted colour as CSS resolves it (blended over the pane's background;
         # "$text-muted" in a prompt comes out brighter than the text around it).
-        dim = self._idle_color() if row.dim else ""
+        dim = (self._idle or self._idle_color()) if row.dim else ""
         return Content.assemble(
             "  " * row.indent,
             (mark, "$error bold" if row.failing else ""),
@@ -282,7 +283,15 @@ class FeedList(OptionList):
 
     def _idle_color(self) -> str:
         color = self.get_component_rich_style("feed-list--idle").color
-        return color.get_truecolor().hex if color is not None else "dim"
+        self._idle = color.get_truecolor().hex if color is not None else "dim"
+        return self._idle
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self._idle is not None and self._idle != self._idle_color():  # another theme: the dim rows follow
+            for row in self._rows:
+                if row.dim:
+                    self.replace_option_prompt(row.option_id, self._prompt(row))
 
     def on_resize(self, event: events.Resize) -> None:
         for row in self._rows:
