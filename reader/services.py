@@ -245,6 +245,7 @@ class ReaderServices(StoryCalls):
                         concurrency=self.config.fulltext.concurrency,
                         executor=poller.worker_pool(),
                         progress=fulltext_progress,
+                        sites=self.config.sites,
                     )
         finally:
             await poller.aclose()
@@ -412,6 +413,7 @@ class ReaderServices(StoryCalls):
         off for the feed, and returns the page's text even when it looked thin (marked thin, not cached then).
         """
         from reader.extract.pipeline import EXTRACTOR_VERSION
+        from reader.extract.site_rules import is_current
         from reader.fetch.client import PoliteClient
         from reader.fetch.fulltext import feed_article, fetch_article
 
@@ -420,7 +422,10 @@ class ReaderServices(StoryCalls):
         if item is None:
             return ArticleLoad(None, "the item no longer exists")
         cached = store.article_for(item_id)
-        fresh = cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved)
+        sites = self.config.sites
+        fresh = cached is not None and (
+            item.saved or is_current(cached.extractor_version, EXTRACTOR_VERSION, sites, item.link)
+        )
         if cached is not None and fresh and not (page and cached.source == "feed"):
             return ArticleLoad(cached, None, from_cache=True)
         feed = store.feed_by_id(item.feed_id)
@@ -431,7 +436,7 @@ class ReaderServices(StoryCalls):
 
         async def go() -> Article:
             async with PoliteClient(self.config.fetch.client()) as client:
-                return await fetch_article(client, item, fallback=not page)
+                return await fetch_article(client, item, fallback=not page, sites=sites)
 
         try:
             article = asyncio.run(go())
@@ -477,7 +482,7 @@ class ReaderServices(StoryCalls):
         """Blocking: fetch a page that came from no feed and keep it as a saved item (reader.fetch.pages)."""
         from reader.fetch.pages import save_page
 
-        return save_page(self.thread_store(), self.config.fetch.client(), url, title)
+        return save_page(self.thread_store(), self.config.fetch.client(), url, title, self.config.sites)
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed
