@@ -423,22 +423,13 @@ class ItemQueries(StoreBase):
             )
 
     def items_to_prefetch(self, feed_id: int, limit: int | None, extractor_version: str) -> list[Item]:
-        """Newest items of a feed with a link and no current extraction, not failed before. An extraction
-        by this extractor under a site rule (version "V+digest") counts as current here: a changed rule
-        re-extracts an item when it is opened, not by refetching a feed's whole backlog."""
+        """Newest items of a feed with a link and no current extraction, not failed before."""
         rows = self._read(
             f"""SELECT {_ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
                 WHERE i.feed_id = ? AND i.link IS NOT NULL AND i.fulltext_state IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id
-                                  AND (a.extractor_version = ? OR substr(a.extractor_version, 1, ?) = ?))
+                  AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id AND a.extractor_version = ?)
                 ORDER BY i.sort_date DESC, i.id DESC LIMIT ?""",
-            (
-                feed_id,
-                extractor_version,
-                len(extractor_version) + 1,
-                extractor_version + "+",
-                -1 if limit is None else limit,
-            ),
+            (feed_id, extractor_version, -1 if limit is None else limit),
         )
         return [self._item(r) for r in rows]
 
