@@ -121,3 +121,15 @@ def test_the_sites_table_is_read_and_its_mistakes_name_the_line() -> None:
             parse_config(text, name="config.toml")
         assert caught.value.line == line, text
         assert reason in caught.value.reason and "config.toml" in str(caught.value), text
+
+
+def test_the_example_config_s_rules_parse_when_uncommented() -> None:
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text().split("\n")
+    start = example.index("# [sites]")
+    written = [line.removeprefix("# ") for line in example[start + 1 :] if line.startswith('# "')]
+    block = ["[sites]", *written[:2]]
+    rules = parse_config("\n".join(block)).sites
+    assert [r.host for r in rules] == ["lawfaremedia.org", "example.com"]
+    assert rules[1].remove == ".related, .newsletter"
