@@ -59,9 +59,12 @@ def test_a_site_rule_shapes_the_full_text_and_an_edited_rule_re_extracts_on_open
     assert run_cli(config, data, "fetch", "--all").returncode == 0
     assert http_server.count("/story.html") == 1
 
-    def open_item(config_path: Path) -> str:
+    def services_for(config_path: Path) -> ReaderServices:
         locations = resolve_locations(str(config_path), str(data), os.environ)
-        services = ReaderServices(locations, load_config(config_path, must_exist=True))
+        return ReaderServices(locations, load_config(config_path, must_exist=True))
+
+    def open_item(config_path: Path) -> str:
+        services = services_for(config_path)
         loaded = services.load_article(item["id"])
         assert loaded.article is not None and loaded.error is None
         return loaded.article.text
@@ -70,7 +73,9 @@ def test_a_site_rule_shapes_the_full_text_and_an_edited_rule_re_extracts_on_open
     assert http_server.count("/story.html") == 1
     # The rule is edited: opening the item extracts the page again, under the new rule.
     _config(config, feed, '"aside.letters"')
+    assert services_for(config).cached_article(item["id"]) is None  # the TUI opens it afresh too
     letters = open_item(config)
+    assert services_for(config).cached_article(item["id"]) is not None
     assert http_server.count("/story.html") == 2
     assert letters.startswith("Letter 0: a reader answers") and "rule 3 for the operators" not in letters
     # The rule is deleted: reader mode's own choice comes back.

@@ -3,6 +3,8 @@ through the same clean-up and safety as the automatic choice, and versioned so a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reader.config.loader import parse_config
@@ -124,8 +126,6 @@ def test_the_sites_table_is_read_and_its_mistakes_name_the_line() -> None:
 
 
 def test_the_example_config_s_rules_parse_when_uncommented() -> None:
-    from pathlib import Path
-
     example = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text().split("\n")
     start = example.index("# [sites]")
     written = [line.removeprefix("# ") for line in example[start + 1 :] if line.startswith('# "')]
@@ -133,3 +133,28 @@ def test_the_example_config_s_rules_parse_when_uncommented() -> None:
     rules = parse_config("\n".join(block)).sites
     assert [r.host for r in rules] == ["lawfaremedia.org", "example.com"]
     assert rules[1].remove == ".related, .newsletter"
+
+
+def test_rules_saved_from_the_tui_sit_beside_the_config_s_which_win(tmp_path: Path) -> None:
+    from reader.errors import SiteRuleError
+    from reader.fetch.site_rules import rule_choice, rules_in_force, save_rule
+    from reader.store.feeds import Store
+
+    configured = (SiteRule(host="example.org", content="article"),)
+    with Store.open(tmp_path / "r.db") as store:
+        saved = save_rule(configured, store, " News.Example.COM. ", "div.story", "")
+        assert saved == SiteRule(host="news.example.com", content="div.story")
+        store.save_site_rule(SiteRule(host="example.org", content="main"))  # shadowed by the config's
+        assert rules_in_force(configured, store) == (*configured, saved)
+        choice = rule_choice(configured, store, "https://www.example.org/a")
+        assert choice.rule == configured[0] and choice.from_config and choice.host == "example.org"
+        fresh = rule_choice(configured, store, "https://other.net/a")
+        assert fresh.rule is None and fresh.host == "other.net" and not fresh.from_config
+        with pytest.raises(SiteRuleError, match=r"example\.org is in c\.toml \(\[sites\]\): change it there"):
+            save_rule(configured, store, "example.org", "p", "", config_path="c.toml")
+        with pytest.raises(SiteRuleError, match="not a web address"):
+            save_rule(configured, store, "https://a.org/", "p", "")
+        with pytest.raises(SiteRuleError, match="remove selector is not a CSS selector"):
+            save_rule(configured, store, "a.org", "p", "p::after")
+        assert save_rule(configured, store, "news.example.com", " ", "") is None  # both empty: deleted
+        assert [r.host for r in store.site_rules()] == ["example.org"]
