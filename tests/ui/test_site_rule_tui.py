@@ -129,4 +129,4 @@ async def test_a_rule_from_the_config_file_is_read_only_in_the_tui(
         await pilot.pause()
         assert app.screen is screen  # no form
         notice = str(screen.status.render())
-        assert "The rule for 127.0.0.1 is in" in notice and "config.toml ([sites]): change it there" in notice
+        assert "The rule for 127.0.0.1 is in" in notice and "([sites]): change it there" in notice
