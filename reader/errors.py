@@ -66,3 +66,8 @@ class SyncError(ReaderError):
 
 class SyncAuthError(SyncError):
     """The server refused the login (wrong user or password)."""
+
+
+class SiteRuleError(ReaderError):
+    """A site rule given in the TUI is not acceptable (a bad host or selector), or the config file's
+    `[sites]` holds the host's rule (edited there, not here)."""

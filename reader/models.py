@@ -25,6 +25,15 @@ class FeedConfig(Frozen):
 
 
 @value_type
+class SiteRule(Frozen):
+    """A `[sites]` rule: how reader mode reads the pages of one site (`host` and its subdomains)."""
+
+    host: str
+    content: str | None = None  # CSS selector(s) of the element(s) holding the article, in page order
+    remove: str | None = None  # CSS selector(s) of elements dropped from the page first
+
+
+@value_type
 class Feed(Frozen):
     """A feed row in the store, with its fetch state."""
 

@@ -23,6 +23,7 @@ from reader.models import (
     PollSummary,
     PrefetchReport,
     SavedPage,
+    SiteRule,
     StoryItem,
     StoryPage,
     Topic,
@@ -36,6 +37,7 @@ from reader.stories.topics import TopicMatches, new_topic_matches
 if TYPE_CHECKING:
     from reader.feeds.manage import FeedChange
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
+    from reader.fetch.site_rules import RuleChoice
     from reader.sync.engine import SyncReport
 
 
@@ -245,6 +247,7 @@ class ReaderServices(StoryCalls):
                         concurrency=self.config.fulltext.concurrency,
                         executor=poller.worker_pool(),
                         progress=fulltext_progress,
+                        sites=self.site_rules(store),
                     )
         finally:
             await poller.aclose()
@@ -399,7 +402,44 @@ class ReaderServices(StoryCalls):
     # ------------------------------------------------------------ articles
 
     def cached_article(self, item_id: int) -> Article | None:
-        return self.thread_store().article_for(item_id)
+        """The stored article when it is current (this extractor, under the site rules in force) or the item
+        is saved; else None, and opening the item extracts the page again (`load_article` still gives the
+        stored text when the page cannot be fetched)."""
+        from reader.extract.pipeline import EXTRACTOR_VERSION
+        from reader.extract.site_rules import is_current
+
+        store = self.thread_store()
+        cached = store.article_for(item_id)
+        if cached is None:
+            return None
+        item = store.item(item_id)
+        if item is None or item.saved:
+            return cached
+        current = is_current(cached.extractor_version, EXTRACTOR_VERSION, self.site_rules(store), item.link)
+        return cached if current else None
+
+    # ------------------------------------------------------------ site rules
+
+    def site_rules(self, store: Store | None = None) -> tuple[SiteRule, ...]:
+        """The rules in force: the config file's [sites], then those saved from the TUI."""
+        from reader.fetch.site_rules import rules_in_force
+
+        return rules_in_force(self.config.sites, store or self.thread_store())
+
+    def site_rule_for(self, url: str) -> RuleChoice:
+        """The rule covering the page at `url`, the host a new rule would name, and whether it is the
+        config file's."""
+        from reader.fetch.site_rules import rule_choice
+
+        return rule_choice(self.config.sites, self.thread_store(), url)
+
+    def save_site_rule(self, host: str, content: str, remove: str) -> SiteRule | None:
+        """Save the user's rule for `host` (empty selectors: delete it); raises SiteRuleError."""
+        from reader.fetch.site_rules import save_rule
+
+        return save_rule(
+            self.config.sites, self.thread_store(), host, content, remove, config_path=self.config_file()
+        )
 
     def fulltext_policy(self, feed_id: int) -> str:
         feed = self.thread_store().feed_by_id(feed_id)
@@ -412,6 +452,7 @@ class ReaderServices(StoryCalls):
         off for the feed, and returns the page's text even when it looked thin (marked thin, not cached then).
         """
         from reader.extract.pipeline import EXTRACTOR_VERSION
+        from reader.extract.site_rules import is_current
         from reader.fetch.client import PoliteClient
         from reader.fetch.fulltext import feed_article, fetch_article
 
@@ -420,7 +461,10 @@ class ReaderServices(StoryCalls):
         if item is None:
             return ArticleLoad(None, "the item no longer exists")
         cached = store.article_for(item_id)
-        fresh = cached is not None and (cached.extractor_version == EXTRACTOR_VERSION or item.saved)
+        sites = self.site_rules(store)
+        fresh = cached is not None and (
+            item.saved or is_current(cached.extractor_version, EXTRACTOR_VERSION, sites, item.link)
+        )
         if cached is not None and fresh and not (page and cached.source == "feed"):
             return ArticleLoad(cached, None, from_cache=True)
         feed = store.feed_by_id(item.feed_id)
@@ -431,7 +475,7 @@ class ReaderServices(StoryCalls):
 
         async def go() -> Article:
             async with PoliteClient(self.config.fetch.client()) as client:
-                return await fetch_article(client, item, fallback=not page)
+                return await fetch_article(client, item, fallback=not page, sites=sites)
 
         try:
             article = asyncio.run(go())
@@ -477,7 +521,8 @@ class ReaderServices(StoryCalls):
         """Blocking: fetch a page that came from no feed and keep it as a saved item (reader.fetch.pages)."""
         from reader.fetch.pages import save_page
 
-        return save_page(self.thread_store(), self.config.fetch.client(), url, title)
+        store = self.thread_store()
+        return save_page(store, self.config.fetch.client(), url, title, self.site_rules(store))
 
     def rename_feed(self, feed_id: int, title: str) -> FeedChange:
         from reader.feeds.manage import rename_feed

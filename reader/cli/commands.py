@@ -82,7 +82,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "extract":
         from reader.cli.extract import run_extract
 
-        return run_extract(args.source, args.format, args.url, config)
+        return run_extract(args.source, args.format, args.url, config, args.content, args.remove)
     services = ReaderServices(locations, config)
     if args.command is None:
         return _run_tui(services, config, locations)

@@ -6,12 +6,15 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from reader.cli.context import fail
 from reader.config.loader import Config
 from reader.errors import ReaderError
 from reader.extract.pipeline import extract
+from reader.extract.site_rules import check_selector, rule_for
 from reader.fetch.client import PoliteClient
-from reader.models import Article
+from reader.models import Article, SiteRule
 
 
 def _from_url(url: str, config: Config) -> tuple[bytes, str, str | None]:
@@ -25,8 +28,19 @@ def _from_url(url: str, config: Config) -> tuple[bytes, str, str | None]:
     return asyncio.run(go())
 
 
-def run_extract(source: str, fmt: str, base_url: str | None, config: Config) -> int:
+def run_extract(
+    source: str,
+    fmt: str,
+    base_url: str | None,
+    config: Config,
+    content: str | None = None,
+    remove: str | None = None,
+) -> int:
     charset: str | None = None
+    for flag, selector in (("--content", content), ("--remove", remove)):
+        problem = check_selector(selector) if selector is not None else None
+        if problem:
+            return fail(f"{flag} {problem}", 2)
     if source == "-":
         body = sys.stdin.buffer.read()
         url = base_url
@@ -39,9 +53,18 @@ def run_extract(source: str, fmt: str, base_url: str | None, config: Config) -> 
         except OSError as exc:
             raise ReaderError(f"cannot read {path}: {exc.strerror}") from exc
         url = base_url or path.resolve().as_uri()
-    article = extract(body, url, headers_charset=charset)
+    rule = rule_for(config.sites, url)
+    if content is not None or remove is not None:
+        rule = _tried_rule(url, content, remove)
+    article = extract(body, url, headers_charset=charset, rule=rule)
     sys.stdout.write(render(article, fmt, url))
     return 0
+
+
+def _tried_rule(url: str | None, content: str | None, remove: str | None) -> SiteRule:
+    """The rule given by --content/--remove."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return SiteRule(host=host or "this page", content=content, remove=remove)
 
 
 def render(article: Article, fmt: str, url: str | None) -> str:

@@ -207,6 +207,16 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     e.add_argument("source", metavar="URL|FILE|-")
     e.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
     e.add_argument("--url", metavar="BASE", help="the page's URL, for resolving links (files and stdin)")
+    e.add_argument(
+        "--content",
+        metavar="CSS",
+        help="try a site rule: CSS selector of the element(s) holding the article (instead of [sites])",
+    )
+    e.add_argument(
+        "--remove",
+        metavar="CSS",
+        help="try a site rule: CSS selector of elements to drop from the page first",
+    )
 
     es = sub.add_parser(
         "export-saved",

@@ -62,6 +62,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("retag_feed", "number_sign", "main"),
     BindingSpec("remove_feed", "D", "main"),
     BindingSpec("save_page", "P", "main"),
+    BindingSpec("site_rule", "E", "main"),
     BindingSpec("cycle_sort", "O", "main"),
     BindingSpec("mark_menu", "M", "main"),
     BindingSpec("open_link_n", "l", "main"),

@@ -24,6 +24,7 @@ from reader.config.model import (
     default_config,
 )
 from reader.config.mute import MuteRule, MuteValueError, parse_mute
+from reader.config.sites import SiteValueError, parse_sites
 from reader.config.sync import SyncSettings, SyncValueError, parse_sync
 from reader.config.values import (
     MAX_DURATION,
@@ -54,7 +55,7 @@ from reader.config.values import (
     shown,
 )
 from reader.errors import ConfigError
-from reader.models import FeedConfig
+from reader.models import FeedConfig, SiteRule
 from reader.patterns import lazy_pattern
 
 __all__ = [
@@ -119,7 +120,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "stories": tuple(_STORIES),
     "feeds": _FEED_KEYS,
 }
-_TOP_LEVEL = ("general", "fetch", "fulltext", "stories", "keys", "feeds", "topics", "mute", "sync")
+_TOP_LEVEL = ("general", "fetch", "fulltext", "stories", "keys", "feeds", "topics", "mute", "sync", "sites")
 
 
 def _dotted(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -367,7 +368,16 @@ class _Loader:
             topics=self.topics(raw),
             mute=self.mute(raw),
             sync=self.sync(raw, source),
+            sites=self.sites(raw),
         )
+
+    def sites(self, raw: Mapping[str, Any]) -> tuple[SiteRule, ...]:
+        if "sites" not in raw:
+            return ()
+        try:
+            return parse_sites(raw["sites"])
+        except SiteValueError as exc:
+            raise self.error(exc.reason, "sites" if exc.key else None, key=exc.key or "sites") from None
 
     def mute(self, raw: Mapping[str, Any]) -> tuple[MuteRule, ...]:
         from reader.stories.topics import check_topic_name, check_topic_query

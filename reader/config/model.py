@@ -12,7 +12,7 @@ from reader.config.mute import MuteRule
 from reader.config.sync import SyncSettings
 from reader.fetch.settings import ClientSettings
 from reader.frozen import Frozen, value_type
-from reader.models import FeedConfig, FulltextPolicy
+from reader.models import FeedConfig, FulltextPolicy, SiteRule
 
 MiB = 1024 * 1024
 
@@ -96,6 +96,7 @@ class Config(Frozen):
     topics: Mapping[str, str] = field(default_factory=_no_keys, hash=False)
     mute: tuple[MuteRule, ...] = ()  # [mute]: rules marking matching items read as they arrive
     sync: SyncSettings | None = None  # [sync]: a Google Reader API server; None: local only
+    sites: tuple[SiteRule, ...] = ()  # [sites]: reader-mode rules per site (see extract/site_rules.py)
 
     def poll_interval_for(self, feed: FeedConfig) -> int:
         return feed.poll_interval if feed.poll_interval is not None else self.general.poll_interval

@@ -32,8 +32,9 @@ from reader.extract.markdown import UNSAFE, Rendered, render, safe_block
 from reader.extract.meta import Meta, json_ld_blocks, page_meta
 from reader.extract.prepare import parse_page
 from reader.extract.score import choose, predict
+from reader.extract.site_rules import apply_rule, versioned
 from reader.extract.trees import Tree
-from reader.models import Article, Item
+from reader.models import Article, Item, SiteRule
 from reader.textsafe import clean_block, clean_text
 
 __all__ = [
@@ -221,13 +222,29 @@ def extract(
     headers_charset: str | None = None,
     feed_content: str | None = None,
     model: Model | None = None,
+    rule: SiteRule | None = None,
 ) -> Article:
     """Turn a page into an Article, falling back to `feed_content` when the page's text looks thin.
     `model`: the scorer's weights instead of the shipped ones (cross-validation in the training script).
+    `rule`: the user's site rule for the page (see `site_rules`): the article's version then names it.
 
     Raises ExtractError when the data is not an HTML page (PDF, images, binary), or when the page holds
     no readable text and there is no feed content to show instead.
     """
+    article = _extract(html, url, headers_charset, feed_content, model, rule)
+    if rule is None:
+        return article
+    return replace(article, extractor_version=versioned(EXTRACTOR_VERSION, rule))
+
+
+def _extract(
+    html: str | bytes,
+    url: str | None,
+    headers_charset: str | None,
+    feed_content: str | None,
+    model: Model | None,
+    rule: SiteRule | None,
+) -> Article:
     notes: list[str] = []
     if isinstance(html, bytes | bytearray):
         data, cut = cap_bytes(bytes(html))
@@ -249,7 +266,14 @@ def extract(
     if trimmed and not cut:
         notes.append("The page was too large to read whole; only the start was read.")
     meta = page_meta(source, json_ld_blocks(text))
-    block = _scored_block(source, meta, model)
+    picked, rule_note = apply_rule(source, rule) if rule is not None else (None, None)
+    if rule_note:
+        notes.append(rule_note)
+    if picked is not None:
+        sanitize_tree(picked)
+        block: HtmlElement | None = picked
+    else:
+        block = _scored_block(source, meta, model)
     if block is None:
         return _fallback(feed_content, meta, url, "No article text was found on the page.", notes, None)
     clean_article(block, meta.title)

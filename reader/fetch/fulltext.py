@@ -17,8 +17,9 @@ from concurrent.futures import Executor
 from urllib.parse import urlsplit
 
 from reader.errors import ExtractError, FetchError, ReaderError
+from reader.extract.site_rules import rule_for
 from reader.fetch.client import PoliteClient
-from reader.models import Article, Feed, Item, PrefetchReport
+from reader.models import Article, Feed, Item, PrefetchReport, SiteRule
 from reader.store.feeds import Store
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -88,12 +89,18 @@ async def resolves_public(url: str, feed_url: str) -> bool:
 
 
 async def fetch_article(
-    client: PoliteClient, item: Item, *, executor: Executor | None = None, fallback: bool = True
+    client: PoliteClient,
+    item: Item,
+    *,
+    executor: Executor | None = None,
+    fallback: bool = True,
+    sites: Sequence[SiteRule] = (),
 ) -> Article:
     """Fetch and extract the page behind `item`. Raises FetchError/ExtractError with a one-line reason.
 
     Extraction is CPU work: it runs in `executor` (the default thread pool when None), off the event loop.
     With `fallback`, a thin extraction gives the feed's own content instead (as the extractor decides).
+    `sites`: the user's site rules; the one for the page's final address (else the item's link) applies.
     """
     from reader.extract.pipeline import extract  # the readability stack: imported when a page is extracted
 
@@ -110,6 +117,7 @@ async def fetch_article(
         result.final_url,
         headers_charset=_charset(result.headers.get("content-type", "")),
         feed_content=(item.content or item.summary) if fallback else None,
+        rule=rule_for(sites, result.final_url) or rule_for(sites, item.link),
     )
     return await asyncio.get_running_loop().run_in_executor(executor, job)
 
@@ -137,6 +145,7 @@ async def prefetch(
     concurrency: int = 4,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sites: Sequence[SiteRule] = (),
 ) -> PrefetchReport:
     """Fetch full text for the untried items of `feeds` ((feed, limit) pairs; limit None = all).
 
@@ -160,7 +169,7 @@ async def prefetch(
         nonlocal done
         async with sem:
             try:
-                article = await fetch_article(client, item, executor=executor)
+                article = await fetch_article(client, item, executor=executor, sites=sites)
             except ReaderError as exc:
                 _failed(report, store, feed, item, str(exc))
             except Exception as exc:  # one page's odd failure must never stop the others

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from reader.config.values import canonical_http_url
 from reader.errors import ReaderError
 from reader.fetch.client import PoliteClient
 from reader.fetch.settings import ClientSettings
-from reader.models import Article, FetchOutcome, Item, ParsedFeed, ParsedItem, SavedPage
+from reader.models import Article, FetchOutcome, Item, ParsedFeed, ParsedItem, SavedPage, SiteRule
 from reader.store.feeds import Store
 from reader.textsafe import clean_text
 
@@ -33,8 +34,15 @@ def check_page_url(url: str) -> str:
     return canonical_http_url(text)
 
 
-def save_page(store: Store, settings: ClientSettings, url: str, title: str | None = None) -> SavedPage:
-    """Fetch, extract and keep `url` as a saved item (blocking: run it in a worker thread)."""
+def save_page(
+    store: Store,
+    settings: ClientSettings,
+    url: str,
+    title: str | None = None,
+    sites: Sequence[SiteRule] = (),
+) -> SavedPage:
+    """Fetch, extract and keep `url` as a saved item (blocking: run it in a worker thread). `sites`: the
+    user's site rules (see `reader.extract.site_rules`)."""
     url = check_page_url(url)
     known = store.item_with_link(url)
     if known is not None:
@@ -61,7 +69,7 @@ def save_page(store: Store, settings: ClientSettings, url: str, title: str | Non
     article: Article | None = None
     error: str | None = None
     try:
-        article = asyncio.run(_fetch(settings, probe))
+        article = asyncio.run(_fetch(settings, probe, sites))
     except ReaderError as exc:
         error = str(exc)
     if article is not None and article.source != "page":
@@ -98,8 +106,8 @@ def save_page(store: Store, settings: ClientSettings, url: str, title: str | Non
     return SavedPage(item_id, shown, existed=False, full_text=article is not None, error=error)
 
 
-async def _fetch(settings: ClientSettings, probe: Item) -> Article:
+async def _fetch(settings: ClientSettings, probe: Item, sites: Sequence[SiteRule]) -> Article:
     from reader.fetch.fulltext import fetch_article
 
     async with PoliteClient(settings) as client:
-        return await fetch_article(client, probe, fallback=False)
+        return await fetch_article(client, probe, fallback=False, sites=sites)

@@ -18,6 +18,7 @@ from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, Ful
 from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
+from reader.store.site_rules import SiteRuleQueries
 from reader.store.stories import StoryQueries
 from reader.store.story_grouping import NewItems
 from reader.store.story_pages import StoryPages
@@ -37,7 +38,7 @@ _FEED_COLUMNS = """
 _FORGET_VALIDATORS = "etag = NULL, last_modified = NULL, body_hash = NULL, next_due = NULL, failures = 0"
 
 
-class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, MuteQueries):
+class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, MuteQueries, SiteRuleQueries):
     """Feeds, items and their state in one SQLite file. Open one per thread with `Store.open(path)`."""
 
     # ---------------------------------------------------------------- feeds

@@ -256,6 +256,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX items_unread_by_story ON items(story_id) WHERE read = 0;
     """,
+    # 8 (site rules): reader-mode rules saved from the TUI (`E`), beside the config file's [sites].
+    """
+    CREATE TABLE site_rules (
+        host    TEXT PRIMARY KEY,
+        content TEXT,           -- CSS selector(s) of the article's element(s), or NULL
+        remove  TEXT            -- CSS selector(s) of elements dropped first, or NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -264,4 +272,5 @@ OUR_TABLES = frozenset(
     | {"stories", "story_meta", "topics"}
     | {"sync_outbox", "sync_state", "sync_forgotten"}
     | {"mutes"}
+    | {"site_rules"}
 )

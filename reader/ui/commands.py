@@ -38,6 +38,7 @@ ACTION_HELP: dict[str, str] = {
     "retag_feed": "Change the selected feed's tags",
     "remove_feed": "Unsubscribe from the selected feed (its saved items are kept); on a topic, delete it",
     "save_page": "Save a web page by its address, with its full text, though no feed carries it",
+    "site_rule": "Tell reader mode where the open article's site keeps its text (CSS selectors), and read it again",
     "cycle_sort": "Sort this view newest first, oldest first, or by feed",
     "mark_menu": "Mark read everything above or below the highlighted item, or older than a given age",
     "open_link_n": "Open link number N of the article (type the number)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 # The value types live in the core (the CLI reports them too); re-exported here for the UI.
 from reader.feeds.manage import FeedChange
@@ -14,12 +14,16 @@ from reader.models import (
     Headline,
     PollSummary,
     SavedPage,
+    SiteRule,
     StoryItem,
     StoryPage,
     Topic,
     View,
 )
 from reader.store.feeds import Store
+
+if TYPE_CHECKING:
+    from reader.fetch.site_rules import RuleChoice
 
 __all__ = ["ArticleLoad", "FeedChange", "PollSummary", "ProgressCallback", "Services"]
 
@@ -49,7 +53,20 @@ class Services(Protocol):
         ...
 
     def cached_article(self, item_id: int) -> Article | None:
-        """The cached article, if any. Blocking (a read that may wait on the database): from workers."""
+        """The cached article when current (this extractor and site rules) or saved, else None. Blocking (a
+        read that may wait on the database): from workers."""
+        ...
+
+    def site_rule_for(self, url: str) -> RuleChoice:
+        """The site rule covering the page at `url` (see `reader.fetch.site_rules`). Blocking."""
+        ...
+
+    def save_site_rule(self, host: str, content: str, remove: str) -> SiteRule | None:
+        """Save the user's rule for a site (empty selectors: delete it); raises SiteRuleError. Blocking."""
+        ...
+
+    def config_file(self) -> str | None:
+        """The config file's path, for messages about what it defines (None: not known)."""
         ...
 
     def stories_grouped(self) -> bool:

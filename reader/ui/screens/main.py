@@ -17,13 +17,14 @@ from reader.ui.messages import RefreshFinished, RefreshProgress
 from reader.ui.protocol import PollSummary
 from reader.ui.screens.base import FIRST_PAINT_WAIT
 from reader.ui.screens.layout import LayoutScreen
+from reader.ui.screens.siterules import SiteRuleActions
 from reader.ui.screens.stories import StoryActions
 from reader.ui.text import safe
 
 MIN_AUTO_REFRESH = 5.0  # seconds: the soonest an automatic poll follows another
 
 
-class MainScreen(LayoutScreen, StoryActions):
+class MainScreen(LayoutScreen, StoryActions, SiteRuleActions):
     """The main screen: its key bindings, view actions (search, filter, focus mode), refreshing and worker failures."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,6 +57,7 @@ class MainScreen(LayoutScreen, StoryActions):
         Binding("number_sign", "retag_feed", "Retag feed", show=False, id="retag_feed"),
         Binding("D", "remove_feed", "Remove feed / delete topic", show=False, id="remove_feed"),
         Binding("P", "save_page", "Save a web page", show=False, id="save_page"),
+        Binding("E", "site_rule", "Reader-mode rule for the site", show=False, id="site_rule"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="cycle_sort"),
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
         Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),

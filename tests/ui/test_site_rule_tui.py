@@ -1,0 +1,132 @@
+"""`E` on an article: the real app over the real services and a loopback site. The rule typed in the form is
+saved, the page is read again under it and shown; a bad selector brings the form back with the reason; a rule
+the config file holds is read-only here; emptying the selectors deletes the rule."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from httpserver import LoopbackServer
+from textual.widgets import Input, Markdown, Static
+
+from reader.config.loader import parse_config
+from reader.locations import resolve_locations
+from reader.services import ReaderServices
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.siteruleform import SiteRuleFormScreen
+from reader.ui.settings import UISettings
+
+LINE = "The agency's order sets out rule {k} for the operators of very large platforms and their audits."
+PAGE = (
+    "<html><head><title>The audit order</title></head><body><nav><a href='/'>Home</a></nav>"
+    "<article><h1>The audit order</h1>"
+    + "".join(f"<p>{LINE.format(k=k)} {LINE.format(k=k + 1)}</p>" for k in range(6))
+    + "</article><aside class='letters'>"
+    + "".join(
+        f"<p>Letter {k}: a reader answers last week's column on audits at length.</p>" for k in range(6)
+    )
+    + "</aside></body></html>"
+)
+
+
+def build(tmp_path: Path, server: LoopbackServer, config_text: str = "") -> ReaderServices:
+    link = server.serve("/story", PAGE, content_type="text/html; charset=utf-8")
+    rss = (
+        "<rss version='2.0'><channel><title>Agency</title><item><title>The audit order</title>"
+        f"<link>{link}</link><guid>a1</guid><description>Summary.</description></item></channel></rss>"
+    )
+    url = server.serve("/feed.xml", rss.encode())
+    config_path = tmp_path / "config.toml"
+    config_path.write_text('[fulltext]\npolicy = "on-open"\n' + config_text)
+    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
+    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
+    with services.open_store() as store:
+        store.add_feed(url)
+    services.poll(None, lambda *a: None)
+    return services
+
+
+async def open_first(app: ReaderApp, pilot: object) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    await app.workers.wait_for_complete()
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+    return screen
+
+
+def shown(screen: MainScreen) -> str:
+    assert screen.open_article is not None
+    return screen.open_article.text
+
+
+async def test_a_rule_typed_on_an_article_reads_its_page_again_under_it(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    services = await asyncio.to_thread(build, tmp_path, http_server)
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_first(app, pilot)
+        assert shown(screen).startswith("The agency's order sets out rule 0")
+        assert http_server.count("/story") == 1
+        await pilot.press("E")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SiteRuleFormScreen)
+        assert form.query_one("#rule-host", Input).value == "127.0.0.1"
+        await pilot.press(*"div[[", "enter")  # not a selector: the form comes back, saying why
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, SiteRuleFormScreen) and again is not form
+        error = str(again.query_one("#form-error", Static).render())
+        assert "content selector is not a CSS selector" in error
+        content = again.query_one("#rule-content", Input)
+        assert content.value == "div[["
+        content.value = "aside.letters"
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.screen is screen
+        assert http_server.count("/story") == 2  # read again, under the rule
+        assert shown(screen).startswith("Letter 0: a reader answers") and "rule 6 for" not in shown(screen)
+        assert "Letter 5" in screen.query_one("#article-body", Markdown).source
+        assert [(r.host, r.content) for r in services.site_rules()] == [("127.0.0.1", "aside.letters")]
+        # The form shows the saved rule; emptying its selectors deletes it and reader mode chooses again.
+        await pilot.press("E")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        edit = app.screen
+        assert isinstance(edit, SiteRuleFormScreen)
+        assert edit.query_one("#rule-content", Input).value == "aside.letters"
+        edit.query_one("#rule-content", Input).value = ""
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert services.site_rules() == ()
+        assert "rule 6 for the operators" in shown(screen) and http_server.count("/story") == 3
+
+
+async def test_a_rule_from_the_config_file_is_read_only_in_the_tui(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    config = '\n[sites]\n"127.0.0.1" = "aside.letters"\n'
+    services = await asyncio.to_thread(build, tmp_path, http_server, config)
+    app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_first(app, pilot)
+        assert shown(screen).startswith("Letter 0")  # the config's rule applies
+        await pilot.press("E")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen  # no form
+        notice = str(screen.status.render())
+        assert "The rule for 127.0.0.1 is in" in notice and "([sites]): change it there" in notice
