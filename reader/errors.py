@@ -28,6 +28,10 @@ class TLSSetupError(FetchError):
     """The CA certificates to verify servers with could not be loaded (a bad SSL_CERT_FILE or SSL_CERT_DIR)."""
 
 
+class ImageError(ReaderError):
+    """An image was fetched but cannot be shown here (not an image, an SVG, corrupt, too many pixels)."""
+
+
 class ParseError(ReaderError):
     """A document could not be parsed into anything usable."""
 

@@ -36,9 +36,14 @@ from reader.stories.topics import TopicMatches, new_topic_matches
 # not at start-up: the TUI paints its first headlines from the store alone.
 if TYPE_CHECKING:
     from reader.feeds.manage import FeedChange
+    from reader.fetch.images import FetchedImage, ImageLoad
     from reader.fetch.poller import PollProgress, PollReport, PollSettings
     from reader.fetch.site_rules import RuleChoice
     from reader.sync.engine import SyncReport
+
+# Images the viewer fetched lately, kept so that looking at one again (or at the next and back) is at once.
+IMAGE_CACHE_ITEMS = 8
+IMAGE_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -147,6 +152,8 @@ class ReaderServices(StoryCalls):
         self._synced = False
         self._sync_lock = threading.Lock()
         self._local = threading.local()  # each worker thread's own Store, opened on its first call
+        self._images: dict[str, FetchedImage] = {}  # url -> bytes, newest last (IMAGE_CACHE_*)
+        self._images_lock = threading.Lock()
 
     # ------------------------------------------------------------ stores
 
@@ -488,6 +495,48 @@ class ReaderServices(StoryCalls):
         if not (page and article.thin):
             store.store_article(item_id, article, item.link)
         return ArticleLoad(article, None)
+
+    # ------------------------------------------------------------ images
+
+    def load_image(self, item_id: int, url: str, fit: tuple[int, int]) -> ImageLoad:
+        """Blocking (thread worker): fetch the image at `url` of the item's article (as its full text is
+        fetched: the polite client, the private-address guard) and decode it scaled to `fit` pixels. Never
+        raises for bad input: the load carries one line saying what went wrong."""
+        from reader.fetch.client import PoliteClient
+        from reader.fetch.images import ImageLoad, decode_image, fetch_image
+
+        item = self.thread_store().item(item_id)
+        if item is None:
+            return ImageLoad(url, None, "the item no longer exists")
+        with self._images_lock:
+            fetched = self._images.pop(url, None)
+            if fetched is not None:
+                self._images[url] = fetched  # the newest again
+        cached = fetched is not None
+        if fetched is None:
+
+            async def go() -> FetchedImage:
+                async with PoliteClient(self.config.fetch.client()) as client:
+                    return await fetch_image(client, url, item.feed_url)
+
+            try:
+                fetched = asyncio.run(go())
+            except ReaderError as exc:
+                return ImageLoad(url, None, str(exc))
+            self._keep_image(fetched)
+        try:
+            decoded = decode_image(fetched, fit)
+        except ReaderError as exc:
+            return ImageLoad(url, None, str(exc), fetched.seconds, cached)
+        return ImageLoad(url, decoded, None, fetched.seconds, cached)
+
+    def _keep_image(self, fetched: FetchedImage) -> None:
+        with self._images_lock:
+            self._images[fetched.url] = fetched
+            while len(self._images) > IMAGE_CACHE_ITEMS or (
+                len(self._images) > 1 and sum(len(f.body) for f in self._images.values()) > IMAGE_CACHE_BYTES
+            ):
+                del self._images[next(iter(self._images))]
 
     # ------------------------------------------------------------ managing feeds and marks from the TUI
     # Blocking (thread workers): each opens the calling thread's own store.

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 from lxml import etree
 from lxml.html import HtmlElement
 
+from reader.extract.image_source import image_source, is_tracking_pixel, looks_like_image_file
 from reader.textsafe import clean_block
 
 # Anything clean_block would change. Most text nodes hold none of these, and the check is much cheaper.
@@ -249,6 +250,9 @@ class Block:
     item_start: bool = False  # the first block of a list item: joins the item before with one newline
     list_serial: int = 0  # which outermost list the block is in (0: none)
     quote_depth: int = 0
+    # Markdown only, and only an image without words of its own: the plain text is laid out as if the block
+    # were not there (it takes no list item's first line, no separator).
+    ghost: bool = False
 
 
 @dataclass
@@ -277,6 +281,9 @@ class _Renderer:
     inline: list[tuple[str, int, int, int, str | None]] = field(default_factory=list)
     link_chars: int = 0
     text_chars: int = 0
+    after_link: list[str] = field(default_factory=list)  # image links met inside an open link
+    # Whether the Markdown since the last flush holds more than images without words (see Block.ghost).
+    worded_md: bool = False
 
     # -- inline content --
 
@@ -301,19 +308,32 @@ class _Renderer:
         if not self.inline or self.inline[-1][0] != tag:
             return
         _, md_at, tx_at, gen, extra = self.inline.pop()
-        if gen != self.generation:
-            return  # a block started inside the inline element: its start is already written out
+        if tag == "a" and not any(t == "a" for t, *_ in self.inline):
+            images, self.after_link = self.after_link, []
+        else:
+            images = []
+        if gen == self.generation:
+            self._wrap(tag, md_at, tx_at, extra, images)
+        elif images:
+            self.md.extend(images)
+
+    def _wrap(self, tag: str, md_at: int, tx_at: int, extra: str | None, images: list[str]) -> None:
         inner_md = "".join(self.md[md_at:])
         inner_tx = "".join(self.tx[tx_at:])
         core = inner_md.strip()
         if tag == "a":
             self.link_chars += len(inner_tx.strip())
+            if images:
+                # A link around an image only (to a page, not the image file): the page keeps a link of its own.
+                if not core and extra is not None and not looks_like_image_file(extra):
+                    images.append(f"[(link)]({extra}) ")
+                self.md.extend(images)
             if not core or extra is None:
                 return
             core = core.replace("\n", " ")
             lead = inner_md[: len(inner_md) - len(inner_md.lstrip())]
             trail = inner_md[len(inner_md.rstrip()) :]
-            self.md[md_at:] = [f"{lead}[{core}]({extra}){trail}"]
+            self.md[md_at:] = [f"{lead}[{core}]({extra}){trail}", *images]
         elif extra and core and "\n" not in core:
             lead = inner_md[: len(inner_md) - len(inner_md.lstrip())]
             trail = inner_md[len(inner_md.rstrip()) :]
@@ -328,13 +348,35 @@ class _Renderer:
         self.md.append(f"{fence}{pad}{code}{pad}{fence}")
         self.tx.append(code)
 
-    def add_image(self, el: HtmlElement) -> None:
-        """An image becomes its alt text in the Markdown, in italics ("*Image: a crowded street*"); nothing
-        in the plain text. No alt (or a file name, or the caption again): nothing at all."""
+    def add_image(self, el: HtmlElement, picture: HtmlElement | None = None) -> None:
+        """An image becomes a link to its address, labelled with its alt text in italics ("*Image: a crowded
+        street*", or "*Image*" when the alt says nothing the page does not: no alt, a file name, the caption
+        again); nothing in the plain text. Without a usable address (none, a data: URI, a tracking pixel) it
+        is the alt text alone, as before. Inside a link, the image comes after the link's own text (a
+        Markdown link cannot hold another), and a link to the image file itself is its full-size address."""
         alt = _WS.sub(" ", safe_block(el.get("alt") or "")).strip()
-        if not alt or len(alt) > 300 or _FILE_NAME.search(alt) or _in_caption(el, alt):
+        show_alt = bool(alt) and len(alt) <= 300 and not _FILE_NAME.search(alt) and not _in_caption(el, alt)
+        anchor = next((extra for tag, *_, extra in reversed(self.inline) if tag == "a"), None)
+        in_link = any(tag == "a" for tag, *_ in self.inline)
+        src = (
+            None
+            if is_tracking_pixel(el, self.base_url)
+            else safe_url(image_source(el, self.base_url, picture), None)
+        )
+        if src is not None and anchor is not None and looks_like_image_file(anchor):
+            src = anchor  # a thumbnail linked to the full-size picture
+        if src is None:
+            if show_alt:
+                self.worded_md = True
+                self.md.append(f" *Image: {escape_md(alt)}* ")
             return
-        self.md.append(f" *Image: {escape_md(alt)}* ")
+        self.worded_md = self.worded_md or show_alt
+        label = f"*Image: {escape_md(alt)}*" if show_alt else "*Image*"
+        piece = f" [{label}]({src}) "
+        if in_link:
+            self.after_link.append(piece)
+        else:
+            self.md.append(piece)
 
     # -- blocks --
 
@@ -358,10 +400,17 @@ class _Renderer:
 
     def flush(self) -> None:
         self.generation += 1
+        if self.after_link:  # a block starts inside a link: its images go out with the text before it
+            self.md.extend(self.after_link)
+            self.after_link.clear()
         md_raw, tx_raw = "".join(self.md), "".join(self.tx)
         self.md.clear()
         self.tx.clear()
+        worded, self.worded_md = self.worded_md, False
         if not tx_raw.strip() and not md_raw.strip():
+            return
+        if not tx_raw.strip() and not worded:
+            self._ghost(md_raw)
             return
         # Two or more line breaks in a row separate paragraphs.
         md_paras = re.split(r"\n[ \n]*\n", md_raw)
@@ -388,6 +437,15 @@ class _Renderer:
             tx = first_tx + ("\n" + cont_tx).join(tx_lines)
         block.md, block.text = md, (tx if tx_lines else "")  # an image's alt text alone: Markdown only
         self.blocks.append(block)
+
+    def _ghost(self, md_raw: str) -> None:
+        """Images without words, alone between blocks: in the Markdown, where they are; not in the text."""
+        md_lines = [_SPACES.sub(" ", ln).strip() for ln in md_raw.split("\n") if ln.strip()]
+        first_md, cont_md, _, _ = self._prefix()
+        item_start = bool(self.items) and not self.items[-1].started
+        md = first_md + ("\\\n" + cont_md).join(_escape_line_start(ln) for ln in md_lines)
+        serial = self.list_serial if self.items else 0
+        self.blocks.append(Block(md, "", item_start, serial, self.quote_depth, ghost=True))
 
     def _new_block(self) -> Block:
         block = Block("", "", quote_depth=self.quote_depth)
@@ -450,6 +508,15 @@ def _in_caption(img: HtmlElement, alt: str) -> bool:
     return False
 
 
+def _inside_source(img: HtmlElement, picture: HtmlElement) -> bool:
+    for ancestor in img.iterancestors():
+        if ancestor is picture:
+            return False
+        if ancestor.tag == "source":
+            return True
+    return False
+
+
 def render(root: HtmlElement, base_url: str | None = None) -> Rendered:
     """Render an element tree as Markdown and text. Iterative: any nesting depth is safe."""
     r = _Renderer(base_url)
@@ -471,23 +538,31 @@ def render(root: HtmlElement, base_url: str | None = None) -> Rendered:
     md_parts: list[str] = []
     tx_parts: list[str] = []
     prev: Block | None = None
+    prev_tx: Block | None = None  # the text skips ghost blocks
     for block in r.blocks:
         if prev is not None:
-            tight = block.item_start and prev.list_serial == block.list_serial != 0
-            if tight:
-                md_parts.append("\n")
-            elif prev.quote_depth and block.quote_depth:
-                md_parts.append("\n" + ">" * min(prev.quote_depth, block.quote_depth) + "\n")
-            else:
-                md_parts.append("\n\n")
-            tx_parts.append("\n" if tight else "\n\n")
+            md_parts.append(_separator(prev, block, markdown=True))
         md_parts.append(block.md)
-        tx_parts.append(block.text)
         prev = block
+        if block.ghost:
+            continue
+        if prev_tx is not None:
+            tx_parts.append(_separator(prev_tx, block, markdown=False))
+        tx_parts.append(block.text)
+        prev_tx = block
     text = "".join(tx_parts).strip("\n")
     return Rendered(
         "".join(md_parts).strip("\n"), re.sub(r"\n{3,}", "\n\n", text), r.text_chars, r.link_chars
     )
+
+
+def _separator(prev: Block, block: Block, *, markdown: bool) -> str:
+    tight = block.item_start and prev.list_serial == block.list_serial != 0
+    if tight:
+        return "\n"
+    if markdown and prev.quote_depth and block.quote_depth:
+        return "\n" + ">" * min(prev.quote_depth, block.quote_depth) + "\n"
+    return "\n\n"
 
 
 def _start(r: _Renderer, el: HtmlElement, tag: str, walker: etree.iterwalk) -> None:
@@ -533,6 +608,12 @@ def _start(r: _Renderer, el: HtmlElement, tag: str, walker: etree.iterwalk) -> N
     elif tag == "img":
         r.add_image(el)
         return
+    elif tag == "picture":
+        # The HTML parser does not know <source> is empty: the <img> after one lands inside it, in a subtree
+        # the walk skips. Such an image is taken here (one directly in the <picture> is met as usual).
+        img = next(el.iter("img"), None)
+        if img is not None and _inside_source(img, el):
+            r.add_image(img, el)
     elif tag in BLOCK_TAGS:
         r.flush()
     elif tag == "a":

@@ -120,11 +120,13 @@ class PoliteClient:
         accept: str = FEED_ACCEPT,
         url_filter: Callable[[str], bool] | None = None,
         budget: Budget | None = None,
+        max_bytes: int | None = None,
     ) -> HttpResult:
         """Fetch `url`; raise FetchError (one line) for anything but a 2xx or 304.
 
         Every hop runs against `budget` (a fresh one of `settings.deadline` seconds when not given; pass one
-        to make several requests share a total deadline)."""
+        to make several requests share a total deadline). `max_bytes`: this request's body cap, when it is
+        not the settings' `max_body_bytes`."""
         headers = {"Accept": accept}
         # Validators go back exactly as the server sent them (no quoting, no parsing).
         if etag:
@@ -137,7 +139,7 @@ class PoliteClient:
         all_permanent = True
         while True:
             _check_url(current, url_filter)
-            status, resp_headers, body = await self._one(current, headers, budget)
+            status, resp_headers, body = await self._one(current, headers, budget, max_bytes)
             if status in REDIRECTS and "location" in resp_headers:
                 target = _redirect_target(current, resp_headers["location"])
                 hops += 1
@@ -166,7 +168,7 @@ class PoliteClient:
             raise HttpStatusError(_status_reason(status), status, resp_headers, current)
 
     async def _one(
-        self, url: str, headers: dict[str, str], budget: Budget
+        self, url: str, headers: dict[str, str], budget: Budget, max_bytes: int | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         host = (urlsplit(url).hostname or "").lower()
         sem = self._hosts.get(host)
@@ -184,7 +186,7 @@ class PoliteClient:
                 started = time.monotonic()
                 try:
                     async with asyncio.timeout(max(budget.remaining, 0.001)):
-                        return await self._exchange(url, headers)
+                        return await self._exchange(url, headers, max_bytes)
                 except FetchError:
                     raise
                 except TimeoutError:
@@ -194,7 +196,9 @@ class PoliteClient:
                 finally:
                     budget.remaining -= time.monotonic() - started
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    async def _exchange(
+        self, url: str, headers: dict[str, str], max_bytes: int | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         request = self._client.build_request("GET", url, headers=headers)
         response = await self._client.send(request, stream=True)
         try:
@@ -205,12 +209,14 @@ class PoliteClient:
             if not 200 <= status < 300:
                 await _drain(response, resp_headers)
                 return status, resp_headers, b""
-            return status, resp_headers, await self._read_body(response, resp_headers)
+            return status, resp_headers, await self._read_body(response, resp_headers, max_bytes)
         finally:
             await response.aclose()
 
-    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
-        cap = self.settings.max_body_bytes
+    async def _read_body(
+        self, response: httpx.Response, headers: Mapping[str, str], max_bytes: int | None = None
+    ) -> bytes:
+        cap = self.settings.max_body_bytes if max_bytes is None else max_bytes
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
             raise FetchError(f"body too large ({int(length)} bytes, limit {cap})")

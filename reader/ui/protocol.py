@@ -23,6 +23,7 @@ from reader.models import (
 from reader.store.feeds import Store
 
 if TYPE_CHECKING:
+    from reader.fetch.images import ImageLoad
     from reader.fetch.site_rules import RuleChoice
 
 __all__ = ["ArticleLoad", "FeedChange", "PollSummary", "ProgressCallback", "Services"]
@@ -55,6 +56,11 @@ class Services(Protocol):
     def cached_article(self, item_id: int) -> Article | None:
         """The cached article when current (this extractor and site rules) or saved, else None. Blocking (a
         read that may wait on the database): from workers."""
+        ...
+
+    def load_image(self, item_id: int, url: str, fit: tuple[int, int]) -> ImageLoad:
+        """Fetch image `url` of the item's article and decode it scaled to fit `fit` (pixels); the load
+        says why when there is no picture. Blocking."""
         ...
 
     def site_rule_for(self, url: str) -> RuleChoice:

@@ -68,7 +68,7 @@ def test_features_have_the_shipped_weights_shape() -> None:
     assert all(len(b.features) == len(FEATURE_NAMES) for b in blocks)
     one_hot = [i for b in blocks for i in b.active]
     assert one_hot and min(one_hot) >= DENSE
-    assert EXTRACTOR_VERSION == "9"
+    assert EXTRACTOR_VERSION == "10"
 
 
 def test_zero_weights_score_one_half() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import lxml.html
 
 from reader.extract.markdown import escape_md, render, safe_url
+from reader.extract.pipeline import feed_html_to_markdown
 
 
 def md(html: str, base: str | None = "https://e.org/a/b") -> tuple[str, str]:
@@ -50,17 +51,23 @@ def test_markdown_syntax_in_text_is_escaped() -> None:
     assert markdown == "\\# not a heading\n\n1\\. not a list\n\n\\- no"
 
 
-def test_images_become_their_alt_text_in_markdown_only_and_deep_nesting_is_fine() -> None:
+def test_images_become_links_to_their_address_in_markdown_only_and_deep_nesting_is_fine() -> None:
     markdown, text = md('<p>x <img src="a.png" alt="A *photo*"> y</p>')
-    assert markdown == "x *Image: A \\*photo\\** y" and text == "x y"
+    assert markdown == "x [*Image: A \\*photo\\**](https://e.org/a/a.png) y" and text == "x y"
     markdown, text = md('<p>t</p><figure><img src="b.png" alt="A crowded street"></figure><p>u</p>')
-    assert markdown == "t\n\n*Image: A crowded street*\n\nu" and text == "t\n\nu"
-    # No alt, a file name, or the caption again: nothing.
+    assert markdown == "t\n\n[*Image: A crowded street*](https://e.org/a/b.png)\n\nu" and text == "t\n\nu"
+    # No alt, a file name, or the caption again: the image is still there, without words of its own.
     markdown, _ = md(
-        '<p>x <img src="a.png"> <img alt="IMG_0042.JPG"> y</p>'
-        '<figure><img alt="The mayor"><figcaption>The mayor, on Tuesday.</figcaption></figure>'
+        '<p>x <img src="a.png"> <img alt="IMG_0042.JPG" src="/c.jpg"> y</p>'
+        '<figure><img alt="The mayor" src="//cdn.e.org/m.jpg"><figcaption>The mayor, on Tuesday.</figcaption></figure>'
     )
-    assert markdown == "x y\n\nThe mayor, on Tuesday."
+    assert markdown == (
+        "x [*Image*](https://e.org/a/a.png) [*Image*](https://e.org/c.jpg) y\n\n"
+        "[*Image*](https://cdn.e.org/m.jpg)\n\nThe mayor, on Tuesday."
+    )
+    # No usable address: the alt text alone, as before.
+    markdown, _ = md('<p>x <img alt="A chart"> <img alt="B" src="ftp://e.org/b.png"> y</p>')
+    assert markdown == "x *Image: A chart* *Image: B* y"
     root = lxml.html.fragment_fromstring("<div><p>t</p></div>")
     node = root
     for _ in range(5000):  # built in the tree directly: deeper than the HTML parser would allow
@@ -77,3 +84,89 @@ def test_code_block_keeps_its_line_breaks() -> None:
     rendered = render(root, None)
     assert "KEEPALIVE\nint add(int x)\n{\n}" in rendered.text
     assert "first line\nsecond line" in rendered.markdown
+
+
+def _image_link(html: str, base: str | None = "https://e.org/a/b") -> str:
+    return md(f"<p>{html}</p>", base)[0]
+
+
+def test_the_best_source_wins_srcset_lazy_attributes_then_src() -> None:
+    srcset = '<img src="s.jpg" srcset="w400.jpg 400w, w1600.jpg 1600w, w4000.jpg 4000w" alt="a">'
+    assert _image_link(srcset) == "[*Image: a*](https://e.org/a/w1600.jpg)"  # the largest up to 2560 wide
+    assert _image_link('<img srcset="only-huge.jpg 5000w, huger.jpg 8000w">') == (
+        "[*Image*](https://e.org/a/only-huge.jpg)"  # all too wide: the smallest of them
+    )
+    assert _image_link('<img src="a.jpg" srcset="a1.jpg, a2.jpg 2x, a9.jpg 9x">') == (
+        "[*Image*](https://e.org/a/a2.jpg)"
+    )
+    assert _image_link(
+        '<img src="https://cdn.e.org/x.jpg?w=1,h=2" srcset="https://cdn.e.org/c_fill,w_800/x.jpg 800w">'
+    ) == (
+        "[*Image*](https://cdn.e.org/c_fill,w_800/x.jpg)"  # commas inside a candidate's address
+    )
+    lazy = '<img src="/img/lazy-placeholder.gif" data-src="/real.jpg" alt="r">'
+    assert _image_link(lazy) == "[*Image: r*](https://e.org/real.jpg)"
+    assert _image_link(
+        '<img src="data:image/gif;base64,R0lG" data-lazy-srcset="/l1.jpg 1x, /l2.jpg 2x">'
+    ) == ("[*Image*](https://e.org/l2.jpg)")
+    picture = '<picture><source type="image/avif" srcset="/p.avif"><source srcset="/p.webp 1200w"><img src="/p.jpg"></picture>'
+    # Through the page parser, which knows <source> is empty (the bare fragment parser nests the <img> in it).
+    assert feed_html_to_markdown(f"<p>{picture}</p>", "https://e.org/") == "[*Image*](https://e.org/p.webp)"
+    assert _image_link('<img src="/x.jpg?utm_source=feed&amp;v=2">') == "[*Image*](https://e.org/x.jpg?v=2)"
+
+
+def test_data_uris_other_schemes_and_tracking_pixels_are_dropped() -> None:
+    assert _image_link('x <img src="data:image/png;base64,iVBOR" alt="d"> y') == "x *Image: d* y"
+    assert _image_link('x <img src="javascript:alert(1)"> y') == "x y"
+    for pixel in (
+        '<img src="/p.gif" width="1" height="1">',
+        '<img src="/p.gif" width="2px">',
+        '<img src="/p.gif" style="width:1px;height:1px">',
+        '<img src="https://feeds.feedburner.com/~r/x/~4/abc">',
+        '<img src="https://pixel.wp.com/g.gif?blog=1">',
+        '<img src="https://ad.doubleclick.net/ddm/x">',
+        '<img src="https://e.org/track/open.gif?u=1">',
+        '<img src="https://e.org/beacon/v1?id=3">',
+        '<img src="https://e.org/img/spacer.gif">',
+    ):
+        assert _image_link(f"x {pixel} y") == "x y", pixel
+    # A picture whose name merely holds such a word stays.
+    assert _image_link('<img src="/reviews/pixel-9-phone.jpg" alt="phone">') == (
+        "[*Image: phone*](https://e.org/reviews/pixel-9-phone.jpg)"
+    )
+    # Relative address and no base: nothing to link to.
+    assert md('<p>x <img src="a.jpg" alt="a"> y</p>', None)[0] == "x *Image: a* y"
+
+
+def test_images_inside_links_never_nest_links() -> None:
+    # A thumbnail linked to its full-size file: one link, to the full size.
+    assert _image_link('<a href="/full.png"><img src="/thumb.jpg" alt="t"></a>') == (
+        "[*Image: t*](https://e.org/full.png)"
+    )
+    # A linked image to a page: the image, then the page's own link.
+    assert _image_link('<a href="/story"><img src="/t.jpg" alt="t"></a>') == (
+        "[*Image: t*](https://e.org/t.jpg) [(link)](https://e.org/story)"
+    )
+    markdown, text = md('<p><a href="/story">read <img src="/t.jpg"> on</a> now</p>')
+    assert markdown == "[read on](https://e.org/story) [*Image*](https://e.org/t.jpg) now"
+    assert text == "read on now"
+
+
+def test_plain_text_is_the_same_with_or_without_images() -> None:
+    html = (
+        '<h2>A</h2><p>One <a href="/x">two <img src="/i.jpg" alt="pic"></a> three.</p>'
+        '<figure><img srcset="/a.jpg 1x, /b.jpg 2x"><figcaption>Cap</figcaption></figure>'
+        '<ul><li><img src="/li.png" alt="dot"> item</li></ul>'
+    )
+    stripped = html
+    for tag in (
+        '<img src="/i.jpg" alt="pic">',
+        '<img srcset="/a.jpg 1x, /b.jpg 2x">',
+        '<img src="/li.png" alt="dot">',
+    ):
+        stripped = stripped.replace(tag, "")
+    with_images = render(lxml.html.fragment_fromstring(html, create_parent="div"), "https://e.org/")
+    without = render(lxml.html.fragment_fromstring(stripped, create_parent="div"), "https://e.org/")
+    assert with_images.text == without.text == "A\n\nOne two three.\n\nCap\n\n• item"
+    assert with_images.link_chars == without.link_chars and with_images.text_chars == without.text_chars
+    assert "[*Image: pic*](https://e.org/i.jpg)" in with_images.markdown
