@@ -67,6 +67,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("mark_menu", "M", "main"),
     BindingSpec("open_link_n", "l", "main"),
     BindingSpec("copy_link_n", "Y", "main"),
+    BindingSpec("view_image", "i", "main"),
     BindingSpec("shrink_headlines", "minus", "main"),
     BindingSpec("grow_headlines", "plus,equals_sign", "main"),
     BindingSpec("narrow_article", "less_than_sign", "main"),
@@ -99,6 +100,10 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("mark_menu.older", "o", "mark_menu"),
     BindingSpec("mark_menu.cancel", "escape,q", "mark_menu"),
     BindingSpec("number.cancel", "escape", "number"),
+    BindingSpec("image.close", "escape,q", "image"),
+    BindingSpec("image.open", "o", "image"),
+    BindingSpec("image.next", "n,right", "image"),
+    BindingSpec("image.previous", "p,left", "image"),
     BindingSpec("search.cancel", "escape", "search"),
     BindingSpec("search.submit", "enter", "search"),
 )
@@ -131,6 +136,7 @@ _ACTIVE_TOGETHER: tuple[frozenset[str], ...] = (
     frozenset({"confirm"}),
     frozenset({"mark_menu"}),
     frozenset({"number"}),
+    frozenset({"image"}),
     frozenset({"search"}),
 )
 

@@ -29,6 +29,9 @@ MAX_IMAGE_BYTES = 10 * MiB
 MAX_PIXELS = 40_000_000
 
 
+_COMMON = frozenset(("png", "jpeg", "gif", "bmp", "webp"))  # formats every Pillow build decodes
+
+
 @value_type
 class FetchedImage(Frozen):
     """An image's bytes as the server sent them, after the checks on its first bytes."""
@@ -142,7 +145,13 @@ def decode_image(fetched: FetchedImage, fit: tuple[int, int]) -> DecodedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"too large to show (more than {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
-        raise ImageError(f"a {fetched.kind} image this reader cannot decode") from None
+        if fetched.kind in _COMMON:
+            raise ImageError(
+                f"the image data is corrupt (it starts as a {fetched.kind.upper()} but is not one)"
+            ) from None
+        raise ImageError(
+            f"an {fetched.kind.upper()} image, which cannot be decoded here (o opens it in the browser)"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         reason = clean_text(str(exc), 120) or type(exc).__name__
         raise ImageError(f"the image data is corrupt or cut short ({reason})") from None

@@ -43,6 +43,7 @@ ACTION_HELP: dict[str, str] = {
     "mark_menu": "Mark read everything above or below the highlighted item, or older than a given age",
     "open_link_n": "Open link number N of the article (type the number)",
     "copy_link_n": "Copy link number N of the article (type the number)",
+    "view_image": "See image N of the article in the reader (type the number; none when there is one image)",
     "shrink_headlines": "Make the headline pane shorter",
     "grow_headlines": "Make the headline pane taller",
     "narrow_article": "Make the article text narrower",

@@ -4,7 +4,8 @@ so "open link 3" or "copy link 3" needs no mouse. Code blocks and code spans are
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reader.patterns import lazy_pattern
@@ -16,6 +17,36 @@ MAX_LINKS = 999
 _link = lazy_pattern(
     r"(?<!!)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
+
+
+# The readability pass writes an image as [*Image: alt*](src), or [*Image*](src) when its alt says nothing.
+_image = lazy_pattern(
+    r"(?<!!)\[\*Image(?:: ((?:[^\[\]\\]|\\.)*))?\*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)"
+)
+_unescape = lazy_pattern(r"\\(.)")
+
+
+@dataclass(frozen=True)
+class ArticleImage:
+    """An image of the open article: its address, its alt text ("" when none) and its link number."""
+
+    url: str
+    alt: str
+    link: int
+
+
+def article_images(markdown: str, links: Sequence[str]) -> list[ArticleImage]:
+    """The article's images in order (each address once), numbered as `number_links` numbered `links`."""
+    numbers = {url: n for n, url in enumerate(links, 1)}
+    found: list[ArticleImage] = []
+    seen: set[str] = set()
+    for match in _image().finditer(markdown):
+        url = match.group(2)
+        if url in seen or url not in numbers:
+            continue
+        seen.add(url)
+        found.append(ArticleImage(url, _unescape().sub(r"\1", match.group(1) or ""), numbers[url]))
+    return found
 
 
 _autolink = lazy_pattern(r"<(https?://[^<>\s]+)>", re.IGNORECASE)

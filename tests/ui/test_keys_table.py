@@ -48,6 +48,7 @@ def test_every_ui_binding_id_is_in_the_core_table_with_its_default_keys() -> Non
         "ConfirmScreen": "confirm",
         "MarkMenuScreen": "mark_menu",
         "NumberPromptScreen": "number",
+        "ImageViewerScreen": "image",
         "SearchScreen": "search",
         "StoryActions": "main",  # the main screen's story keys (a base class of MainScreen)
         "StoriesScreen": "stories",

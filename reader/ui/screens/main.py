@@ -62,6 +62,7 @@ class MainScreen(LayoutScreen, StoryActions, SiteRuleActions):
         Binding("M", "mark_menu", "Mark read above/below/older", show=False, id="mark_menu"),
         Binding("l", "open_link_n", "Open link N", show=False, id="open_link_n"),
         Binding("Y", "copy_link_n", "Copy link N", show=False, id="copy_link_n"),
+        Binding("i", "view_image", "View image N", show=False, id="view_image"),
         Binding("minus", "shrink_headlines", "Shorter headline pane", show=False, id="shrink_headlines"),
         Binding(
             "plus,equals_sign", "grow_headlines", "Taller headline pane", show=False, id="grow_headlines"

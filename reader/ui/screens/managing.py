@@ -24,6 +24,7 @@ from reader.ui.widgets.headlines import FEED_TEXT_MARK
 
 if TYPE_CHECKING:
     from reader.feeds.manage import FeedChange
+    from reader.ui.links import ArticleImage
     from reader.ui.screens.feedform import FeedForm
     from reader.ui.screens.search import SearchRequest
 
@@ -454,6 +455,34 @@ class ManagingScreen(ReadingScreen):
                     act(url)
 
         self.app.push_screen(NumberPromptScreen(what, len(links), links), done)
+
+    def action_view_image(self) -> None:
+        """`i`: image N of the open article in a viewer (no number to type when there is one)."""
+        from reader.ui.screens.numberprompt import NumberPromptScreen
+
+        item_id = self.article.item_id
+        images = list(self.article.images)
+        if item_id is None or self.open_item is None:
+            self.status.set_notice("Open an item first")
+            return
+        if not images:
+            self.status.set_notice("This article has no images")
+            return
+        if len(images) == 1:
+            self._view_image(item_id, images, 0)
+            return
+
+        def done(number: int | None) -> None:
+            if number is not None and 1 <= number <= len(images):
+                self._view_image(item_id, images, number - 1)
+
+        choices = [f"{img.alt or '(no description)'} · link {img.link}" for img in images]
+        self.app.push_screen(NumberPromptScreen("View image", len(images), choices, noun="image"), done)
+
+    def _view_image(self, item_id: int, images: list[ArticleImage], index: int) -> None:
+        from reader.ui.screens.imageview import ImageViewerScreen
+
+        self.app.push_screen(ImageViewerScreen(self.services, item_id, images, index, self.open_in_browser))
 
     # ------------------------------------------------------------------ copying, honestly
 

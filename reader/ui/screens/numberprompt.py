@@ -19,9 +19,12 @@ class NumberPromptScreen(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="number.cancel")]
 
-    def __init__(self, title: str, count: int, choices: list[str] | None = None) -> None:
+    def __init__(
+        self, title: str, count: int, choices: list[str] | None = None, *, noun: str = "link"
+    ) -> None:
         super().__init__()
         self._title = title
+        self._noun = noun
         self._count = count
         self._choices = choices or []  # shown numbered under the input (feed text: plain strings only)
 
@@ -63,7 +66,7 @@ class NumberPromptScreen(ModalScreen[int | None]):
             self.dismiss(number)
             return
         error = self.query_one("#number-error", Static)
-        error.update(Content(f"There is no link {event.value or 'without a number'}."))
+        error.update(Content(f"There is no {self._noun} {event.value or 'without a number'}."))
         error.display = True
         event.input.value = ""
 

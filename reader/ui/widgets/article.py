@@ -12,7 +12,7 @@ from textual.widgets import Static
 from reader.models import Article, Item
 from reader.patterns import lazy_pattern
 from reader.textsafe import clean_block
-from reader.ui.links import number_links
+from reader.ui.links import ArticleImage, article_images, number_links
 from reader.ui.text import byline_text, display_title, safe
 
 _not_word = lazy_pattern(r"[\W_]+")
@@ -86,6 +86,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._markdown = ""  # the body's text, kept until the Markdown widget is there to show it
         self._has_body = False
         self.links: list[str] = []  # the article's web links; link N is links[N - 1]
+        self.images: list[ArticleImage] = []  # its images, in order (each one of the links too)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Open a headline to read it."), id="article-header")
@@ -140,6 +141,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, None))
         self._set_note(None)
+        self.images = []
         self._set_body("")
         self.scroll_home(animate=False, immediate=True)
 
@@ -150,6 +152,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._header.update(header_content(item, None))
         self._set_note("Fetching full text…")
         self.links = []
+        self.images = []
         self._set_body("")
         if scroll:
             self.scroll_home(animate=False, immediate=True)
@@ -163,7 +166,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, article))
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
-        markdown, self.links = number_links(clean_block(article.markdown))
+        source = clean_block(article.markdown)
+        markdown, self.links = number_links(source)
+        self.images = article_images(source, self.links)
         self._set_body(markdown)
         if new_item:
             self.scroll_home(animate=False, immediate=True)
