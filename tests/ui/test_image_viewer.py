@@ -130,9 +130,7 @@ async def test_i_shows_the_articles_image_and_a_broken_one_says_why(
         assert app.screen is screen
 
 
-async def test_one_image_needs_no_number(
-    tmp_path: Path, http_server: LoopbackServer
-) -> None:
+async def test_one_image_needs_no_number(tmp_path: Path, http_server: LoopbackServer) -> None:
     http_server.serve("/only.png", png(40, 40), content_type="image/png")
     services = await asyncio.to_thread(build, tmp_path, http_server, '<p><img src="/only.png"></p>')
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None))
