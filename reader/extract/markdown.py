@@ -372,7 +372,10 @@ class _Renderer:
             return
         self.worded_md = self.worded_md or show_alt
         label = f"*Image: {escape_md(alt)}*" if show_alt else "*Image*"
-        piece = f" [{label}]({src}) "
+        caption = _caption(el)
+        # The figure's caption rides along as the link's title: the image viewer shows it under the picture.
+        title = f' "{caption}"' if caption and caption.casefold() != alt.casefold() else ""
+        piece = f" [{label}]({src}{title}) "
         if in_link:
             self.after_link.append(piece)
         else:
@@ -498,6 +501,18 @@ class _Renderer:
 _FILE_NAME = re.compile(
     r"^\S+\.(?:jpe?g|png|gif|webp|svg|avif|bmp)$|^(?:image|img|photo|picture|icon|logo)$", re.I
 )
+
+
+def _caption(img: HtmlElement) -> str:
+    """The caption of the figure around the image, as a Markdown link title can hold it ("" when none)."""
+    for figure in img.iterancestors("figure"):
+        caption = figure.find(".//figcaption")
+        if caption is None:
+            return ""
+        text = _WS.sub(" ", safe_block(caption.text_content())).strip()
+        text = text.replace("\\", "").replace('"', "'")
+        return text if len(text) <= 300 else text[:299].rstrip() + "…"
+    return ""
 
 
 def _in_caption(img: HtmlElement, alt: str) -> bool:

@@ -21,18 +21,20 @@ _link = lazy_pattern(
 
 # The readability pass writes an image as [*Image: alt*](src), or [*Image*](src) when its alt says nothing.
 _image = lazy_pattern(
-    r"(?<!!)\[\*Image(?:: ((?:[^\[\]\\]|\\.)*))?\*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)"
+    r"(?<!!)\[\*Image(?:: ((?:[^\[\]\\]|\\.)*))?\*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"([^\"]*)\")?\s*\)"
 )
 _unescape = lazy_pattern(r"\\(.)")
 
 
 @dataclass(frozen=True)
 class ArticleImage:
-    """An image of the open article: its address, its alt text ("" when none) and its link number."""
+    """An image of the open article: its address, its alt text ("" when none), its link number, and the
+    caption of its figure ("" when none)."""
 
     url: str
     alt: str
     link: int
+    caption: str = ""
 
 
 def article_images(markdown: str, links: Sequence[str]) -> list[ArticleImage]:
@@ -45,7 +47,8 @@ def article_images(markdown: str, links: Sequence[str]) -> list[ArticleImage]:
         if url in seen or url not in numbers:
             continue
         seen.add(url)
-        found.append(ArticleImage(url, _unescape().sub(r"\1", match.group(1) or ""), numbers[url]))
+        alt = _unescape().sub(r"\1", match.group(1) or "")
+        found.append(ArticleImage(url, alt, numbers[url], match.group(3) or ""))
     return found
 
 

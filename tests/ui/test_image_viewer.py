@@ -107,7 +107,7 @@ async def test_i_shows_the_articles_image_and_a_broken_one_says_why(
         width, height = viewer.load.image.image.size
         assert width <= 100 and height <= 2 * 34 and abs(width / height - 320 / 200) < 0.05
         assert 0 < picture.size.width <= 100 and 0 < picture.size.height <= 34
-        assert "The new quay at dawn" in str(viewer.query_one("#image-alt", Static).render())
+        assert str(viewer.query_one("#image-alt", Static).render()) == "The new quay at dawn\nQuay 4."
         assert "320 x 200 pixels, PNG" in str(viewer.query_one("#image-address", Static).render())
         assert http_server.requests("/pic.png")[0].headers["accept"].startswith("image/")
 

@@ -63,8 +63,8 @@ def test_images_become_links_to_their_address_in_markdown_only_and_deep_nesting_
     )
     assert markdown == (
         "x [*Image*](https://e.org/a/a.png) [*Image*](https://e.org/c.jpg) y\n\n"
-        "[*Image*](https://cdn.e.org/m.jpg)\n\nThe mayor, on Tuesday."
-    )
+        '[*Image*](https://cdn.e.org/m.jpg "The mayor, on Tuesday.")\n\nThe mayor, on Tuesday.'
+    )  # the figure's caption is the link's title (the image viewer shows it)
     # No usable address: the alt text alone, as before.
     markdown, _ = md('<p>x <img alt="A chart"> <img alt="B" src="ftp://e.org/b.png"> y</p>')
     assert markdown == "x *Image: A chart* *Image: B* y"

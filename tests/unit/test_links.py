@@ -42,3 +42,17 @@ def test_the_count_is_capped() -> None:
     text, links = number_links(md)
     assert len(links) == MAX_LINKS
     assert f"\\[{MAX_LINKS}\\]" in text and f"\\[{MAX_LINKS + 1}\\]" not in text
+
+
+def test_article_images_are_the_image_links_with_their_numbers_alt_and_caption() -> None:
+    from reader.ui.links import ArticleImage, article_images
+
+    source = (
+        'A [*Image: a \\*b\\* c*](https://e.org/a.jpg "Seen from the east") and [x](https://e.org/p) '
+        "[*Image*](https://e.org/b.png) [*Image*](https://e.org/a.jpg) ![raw](https://e.org/r.png)"
+    )
+    _, links = number_links(source)
+    assert article_images(source, links) == [
+        ArticleImage("https://e.org/a.jpg", "a *b* c", 1, "Seen from the east"),
+        ArticleImage("https://e.org/b.png", "", 3),
+    ]

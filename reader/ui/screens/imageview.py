@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 MAX_FIT = 2048  # pixels: no terminal shows more of one image
 
 
+def _lines(words: list[str]) -> list[str | tuple[str, str]]:
+    """The alt text, then the caption (muted) on a line of its own."""
+    alt, caption = words
+    parts: list[str | tuple[str, str]] = [alt] if alt else []
+    if caption:
+        parts += ["\n" if alt else "", (caption, "$text-muted italic")]
+    return parts
+
+
 class ImageReady(Message):
     """The worker's answer for image `index`: the load, and the widget class for this terminal."""
 
@@ -93,8 +102,9 @@ class ImageViewerScreen(ModalScreen[None]):
         title = f"Image {index + 1} of {count}" if count > 1 else "Image"
         self.query_one("#image-title", Static).update(Content(f"{title} · link {image.link}"))
         alt = self.query_one("#image-alt", Static)
-        alt.update(Content(safe(image.alt, 500)))
-        alt.display = bool(image.alt)
+        words = [safe(image.alt, 500), safe(image.caption, 500)]
+        alt.update(Content.assemble(*_lines(words)))
+        alt.display = bool(image.alt or image.caption)
         self.query_one("#image-address", Static).update(Content(safe(image.url, 500)))
         keys = "o: open in the browser · Esc: close"
         if count > 1:
@@ -153,7 +163,7 @@ class ImageViewerScreen(ModalScreen[None]):
         area.mount(event.widget(decoded.image, id="image-picture"))
         size = f"{decoded.width:,} x {decoded.height:,} pixels, {decoded.kind.upper()}"
         if event.protocol == "halfcell":
-            size += " · this terminal draws no pictures: a preview in coloured blocks (o for the real thing)"
+            size += " · no pictures in this terminal: a preview in coloured blocks"
         self.query_one("#image-address", Static).update(
             Content.assemble(safe(self.image.url, 500), "\n", (size, "$text-muted"))
         )
