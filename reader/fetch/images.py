@@ -139,7 +139,7 @@ def decode_image(fetched: FetchedImage, fit: tuple[int, int]) -> DecodedImage:
             if picture.mode not in ("RGB", "RGBA"):
                 rgba = picture.mode in ("P", "PA", "LA", "La", "RGBa") or "transparency" in picture.info
                 picture = picture.convert("RGBA" if rgba else "RGB")
-            picture.thumbnail(target, Image.Resampling.LANCZOS)
+            picture.thumbnail(target)  # bicubic, reducing by whole factors first (Pillow's default)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

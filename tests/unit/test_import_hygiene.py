@@ -49,3 +49,18 @@ def test_cli_fetch_path_does_not_import_textual() -> None:
     # `reader fetch` from cron should not pay for the UI.
     loaded = _imported_after(["reader.cli.commands", "reader.cli.fetch"])
     assert not [m for m in loaded if m.split(".")[0] == "textual"]
+
+
+def test_the_image_stack_is_imported_only_when_the_viewer_opens() -> None:
+    # Pillow and textual-image cost start-up time (and textual-image asks the terminal questions on import):
+    # the app, its screens and the core load without them; the viewer's own module does too.
+    loaded = _imported_after(
+        [
+            "reader.ui.app",
+            "reader.ui.screens.main",
+            "reader.ui.screens.imageview",
+            "reader.services",
+            *_core_modules(),
+        ]
+    )
+    assert not [m for m in loaded if m.split(".")[0] in ("PIL", "textual_image")]
