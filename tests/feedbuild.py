@@ -30,3 +30,29 @@ def rss(
         )
     parts.append("</channel></rss>")
     return "".join(parts).encode()
+
+
+def letters_page(*, promo: bool = False) -> str:
+    """A story page whose article is six long paragraphs ("... rule K for the operators ...") and whose
+    aside holds six letters ("Letter K: a reader answers ..."): two candidates for a site rule to choose
+    between. `promo` adds a paragraph of class `c7` inside the article ("Our partner's offer ...")."""
+    line = "The agency's order sets out rule {k} for the operators of very large platforms and their audits."
+    story = "".join(f"<p>{line.format(k=k)} {line.format(k=k + 1)}</p>" for k in range(6))
+    if promo:
+        story += "<p class='c7'>Our partner's offer explains the audits that platforms must buy this year and why.</p>"
+    letters = "".join(
+        f"<p>Letter {k}: a reader answers last week's column on audits with a long reply.</p>"
+        for k in range(6)
+    )
+    return (
+        "<html><head><title>The audit order</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>The audit order</h1>{story}</article><aside class='letters'>{letters}</aside></body></html>"
+    )
+
+
+def one_item_feed(link: str, title: str = "The audit order") -> bytes:
+    """An RSS document with one item linking to `link`."""
+    return (
+        f"<rss version='2.0'><channel><title>Agency</title><item><title>{title}</title>"
+        f"<link>{link}</link><guid>a1</guid><description>Summary.</description></item></channel></rss>"
+    ).encode()

@@ -9,34 +9,19 @@ import os
 from pathlib import Path
 
 from clirun import run_cli
+from feedbuild import letters_page, one_item_feed
 from httpserver import LoopbackServer
 
 from reader.config.loader import load_config
 from reader.locations import resolve_locations
 from reader.services import ReaderServices
 
-LINE = "The agency's order sets out rule {k} for the operators of very large platforms and their audits."
-PAGE = (
-    "<html><head><title>The audit order</title></head><body><nav><a href='/'>Home</a></nav>"
-    "<article><h1>The audit order</h1>"
-    + "".join(f"<p>{LINE.format(k=k)} {LINE.format(k=k + 1)}</p>" for k in range(6))
-    + "<p class='c7'>Our partner's offer explains the audits that platforms must buy this year and why.</p>"
-    + "</article><aside class='letters'>"
-    + "".join(
-        f"<p>Letter {k}: a reader answers last week's column on audits with a long reply.</p>"
-        for k in range(6)
-    )
-    + "</aside></body></html>"
-)
+PAGE = letters_page(promo=True)
 
 
 def _feed(server: LoopbackServer) -> str:
     link = server.serve("/story.html", PAGE, content_type="text/html; charset=utf-8")
-    rss = (
-        "<rss version='2.0'><channel><title>Agency</title><item><title>The audit order</title>"
-        f"<link>{link}</link><guid>a1</guid><description>Summary.</description></item></channel></rss>"
-    )
-    return server.serve("/feed.xml", rss.encode())
+    return server.serve("/feed.xml", one_item_feed(link))
 
 
 def _config(path: Path, feed: str, rule: str) -> Path:

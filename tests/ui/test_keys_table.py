@@ -44,7 +44,7 @@ def test_every_ui_binding_id_is_in_the_core_table_with_its_default_keys() -> Non
         "HelpScreen": "help",
         "FeedHealthScreen": "health",
         "PromptScreen": "prompt",
-        "FeedFormScreen": "form",
+        "FormScreen": "form",
         "ConfirmScreen": "confirm",
         "MarkMenuScreen": "mark_menu",
         "NumberPromptScreen": "number",

@@ -39,6 +39,20 @@ def services_for(config: Path, data: Path) -> ReaderServices:
     return ReaderServices(locations, parse_config(config.read_text(), source=config))
 
 
+async def with_a_dropped_feed(
+    tmp_path: Path, server: LoopbackServer, kept_items: int, dropped_items: int
+) -> tuple[ReaderServices, str]:
+    """A data folder fed by `reader fetch` from two loopback feeds, then a config that lists only the first:
+    the services over it, and the dropped feed's address."""
+    kept = server.serve("/kept.xml", rss(kept_items, title="Kept feed"))
+    dropped = server.serve("/dropped.xml", rss(dropped_items, title="Dropped feed", start=10))
+    config, data = tmp_path / "config.toml", tmp_path / "data"
+    write_config(config, kept, dropped)
+    await cli(config, data, "fetch", "--all", "--no-fulltext")
+    write_config(config, kept)  # the config no longer lists the second feed
+    return services_for(config, data), dropped
+
+
 def rows_of(screen: MainScreen) -> list[str]:
     return [str(o.id) for o in screen.feed_list._options if o is not None]
 
@@ -50,13 +64,7 @@ def row_text(screen: MainScreen, option_id: str) -> str:
 async def test_a_feed_dropped_from_the_config_is_listed_apart_counted_opened_and_never_polled(
     tmp_path: Path, http_server: LoopbackServer
 ) -> None:
-    kept = http_server.serve("/kept.xml", rss(2, title="Kept feed"))
-    dropped = http_server.serve("/dropped.xml", rss(4, title="Dropped feed", start=10))
-    config, data = tmp_path / "config.toml", tmp_path / "data"
-    write_config(config, kept, dropped)
-    await cli(config, data, "fetch", "--all", "--no-fulltext")
-    write_config(config, kept)  # the config no longer lists the second feed
-    services = services_for(config, data)
+    services, dropped = await with_a_dropped_feed(tmp_path, http_server, 2, 4)
     with services.open_store() as store:
         gone = store.feed_by_url(dropped)
         assert gone is not None and not gone.active
@@ -135,13 +143,7 @@ async def test_a_feed_dropped_from_the_config_is_listed_apart_counted_opened_and
 async def test_removing_a_dropped_feed_in_the_tui_deletes_its_unsaved_items_and_rename_says_why_not(
     tmp_path: Path, http_server: LoopbackServer
 ) -> None:
-    kept = http_server.serve("/kept.xml", rss(1, title="Kept feed"))
-    dropped = http_server.serve("/dropped.xml", rss(3, title="Dropped feed", start=10))
-    config, data = tmp_path / "config.toml", tmp_path / "data"
-    write_config(config, kept, dropped)
-    await cli(config, data, "fetch", "--all", "--no-fulltext")
-    write_config(config, kept)
-    services = services_for(config, data)
+    services, dropped = await with_a_dropped_feed(tmp_path, http_server, 1, 3)
     with services.open_store() as store:
         gone = store.feed_by_url(dropped)
         assert gone is not None
@@ -169,7 +171,7 @@ async def test_removing_a_dropped_feed_in_the_tui_deletes_its_unsaved_items_and_
         await pilot.pause()
         assert "Deleted the unsaved items of Dropped feed" in screen.status.text
         assert f"feed:{gone.id}@,not-polled" in rows_of(screen)  # still there: it holds the saved item
-    with Store.open(data / "reader.db") as store:
+    with Store.open(tmp_path / "data" / "reader.db") as store:
         assert [h.id for h in store.headlines(View(kind=ViewKind.FEED, feed_id=gone.id))] == [keep]
         assert store.count(View()) == 2
 

@@ -8,7 +8,9 @@ import asyncio
 import os
 from pathlib import Path
 
+from feedbuild import letters_page, one_item_feed
 from httpserver import LoopbackServer
+from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static
 
 from reader.config.loader import parse_config
@@ -19,26 +21,12 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.screens.siteruleform import SiteRuleFormScreen
 from reader.ui.settings import UISettings
 
-LINE = "The agency's order sets out rule {k} for the operators of very large platforms and their audits."
-PAGE = (
-    "<html><head><title>The audit order</title></head><body><nav><a href='/'>Home</a></nav>"
-    "<article><h1>The audit order</h1>"
-    + "".join(f"<p>{LINE.format(k=k)} {LINE.format(k=k + 1)}</p>" for k in range(6))
-    + "</article><aside class='letters'>"
-    + "".join(
-        f"<p>Letter {k}: a reader answers last week's column on audits at length.</p>" for k in range(6)
-    )
-    + "</aside></body></html>"
-)
+PAGE = letters_page()
 
 
 def build(tmp_path: Path, server: LoopbackServer, config_text: str = "") -> ReaderServices:
     link = server.serve("/story", PAGE, content_type="text/html; charset=utf-8")
-    rss = (
-        "<rss version='2.0'><channel><title>Agency</title><item><title>The audit order</title>"
-        f"<link>{link}</link><guid>a1</guid><description>Summary.</description></item></channel></rss>"
-    )
-    url = server.serve("/feed.xml", rss.encode())
+    url = server.serve("/feed.xml", one_item_feed(link))
     config_path = tmp_path / "config.toml"
     config_path.write_text('[fulltext]\npolicy = "on-open"\n' + config_text)
     locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
@@ -49,14 +37,19 @@ def build(tmp_path: Path, server: LoopbackServer, config_text: str = "") -> Read
     return services
 
 
-async def open_first(app: ReaderApp, pilot: object) -> MainScreen:
+async def press(app: ReaderApp, pilot: Pilot[None], *keys: str) -> None:
+    """Press the keys, then let the workers they start (and the ones those start) finish."""
+    await pilot.press(*keys)
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_first(app: ReaderApp, pilot: Pilot[None]) -> MainScreen:
     screen = app.screen
     assert isinstance(screen, MainScreen)
     await app.workers.wait_for_complete()
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+    await press(app, pilot, "enter")
     return screen
 
 
@@ -74,15 +67,11 @@ async def test_a_rule_typed_on_an_article_reads_its_page_again_under_it(
         screen = await open_first(app, pilot)
         assert shown(screen).startswith("The agency's order sets out rule 0")
         assert http_server.count("/story") == 1
-        await pilot.press("E")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press(app, pilot, "E")
         form = app.screen
         assert isinstance(form, SiteRuleFormScreen)
         assert form.query_one("#rule-host", Input).value == "127.0.0.1"
-        await pilot.press(*"div[[", "enter")  # not a selector: the form comes back, saying why
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press(app, pilot, *"div[[", "enter")  # not a selector: the form comes back, saying why
         again = app.screen
         assert isinstance(again, SiteRuleFormScreen) and again is not form
         error = str(again.query_one("#form-error", Static).render())
@@ -90,27 +79,19 @@ async def test_a_rule_typed_on_an_article_reads_its_page_again_under_it(
         content = again.query_one("#rule-content", Input)
         assert content.value == "div[["
         content.value = "aside.letters"
-        await pilot.press("enter")
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await press(app, pilot, "enter")
         assert app.screen is screen
         assert http_server.count("/story") == 2  # read again, under the rule
         assert shown(screen).startswith("Letter 0: a reader answers") and "rule 6 for" not in shown(screen)
         assert "Letter 5" in screen.query_one("#article-body", Markdown).source
         assert [(r.host, r.content) for r in services.site_rules()] == [("127.0.0.1", "aside.letters")]
         # The form shows the saved rule; emptying its selectors deletes it and reader mode chooses again.
-        await pilot.press("E")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press(app, pilot, "E")
         edit = app.screen
         assert isinstance(edit, SiteRuleFormScreen)
         assert edit.query_one("#rule-content", Input).value == "aside.letters"
         edit.query_one("#rule-content", Input).value = ""
-        await pilot.press("enter")
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await press(app, pilot, "enter")
         assert services.site_rules() == ()
         assert "rule 6 for the operators" in shown(screen) and http_server.count("/story") == 3
 
@@ -124,9 +105,7 @@ async def test_a_rule_from_the_config_file_is_read_only_in_the_tui(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_first(app, pilot)
         assert shown(screen).startswith("Letter 0")  # the config's rule applies
-        await pilot.press("E")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press(app, pilot, "E")
         assert app.screen is screen  # no form
         notice = str(screen.status.render())
         assert "The rule for 127.0.0.1 is in" in notice and "([sites]): change it there" in notice

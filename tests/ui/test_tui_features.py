@@ -49,6 +49,9 @@ async def test_add_a_feed_from_the_tui_validates_like_reader_add(
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, FeedFormScreen)
+        await pilot.press("enter")  # no address yet: the form stays, saying so
+        await pilot.pause()
+        assert isinstance(app.screen, FeedFormScreen) and "Type the feed's address first" in screen_text(app)
         await pilot.press(*"htp:/x", "enter")
         await settle(app, pilot)
         # Rejected: the form comes back with the reason, nothing was added.

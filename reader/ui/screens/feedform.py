@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from collections.abc import Mapping
 
 from reader.frozen import Frozen, value_type
+from reader.ui.screens.formscreen import Field, FormScreen
 
 
 @value_type
@@ -23,60 +17,33 @@ class FeedForm(Frozen):
     fulltext: str = ""  # off | on-open | prefetch; empty: the default
 
 
-class FeedFormScreen(ModalScreen[FeedForm | None]):
+EXAMPLE_URL = "https://example.org/feed.xml"
+INTERVAL_LABEL = "Poll every (optional, e.g. 2h; the default otherwise)"
+FULLTEXT_LABEL = "Full text: off, on-open or prefetch (optional)"
+
+
+class FeedFormScreen(FormScreen[FeedForm]):
     """Enter (in any field) subscribes; Esc cancels. A rejected form comes back with the reason shown."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
-
     def __init__(self, form: FeedForm | None = None, error: str | None = None) -> None:
-        super().__init__()
-        self._form = form or FeedForm("")
-        self._error = error
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="form-box", classes="modal-box"):
-            yield Static(Content("Add a feed"), classes="modal-title")
-            yield Static(Content("Address (https://…, or a file: ./feed.xml)"), classes="form-label")
-            yield Input(
-                self._form.url, placeholder="https://example.org/feed.xml", id="form-url", compact=True
-            )
-            yield Static(Content("Title (optional: the feed's own title otherwise)"), classes="form-label")
-            yield Input(self._form.title, placeholder="", id="form-title", compact=True)
-            yield Static(Content("Tags (optional, separated by commas)"), classes="form-label")
-            yield Input(self._form.tags, placeholder="e.g. privacy, eu", id="form-tags", compact=True)
-            yield Static(
-                Content("Poll every (optional, e.g. 2h; the default otherwise)"), classes="form-label"
-            )
-            yield Input(self._form.interval, placeholder="e.g. 2h", id="form-interval", compact=True)
-            yield Static(Content("Full text: off, on-open or prefetch (optional)"), classes="form-label")
-            yield Input(
-                self._form.fulltext, placeholder="the default policy", id="form-fulltext", compact=True
-            )
-            yield Static(Content(self._error or ""), id="form-error", classes="modal-error")
-            yield Static(Content("Enter subscribes · Tab next field · Esc cancels"), classes="modal-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#form-error", Static).display = bool(self._error)
-        self.query_one("#form-url", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        url = self.query_one("#form-url", Input).value
-        if not url.strip():
-            error = self.query_one("#form-error", Static)
-            error.update(Content("Type the feed's address first."))
-            error.display = True
-            self.query_one("#form-url", Input).focus()
-            return
-        self.dismiss(
-            FeedForm(
-                url,
-                self.query_one("#form-title", Input).value,
-                self.query_one("#form-tags", Input).value,
-                self.query_one("#form-interval", Input).value.strip(),
-                self.query_one("#form-fulltext", Input).value.strip(),
-            )
+        form = form or FeedForm("")
+        fields = (
+            Field("form-url", "Address (https://…, or a file: ./feed.xml)", form.url, EXAMPLE_URL),
+            Field("form-title", "Title (optional: the feed's own title otherwise)", form.title),
+            Field("form-tags", "Tags (optional, separated by commas)", form.tags, "e.g. privacy, eu"),
+            Field("form-interval", INTERVAL_LABEL, form.interval, "e.g. 2h"),
+            Field("form-fulltext", FULLTEXT_LABEL, form.fulltext, "the default policy"),
         )
+        super().__init__("Add a feed", fields, "Enter subscribes · Tab next field · Esc cancels", error)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self, values: Mapping[str, str]) -> FeedForm | None:
+        if not values["form-url"].strip():
+            self.show_error("Type the feed's address first.", "form-url")
+            return None
+        return FeedForm(
+            values["form-url"],
+            values["form-title"],
+            values["form-tags"],
+            values["form-interval"].strip(),
+            values["form-fulltext"].strip(),
+        )
