@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 # Where lazy-loading scripts keep the real address (src then holds a placeholder or nothing).
-LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src")
+LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-hi-res-src")
 LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
 # A candidate wider than this is more than any terminal shows, and slower to fetch: the next smaller one wins.
 MAX_WIDTH = 2560
@@ -141,6 +141,18 @@ def is_tracking_pixel(img: HtmlElement, base_url: str | None) -> bool:
         return False
     parts = urlsplit(url)
     return bool(_BEACON_HOST.search(parts.hostname or "") or _BEACON_PATH.search(parts.path))
+
+
+ICON_SIZE = 32  # pixels: an image declared this small both ways is an icon or an emoji, not a picture
+_ICON_CLASS = re.compile(r"\b(?:emoji|wp-smiley|smiley|emoticon)\b", re.IGNORECASE)
+
+
+def is_icon(img: HtmlElement) -> bool:
+    """An emoji or icon drawn as an image (its alt text says all there is; no link to view it)."""
+    if _ICON_CLASS.search(img.get("class") or "") or "/emoji/" in (img.get("src") or ""):
+        return True
+    width, height = _size(img, "width"), _size(img, "height")
+    return width is not None and height is not None and width <= ICON_SIZE and height <= ICON_SIZE
 
 
 def looks_like_image_file(url: str) -> bool:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 from lxml import etree
 from lxml.html import HtmlElement
 
-from reader.extract.image_source import image_source, is_tracking_pixel, looks_like_image_file
+from reader.extract.image_source import image_source, is_icon, is_tracking_pixel, looks_like_image_file
 from reader.textsafe import clean_block
 
 # Anything clean_block would change. Most text nodes hold none of these, and the check is much cheaper.
@@ -351,24 +351,24 @@ class _Renderer:
     def add_image(self, el: HtmlElement, picture: HtmlElement | None = None) -> None:
         """An image becomes a link to its address, labelled with its alt text in italics ("*Image: a crowded
         street*", or "*Image*" when the alt says nothing the page does not: no alt, a file name, the caption
-        again); nothing in the plain text. Without a usable address (none, a data: URI, a tracking pixel) it
-        is the alt text alone, as before. Inside a link, the image comes after the link's own text (a
+        again); nothing in the plain text. Without a usable address (none, a data: URI, a tracking pixel), and
+        for an emoji or icon, it is the alt text alone, as before. Inside a link, the image comes after the link's own text (a
         Markdown link cannot hold another), and a link to the image file itself is its full-size address."""
         alt = _WS.sub(" ", safe_block(el.get("alt") or "")).strip()
         show_alt = bool(alt) and len(alt) <= 300 and not _FILE_NAME.search(alt) and not _in_caption(el, alt)
         anchor = next((extra for tag, *_, extra in reversed(self.inline) if tag == "a"), None)
         in_link = any(tag == "a" for tag, *_ in self.inline)
-        src = (
-            None
-            if is_tracking_pixel(el, self.base_url)
-            else safe_url(image_source(el, self.base_url, picture), None)
-        )
+        if is_tracking_pixel(el, self.base_url) or is_icon(el):
+            src = None
+        else:
+            src = safe_url(image_source(el, self.base_url, picture), None)
         if src is not None and anchor is not None and looks_like_image_file(anchor):
             src = anchor  # a thumbnail linked to the full-size picture
         if src is None:
             if show_alt:
                 self.worded_md = True
-                self.md.append(f" *Image: {escape_md(alt)}* ")
+                # Outside any link, like an image with an address: a link labelled "Image" is one to view.
+                (self.after_link if in_link else self.md).append(f" *Image: {escape_md(alt)}* ")
             return
         self.worded_md = self.worded_md or show_alt
         label = f"*Image: {escape_md(alt)}*" if show_alt else "*Image*"

@@ -130,6 +130,11 @@ def test_data_uris_other_schemes_and_tracking_pixels_are_dropped() -> None:
         '<img src="https://e.org/img/spacer.gif">',
     ):
         assert _image_link(f"x {pixel} y") == "x y", pixel
+    # Emoji and icons keep their words only: nothing there to look at.
+    assert _image_link(
+        'ok <img class="wp-smiley emoji" alt="😀" src="https://s.w.org/images/core/emoji/72x72/1f600.png">'
+    ) == ("ok *Image: 😀*")
+    assert _image_link('<img src="/i/rss.png" width="16" height="16" alt="RSS">') == "*Image: RSS*"
     # A picture whose name merely holds such a word stays.
     assert _image_link('<img src="/reviews/pixel-9-phone.jpg" alt="phone">') == (
         "[*Image: phone*](https://e.org/reviews/pixel-9-phone.jpg)"
@@ -146,6 +151,11 @@ def test_images_inside_links_never_nest_links() -> None:
     # A linked image to a page: the image, then the page's own link.
     assert _image_link('<a href="/story"><img src="/t.jpg" alt="t"></a>') == (
         "[*Image: t*](https://e.org/t.jpg) [(link)](https://e.org/story)"
+    )
+    # An image with no usable address, in a link: its words, outside the link (a link labelled "Image" is
+    # one the image viewer would fetch).
+    assert _image_link('<a href="/story"><img src="data:image/gif;base64,R0" alt="t"></a>') == (
+        "*Image: t* [(link)](https://e.org/story)"
     )
     markdown, text = md('<p><a href="/story">read <img src="/t.jpg"> on</a> now</p>')
     assert markdown == "[read on](https://e.org/story) [*Image*](https://e.org/t.jpg) now"
