@@ -144,11 +144,13 @@ class ImageViewerScreen(ModalScreen[None]):
             fit = (cols, rows * 2)  # one pixel per cell across, two down
         else:
             fit = (min(MAX_FIT, cols * cell.width), min(MAX_FIT, rows * cell.height))
-        self.post_message(
-            ImageReady(index, self._services.load_image(self._item_id, url, fit), widget, protocol)
-        )
+        try:
+            load = self._services.load_image(self._item_id, url, fit)
+        except Exception as exc:  # the services answer bad input with a message; anything else says so too
+            load = ImageLoad(url, None, f"{type(exc).__name__}: {exc}")
+        self.post_message(ImageReady(index, load, widget, protocol))
 
-    def on_image_ready(self, event: ImageReady) -> None:
+    async def on_image_ready(self, event: ImageReady) -> None:
         event.stop()
         if event.index != self.index or not self.is_attached:
             return  # the reader moved on to another image
@@ -159,8 +161,8 @@ class ImageViewerScreen(ModalScreen[None]):
             self._status(f"Couldn't show the image: {reason}", error=True)
             return
         self._status("")
-        area = self.query_one("#image-area")
-        area.mount(event.widget(decoded.image, id="image-picture"))
+        await self.query("#image-picture").remove()  # the one before, if its removal is still under way
+        await self.query_one("#image-area").mount(event.widget(decoded.image, id="image-picture"))
         size = f"{decoded.width:,} x {decoded.height:,} pixels, {decoded.kind.upper()}"
         if event.protocol == "halfcell":
             size += " · no pictures in this terminal: a preview in coloured blocks"
