@@ -161,3 +161,11 @@ def test_services_load_image_gives_the_picture_or_one_line(
     assert (
         services.load_image(10_000, http_server.url("/pic.png"), (9, 9)).error == "the item no longer exists"
     )
+
+
+async def test_a_server_too_slow_to_answer_times_out(http_server: LoopbackServer) -> None:
+    http_server.serve("/slow.png", png(), content_type="image/png", latency=1.0)
+    quick = ClientSettings(connect_timeout=0.3, read_timeout=0.3, deadline=0.3, host_jitter=0)
+    async with PoliteClient(quick) as client:
+        with pytest.raises(FetchError, match=r"0\.3 s"):
+            await fetch_image(client, http_server.url("/slow.png"), http_server.url("/feed.xml"))
