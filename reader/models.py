@@ -82,6 +82,15 @@ class Feed(Frozen):
 
 
 @value_type
+class Enclosure(Frozen):
+    """A file an item carries (RSS <enclosure>, Atom rel="enclosure"): a podcast episode, a PDF, a video."""
+
+    url: str
+    type: str | None = None  # its media type as the feed says ("audio/mpeg")
+    length: int | None = None  # its size in bytes as the feed says (often missing or wrong)
+
+
+@value_type
 class ParsedItem(Frozen):
     """One entry as parsed from a feed document, before it is stored."""
 
@@ -102,6 +111,7 @@ class ParsedItem(Frozen):
     # What story grouping compares (reader.stories.terms.story_terms: the title's terms, then those the lead
     # of the summary or text adds); None: not made yet.
     story_terms: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @value_type
@@ -136,6 +146,7 @@ class Item(Frozen):
     saved_at: datetime | None = None
     has_article: bool = False
     muted_by: str | None = None  # the [mute] rule that marked it read as it arrived
+    enclosures: tuple[Enclosure, ...] = ()  # files it carries (podcast episodes, documents)
 
     @property
     def sort_date(self) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from reader.attachments import with_attachments
 from reader.models import Article, Item
 from reader.store.feeds import Store
 
@@ -14,9 +15,10 @@ def archived_article(store: Store, item: Item) -> Article:
     from reader.extract.pipeline import item_article
 
     article = store.article_for(item.id) or item_article(item, None)
-    return replace(
+    titled = replace(
         article,
         title=item.title or article.title,
         byline=article.byline or item.author,
         published=item.published or article.published,
     )
+    return with_attachments(titled, item.enclosures)

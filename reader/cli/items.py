@@ -80,6 +80,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "saved": item.saved,
         "has_full_text": item.has_article,
         "muted_by": item.muted_by,
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures],
     }
 
 

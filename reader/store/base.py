@@ -6,6 +6,7 @@ locked" while another process (the TUI, or `reader fetch` from cron) writes.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from reader.errors import StorageError
+from reader.models import Enclosure
 from reader.store.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
@@ -37,6 +39,30 @@ def _epoch_of(dt: datetime) -> int:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return math.floor(dt.timestamp())
+
+
+def enclosures_json(enclosures: Sequence[Enclosure]) -> str | None:
+    """An item's files as stored: JSON [[url, type, length], ...], or NULL for none."""
+    if not enclosures:
+        return None
+    return json.dumps([[e.url, e.type, e.length] for e in enclosures], ensure_ascii=False)
+
+
+def enclosures_from_json(value: str | None) -> tuple[Enclosure, ...]:
+    """The stored files back (nothing for NULL, or for a value this reader did not write)."""
+    if not value:
+        return ()
+    try:
+        rows = json.loads(value)
+        return tuple(
+            Enclosure(
+                str(url), kind if isinstance(kind, str) else None, size if isinstance(size, int) else None
+            )
+            for url, kind, size in rows
+            if isinstance(url, str)
+        )
+    except (ValueError, TypeError):
+        return ()
 
 
 def _dt(value: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from reader.errors import StorageError
 from reader.models import FULLTEXT_POLICIES, Feed, FeedConfig, FetchOutcome, FulltextPolicy, ParsedItem
-from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, utcnow
+from reader.store.base import BUSY_TIMEOUT_MS, StoreBase, _dt, _epoch_of, _ts, enclosures_json, utcnow
 from reader.store.items import ItemQueries, fts_query
 from reader.store.mutes import MuteQueries
 from reader.store.site_rules import SiteRuleQueries
@@ -403,7 +403,8 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                     continue
                 c.execute(
                     """UPDATE items SET guid = ?, title = ?, link = ?, author = ?, summary = ?, content = ?,
-                       published = ?, updated = ?, sort_date = COALESCE(?, first_seen), content_hash = ?
+                       published = ?, updated = ?, sort_date = COALESCE(?, first_seen), content_hash = ?,
+                       enclosures = ?
                        WHERE id = ?""",
                     (
                         it.guid,
@@ -416,6 +417,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                         _ts(it.updated),
                         order_s,
                         it.content_hash,
+                        enclosures_json(it.enclosures),
                         item_id,
                     ),
                 )
@@ -444,6 +446,7 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                         now_s,
                         now_s,
                         it.content_hash,
+                        enclosures_json(it.enclosures),
                     )
                 )
                 fts_rows.append((item_id, it.title, body))
@@ -474,8 +477,8 @@ class Store(ItemQueries, SyncQueries, StoryQueries, StoryPages, TopicQueries, Mu
                 )
             c.executemany(
                 """INSERT INTO items (id, feed_id, key, guid, title, link, author, summary, content, published,
-                   updated, sort_date, first_seen, last_seen, content_hash, story_id, story_terms)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated, sort_date, first_seen, last_seen, content_hash, enclosures, story_id, story_terms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [(*r, s, m) for r, s, m in zip(rows, story_ids, story_terms, strict=True)]
                 if story_ids
                 else [(*r, None, None) for r in rows],

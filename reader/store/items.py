@@ -10,7 +10,7 @@ from typing import Any
 
 from reader.models import Article, Headline, Item, View, ViewKind
 from reader.patterns import lazy_pattern
-from reader.store.base import StoreBase, _dt, _ts, utcnow
+from reader.store.base import StoreBase, _dt, _ts, enclosures_from_json, utcnow
 from reader.store.outbox import STARRED, queue_marks, queue_view_read
 
 _fts_token = lazy_pattern(r"\w+", re.UNICODE)
@@ -29,7 +29,7 @@ def fts_query(text: str) -> str | None:
 _ITEM_COLUMNS = """
     i.id, i.feed_id, f.url, COALESCE(f.title, f.doc_title, f.url), i.title, i.link, i.author, i.summary,
     i.content, i.published, i.first_seen, i.read, i.saved, i.read_at, i.saved_at,
-    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id), i.muted_by
+    EXISTS (SELECT 1 FROM articles a WHERE a.item_id = i.id), i.muted_by, i.enclosures
 """
 
 
@@ -310,6 +310,7 @@ class ItemQueries(StoreBase):
             saved_at=_dt(r[14]),
             has_article=bool(r[15]),
             muted_by=r[16],
+            enclosures=enclosures_from_json(r[17]),
         )
 
     # ---------------------------------------------------------------- marks

@@ -264,6 +264,10 @@ MIGRATIONS: tuple[str, ...] = (
         remove  TEXT            -- CSS selector(s) of elements dropped first, or NULL
     ) WITHOUT ROWID;
     """,
+    # 9 (enclosures): the files an item carries (podcast episodes, documents), as JSON [[url, type, length]].
+    """
+    ALTER TABLE items ADD COLUMN enclosures TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.errors import ParseError
-from reader.feeds.parse import MAX_ITEMS, parse_feed, sniff_ttl
+from reader.feeds.parse import MAX_ITEMS, _sha1, parse_feed, sniff_ttl
+from reader.models import Enclosure
 
 FEEDS = DATA / "feeds"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -298,9 +299,52 @@ WORDPRESS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
 </channel></rss>"""
 
 
+PODCAST = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Pod</title>
+<link>https://pod.example.org/</link>
+<item><title>Episode 12</title><guid>ep12</guid><description>Talk</description>
+<enclosure url="https://cdn.example.org/ep12.mp3" type="audio/mpeg" length="42123456"/></item>
+<item><title>Two files</title><guid>ep13</guid>
+<enclosure url="/files/ep13.mp3" length="not a number" type="audio/mpeg"/>
+<enclosure url="https://cdn.example.org/ep13.pdf" type="application/pdf" length="0"/>
+<enclosure url="https://cdn.example.org/ep13.pdf" type="application/pdf"/>
+<enclosure url="javascript:alert(1)" type="audio/mpeg"/></item>
+<item><title>No file</title><guid>ep14</guid><description>Notes</description></item>
+</channel></rss>"""
+
+
+def test_enclosures_are_kept_absolute_once_and_with_a_plausible_size() -> None:
+    items = {i.title: i for i in parse(PODCAST, "https://pod.example.org/feed.xml").items}
+    assert items["Episode 12"].enclosures == (
+        Enclosure("https://cdn.example.org/ep12.mp3", "audio/mpeg", 42123456),
+    )
+    assert items["Two files"].enclosures == (
+        Enclosure("https://pod.example.org/files/ep13.mp3", "audio/mpeg", None),
+        Enclosure("https://cdn.example.org/ep13.pdf", "application/pdf", None),
+    )
+    assert items["No file"].enclosures == ()
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>a1</id><title>Atom ep</title>'
+        b'<link rel="enclosure" href="https://cdn.example.org/a1.ogg" type="audio/ogg" length="99"/></entry></feed>'
+    )
+    [entry] = parse(atom, headers={"content-type": "application/atom+xml"}).items
+    assert entry.enclosures == (Enclosure("https://cdn.example.org/a1.ogg", "audio/ogg", 99),)
+
+
+def test_a_file_added_to_an_item_changes_its_hash_and_an_item_without_files_hashes_as_before() -> None:
+    with_file = parse(PODCAST).items[0]
+    bare = parse(
+        doc("<item><title>Episode 12</title><guid>ep12</guid><description>Talk</description></item>")
+    )
+    assert bare.items[0].content_hash != with_file.content_hash
+    # The hash of an item without files is the one stored before files were read (no empty parts added).
+    link = "https://example.org/ep12"  # a guid is a permalink unless it says otherwise
+    assert bare.items[0].content_hash == _sha1("Episode 12", link, "Talk", "", "", "", "")
+
+
 @pytest.mark.parametrize(
     ("body", "headers"),
     [
+        (PODCAST, RSS_CT),
         (rss(5, ttl=30), RSS_CT),
         (rss(3), {}),
         (rss(3), {"content-type": "application/xml"}),

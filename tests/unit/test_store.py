@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from reader.errors import StorageError
-from reader.models import Article, FeedConfig, FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
+from reader.models import (
+    Article,
+    Enclosure,
+    FeedConfig,
+    FetchOutcome,
+    ParsedFeed,
+    ParsedItem,
+    View,
+    ViewKind,
+)
 from reader.store.feeds import Store, fts_query
 from reader.store.schema import SCHEMA_VERSION
 
@@ -81,6 +90,26 @@ def test_repoll_never_duplicates_and_edits_update_in_place(store: Store) -> None
     items = store.items()
     assert [i.title for i in items] == ["Edited", "Item 2"]
     assert store.count() == 2
+
+
+def test_an_item_s_files_are_stored_and_follow_its_edits(store: Store, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    feed = store.add_feed("https://pod.example/feed")
+    episode = Enclosure("https://cdn.example/ep1.mp3", "audio/mpeg", 42_000_000)
+    store.apply_fetch(feed, outcome(feed.url, [replace(pitem(1), enclosures=(episode,)), pitem(2)]))
+    by_title = {i.title: i for i in store.items()}
+    assert by_title["Item 1"].enclosures == (episode,) and by_title["Item 2"].enclosures == ()
+    notes = Enclosure("https://cdn.example/ep1.pdf", "application/pdf", None)
+    edited = replace(pitem(1), enclosures=(episode, notes), content_hash="h1+pdf")
+    assert store.apply_fetch(feed, outcome(feed.url, [edited, pitem(2)])) == (0, 1)
+    item = store.item(by_title["Item 1"].id)
+    assert item is not None and item.enclosures == (episode, notes)
+    # A value this reader did not write (another tool, a damaged row) reads as no files, not an error.
+    with sqlite3.connect(tmp_path / "data" / "reader.db") as raw:
+        raw.execute("UPDATE items SET enclosures = '{not json' WHERE id = ?", (item.id,))
+    again = store.item(item.id)
+    assert again is not None and again.enclosures == ()
 
 
 def test_same_guid_in_two_feeds_are_two_items(store: Store) -> None:

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from reader.attachments import with_attachments
 from reader.models import Article, Item
 from reader.patterns import lazy_pattern
 from reader.textsafe import clean_block
@@ -166,7 +167,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link = item.link
         self._header.update(header_content(item, article))
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
-        source = clean_block(article.markdown)
+        # The item's files (a podcast episode) first: link 1.
+        source = clean_block(with_attachments(article, item.enclosures).markdown)
         markdown, self.links = number_links(source)
         self.images = article_images(source, self.links)
         self._set_body(markdown)
