@@ -183,3 +183,41 @@ def test_feeds_not_polled_listed_apart(
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(120, 30), run_before=run_before)
+
+
+def test_image_viewer_half_blocks(
+    snap_compare: Any, make: Callable[..., ReaderApp], services: FakeServices, monkeypatch: Any
+) -> None:
+    """`i` on an article with one image: the viewer as a terminal without graphics shows it (tmux too)."""
+    import io
+    from dataclasses import replace
+
+    from PIL import Image, ImageDraw
+    from uifakes import ARTICLE
+
+    monkeypatch.setenv("READER_IMAGES", "halfcell")
+    picture = Image.new("RGB", (160, 100), (40, 110, 200))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle([0, 70, 160, 100], fill=(30, 120, 50))
+    draw.ellipse([110, 10, 140, 40], fill=(250, 210, 60))
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    url = "https://techpolicy.example/img/quay.png"
+    services.images[url] = png.getvalue()
+    markdown = f'[*Image: The new quay at dawn*]({url} "Quay 4, seen from the east.")\n\n' + ARTICLE.markdown
+    with services.open_store() as store:
+        for item in store.items():
+            store.store_article(item.id, replace(ARTICLE, markdown=markdown), item.link)
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.app.workers.wait_for_complete()  # the feed counts, read at start
+        await pilot.press("enter")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("i")
+        for _ in range(3):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=(100, 32), run_before=run_before)

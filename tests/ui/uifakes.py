@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.config.model import Config
 from reader.feeds import manage
@@ -17,6 +17,9 @@ from reader.models import Article, FetchOutcome, ParsedFeed, ParsedItem, SavedPa
 from reader.services import StoryCalls
 from reader.store.feeds import Store
 from reader.ui.protocol import ArticleLoad, PollSummary
+
+if TYPE_CHECKING:
+    from reader.fetch.images import ImageLoad
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -185,6 +188,7 @@ class FakeServices(ManagingCalls, StoryCalls):
     due_only: list[bool] = field(default_factory=list)
     page_loads: list[int] = field(default_factory=list)  # load_article(page=True): the reader asked with `t`
     loads: list[int] = field(default_factory=list)
+    images: dict[str, bytes | str] = field(default_factory=dict)  # url -> the image's bytes, or an error
     _local: threading.local = field(default_factory=threading.local)
 
     def open_store(self) -> Store:
@@ -255,6 +259,19 @@ class FakeServices(ManagingCalls, StoryCalls):
 
     def cached_article(self, item_id: int) -> Article | None:
         return self._store().article_for(item_id)
+
+    def load_image(self, item_id: int, url: str, fit: tuple[int, int]) -> ImageLoad:
+        """The canned bytes decoded by the real core (an error string is the load's error)."""
+        from reader.errors import ReaderError
+        from reader.fetch.images import FetchedImage, ImageLoad, decode_image, sniff
+
+        canned = self.images.get(url, "HTTP 404 not found")
+        if isinstance(canned, str):
+            return ImageLoad(url, None, canned)
+        try:
+            return ImageLoad(url, decode_image(FetchedImage(url, url, sniff(canned) or "?", canned), fit))
+        except ReaderError as exc:
+            return ImageLoad(url, None, str(exc))
 
     def group_pending(self, progress: Callable[[int, int], None]) -> int:
         with Store.open(self.db_path) as store:
