@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from reader.attachments import describe
+from reader.models import Enclosure
 from reader.patterns import lazy_pattern
 
 MAX_LINKS = 999
@@ -24,6 +26,7 @@ _image = lazy_pattern(
     r"(?<!!)\[\*Image(?:: ((?:[^\[\]\\]|\\.)*))?\*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"([^\"]*)\")?\s*\)"
 )
 _unescape = lazy_pattern(r"\\(.)")
+_picture_file = lazy_pattern(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,26 @@ class ArticleImage:
     caption: str = ""
 
 
-def article_images(markdown: str, links: Sequence[str]) -> list[ArticleImage]:
-    """The article's images in order (each address once), numbered as `number_links` numbered `links`."""
+def article_images(
+    markdown: str, links: Sequence[str], enclosures: Sequence[Enclosure] = ()
+) -> list[ArticleImage]:
+    """The item's images, numbered as `number_links` numbered `links`: its attached pictures first (a photo
+    feed's enclosures), then the article's images in order; each address once."""
     numbers = {url: n for n, url in enumerate(links, 1)}
     found: list[ArticleImage] = []
     seen: set[str] = set()
+    for enclosure in enclosures:
+        kind = (enclosure.type or "").lower()
+        if (
+            enclosure.url in numbers
+            and enclosure.url not in seen
+            and (
+                kind.startswith("image/")
+                or (not kind and _picture_file().search(urlsplit(enclosure.url).path))
+            )
+        ):
+            seen.add(enclosure.url)
+            found.append(ArticleImage(enclosure.url, "", numbers[enclosure.url], describe(enclosure)))
     for match in _image().finditer(markdown):
         url = match.group(2)
         if url in seen or url not in numbers:

@@ -56,3 +56,31 @@ def test_article_images_are_the_image_links_with_their_numbers_alt_and_caption()
         ArticleImage("https://e.org/a.jpg", "a *b* c", 1, "Seen from the east"),
         ArticleImage("https://e.org/b.png", "", 3),
     ]
+
+
+def test_attached_pictures_come_first_and_other_files_are_not_images() -> None:
+    from reader.attachments import with_attachments
+    from reader.models import Article, Enclosure
+    from reader.ui.links import article_images
+
+    photo = Enclosure("https://e.org/photos/harbour.jpg", "image/jpeg", 1_200_000)
+    untyped = Enclosure("https://e.org/photos/pier.png")
+    episode = Enclosure("https://e.org/ep1.mp3", "audio/mpeg")
+    article = Article(
+        title="t",
+        byline=None,
+        published=None,
+        word_count=1,
+        reading_minutes=1,
+        markdown="Text [*Image*](https://e.org/photos/harbour.jpg) [*Image*](https://e.org/in.png)",
+        text="Text",
+    )
+    source = with_attachments(article, [photo, episode, untyped]).markdown
+    _, links = number_links(source)
+    images = article_images(source, links, [photo, episode, untyped])
+    assert [(i.url.rsplit("/", 1)[1], i.link) for i in images] == [
+        ("harbour.jpg", 1),
+        ("pier.png", 3),
+        ("in.png", 4),
+    ]
+    assert images[0].caption == "Image (image/jpeg), 1.2 MB: harbour.jpg" and images[0].alt == ""

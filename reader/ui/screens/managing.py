@@ -476,7 +476,7 @@ class ManagingScreen(ReadingScreen):
             if number is not None and 1 <= number <= len(images):
                 self._view_image(item_id, images, number - 1)
 
-        choices = [f"{img.alt or '(no description)'} · link {img.link}" for img in images]
+        choices = [f"{img.alt or img.caption or '(no description)'} · link {img.link}" for img in images]
         self.app.push_screen(NumberPromptScreen("View image", len(images), choices, noun="image"), done)
 
     def _view_image(self, item_id: int, images: list[ArticleImage], index: int) -> None:

@@ -170,7 +170,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         # The item's files (a podcast episode) first: link 1.
         source = clean_block(with_attachments(article, item.enclosures).markdown)
         markdown, self.links = number_links(source)
-        self.images = article_images(source, self.links)
+        self.images = article_images(source, self.links, item.enclosures)
         self._set_body(markdown)
         if new_item:
             self.scroll_home(animate=False, immediate=True)
