@@ -50,9 +50,11 @@ def letters_page(*, promo: bool = False) -> str:
     )
 
 
-def one_item_feed(link: str, title: str = "The audit order") -> bytes:
+def one_item_feed(
+    link: str, title: str = "The audit order", *, channel: str = "Agency", guid: str = "a1"
+) -> bytes:
     """An RSS document with one item linking to `link`."""
     return (
-        f"<rss version='2.0'><channel><title>Agency</title><item><title>{title}</title>"
-        f"<link>{link}</link><guid>a1</guid><description>Summary.</description></item></channel></rss>"
+        f"<rss version='2.0'><channel><title>{channel}</title><item><title>{title}</title>"
+        f"<link>{link}</link><guid>{guid}</guid><description>Summary.</description></item></channel></rss>"
     ).encode()

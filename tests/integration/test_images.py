@@ -5,22 +5,20 @@ makes (one clear line for every failure, never an exception)."""
 from __future__ import annotations
 
 import io
-import os
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
+from feedbuild import one_item_feed
 from httpserver import LoopbackServer
 from PIL import Image
+from realservices import polled_services
 
-from reader.config.loader import parse_config
 from reader.errors import FetchError, ImageError
 from reader.fetch.client import PoliteClient
 from reader.fetch.images import FetchedImage, decode_image, fetch_image, sniff
 from reader.fetch.settings import ClientSettings
-from reader.locations import resolve_locations
-from reader.services import ReaderServices
 
 SETTINGS = ClientSettings(connect_timeout=2, read_timeout=2, deadline=2, host_jitter=0)
 
@@ -132,20 +130,11 @@ def test_services_load_image_gives_the_picture_or_one_line(
     tmp_path: Path, http_server: LoopbackServer
 ) -> None:
     link = http_server.serve("/story", b"<html><body><p>Story</p></body></html>", content_type="text/html")
-    feed = (
-        "<rss version='2.0'><channel><title>Pictures</title><item><title>A story</title>"
-        f"<link>{link}</link><guid>p1</guid><description>Summary.</description></item></channel></rss>"
-    )
-    feed_url = http_server.serve("/feed.xml", feed.encode())
+    feed = one_item_feed(link, "A story", channel="Pictures", guid="p1")
+    feed_url = http_server.serve("/feed.xml", feed)
     http_server.serve("/pic.png", png(300, 100), content_type="image/png")
     http_server.serve("/page", b"<html>no</html>", content_type="text/html")
-    config_path = tmp_path / "config.toml"
-    config_path.write_text('[fulltext]\npolicy = "off"\n')
-    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
-    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
-    with services.open_store() as store:
-        store.add_feed(feed_url)
-    services.poll(None, lambda *a: None)
+    services = polled_services(tmp_path, feed_url, '[fulltext]\npolicy = "off"\n')
     item_id = services.thread_store().items()[0].id
 
     load = services.load_image(item_id, http_server.url("/pic.png"), (150, 150))

@@ -4,14 +4,12 @@ over the real services, a loopback podcast feed, and a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from httpserver import LoopbackServer
+from realservices import polled_services
 from textual.widgets import Markdown
 
-from reader.config.loader import parse_config
-from reader.locations import resolve_locations
 from reader.services import ReaderServices
 from reader.ui.app import make_app
 from reader.ui.screens.main import MainScreen
@@ -26,13 +24,7 @@ FEED = """<rss version="2.0"><channel><title>Policy pod</title>
 def build(tmp_path: Path, server: LoopbackServer) -> tuple[ReaderServices, str]:
     base = server.url("").rstrip("/")
     url = server.serve("/pod.xml", FEED.format(base=base).encode())
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(f'[[feeds]]\nurl = "{url}"\nfulltext = "off"\n')
-    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
-    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
-    services.open_store().close()  # makes the data folder and takes in the config's feed
-    services.poll(None, lambda *a: None)
-    return services, base
+    return polled_services(tmp_path, url, '[fulltext]\npolicy = "off"\n'), base
 
 
 async def test_an_episode_s_files_come_first_as_numbered_links(

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 from pathlib import Path
 
 import pytest
+from feedbuild import one_item_feed
 from httpserver import LoopbackServer
 from PIL import Image
+from realservices import polled_services
 from textual.widget import Widget
 from textual.widgets import Static
 
-from reader.config.loader import parse_config
-from reader.locations import resolve_locations
 from reader.services import ReaderServices
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.imageview import ImageViewerScreen
@@ -43,19 +42,8 @@ def page(images: str) -> str:
 
 def build(tmp_path: Path, server: LoopbackServer, images: str) -> ReaderServices:
     link = server.serve("/story", page(images), content_type="text/html; charset=utf-8")
-    rss = (
-        "<rss version='2.0'><channel><title>Harbour</title><item><title>The harbour report</title>"
-        f"<link>{link}</link><guid>h1</guid><description>Summary.</description></item></channel></rss>"
-    )
-    url = server.serve("/feed.xml", rss.encode())
-    config_path = tmp_path / "config.toml"
-    config_path.write_text('[fulltext]\npolicy = "on-open"\n')
-    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
-    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
-    with services.open_store() as store:
-        store.add_feed(url)
-    services.poll(None, lambda *a: None)
-    return services
+    feed = one_item_feed(link, "The harbour report", channel="Harbour", guid="h1")
+    return polled_services(tmp_path, server.serve("/feed.xml", feed))
 
 
 async def settle(app: ReaderApp, pilot: object) -> None:

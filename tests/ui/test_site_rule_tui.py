@@ -5,16 +5,14 @@ the config file holds is read-only here; emptying the selectors deletes the rule
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from feedbuild import letters_page, one_item_feed
 from httpserver import LoopbackServer
+from realservices import ON_OPEN, polled_services
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static
 
-from reader.config.loader import parse_config
-from reader.locations import resolve_locations
 from reader.services import ReaderServices
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.main import MainScreen
@@ -26,15 +24,7 @@ PAGE = letters_page()
 
 def build(tmp_path: Path, server: LoopbackServer, config_text: str = "") -> ReaderServices:
     link = server.serve("/story", PAGE, content_type="text/html; charset=utf-8")
-    url = server.serve("/feed.xml", one_item_feed(link))
-    config_path = tmp_path / "config.toml"
-    config_path.write_text('[fulltext]\npolicy = "on-open"\n' + config_text)
-    locations = resolve_locations(str(config_path), str(tmp_path / "data"), os.environ)
-    services = ReaderServices(locations, parse_config(config_path.read_text(), source=config_path))
-    with services.open_store() as store:
-        store.add_feed(url)
-    services.poll(None, lambda *a: None)
-    return services
+    return polled_services(tmp_path, server.serve("/feed.xml", one_item_feed(link)), ON_OPEN + config_text)
 
 
 async def press(app: ReaderApp, pilot: Pilot[None], *keys: str) -> None:
