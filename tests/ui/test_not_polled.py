@@ -11,6 +11,7 @@ from pathlib import Path
 from clirun import run_cli
 from feedbuild import rss
 from httpserver import LoopbackServer
+from textual.pilot import Pilot
 from uifakes import screen_text
 
 from reader.config.loader import parse_config
@@ -18,7 +19,7 @@ from reader.locations import resolve_locations
 from reader.models import View, ViewKind
 from reader.services import ReaderServices
 from reader.store.feeds import Store
-from reader.ui.app import make_app
+from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.main import MainScreen
 from reader.ui.settings import UISettings
 from reader.ui.widgets.feeds import NOT_POLLED_ID
@@ -53,6 +54,15 @@ async def with_a_dropped_feed(
     return services_for(config, data), dropped
 
 
+async def counted(app: ReaderApp, pilot: Pilot[None]) -> MainScreen:
+    """The main screen once the start-up count has landed in the feed pane."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
 def rows_of(screen: MainScreen) -> list[str]:
     return [str(o.id) for o in screen.feed_list._options if o is not None]
 
@@ -75,10 +85,7 @@ async def test_a_feed_dropped_from_the_config_is_listed_apart_counted_opened_and
     http_server.reset_log()
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None, state_path=tmp_path / "s"))
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = await counted(app, pilot)
         rows = rows_of(screen)
         dropped_row = f"feed:{gone.id}@,not-polled"
         # Apart: after the polled feed, under its own heading, with its unread count.
@@ -151,10 +158,7 @@ async def test_removing_a_dropped_feed_in_the_tui_deletes_its_unsaved_items_and_
         store.set_saved(keep)
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None, state_path=tmp_path / "s"))
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = await counted(app, pilot)
         await pilot.press("shift+tab")
         screen.feed_list.highlighted = rows_of(screen).index(f"feed:{gone.id}@,not-polled")
         await pilot.pause()
@@ -194,10 +198,7 @@ async def test_saved_pages_show_in_the_pane_as_their_own_row(
     services = services_for(config, data)
     app = make_app(services, UISettings(refresh_on_start=False, auto_refresh=None, state_path=tmp_path / "s"))
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = await counted(app, pilot)
         rows = rows_of(screen)
         pages = next(r for r in rows if r.endswith("@,not-polled"))
         assert rows.index(NOT_POLLED_ID) < rows.index(pages)
