@@ -161,5 +161,6 @@ def _run_tui(services: ReaderServices, config: Config, locations: Locations) -> 
         state_path=locations.data_dir / "ui-state.json",
         style_cache=locations.cache_dir / STYLE_CACHE_NAME,
         sync=config.sync is not None,
+        link_identifiers=general.link_identifiers,
     )
     return int(run_app(services, settings))

@@ -93,6 +93,7 @@ _GENERAL: dict[str, Validator] = {
     "headlines_height": int_between(15, 85),
     "article_width": int_between(40, 200),
     "notify_command": check_command,
+    "link_identifiers": check_bool,
 }
 _FETCH: dict[str, Validator] = {
     "max_connections": int_between(1, 256),

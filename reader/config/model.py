@@ -30,6 +30,8 @@ class GeneralSettings(Frozen):
     # Run after a poll with new matches of a tracked topic: the command, then a title and a body as two
     # more arguments (never through a shell); () = off.
     notify_command: tuple[str, ...] = ()
+    # Bills, regulations and court cases cited in an article link to their official sources in the TUI.
+    link_identifiers: bool = True
 
 
 _CLIENT = ClientSettings()  # the defaults live with the HTTP client's settings, declared once

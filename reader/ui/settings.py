@@ -30,5 +30,8 @@ class UISettings(Frozen):
     state_path: Path | None = None  # small JSON file remembering the last view and selection
     style_cache: Path | None = None  # parsed styles kept between launches (reader/ui/stylecache.py)
     sync: bool = False  # a [sync] server is configured: refreshes sync with it, the status bar says how
+    link_identifiers: bool = (
+        True  # bills, rules and cases in articles link to their sources (ui/identifiers.py)
+    )
     # The clock relative ages are computed against; tests freeze it so snapshots are stable.
     now: Callable[[], datetime] = field(default=_utcnow)

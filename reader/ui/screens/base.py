@@ -119,7 +119,7 @@ class PanesScreen(Screen[None]):
             yield FeedList(id="feeds", folded=self._state.folded)
             with Vertical(id="reading"):
                 yield HeadlineList(id="headlines")
-                yield ArticleView(id="article")
+                yield ArticleView(id="article", link_identifiers=self.settings.link_identifiers)
         yield StatusBar(id="status")
         # The key footer comes just after the first paint (`mount_footer`); this keeps its row meanwhile.
         yield Static("", id="footer-slot")

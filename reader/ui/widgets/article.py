@@ -13,6 +13,7 @@ from reader.attachments import with_attachments
 from reader.models import Article, Item
 from reader.patterns import lazy_pattern
 from reader.textsafe import clean_block
+from reader.ui.identifiers import link_identifiers
 from reader.ui.links import ArticleImage, article_images, number_links
 from reader.ui.text import byline_text, display_title, safe
 
@@ -80,8 +81,9 @@ def source_line(article: Article, *, switched: bool, key: str, retry: bool) -> t
 class ArticleView(VerticalScroll, can_focus=True):
     """Shows one item. The screen decides what to show; this widget only renders it."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, link_identifiers: bool = True) -> None:
         super().__init__(id=id)
+        self.link_identifiers = link_identifiers  # bills, rules, cases: links to their sources
         self.item_id: int | None = None
         self.link: str | None = None
         self._markdown = ""  # the body's text, kept until the Markdown widget is there to show it
@@ -169,6 +171,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._set_note(note[0] if note else None, warn=bool(note and note[1]))
         # The item's files (a podcast episode) first: link 1.
         source = clean_block(with_attachments(article, item.enclosures).markdown)
+        if self.link_identifiers:
+            source = link_identifiers(source)
         markdown, self.links = number_links(source)
         self.images = article_images(source, self.links, item.enclosures)
         self._set_body(markdown)
