@@ -18,6 +18,7 @@ from reader.config.loader import load_config
 from reader.config.model import Config
 from reader.errors import ConfigError, ReaderError
 from reader.locations import Locations, resolve_locations
+from reader.models import SiteRule
 from reader.services import ReaderServices
 from reader.startmode import end as end_start_mode
 
@@ -82,7 +83,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "extract":
         from reader.cli.extract import run_extract
 
-        return run_extract(args.source, args.format, args.url, config, args.content, args.remove)
+        sites = _site_rules(config, locations)
+        return run_extract(args.source, args.format, args.url, sites, config, args.content, args.remove)
     services = ReaderServices(locations, config)
     if args.command is None:
         return _run_tui(services, config, locations)
@@ -91,6 +93,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         return int(_handler(args.command)(args, Context(services, store, config, locations)))
     finally:
         store.close()
+
+
+def _site_rules(config: Config, locations: Locations) -> tuple[SiteRule, ...]:
+    """The site rules in force for `reader extract`: the config's, and those saved from the TUI when there is
+    an archive (extract never creates one; an archive it cannot read leaves the config's)."""
+    if not locations.db_path.is_file():
+        return config.sites
+    from reader.fetch.site_rules import rules_in_force
+    from reader.store.feeds import Store
+
+    try:
+        with Store.open(locations.db_path) as store:
+            return rules_in_force(config.sites, store)
+    except ReaderError:
+        return config.sites
 
 
 def _handler(command: str) -> Callable[[argparse.Namespace, Context], int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,10 +33,13 @@ def run_extract(
     source: str,
     fmt: str,
     base_url: str | None,
+    sites: Sequence[SiteRule],
     config: Config,
     content: str | None = None,
     remove: str | None = None,
 ) -> int:
+    """Print the article of a URL, a file or stdin (`-`); the site rule for its address applies (`sites`),
+    unless --content/--remove give one to try."""
     charset: str | None = None
     for flag, selector in (("--content", content), ("--remove", remove)):
         problem = check_selector(selector) if selector is not None else None
@@ -53,7 +57,7 @@ def run_extract(
         except OSError as exc:
             raise ReaderError(f"cannot read {path}: {exc.strerror}") from exc
         url = base_url or path.resolve().as_uri()
-    rule = rule_for(config.sites, url)
+    rule = rule_for(sites, url)
     if content is not None or remove is not None:
         rule = _tried_rule(url, content, remove)
     article = extract(body, url, headers_charset=charset, rule=rule)

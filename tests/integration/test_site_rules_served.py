@@ -14,7 +14,9 @@ from httpserver import LoopbackServer
 
 from reader.config.loader import load_config
 from reader.locations import resolve_locations
+from reader.models import SiteRule
 from reader.services import ReaderServices
+from reader.store.feeds import Store
 
 PAGE = letters_page(promo=True)
 
@@ -82,9 +84,18 @@ def test_extract_tries_a_rule_and_refuses_a_bad_selector(tmp_path: Path, http_se
     assert "found no article" in json.loads(nothing.stdout)["note"]
     bad = run_cli(config, data, "extract", str(page), "--remove", "p::after")
     assert bad.returncode == 2 and "reader: --remove is not a CSS selector" in bad.stderr and not bad.stdout
-    # A rule in the config applies to `reader extract URL` for that host.
-    url = http_server.url("/story.html")
-    http_server.serve("/story.html", PAGE, content_type="text/html; charset=utf-8")
-    _config(config, url, '"aside.letters"')
-    fetched = run_cli(config, data, "extract", url, "--format", "text")
-    assert fetched.returncode == 0 and "Letter 5" in fetched.stdout and "rule 2 for" not in fetched.stdout
+    assert not data.exists()  # extract makes no archive
+    # A rule saved from the TUI (in the archive) applies to `reader extract URL` for its host.
+    with Store.open(data / "reader.db") as store:
+        store.save_site_rule(SiteRule(host="127.0.0.1", content="aside.letters"))
+    url = http_server.serve("/story.html", PAGE, content_type="text/html; charset=utf-8")
+    saved = run_cli(config, data, "extract", url, "--format", "text")
+    assert saved.returncode == 0 and "Letter 5" in saved.stdout and "rule 2 for" not in saved.stdout
+    # A rule in the config for the same host wins over the saved one.
+    _config(config, url, '{ remove = "aside.letters" }')
+    configured = run_cli(config, data, "extract", url, "--format", "text")
+    assert (
+        configured.returncode == 0
+        and "rule 2 for" in configured.stdout
+        and "Letter 5" not in configured.stdout
+    )
