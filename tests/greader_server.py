@@ -50,6 +50,7 @@ class SItem:
     content: str = ""
     read: bool = False
     starred: bool = False
+    enclosures: list[dict[str, Any]] = field(default_factory=list)  # as FreshRSS lists them
 
 
 @dataclass
@@ -147,11 +148,20 @@ class GReaderServer:
         read: bool = False,
         starred: bool = False,
         content: str = "",
+        enclosures: list[dict[str, Any]] | None = None,
     ) -> int:
         iid = self.next_id()
         with self.lock:
             self.items[iid] = SItem(
-                iid, feed, title, link, iid // 1_000_000, content or f"<p>{title}</p>", read, starred
+                iid,
+                feed,
+                title,
+                link,
+                iid // 1_000_000,
+                content or f"<p>{title}</p>",
+                read,
+                starred,
+                enclosures or [],
             )
         return iid
 
@@ -349,6 +359,7 @@ class GReaderServer:
             "categories": cats,
             "origin": {"streamId": f"feed/{feed.id}", "htmlUrl": feed.html_url, "title": feed.title},
             "summary": {"content": i.content},
+            **({"enclosure": i.enclosures} if i.enclosures else {}),
         }
 
 

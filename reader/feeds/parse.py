@@ -32,7 +32,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from reader.errors import ParseError
-from reader.models import Enclosure, ParsedFeed, ParsedItem
+from reader.feeds.enclosures import enclosures_from
+from reader.models import ParsedFeed, ParsedItem
 from reader.stories.terms import story_terms
 from reader.textsafe import clean_block, clean_text, is_safe, plain_text
 
@@ -376,7 +377,7 @@ def _item(entry: Any, feed_url: str, now: datetime, stories: bool = True) -> Par
     else:
         key = "sha1:" + _sha1(title_raw, published_raw or updated_raw)
     key = _fit_key(key)
-    enclosures = _enclosures(entry.get("enclosures"), feed_url)
+    enclosures = enclosures_from(entry.get("enclosures"), lambda href: _safe_link(href, feed_url))
     content_hash = _sha1(
         title,
         link or "",
@@ -408,35 +409,6 @@ def _item(entry: Any, feed_url: str, now: datetime, stories: bool = True) -> Par
         story_terms=terms,  # likewise: what story grouping compares
         enclosures=enclosures,
     )
-
-
-MAX_ENCLOSURES = 10
-_LENGTH_LIMIT = 10**13  # bytes: a length past this (10 TB) is a feed's mistake, not a size
-
-
-def _enclosures(raw: object, feed_url: str) -> tuple[Enclosure, ...]:
-    """The item's files: http(s) addresses (resolved against the feed's), each once, at most MAX_ENCLOSURES;
-    the type cleaned to one short line; a length only when it is a plausible count of bytes."""
-    if not raw or not isinstance(raw, list):
-        return ()
-    out: list[Enclosure] = []
-    seen: set[str] = set()
-    for part in raw:
-        if not isinstance(part, dict):
-            continue
-        url = _safe_link(part.get("href"), feed_url)
-        if url is None or url in seen:
-            continue
-        seen.add(url)
-        kind = _line(part.get("type") if isinstance(part.get("type"), str) else None, 100) or None
-        length_raw = str(part.get("length") or "").strip()
-        length = int(length_raw) if length_raw.isascii() and length_raw.isdigit() else None
-        if length is not None and not 0 < length < _LENGTH_LIMIT:
-            length = None
-        out.append(Enclosure(url, kind, length))
-        if len(out) == MAX_ENCLOSURES:
-            break
-    return tuple(out)
 
 
 def _block(text: str) -> str | None:

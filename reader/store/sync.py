@@ -14,7 +14,8 @@ from typing import Any
 
 from reader.config.values import clean_tag
 from reader.frozen import Frozen, value_type
-from reader.store.base import _ts, utcnow
+from reader.models import Enclosure
+from reader.store.base import _ts, enclosures_json, utcnow
 from reader.store.outbox import (
     READ,
     STARRED,
@@ -65,6 +66,7 @@ class ServerItem(Frozen):
     published: datetime | None = None
     read: bool = False
     starred: bool = False
+    enclosures: tuple[Enclosure, ...] = ()  # its files (podcast episodes), as the server lists them
 
 
 @dataclass
@@ -257,6 +259,7 @@ class SyncQueries(OutboxQueries, StoryQueries):
                         int(it.starred),
                         now_s if it.starred else None,
                         it.server_id,
+                        enclosures_json(it.enclosures),
                     )
                 )
                 fts_rows.append((item_id, it.title, plain_text(it.content or it.summary)))
@@ -276,8 +279,8 @@ class SyncQueries(OutboxQueries, StoryQueries):
                 c.executemany(
                     """INSERT INTO items (id, feed_id, key, title, link, author, summary, content, published,
                        sort_date, first_seen, last_seen, content_hash, read, read_at, saved, saved_at,
-                       server_id, story_id, story_terms)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       server_id, enclosures, story_id, story_terms)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [(*r, s, m) for r, s, m in zip(rows, story_ids, story_terms, strict=True)]
                     if story_ids
                     else [(*r, None, None) for r in rows],
@@ -368,7 +371,15 @@ def _content_hash(it: ServerItem) -> str:
     import hashlib  # here: OpenSSL's load is not paid by every command that opens the store
 
     h = hashlib.sha1(usedforsecurity=False)
-    for part in (it.title, it.link or "", it.summary or "", it.content or "", it.author or ""):
+    # An item's files count only when it has some: the hash of one without is as it was before files were read.
+    for part in (
+        it.title,
+        it.link or "",
+        it.summary or "",
+        it.content or "",
+        it.author or "",
+        *(e.url for e in it.enclosures),
+    ):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
     return h.hexdigest()

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reader.errors import SyncError
+from reader.feeds.enclosures import enclosures_from
 from reader.store.sync import ServerItem, Subscription, to_signed, to_unsigned
 from reader.textsafe import clean_block, clean_text, is_safe
 
@@ -179,4 +180,5 @@ def server_item(raw: object) -> ServerItem | None:
         published=published,
         read=any(c.endswith("/state/com.google/read") for c in categories),
         starred=any(c.endswith("/state/com.google/starred") for c in categories),
+        enclosures=enclosures_from(raw.get("enclosure"), lambda href: _link([{"href": href}])),
     )

@@ -13,7 +13,7 @@ from greader_server import READ, STARRED, GReaderServer
 
 from reader.config.sync import SyncSettings
 from reader.errors import SyncAuthError, SyncError
-from reader.models import FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
+from reader.models import Enclosure, FetchOutcome, ParsedFeed, ParsedItem, View, ViewKind
 from reader.store.feeds import Store
 from reader.sync.client import GReaderClient
 from reader.sync.engine import run_sync
@@ -112,6 +112,22 @@ def test_new_server_items_arrive_unread(store: Store, server: GReaderServer) -> 
     sync(store, server)
     assert by_link(store)["http://127.0.0.1:9/fresh"][1] is False
     assert store.count() == 7
+
+
+def test_an_episode_s_files_come_with_it_from_the_server(store: Store, server: GReaderServer) -> None:
+    a, _ = populate(server, 2)
+    files = [
+        {"href": "https://cdn.example.org/ep7.mp3", "type": "audio/mpeg", "length": 31000000},
+        {"href": "javascript:alert(1)", "type": "audio/mpeg"},  # (dropped: not a web address)
+        {"href": "https://cdn.example.org/ep7.mp3", "type": "audio/mpeg"},  # (the same file once)
+    ]
+    server.add_item(a, "Episode 7", "http://127.0.0.1:9/ep7", enclosures=files)
+    sync(store, server)
+    items = {i.title: i for i in store.items()}
+    assert items["Episode 7"].enclosures == (
+        Enclosure("https://cdn.example.org/ep7.mp3", "audio/mpeg", 31000000),
+    )
+    assert items["Item 0"].enclosures == ()
 
 
 def test_changes_reach_the_other_side_both_ways(store: Store, server: GReaderServer) -> None:
