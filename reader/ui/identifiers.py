@@ -15,6 +15,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from reader.patterns import lazy_pattern
+from reader.ui.links import outside_fences
 
 __all__ = ["link_identifiers"]
 
@@ -36,7 +37,6 @@ _protected = lazy_pattern(
     r"|!?\[(?:[^\[\]\\]|\\.)*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)"  # a link or image
     r"|<https?://[^<>\s]+>"  # an autolink
 )
-_fence = lazy_pattern(r"^\s{0,3}(`{3,}|~{3,})")
 _SPACE = re.compile(r"\s")
 
 
@@ -83,19 +83,7 @@ def link_identifiers(markdown: str) -> str:
     """The Markdown with each identifier outside links and code made a link to its official source."""
     if _KEYS.search(markdown) is None:
         return markdown
-    out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        opener = _fence().match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-        elif opener:
-            fence = opener.group(1)
-        else:
-            line = _outside_protected(line)
-        out.append(line)
-    return "\n".join(out)
+    return outside_fences(markdown, _outside_protected)
 
 
 def _outside_protected(line: str) -> str:

@@ -104,6 +104,15 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
             number = numbers[url] = len(links)
         return f"{match.group(0)}\\[{number}\\]"
 
+    text = outside_fences(markdown, lambda line: _outside_code(line, mark))
+    if links:
+        listing = "\n".join(f"{n}. [{_escape(url)}]({url})" for n, url in enumerate(links, 1))
+        text = text.rstrip("\n") + "\n\n---\n\n**Links**\n\n" + listing + "\n"
+    return text, links
+
+
+def outside_fences(markdown: str, change: Callable[[str], str]) -> str:
+    """The Markdown with `change` applied to each line outside fenced code blocks."""
     out: list[str] = []
     fence: str | None = None
     for line in markdown.split("\n"):
@@ -111,18 +120,12 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
-            out.append(line)
-            continue
-        if opener:
+        elif opener:
             fence = opener.group(1)
-            out.append(line)
-            continue
-        out.append(_outside_code(line, mark))
-    text = "\n".join(out)
-    if links:
-        listing = "\n".join(f"{n}. [{_escape(url)}]({url})" for n, url in enumerate(links, 1))
-        text = text.rstrip("\n") + "\n\n---\n\n**Links**\n\n" + listing + "\n"
-    return text, links
+        else:
+            line = change(line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def _escape(text: str) -> str:
