@@ -109,9 +109,14 @@ def apply_rule(root: HtmlElement, rule: SiteRule) -> tuple[HtmlElement | None, s
                 el.drop_tree()
     if not rule.content:
         return None, None
-    matched = _compiled(rule.content)(root)
-    chosen = set(matched)
-    outermost = [el for el in matched if not any(a in chosen for a in el.iterancestors())]
+    # The matches come in page order: one inside an element already taken is part of it. Each element is
+    # walked once (taken elements' subtrees are disjoint), so a selector such as `*` stays linear.
+    inside: set[HtmlElement] = set()
+    outermost = []
+    for el in _compiled(rule.content)(root):
+        if el not in inside:
+            outermost.append(el)
+            inside.update(el.iterdescendants())
     with_text = [el for el in outermost if el.text_content().strip()]
     if not with_text:
         return (

@@ -158,3 +158,11 @@ def test_rules_saved_from_the_tui_sit_beside_the_config_s_which_win(tmp_path: Pa
             save_rule(configured, store, "a.org", "p", "p::after")
         assert save_rule(configured, store, "news.example.com", " ", "") is None  # both empty: deleted
         assert [r.host for r in store.site_rules()] == ["example.org"]
+
+
+def test_a_selector_matching_everything_takes_the_page_once() -> None:
+    article = extract(PAGE, "https://example.org/a", rule=SiteRule(host="example.org", content="*"))
+    assert (
+        article.text.count("regulator's order sets out rule 7") == 3
+    )  # the three story paragraphs, once each
+    assert article.text.count("Nested box text") == 1
