@@ -5,17 +5,15 @@ them are escaped."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from reader.models import Article, Enclosure
-from reader.textsafe import clean_text
+from reader.textsafe import clean_text, escape_markdown
 
 __all__ = ["describe", "with_attachments"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _KINDS = {"audio": "Audio", "video": "Video", "image": "Image"}
 
 
@@ -42,17 +40,13 @@ def describe(enclosure: Enclosure) -> str:
     return ": ".join(p for p in parts if p)
 
 
-def _escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def with_attachments(article: Article, enclosures: Sequence[Enclosure]) -> Article:
     """The article with its item's files listed first (unchanged when there are none): a podcast episode is
     what its item is for, so it is link 1."""
     if not enclosures:
         return article
     title = "Attachment" if len(enclosures) == 1 else "Attachments"
-    lines = [f"- [{_escape(describe(e))}]({e.url})" for e in enclosures]
+    lines = [f"- [{escape_markdown(describe(e))}]({e.url})" for e in enclosures]
     plain = [f"- {describe(e)} <{e.url}>" for e in enclosures]
     markdown = f"**{title}**\n\n" + "\n".join(lines) + "\n\n---\n\n" + article.markdown.lstrip("\n")
     text = f"{title}:\n" + "\n".join(plain) + "\n\n" + article.text.lstrip("\n")

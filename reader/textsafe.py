@@ -170,3 +170,11 @@ def quote_url(url: str) -> str:
     longer carry an escape sequence or reorder text.
     """
     return quote(url, safe=URL_SAFE)
+
+
+_md_special = lazy_pattern(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` with Markdown's special characters escaped, to show as written (a link's text, a file name)."""
+    return _md_special().sub(r"\\\1", text)

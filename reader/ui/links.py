@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from reader.attachments import describe
 from reader.models import Enclosure
 from reader.patterns import lazy_pattern
+from reader.textsafe import escape_markdown
 
 MAX_LINKS = 999
 
@@ -79,9 +80,6 @@ _code_span = lazy_pattern(r"(`+).*?\1")
 _fence = lazy_pattern(r"^\s{0,3}(`{3,}|~{3,})")
 
 
-_md_special = lazy_pattern(r"([\\`*_{}\[\]()<>#+!|~])")
-
-
 def _is_web(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
 
@@ -106,7 +104,7 @@ def number_links(markdown: str) -> tuple[str, list[str]]:
 
     text = outside_fences(markdown, lambda line: _outside_code(line, mark))
     if links:
-        listing = "\n".join(f"{n}. [{_escape(url)}]({url})" for n, url in enumerate(links, 1))
+        listing = "\n".join(f"{n}. [{escape_markdown(url)}]({url})" for n, url in enumerate(links, 1))
         text = text.rstrip("\n") + "\n\n---\n\n**Links**\n\n" + listing + "\n"
     return text, links
 
@@ -126,10 +124,6 @@ def outside_fences(markdown: str, change: Callable[[str], str]) -> str:
             line = change(line)
         out.append(line)
     return "\n".join(out)
-
-
-def _escape(text: str) -> str:
-    return _md_special().sub(r"\\\1", text)
 
 
 def _outside_code(line: str, mark: Callable[[re.Match[str]], str]) -> str:
